@@ -1,0 +1,63 @@
+/**
+ * Glue between a platform's config node and the shared connection: validates the stored settings,
+ * applies TLS from core's `tls-config` node, and closes the client within Node-RED's timeout.
+ */
+import type { Node, NodeAPI } from 'node-red';
+import { describeIssues } from '../../protocols/protocol-error';
+import { ConnectionSettings, type ConnectionSettingsInput } from './connection-settings';
+import { SharedMqttConnection } from './shared-connection';
+
+export interface ConnectionConfigDef {
+  connection?: unknown;
+  tls?: string;
+}
+
+interface TlsConfigNode extends Node {
+  addTLSOptions(opts: Record<string, unknown>): void;
+}
+
+export type OpenResult = { connection: SharedMqttConnection } | { error: string };
+
+/**
+ * Builds the shared connection for config node `node`. `overrides` lets a platform force settings
+ * (a fixed client id, say) on top of what the user stored.
+ */
+export function openSharedConnection(
+  RED: NodeAPI,
+  node: Node,
+  def: ConnectionConfigDef,
+  auth: { username?: string; password?: string },
+  overrides: Partial<ConnectionSettingsInput> = {},
+): OpenResult {
+  const stored = typeof def.connection === 'object' && def.connection !== null ? def.connection : {};
+  const parsed = ConnectionSettings.safeParse({ ...stored, ...overrides });
+  if (!parsed.success) {
+    const error = `invalid connection settings: ${describeIssues(parsed.error)}`;
+    node.error(error);
+    return { error };
+  }
+  const tls: Record<string, unknown> = {};
+  if (def.tls) {
+    const tlsNode = RED.nodes.getNode(def.tls) as TlsConfigNode | null;
+    if (tlsNode && typeof tlsNode.addTLSOptions === 'function') tlsNode.addTLSOptions(tls);
+    else node.warn('the TLS configuration node was not found; using default certificate checks');
+  }
+  if (tls.rejectUnauthorized === false) {
+    node.warn('TLS certificate verification is switched off for this connection; anyone on the path can read and change its traffic');
+  }
+  const connection = new SharedMqttConnection({
+    settings: parsed.data,
+    ...(auth.username ? { username: auth.username } : {}),
+    ...(auth.password ? { password: auth.password } : {}),
+    tls,
+    logger: {
+      log: (m) => node.log(m),
+      warn: (m) => node.warn(m),
+      error: (m) => node.error(m),
+    },
+  });
+  node.on('close', (_removed: boolean, done: () => void) => {
+    connection.close().then(done, done);
+  });
+  return { connection };
+}

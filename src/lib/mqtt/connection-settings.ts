@@ -1,0 +1,57 @@
+/**
+ * Connection settings every MQTT config node of this package shares. The editor stores them as one
+ * object property (`connection`) so that all config nodes keep the same shape; the runtime
+ * validates it here before anything connects.
+ */
+import { z } from 'zod';
+
+const brokerUrl = z
+  .string()
+  .trim()
+  .min(1, 'broker URL is empty')
+  .refine((v) => {
+    try {
+      return ['mqtt:', 'mqtts:', 'ws:', 'wss:'].includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, 'broker URL must start with mqtt://, mqtts://, ws:// or wss:// and name a host');
+
+const clientId = z
+  .string()
+  .trim()
+  .max(128)
+  .regex(/^[^\s+#/]*$/, 'client id must not contain spaces, "+", "#" or "/"');
+
+const shareGroup = z
+  .string()
+  .trim()
+  .regex(/^[^\s+#/]*$/, 'share group must not contain spaces, "+", "#" or "/"');
+
+/** Numbers may arrive as strings from older exports or hand-edited flows. */
+const num = (min: number, max: number, dflt: number) => z.coerce.number().int().min(min).max(max).default(dflt);
+
+export const ConnectionSettings = z.object({
+  url: brokerUrl,
+  clientId: clientId.default(''),
+  /** false keeps a persistent session: QoS 1 messages wait at the broker while we are away. */
+  clean: z.boolean().default(true),
+  keepalive: num(0, 65535, 60),
+  protocolVersion: z.coerce.number().pipe(z.union([z.literal(4), z.literal(5)])).default(4),
+  reconnectMinMs: num(100, 600_000, 1000),
+  reconnectMaxMs: num(100, 3_600_000, 60_000),
+  connectTimeoutMs: num(1000, 120_000, 30_000),
+  /** Publishes held while offline; beyond this the publish fails with a clear error. */
+  queueLimit: num(0, 1_000_000, 1000),
+  shareGroup: shareGroup.default(''),
+}).refine((s) => s.clean || s.clientId !== '', {
+  message: 'a persistent session (clean session off) needs a fixed client id',
+  path: ['clientId'],
+}).refine((s) => s.reconnectMaxMs >= s.reconnectMinMs, {
+  message: 'the longest reconnect delay must not be shorter than the first one',
+  path: ['reconnectMaxMs'],
+});
+
+export type ConnectionSettings = z.infer<typeof ConnectionSettings>;
+export type ConnectionSettingsInput = z.input<typeof ConnectionSettings>;
+

@@ -1,0 +1,413 @@
+/**
+ * One mqtt.js client shared by every node that uses a config node (the pattern of core's
+ * `mqtt-broker`): users register and deregister, subscriptions are kept once per topic filter and
+ * dispatched to each subscriber, reconnects back off with jitter, and publishes made while offline
+ * wait in a bounded queue instead of vanishing.
+ */
+import * as mqtt from 'mqtt';
+import type { IClientOptions, IClientPublishOptions, MqttClient, Packet } from 'mqtt';
+import { brokerFilter, isValidFilter, isValidPublishTopic, topicMatches } from '../../protocols/mqtt-topic';
+import { ProtocolError, asError } from '../../protocols/protocol-error';
+import type { ConnectionSettings } from './connection-settings';
+
+export type ConnectionPhase = 'idle' | 'connecting' | 'connected' | 'disconnected' | 'closed';
+
+export interface ConnectionState {
+  phase: ConnectionPhase;
+  /** Why we are not connected, in words a user understands ("not authorised", "connection refused"). */
+  reason?: string;
+}
+
+export interface ConnectionUser {
+  id: string;
+  onConnectionState(state: ConnectionState): void;
+}
+
+export type MessageHandler = (topic: string, payload: Buffer, packet: mqtt.IPublishPacket) => void;
+
+export interface Logger {
+  log(msg: string): void;
+  warn(msg: string): void;
+  error(msg: string): void;
+}
+
+export interface ConnectionOptions {
+  settings: ConnectionSettings;
+  username?: string;
+  password?: string;
+  /** TLS options from a `tls-config` node or the platform (ca, cert, key, rejectUnauthorized...). */
+  tls?: Record<string, unknown>;
+  logger: Logger;
+  /** Delay before a filter that lost its last subscriber is unsubscribed (lets a redeploy re-take it). */
+  unsubscribeGraceMs?: number;
+}
+
+interface Subscription {
+  filter: string;
+  qos: 0 | 1 | 2;
+  handlers: Map<string, MessageHandler>;
+  /** Acknowledged by the broker on the current network connection (or kept by its session). */
+  active: boolean;
+  pendingUnsubscribe?: NodeJS.Timeout;
+}
+
+interface QueuedPublish {
+  topic: string;
+  payload: string | Buffer;
+  options: IClientPublishOptions;
+  resolve(): void;
+  reject(err: Error): void;
+}
+
+const CONNACK_REASONS: Record<number, string> = {
+  1: 'unacceptable protocol version',
+  2: 'client id rejected',
+  3: 'server unavailable',
+  4: 'bad user name or password',
+  5: 'not authorised',
+  128: 'unspecified error',
+  133: 'client id rejected',
+  134: 'bad user name or password',
+  135: 'not authorised',
+  136: 'server unavailable',
+  137: 'server busy',
+  138: 'banned',
+  140: 'bad authentication method',
+};
+const AUTH_FAILURES = new Set([4, 5, 134, 135, 138, 140]);
+
+/** Turns an mqtt.js or socket error into the short reason shown under a node. */
+export function describeConnectionError(err: Error & { code?: unknown }): string {
+  const code = err.code;
+  if (typeof code === 'number' && CONNACK_REASONS[code]) return CONNACK_REASONS[code];
+  switch (code) {
+    case 'ECONNREFUSED': return 'connection refused';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN': return 'host not found';
+    case 'ETIMEDOUT': return 'connection timed out';
+    case 'ECONNRESET': return 'connection reset';
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'CERT_HAS_EXPIRED':
+    case 'ERR_TLS_CERT_ALTNAME_INVALID': return `TLS certificate rejected (${code})`;
+    default: return err.message.replace(/^Connection refused: /, '').toLowerCase() || 'error';
+  }
+}
+
+/** Next reconnect delay: exponential from `min` to `max`, with full jitter in the upper half. */
+export function backoffDelay(attempt: number, minMs: number, maxMs: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(maxMs, minMs * 2 ** Math.min(attempt, 30));
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+export class SharedMqttConnection {
+  readonly settings: ConnectionSettings;
+  readonly clientId: string;
+  private readonly opts: ConnectionOptions;
+  private readonly users = new Map<string, ConnectionUser>();
+  private readonly subs = new Map<string, Subscription>();
+  private readonly queue: QueuedPublish[] = [];
+  private client: MqttClient | undefined;
+  private state: ConnectionState = { phase: 'idle' };
+  private attempt = 0;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private lastFailureWasAuth = false;
+  private closing = false;
+  /** Counts network connection attempts; tests and the status use it. */
+  connectAttempts = 0;
+
+  constructor(opts: ConnectionOptions) {
+    this.opts = opts;
+    this.settings = opts.settings;
+    this.clientId = opts.settings.clientId || `cniot_${Math.random().toString(16).slice(2, 10)}`;
+  }
+
+  get connected(): boolean {
+    return this.state.phase === 'connected';
+  }
+
+  get connectionState(): ConnectionState {
+    return { ...this.state };
+  }
+
+  get queuedPublishes(): number {
+    return this.queue.length;
+  }
+
+  /** Topic filters currently held for subscribers (as the broker sees them, with any share prefix). */
+  get filters(): string[] {
+    return [...this.subs.keys()].map((f) => brokerFilter(f, this.settings.shareGroup || undefined));
+  }
+
+  register(user: ConnectionUser): void {
+    this.users.set(user.id, user);
+    user.onConnectionState(this.connectionState);
+    if (!this.client && !this.closing) this.connect();
+  }
+
+  /**
+   * Removes a user and its subscriptions. `removed` is Node-RED's flag: the node was deleted, not
+   * just restarted. The connection itself stays up for the other users and for a redeploy.
+   */
+  deregister(user: { id: string }, removed: boolean): void {
+    this.users.delete(user.id);
+    for (const sub of [...this.subs.values()]) {
+      if (sub.handlers.delete(user.id) && sub.handlers.size === 0) this.releaseFilter(sub, removed);
+    }
+    // Like core's broker node: the last user deleted drops the connection; a restart keeps it.
+    if (removed && this.users.size === 0) this.disconnectIdle();
+  }
+
+  /** Subscribes `ref` (a node id) to `filter`. Several refs on one filter share one broker subscription. */
+  subscribe(ref: string, filter: string, qos: 0 | 1 | 2, handler: MessageHandler): void {
+    if (!isValidFilter(filter)) throw new ProtocolError('bad-filter', `"${filter}" is not a valid MQTT topic filter`);
+    let sub = this.subs.get(filter);
+    if (sub) {
+      if (sub.pendingUnsubscribe) clearTimeout(sub.pendingUnsubscribe);
+      sub.pendingUnsubscribe = undefined;
+      sub.handlers.set(ref, handler);
+      if (qos > sub.qos) {
+        sub.qos = qos;
+        sub.active = false;
+        this.sendSubscriptions([sub]);
+      }
+      return;
+    }
+    sub = { filter, qos, handlers: new Map([[ref, handler]]), active: false };
+    this.subs.set(filter, sub);
+    this.sendSubscriptions([sub]);
+  }
+
+  unsubscribe(ref: string, filter: string): void {
+    const sub = this.subs.get(filter);
+    if (sub && sub.handlers.delete(ref) && sub.handlers.size === 0) this.releaseFilter(sub, true);
+  }
+
+  /**
+   * Publishes now when connected, otherwise queues up to `queueLimit` messages, sent in order on
+   * reconnect. Resolves when mqtt.js has handed the message over (QoS 0) or the broker acked it.
+   */
+  publish(topic: string, payload: string | Buffer, options: IClientPublishOptions = {}): Promise<void> {
+    if (!isValidPublishTopic(topic)) {
+      return Promise.reject(new ProtocolError('bad-topic', `"${topic}" is not a valid MQTT publish topic`));
+    }
+    if (this.closing) return Promise.reject(new Error('connection is closing; message not sent'));
+    return new Promise<void>((resolve, reject) => {
+      const item: QueuedPublish = { topic, payload, options, resolve, reject };
+      if (this.connected && this.queue.length === 0) {
+        this.send(item);
+      } else if (this.queue.length < this.settings.queueLimit) {
+        this.queue.push(item);
+        if (!this.client) this.connect();
+      } else {
+        reject(new Error(`not connected (${this.state.reason ?? this.state.phase}) and ${this.settings.queueLimit} messages already wait to be sent; message not sent`));
+      }
+    });
+  }
+
+  /** Ends the session. Resolves within `timeoutMs` even when the broker does not answer. */
+  close(timeoutMs = 2000): Promise<void> {
+    this.closing = true;
+    clearTimeout(this.reconnectTimer);
+    for (const sub of this.subs.values()) clearTimeout(sub.pendingUnsubscribe);
+    const pending = this.queue.splice(0);
+    for (const item of pending) item.reject(new Error('connection closed before the message could be sent'));
+    this.setState({ phase: 'closed' });
+    const client = this.client;
+    this.client = undefined;
+    if (!client) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      let finished = false;
+      const finish = () => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(force);
+        client.removeAllListeners();
+        // mqtt.js may still emit an error while tearing down; it has nowhere useful to go.
+        client.on('error', () => undefined);
+        resolve();
+      };
+      const force = setTimeout(() => client.end(true, {}, finish), timeoutMs);
+      client.end(!client.connected, {}, finish);
+    });
+  }
+
+  private disconnectIdle(): void {
+    const client = this.client;
+    if (!client || this.queue.length > 0) return;
+    this.client = undefined;
+    clearTimeout(this.reconnectTimer);
+    for (const sub of this.subs.values()) clearTimeout(sub.pendingUnsubscribe);
+    this.subs.clear();
+    this.state = { phase: 'idle' };
+    client.removeAllListeners();
+    client.on('error', () => undefined);
+    client.end(false, {}, () => undefined);
+    setTimeout(() => client.end(true), 2000).unref();
+  }
+
+  private connect(): void {
+    if (this.closing) return;
+    const { settings } = this;
+    const options: IClientOptions = {
+      clientId: this.clientId,
+      clean: settings.clean,
+      keepalive: settings.keepalive,
+      protocolVersion: settings.protocolVersion,
+      connectTimeout: settings.connectTimeoutMs,
+      // mqtt.js's own fixed-interval reconnect stays out of the way (an hour); we reconnect with
+      // backoff ourselves. Keeping it non-zero stops mqtt.js from failing in-flight QoS 1 messages.
+      reconnectPeriod: 3_600_000,
+      resubscribe: false,
+      queueQoSZero: false,
+      manualConnect: true,
+      ...(this.opts.username ? { username: this.opts.username } : {}),
+      ...(this.opts.password ? { password: this.opts.password } : {}),
+      ...(this.opts.tls ?? {}),
+    };
+    const client = mqtt.connect(settings.url, options);
+    this.client = client;
+    client.setMaxListeners(0);
+    client.on('connect', (connack) => this.onConnect(client, connack));
+    client.on('message', (topic, payload, packet) => this.dispatch(topic, payload, packet));
+    client.on('error', (err) => this.onError(client, err));
+    client.on('close', () => this.onClose(client));
+    client.on('disconnect', (packet) => {
+      const rc = packet.reasonCode ?? 0;
+      this.opts.logger.warn(`broker sent DISCONNECT (reason ${rc}${CONNACK_REASONS[rc] ? `: ${CONNACK_REASONS[rc]}` : ''})`);
+    });
+    this.openSocket(client);
+  }
+
+  private openSocket(client: MqttClient): void {
+    this.connectAttempts++;
+    this.setState({ phase: 'connecting', ...(this.state.reason ? { reason: this.state.reason } : {}) });
+    client.connect();
+  }
+
+  private onConnect(client: MqttClient, connack: mqtt.IConnackPacket): void {
+    if (client !== this.client) return;
+    this.attempt = 0;
+    this.lastFailureWasAuth = false;
+    this.setState({ phase: 'connected' });
+    const resumed = !this.settings.clean && connack.sessionPresent === true;
+    const toSubscribe = [...this.subs.values()].filter((s) => {
+      if (!resumed) s.active = false;
+      return !s.active;
+    });
+    this.sendSubscriptions(toSubscribe);
+    const queued = this.queue.splice(0);
+    for (const item of queued) this.send(item);
+  }
+
+  private onError(client: MqttClient, err: Error & { code?: unknown }): void {
+    if (client !== this.client) return;
+    this.lastFailureWasAuth = typeof err.code === 'number' && AUTH_FAILURES.has(err.code);
+    const reason = describeConnectionError(err);
+    if (reason !== this.state.reason) this.opts.logger.warn(`MQTT ${this.settings.url}: ${reason}`);
+    this.state = { ...this.state, reason };
+  }
+
+  private onClose(client: MqttClient): void {
+    if (client !== this.client || this.closing) return;
+    for (const sub of this.subs.values()) if (this.settings.clean) sub.active = false;
+    this.setState({ phase: 'disconnected', reason: this.state.reason ?? 'connection lost' });
+    this.scheduleReconnect(client);
+  }
+
+  private scheduleReconnect(client: MqttClient): void {
+    clearTimeout(this.reconnectTimer);
+    const { reconnectMinMs, reconnectMaxMs } = this.settings;
+    // A refused login will be refused again: wait the longest delay rather than hammer the broker.
+    const delay = this.lastFailureWasAuth ? reconnectMaxMs : backoffDelay(this.attempt++, reconnectMinMs, reconnectMaxMs);
+    this.reconnectTimer = setTimeout(() => {
+      if (client !== this.client || this.closing) return;
+      this.openSocket(client);
+    }, delay);
+  }
+
+  private dispatch(topic: string, payload: Buffer, packet: mqtt.IPublishPacket): void {
+    const delivered = new Set<string>();
+    const exact = this.subs.get(topic);
+    if (exact) this.deliver(exact, topic, payload, packet, delivered);
+    for (const sub of this.subs.values()) {
+      if (sub !== exact && topicMatches(sub.filter, topic)) this.deliver(sub, topic, payload, packet, delivered);
+    }
+  }
+
+  private deliver(sub: Subscription, topic: string, payload: Buffer, packet: mqtt.IPublishPacket, delivered: Set<string>): void {
+    for (const [ref, handler] of sub.handlers) {
+      if (delivered.has(ref)) continue;
+      delivered.add(ref);
+      try {
+        handler(topic, payload, packet);
+      } catch (err) {
+        // A subscriber's bug must not stop delivery to the others or break the client.
+        this.opts.logger.error(`handler for "${sub.filter}" failed: ${asError(err).message}`);
+      }
+    }
+  }
+
+  private sendSubscriptions(list: Subscription[]): void {
+    const client = this.client;
+    if (!client || !this.connected || list.length === 0) return;
+    const group = this.settings.shareGroup || undefined;
+    const map: Record<string, { qos: 0 | 1 | 2 }> = {};
+    for (const s of list) map[brokerFilter(s.filter, group)] = { qos: s.qos };
+    client.subscribe(map, (err, granted) => {
+      if (err) {
+        this.opts.logger.error(`subscribe failed: ${err.message}`);
+        return;
+      }
+      for (const g of granted ?? []) {
+        const inner = group ? g.topic.slice(`$share/${group}/`.length) : g.topic;
+        const sub = this.subs.get(inner);
+        if (!sub) continue;
+        if (g.qos === 128) {
+          this.opts.logger.error(`broker refused the subscription to "${g.topic}"`);
+        } else {
+          sub.active = true;
+        }
+      }
+    });
+  }
+
+  private releaseFilter(sub: Subscription, removed: boolean): void {
+    // A persistent session keeps its subscriptions across a restart unless the node was deleted,
+    // so QoS 1 messages keep queueing at the broker while Node-RED is down.
+    const keepForSession = !this.settings.clean && !removed;
+    clearTimeout(sub.pendingUnsubscribe);
+    sub.pendingUnsubscribe = setTimeout(() => {
+      if (sub.handlers.size > 0 || this.subs.get(sub.filter) !== sub) return;
+      if (keepForSession && this.users.size === 0) return;
+      this.subs.delete(sub.filter);
+      if (this.client && this.connected) {
+        this.client.unsubscribe(brokerFilter(sub.filter, this.settings.shareGroup || undefined));
+      }
+    }, this.opts.unsubscribeGraceMs ?? 1000);
+  }
+
+  private send(item: QueuedPublish): void {
+    const client = this.client;
+    if (!client) {
+      item.reject(new Error('connection closed before the message could be sent'));
+      return;
+    }
+    client.publish(item.topic, item.payload, item.options, (err?: Error, _packet?: Packet) => {
+      if (err) item.reject(err);
+      else item.resolve();
+    });
+  }
+
+  private setState(state: ConnectionState): void {
+    this.state = state;
+    for (const user of this.users.values()) {
+      try {
+        user.onConnectionState({ ...state });
+      } catch (err) {
+        this.opts.logger.error(`status update failed: ${asError(err).message}`);
+      }
+    }
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * What a user node shows under itself: the shared connection's state, plus a red flash with a
+ * running error count when a message could not be handled.
+ */
+import type { Node, NodeStatus } from 'node-red';
+import type { ConnectionState } from './mqtt/shared-connection';
+
+const FLASH_MS = 5000;
+
+export class NodeStatusView {
+  private conn: ConnectionState | undefined;
+  private flashText: string | undefined;
+  private flashTimer: NodeJS.Timeout | undefined;
+  private detail: string | undefined;
+  errors = 0;
+
+  constructor(private readonly node: Pick<Node, 'status'>) {}
+
+  /** The connection this node uses changed state. */
+  connection(state: ConnectionState): void {
+    this.conn = state;
+    this.render();
+  }
+
+  /** A short note shown after the connection state, e.g. "subscribed to 3 filters". */
+  note(text: string | undefined): void {
+    this.detail = text;
+    this.render();
+  }
+
+  /** Counts a failed message and shows it in red for a few seconds. */
+  error(text: string): void {
+    this.errors++;
+    this.flashText = text.length > 60 ? `${text.slice(0, 57)}...` : text;
+    clearTimeout(this.flashTimer);
+    this.flashTimer = setTimeout(() => {
+      this.flashText = undefined;
+      this.render();
+    }, FLASH_MS);
+    this.flashTimer.unref?.();
+    this.render();
+  }
+
+  /** A configuration problem that stops the node: stays red until redeploy. */
+  fatal(text: string): void {
+    this.conn = undefined;
+    this.flashText = undefined;
+    this.node.status({ fill: 'red', shape: 'ring', text });
+  }
+
+  close(): void {
+    clearTimeout(this.flashTimer);
+  }
+
+  private render(): void {
+    this.node.status(this.compose());
+  }
+
+  private compose(): NodeStatus {
+    const count = this.errors > 0 ? ` (${this.errors} error${this.errors === 1 ? '' : 's'})` : '';
+    if (this.flashText) return { fill: 'red', shape: 'dot', text: `${this.flashText}${count}` };
+    const extra = `${this.detail ? ` · ${this.detail}` : ''}${count}`;
+    const state = this.conn;
+    if (!state) return { fill: 'grey', shape: 'dot', text: `ready${extra}` };
+    switch (state.phase) {
+      case 'connected':
+        return { fill: 'green', shape: 'dot', text: `connected${extra}` };
+      case 'connecting':
+      case 'idle':
+        return { fill: 'yellow', shape: 'ring', text: `connecting${state.reason ? ` (last: ${state.reason})` : ''}${count}` };
+      case 'disconnected':
+        return { fill: 'red', shape: 'ring', text: `disconnected: ${state.reason ?? 'connection lost'}${count}` };
+      case 'closed':
+        return { fill: 'grey', shape: 'ring', text: 'closed' };
+    }
+  }
+}

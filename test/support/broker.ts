@@ -1,0 +1,157 @@
+/**
+ * Real MQTT brokers for tests. Without MQTT_URL: an Aedes broker in this process on a free port.
+ * With MQTT_URL (CI sets the local Mosquitto): that broker for plain tests, and for tests that
+ * must stop the broker or check passwords, a private Mosquitto process started from the same
+ * binary on a free port.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Aedes } from 'aedes' with { 'resolution-mode': 'import' };
+
+export interface TestBroker {
+  readonly url: string;
+  readonly kind: 'aedes' | 'mosquitto' | 'external';
+  /** Takes the broker off the network (clients see the connection drop); sessions survive. */
+  stop(): Promise<void>;
+  /** Brings it back on the same port. */
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface BrokerOptions {
+  /** The test stops and restarts the broker. */
+  restartable?: boolean;
+  /** Only this user name and password are accepted. */
+  auth?: { username: string; password: string };
+}
+
+export const externalUrl = process.env.MQTT_URL || undefined;
+
+export function brokerLabel(): string {
+  return externalUrl ? `Mosquitto (${externalUrl})` : 'Aedes (in-process)';
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port: number, timeoutMs = 5000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1');
+      s.once('connect', () => { s.destroy(); resolve(true); });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > until) throw new Error(`broker did not open port ${port}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+// aedes 1.x is an ES module; load it with a real dynamic import from this CommonJS file.
+const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<{ Aedes: typeof Aedes }>;
+
+export async function startAedes(opts: BrokerOptions = {}, port?: number): Promise<TestBroker & { aedes: Aedes; port: number }> {
+  const { Aedes: AedesClass } = await importEsm('aedes');
+  const aedes = await AedesClass.createBroker({
+    heartbeatInterval: 3_600_000,
+    ...(opts.auth ? {
+      authenticate: (_client, username, password, done) => {
+        const ok = username === opts.auth!.username && password?.toString() === opts.auth!.password;
+        if (ok) return done(null, true);
+        const err = Object.assign(new Error('bad credentials'), { returnCode: 5 as const });
+        return done(err, false);
+      },
+    } : {}),
+  });
+  const listenPort = port ?? await freePort();
+  let server: net.Server | undefined;
+  const sockets = new Set<net.Socket>();
+  const start = () => new Promise<void>((resolve, reject) => {
+    server = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      aedes.handle(socket);
+    });
+    server.once('error', reject);
+    server.listen(listenPort, '127.0.0.1', () => resolve());
+  });
+  const stop = () => new Promise<void>((resolve) => {
+    for (const s of sockets) s.destroy();
+    if (!server) return resolve();
+    server.close(() => resolve());
+    server = undefined;
+  });
+  await start();
+  return {
+    aedes,
+    port: listenPort,
+    url: `mqtt://127.0.0.1:${listenPort}`,
+    kind: 'aedes',
+    start,
+    stop,
+    close: async () => {
+      await stop();
+      await new Promise<void>((r) => aedes.close(() => r()));
+    },
+  };
+}
+
+export async function startMosquittoBroker(opts: BrokerOptions = {}): Promise<TestBroker> {
+  const dir = mkdtempSync(join(tmpdir(), 'cniot-mosq-'));
+  // Started as root, mosquitto drops to its own user, which must still read and write here.
+  chmodSync(dir, 0o777);
+  const port = await freePort();
+  const lines = [`listener ${port} 127.0.0.1`, 'persistence true', `persistence_location ${dir}/`, 'log_dest none'];
+  if (opts.auth) {
+    const pw = join(dir, 'passwd');
+    writeFileSync(pw, '');
+    execFileSync('mosquitto_passwd', ['-b', pw, opts.auth.username, opts.auth.password]);
+    chmodSync(pw, 0o644);
+    lines.push('allow_anonymous false', `password_file ${pw}`);
+  } else {
+    lines.push('allow_anonymous true');
+  }
+  const conf = join(dir, 'mosquitto.conf');
+  writeFileSync(conf, lines.join('\n') + '\n');
+  let proc: ChildProcess | undefined;
+  const start = async () => {
+    proc = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
+    await waitForPort(port);
+  };
+  const stop = () => new Promise<void>((resolve) => {
+    const p = proc;
+    proc = undefined;
+    if (!p || p.exitCode !== null) return resolve();
+    p.once('exit', () => resolve());
+    p.kill('SIGTERM');
+  });
+  await start();
+  return {
+    url: `mqtt://127.0.0.1:${port}`,
+    kind: 'mosquitto',
+    start,
+    stop,
+    close: async () => { await stop(); rmSync(dir, { recursive: true, force: true }); },
+  };
+}
+
+/** The broker a test should use, following MQTT_URL as described above. */
+export async function startTestBroker(opts: BrokerOptions = {}): Promise<TestBroker> {
+  if (!externalUrl) return startAedes(opts);
+  if (opts.restartable || opts.auth) return startMosquittoBroker(opts);
+  const fail = () => Promise.reject(new Error('the external broker cannot be stopped by a test'));
+  return { url: externalUrl, kind: 'external', stop: fail, start: fail, close: () => Promise.resolve() };
+}
