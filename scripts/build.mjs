@@ -31,6 +31,10 @@ function withPartials(html) {
   return html.replace(/<!--\s*include:\s*([\w-]+)\s*-->/g, (_m, name) => readFileSync(join(partials, `${name}.html`), 'utf8').trim());
 }
 
+function includedPartials(html) {
+  return [...html.matchAll(/<!--\s*include:\s*([\w-]+)\s*-->/g)].map((m) => m[1]);
+}
+
 rmSync(outNodes, { recursive: true, force: true });
 const external = [...Object.keys(pkg.dependencies ?? {}), 'node-red'];
 
@@ -57,7 +61,8 @@ await Promise.all(types.map(async (t) => {
     write: false,
     logLevel: 'warning',
   });
-  const template = withPartials(readFileSync(join(dir, 'editor.html'), 'utf8'));
+  const rawTemplate = readFileSync(join(dir, 'editor.html'), 'utf8');
+  const template = withPartials(rawTemplate);
   writeFileSync(join(out, `${t}.html`),
     `<script type="text/javascript">\n${editor.outputFiles[0].text}</script>\n\n` +
     `<script type="text/html" data-template-name="${t}">\n${template.trim()}\n</script>\n`);
@@ -66,7 +71,13 @@ await Promise.all(types.map(async (t) => {
     const to = join(out, 'locales', lang);
     mkdirSync(to, { recursive: true });
     const messages = join(from, 'messages.json');
-    if (existsSync(messages)) writeFileSync(join(to, `${t}.json`), JSON.stringify(JSON.parse(readFileSync(messages, 'utf8')), null, 2));
+    const catalog = existsSync(messages) ? JSON.parse(readFileSync(messages, 'utf8')) : {};
+    // Each included partial brings its labels, under its own key, into this node's catalog.
+    for (const name of includedPartials(rawTemplate)) {
+      const labels = join(partials, `${name}.${lang}.json`);
+      if (existsSync(labels)) catalog[name.replace(/-form$/, '')] = JSON.parse(readFileSync(labels, 'utf8'));
+    }
+    writeFileSync(join(to, `${t}.json`), JSON.stringify(catalog, null, 2));
     const help = join(from, 'help.md');
     if (!existsSync(help)) throw new Error(`missing ${help}`);
     writeFileSync(join(to, `${t}.html`), `<script type="text/markdown" data-help-name="${t}">\n${readFileSync(help, 'utf8').trim()}\n</script>\n`);
