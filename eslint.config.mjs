@@ -7,6 +7,8 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-require-imports': 'off',
+      // Node-RED node constructors conventionally keep `const node = this` for callbacks.
+      '@typescript-eslint/no-this-alias': 'off',
     },
   },
   {

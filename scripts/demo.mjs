@@ -1,0 +1,137 @@
+// The newcomer's demo: an embedded Aedes broker, a Node-RED with this package and the example
+// flows pointed at that broker, and a simulator that publishes (and POSTs) the platform
+// documents' sample messages, so the debug pane fills without any account.
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Aedes } from 'aedes';
+import { connect as mqttConnect } from 'mqtt';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const DEMO_KEY = 'demo';
+
+function freePort(preferred) {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => {
+      const any = net.createServer();
+      any.listen(0, '127.0.0.1', () => { const { port } = any.address(); any.close(() => resolve(port)); });
+    });
+    srv.listen(preferred, '127.0.0.1', () => srv.close(() => resolve(preferred)));
+  });
+}
+
+/** The example flows, with every platform account pointed at the demo broker. */
+function demoFlows(brokerUrl) {
+  const flows = [];
+  const creds = {};
+  for (const file of readdirSync(join(root, 'examples')).filter((f) => f.endsWith('.json')).sort()) {
+    for (const node of JSON.parse(readFileSync(join(root, 'examples', file), 'utf8'))) {
+      if (node.type === 'jointech-account') {
+        node.accessKey = DEMO_KEY;
+        node.connection = { ...node.connection, url: brokerUrl, reconnectMinMs: 500, reconnectMaxMs: 5000 };
+        creds[node.id] = { username: 'demo', password: 'fe01ce2a7fbac8fafaed7c982a04e229' };
+      }
+      flows.push(node);
+    }
+  }
+  return { flows, creds };
+}
+
+function startSimulator(brokerUrl, httpBase, log) {
+  const samples = JSON.parse(readFileSync(join(root, 'scripts', 'samples', 'jointech.json'), 'utf8'));
+  const client = mqttConnect(brokerUrl, { clientId: 'cniot-demo-simulator', reconnectPeriod: 1000 });
+  client.on('error', () => undefined);
+  const keys = Object.keys(samples.mqtt);
+  let tick = 0;
+  const timer = setInterval(() => {
+    const key = keys[tick % keys.length];
+    const sample = samples.mqtt[key];
+    const type = key.startsWith('cmd') ? 'cmd' : key;
+    const payload = { ...sample.payload };
+    // Move the device a little so that successive messages differ.
+    if (typeof payload.speed === 'number') payload.speed = (tick * 7) % 80;
+    if (typeof payload.gpsTime === 'string') payload.gpsTime = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const topic = type === 'sublock'
+      ? `upload/${DEMO_KEY}/${sample.topicDevice}/${sample.topicSubLock}/sublock`
+      : `upload/${DEMO_KEY}/${sample.topicDevice}/${type}`;
+    client.publish(topic, JSON.stringify(payload), { qos: 1 });
+    if (tick % 3 === 0) {
+      const types = ['location', 'alarm', 'event', 'cmd', 'sublock'];
+      const body = samples.webhook[types[(tick / 3) % types.length]];
+      fetch(`${httpBase}/jointech`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+        .catch(() => undefined);
+    }
+    tick++;
+  }, 1500);
+  log(`simulator: publishing the Jointech document samples to upload/${DEMO_KEY}/... every 1.5 s and POSTing to /jointech`);
+  return () => { clearInterval(timer); client.end(true); };
+}
+
+/**
+ * Starts broker, Node-RED and simulator. Resolves once the editor answers; `stop()` ends all three.
+ */
+export async function startDemo({ port = Number(process.env.PORT) || 1880, mqttPort, userDir = join(root, '.demo'), log = console.log, quiet = false } = {}) {
+  const brokerPort = mqttPort ?? await freePort(Number(process.env.DEMO_MQTT_PORT) || 1884);
+  const aedes = await Aedes.createBroker({ heartbeatInterval: 3_600_000 });
+  const broker = net.createServer(aedes.handle);
+  await new Promise((resolve) => broker.listen(brokerPort, '127.0.0.1', resolve));
+  const brokerUrl = `mqtt://127.0.0.1:${brokerPort}`;
+  log(`demo broker (Aedes): ${brokerUrl}`);
+
+  // A fresh user dir with this package linked in as an installed module.
+  rmSync(userDir, { recursive: true, force: true });
+  const modDir = join(userDir, 'node_modules', ...pkg.name.split('/'));
+  mkdirSync(dirname(modDir), { recursive: true });
+  symlinkSync(root, modDir, 'dir');
+  writeFileSync(join(userDir, 'package.json'), JSON.stringify({ name: 'cniot-demo', private: true, dependencies: { [pkg.name]: `file:${root}` } }, null, 2));
+  writeFileSync(join(userDir, 'settings.js'), `module.exports = {
+  uiPort: ${port},
+  uiHost: '127.0.0.1',
+  flowFile: 'flows.json',
+  // Demo credentials are stored unencrypted; a real install sets its own credentialSecret.
+  credentialSecret: false,
+  logging: { console: { level: 'info' } },
+  editorTheme: { tours: false, projects: { enabled: false } },
+  // The demo sends nothing anywhere and asks nothing on first open.
+  telemetry: { enabled: false, updateNotification: false },
+};
+`);
+  const { flows, creds } = demoFlows(brokerUrl);
+  writeFileSync(join(userDir, 'flows.json'), JSON.stringify(flows, null, 2));
+  writeFileSync(join(userDir, 'flows_cred.json'), JSON.stringify(creds, null, 2));
+
+  const red = spawn(process.execPath, [join(root, 'node_modules', 'node-red', 'red.js'), '--userDir', userDir, '--port', String(port)], {
+    stdio: quiet ? 'ignore' : 'inherit',
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const until = Date.now() + 60_000;
+  for (;;) {
+    if (red.exitCode !== null) throw new Error(`Node-RED exited with code ${red.exitCode}`);
+    const ok = await fetch(`${base}/settings`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (Date.now() > until) throw new Error('Node-RED did not start within 60 s');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const stopSimulator = startSimulator(brokerUrl, base, log);
+  log(`Node-RED editor: ${base}/  (open the Debug sidebar to watch decoded data)`);
+
+  return {
+    url: base,
+    brokerUrl,
+    async stop() {
+      stopSimulator();
+      await new Promise((resolve) => {
+        if (red.exitCode !== null) return resolve();
+        red.once('exit', resolve);
+        red.kill('SIGINT');
+        setTimeout(() => red.kill('SIGKILL'), 10_000).unref();
+      });
+      await new Promise((resolve) => broker.close(() => resolve()));
+      await new Promise((resolve) => aedes.close(() => resolve()));
+    },
+  };
+}
