@@ -1,0 +1,146 @@
+/**
+ * `npm run bench`: throughput of the package's nodes against baselines measured in the same run.
+ * Each scenario receives the same messages from a broker and publisher in a child process.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as mqtt from 'mqtt';
+import { helper, builtNode, type FlowNode } from '../test/support/red';
+import { jointechSamples as S } from '../test/support/samples';
+
+const root = join(__dirname, '..', '..');
+const N = Number(process.env.BENCH_MESSAGES) || 20000;
+const ROUNDS = Number(process.env.BENCH_ROUNDS) || 3;
+const AK = 'bench';
+
+interface Child { proc: ChildProcess; url: string }
+
+async function startChild(): Promise<Child> {
+  const proc = fork(join(__dirname, 'broker-child.js'), { stdio: 'inherit' });
+  const url = await new Promise<string>((resolve) => proc.once('message', (m: { url: string }) => resolve(m.url)));
+  return { proc, url };
+}
+
+function jointechMessages(): Array<{ topic: string; payload: string }> {
+  return Object.entries(S.mqtt).map(([key, s]) => {
+    const type = key.startsWith('cmd') ? 'cmd' : key;
+    const topic = type === 'sublock' ? `upload/${AK}/${s.topicDevice}/${s.topicSubLock}/sublock` : `upload/${AK}/${s.topicDevice}/${type}`;
+    return { topic, payload: JSON.stringify(s.payload) };
+  });
+}
+
+/** Publishes N messages and resolves with messages/s between the first and the last arrival. */
+async function measure(child: Child, counter: { count: number; first?: number; last?: number }): Promise<number> {
+  counter.count = 0;
+  counter.first = undefined;
+  counter.last = undefined;
+  const started = Date.now();
+  child.proc.send({ messages: jointechMessages(), count: N });
+  while (counter.count < N) {
+    if (Date.now() - started > 120_000) throw new Error(`only ${counter.count} of ${N} messages arrived`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return N / ((counter.last! - counter.first!) / 1000);
+}
+
+function tick(counter: { count: number; first?: number; last?: number }): void {
+  const now = performance.now();
+  if (counter.count === 0) counter.first = now;
+  counter.count++;
+  counter.last = now;
+}
+
+async function rawMqtt(child: Child): Promise<number> {
+  const counter = { count: 0 } as { count: number; first?: number; last?: number };
+  const client = await mqtt.connectAsync(child.url, { clientId: `bench-raw-${process.pid}` });
+  let sink = 0;
+  client.on('message', (_t, payload) => {
+    const obj = JSON.parse(payload.toString());
+    sink += obj.assetId ? 1 : 0;
+    tick(counter);
+  });
+  await client.subscribeAsync(`upload/${AK}/#`, { qos: 0 });
+  const rate = await measure(child, counter);
+  await client.endAsync();
+  return sink >= 0 ? rate : 0;
+}
+
+/** What a user writes without this package: core mqtt in + a function node doing the nested parses. */
+const FUNCTION_DECODE = `
+const p = JSON.parse(msg.payload);
+for (const k of ['statusJson', 'expandInfo', 'ksInfo']) {
+  if (typeof p[k] === 'string' && p[k].startsWith('{')) p[k] = JSON.parse(p[k]);
+}
+if (typeof p.content === 'string' && p.content.startsWith('[')) p.content = JSON.parse(p.content);
+msg.payload = p;
+return msg;`;
+
+async function nodeRedFlow(child: Child, flow: FlowNode[], nodes: unknown[]): Promise<number> {
+  const counter = { count: 0 } as { count: number; first?: number; last?: number };
+  await helper.load(nodes, flow, { acc: { username: 'bench', password: 'bench' } });
+  helper.getNode('sink').on('input', () => tick(counter));
+  await new Promise((r) => setTimeout(r, 500));
+  try {
+    return await measure(child, counter);
+  } finally {
+    await helper.unload();
+  }
+}
+
+function jointechFlow(url: string): FlowNode[] {
+  return [
+    { id: 'acc', type: 'jointech-account', accessKey: AK, qos: 0, connection: { url, clientId: `bench-jt-${process.pid}` } },
+    { id: 'in', type: 'jointech-in', account: 'acc', mode: 'mqtt', wires: [['sink']] },
+    { id: 'sink', type: 'helper' },
+  ];
+}
+
+function coreFlow(url: string): FlowNode[] {
+  return [
+    { id: 'b', type: 'mqtt-broker', broker: url, clientid: `bench-core-${process.pid}`, autoConnect: true, protocolVersion: 4 },
+    { id: 'in', type: 'mqtt in', broker: 'b', topic: `upload/${AK}/#`, qos: '0', datatype: 'utf8', wires: [['fn']] },
+    { id: 'fn', type: 'function', func: FUNCTION_DECODE, outputs: 1, wires: [['sink']] },
+    { id: 'sink', type: 'helper' },
+  ];
+}
+
+const best = (xs: number[]) => Math.max(...xs);
+
+async function main(): Promise<void> {
+  const child = await startChild();
+  await new Promise<void>((r) => helper.startServer(r));
+  const coreMqtt = require(require.resolve('@node-red/nodes/core/network/10-mqtt.js', { paths: [join(root, 'node_modules', 'node-red')] }));
+  const coreFunction = require(require.resolve('@node-red/nodes/core/function/10-function.js', { paths: [join(root, 'node_modules', 'node-red')] }));
+  const results: Record<string, number[]> = { raw: [], jointech: [], core: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    results.raw!.push(await rawMqtt(child));
+    results.jointech!.push(await nodeRedFlow(child, jointechFlow(child.url), [builtNode('jointech-account'), builtNode('jointech-in')]));
+    results.core!.push(await nodeRedFlow(child, coreFlow(child.url), [coreMqtt, coreFunction]));
+  }
+  const raw = best(results.raw!);
+  const jt = best(results.jointech!);
+  const core = best(results.core!);
+  const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+  const table = [
+    `## jointech-in MQTT ingest (${N} document-sample messages, best of ${ROUNDS}, broker: ${process.env.MQTT_URL ?? 'Aedes in a child process'})`,
+    '',
+    '| receiver | messages/s | vs raw mqtt.js + JSON.parse | vs core mqtt in + function |',
+    '|---|---:|---:|---:|',
+    `| raw mqtt.js + JSON.parse (baseline) | ${fmt(raw)} | 1.00x | ${(raw / core).toFixed(2)}x |`,
+    `| jointech-in (full decode, enumerations named) | ${fmt(jt)} | ${(jt / raw).toFixed(2)}x | ${(jt / core).toFixed(2)}x |`,
+    `| core mqtt in + function (nested JSON.parse only) | ${fmt(core)} | ${(core / raw).toFixed(2)}x | 1.00x |`,
+    '',
+  ].join('\n');
+  console.log(table);
+  mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+  writeFileSync(join(root, 'bench', 'results', 'latest.md'), table);
+  await new Promise<void>((r) => helper.stopServer(r));
+  child.proc.kill();
+  process.exit(0);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
