@@ -262,12 +262,14 @@ function decodeKs(raw: Record<string, unknown> | null): Record<string, unknown> 
 }
 
 function decodeLocation(p: z.infer<typeof LocationPush>): Record<string, unknown> {
+  const gps = stamp(p.gpsTime);
+  const recv = stamp(p.recvTime);
   return {
     ...p,
-    gpsTime: stamp(p.gpsTime)?.iso,
-    gpsTimeMs: stamp(p.gpsTime)?.ms,
-    recvTime: stamp(p.recvTime)?.iso ?? null,
-    recvTimeMs: stamp(p.recvTime)?.ms ?? null,
+    gpsTime: gps?.iso,
+    gpsTimeMs: gps?.ms,
+    recvTime: recv?.iso ?? null,
+    recvTimeMs: recv?.ms ?? null,
     locType: enumOrNull(LOC_TYPES, p.locType),
     cells: parseCells(p.cells),
     ...battery(p.battery),
@@ -279,11 +281,12 @@ function decodeLocation(p: z.infer<typeof LocationPush>): Record<string, unknown
 }
 
 function decodeAlarm(p: z.infer<typeof AlarmPush>): Record<string, unknown> {
+  const at = stamp(p.dateTime);
   return {
     ...p,
     alarmType: named(ALARM_TYPES, p.alarmType),
-    dateTime: stamp(p.dateTime)?.iso,
-    dateTimeMs: stamp(p.dateTime)?.ms,
+    dateTime: at?.iso,
+    dateTimeMs: at?.ms,
     cells: parseCells(p.cells),
     fileIndex: p.fileIndex === undefined || p.fileIndex === null || p.fileIndex === '' ? null : String(p.fileIndex),
   };
@@ -304,12 +307,13 @@ function describeValue(value: string | null | undefined): unknown {
 }
 
 function decodeEvent(p: z.infer<typeof EventPush>): Record<string, unknown> {
+  const at = stamp(p.dateTime);
   return {
     ...p,
     eventType: named(EVENT_TYPES, p.eventType),
     unLockType: p.unLockType === undefined ? null : named(UNLOCK_TYPES, p.unLockType),
-    dateTime: stamp(p.dateTime)?.iso,
-    dateTimeMs: stamp(p.dateTime)?.ms,
+    dateTime: at?.iso,
+    dateTimeMs: at?.ms,
     cells: parseCells(p.cells),
     describe: describeValue(p.describe),
     fileIndex: p.fileIndex === undefined || p.fileIndex === null || p.fileIndex === '' ? null : String(p.fileIndex),
@@ -356,7 +360,8 @@ export interface CommandReply {
 }
 
 export function decodeCommandReply(p: z.infer<typeof CommandReplyPush>): CommandReply & Record<string, unknown> {
-  const base = { ...p, dateTime: stamp(p.dateTime)?.iso, dateTimeMs: stamp(p.dateTime)?.ms };
+  const at = stamp(p.dateTime);
+  const base = { ...p, dateTime: at?.iso, dateTimeMs: at?.ms };
   const content = p.content.trim();
   if (content.startsWith('[')) {
     let fields: unknown;
@@ -374,14 +379,17 @@ export function decodeCommandReply(p: z.infer<typeof CommandReplyPush>): Command
 }
 
 function decodeSubLock(p: z.infer<typeof SubLockPush>): Record<string, unknown> {
+  const gps = stamp(p.gpsTime);
+  const recv = stamp(p.recvTime);
+  const subGps = stamp(p.subGpsTime);
   return {
     ...p,
-    gpsTime: stamp(p.gpsTime)?.iso ?? null,
-    gpsTimeMs: stamp(p.gpsTime)?.ms ?? null,
-    recvTime: stamp(p.recvTime)?.iso ?? null,
-    recvTimeMs: stamp(p.recvTime)?.ms ?? null,
-    subGpsTime: stamp(p.subGpsTime)?.iso ?? (p.subGpsTimestamp !== undefined ? new Date(p.subGpsTimestamp).toISOString() : null),
-    subGpsTimestamp: p.subGpsTimestamp ?? stamp(p.subGpsTime)?.ms ?? null,
+    gpsTime: gps?.iso ?? null,
+    gpsTimeMs: gps?.ms ?? null,
+    recvTime: recv?.iso ?? null,
+    recvTimeMs: recv?.ms ?? null,
+    subGpsTime: subGps?.iso ?? (p.subGpsTimestamp !== undefined ? new Date(p.subGpsTimestamp).toISOString() : null),
+    subGpsTimestamp: p.subGpsTimestamp ?? subGps?.ms ?? null,
     ...battery(p.battery),
     voltage: num(p.voltage),
     sensorType: enumOrNull(SENSOR_TYPES, p.sensorType),
