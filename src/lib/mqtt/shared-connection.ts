@@ -101,6 +101,27 @@ export function backoffDelay(attempt: number, minMs: number, maxMs: number, rand
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
+/**
+ * Ends a client that is no longer ours: politely when connected, forced after `timeoutMs`.
+ * Resolves when it is gone, so Node-RED's close never waits on an unresponsive broker.
+ */
+function endClient(client: MqttClient, timeoutMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let finished = false;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(force);
+      client.removeAllListeners();
+      // mqtt.js may still emit an error while tearing down; it has nowhere useful to go.
+      client.on('error', () => undefined);
+      resolve();
+    };
+    const force = setTimeout(() => client.end(true, {}, finish), timeoutMs);
+    client.end(!client.connected, {}, finish);
+  });
+}
+
 export class SharedMqttConnection {
   readonly settings: ConnectionSettings;
   readonly clientId: string;
@@ -216,21 +237,7 @@ export class SharedMqttConnection {
     this.setState({ phase: 'closed' });
     const client = this.client;
     this.client = undefined;
-    if (!client) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      let finished = false;
-      const finish = () => {
-        if (finished) return;
-        finished = true;
-        clearTimeout(force);
-        client.removeAllListeners();
-        // mqtt.js may still emit an error while tearing down; it has nowhere useful to go.
-        client.on('error', () => undefined);
-        resolve();
-      };
-      const force = setTimeout(() => client.end(true, {}, finish), timeoutMs);
-      client.end(!client.connected, {}, finish);
-    });
+    return client ? endClient(client, timeoutMs) : Promise.resolve();
   }
 
   private disconnectIdle(): void {
@@ -241,10 +248,7 @@ export class SharedMqttConnection {
     for (const sub of this.subs.values()) clearTimeout(sub.pendingUnsubscribe);
     this.subs.clear();
     this.state = { phase: 'idle' };
-    client.removeAllListeners();
-    client.on('error', () => undefined);
-    client.end(false, {}, () => undefined);
-    setTimeout(() => client.end(true), 2000).unref();
+    void endClient(client, 2000);
   }
 
   private connect(): void {
