@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as mqtt from 'mqtt';
 import { helper, builtNode, type FlowNode } from '../test/support/red';
-import { jointechSamples as S } from '../test/support/samples';
+import { jointechMqttMessages } from '../test/support/samples';
 
 const root = join(__dirname, '..', '..');
 const N = Number(process.env.BENCH_MESSAGES) || 20000;
@@ -22,13 +22,7 @@ async function startChild(): Promise<Child> {
   return { proc, url };
 }
 
-function jointechMessages(): Array<{ topic: string; payload: string }> {
-  return Object.entries(S.mqtt).map(([key, s]) => {
-    const type = key.startsWith('cmd') ? 'cmd' : key;
-    const topic = type === 'sublock' ? `upload/${AK}/${s.topicDevice}/${s.topicSubLock}/sublock` : `upload/${AK}/${s.topicDevice}/${type}`;
-    return { topic, payload: JSON.stringify(s.payload) };
-  });
-}
+const messages = jointechMqttMessages(AK).map(({ topic, body }) => ({ topic, payload: body }));
 
 /** Publishes N messages and resolves with messages/s between the first and the last arrival. */
 async function measure(child: Child, counter: { count: number; first?: number; last?: number }): Promise<number> {
@@ -36,7 +30,7 @@ async function measure(child: Child, counter: { count: number; first?: number; l
   counter.first = undefined;
   counter.last = undefined;
   const started = Date.now();
-  child.proc.send({ messages: jointechMessages(), count: N });
+  child.proc.send({ messages, count: N });
   while (counter.count < N) {
     if (Date.now() - started > 120_000) throw new Error(`only ${counter.count} of ${N} messages arrived`);
     await new Promise((r) => setTimeout(r, 5));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { decodePush, inferDataType, parseAxes, parseCells, parseFuels } from '../../src/protocols/jointech/push';
 import { ALARM_TYPES, named } from '../../src/protocols/jointech/enums';
-import { parseUploadTopic, uploadFilters, deviceNumber, commandTopic } from '../../src/protocols/jointech/topics';
+import { parseUploadTopic, uploadFilters, uploadTopic, deviceNumber, commandTopic } from '../../src/protocols/jointech/topics';
 import { isProtocolError } from '../../src/protocols/protocol-error';
 import { jointechSamples as S } from '../support/samples';
 
@@ -202,5 +202,13 @@ describe('Jointech topics', () => {
     assert.deepEqual(parseUploadTopic('upload/AK/8052400203/E0171E0366/sublock'), { accessKey: 'AK', deviceNum: '8052400203', subLockNum: 'E0171E0366', type: 'sublock' });
     assert.equal(parseUploadTopic('upload/AK/8022300001/other'), undefined);
     assert.equal(parseUploadTopic('download/AK/8022300001/cmd'), undefined);
+  });
+
+  it('builds upload topics that parse back to the same parts', () => {
+    assert.equal(uploadTopic('AK', '8022300001', 'alarm'), 'upload/AK/8022300001/alarm');
+    assert.equal(uploadTopic('AK', '8052400203', 'sublock', 'E0171E0366'), 'upload/AK/8052400203/E0171E0366/sublock');
+    assert.deepEqual(parseUploadTopic(uploadTopic('AK', '8052400203', 'sublock', 'E0171E0366')), { accessKey: 'AK', deviceNum: '8052400203', subLockNum: 'E0171E0366', type: 'sublock' });
+    assert.throws(() => uploadTopic('AK', '8052400203', 'sublock'), /sub-lock number is empty/);
+    assert.throws(() => uploadTopic('AK', '8052400203', 'sublock', 'E01/#'), /must not contain/);
   });
 });

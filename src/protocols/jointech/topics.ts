@@ -53,6 +53,12 @@ export function parseUploadTopic(topic: string): UploadTopic | undefined {
   return undefined;
 }
 
+/** The topic the platform pushes one message on: the inverse of parseUploadTopic. */
+export function uploadTopic(accessKey: string, deviceNum: string, type: DataType, subLockNum?: string): string {
+  const base = `upload/${topicSegment(accessKey, 'accessKey')}/${deviceNumber(deviceNum)}`;
+  return type === 'sublock' ? `${base}/${topicSegment(subLockNum, 'sub-lock number')}/sublock` : `${base}/${type}`;
+}
+
 export function commandTopic(accessKey: string, deviceNum: string): string {
   return `download/${topicSegment(accessKey, 'accessKey')}/${deviceNumber(deviceNum)}/cmd`;
 }

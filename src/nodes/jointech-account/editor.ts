@@ -1,0 +1,33 @@
+import { prepareConnectionForm, readConnectionForm, validateConnection, type ConnectionValue } from '../../editor/connection-form';
+
+const DEFAULT_URL = 'mqtt://mqtt.assetscontrols.com:1883';
+
+RED.nodes.registerType('jointech-account', {
+  category: 'config',
+  defaults: {
+    name: { value: '' },
+    accessKey: { value: '', required: true, validate: RED.validators.regex(/^[^\s+#/]+$/) },
+    passwordMode: { value: 'md5' },
+    qos: { value: 1 },
+    connection: {
+      value: { url: 'mqtt://mqtt.assetscontrols.com:1883', clientId: '', clean: true, keepalive: 60, protocolVersion: 4, reconnectMinMs: 1000, reconnectMaxMs: 60000, queueLimit: 1000, shareGroup: '' },
+      validate: function (this: { _: (k: string) => string }, v: Partial<ConnectionValue>) {
+        return validateConnection(v, (k) => this._(k));
+      },
+    },
+    tls: { type: 'tls-config', required: false },
+  },
+  credentials: {
+    username: { type: 'text' },
+    password: { type: 'password' },
+  },
+  label: function (this: { name?: string; accessKey?: string }) {
+    return this.name || (this.accessKey ? `Jointech ${this.accessKey}` : 'Jointech account');
+  },
+  oneditprepare: function (this: { connection?: Partial<ConnectionValue> }) {
+    prepareConnectionForm(this.connection, DEFAULT_URL);
+  },
+  oneditsave: function (this: { connection?: Partial<ConnectionValue> }) {
+    this.connection = readConnectionForm(this.connection);
+  },
+});

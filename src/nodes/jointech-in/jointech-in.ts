@@ -1,0 +1,219 @@
+/**
+ * jointech-in: Jointech data push, received over MQTT (through a jointech-account) or as a webhook
+ * on Node-RED's HTTP server, decoded the same way in both modes.
+ */
+import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
+import { z } from 'zod';
+import { mountWebhook, type WebhookReply } from '../../lib/http/webhook';
+import { joinConnection } from '../../lib/mqtt/user-node';
+import { NodeStatusView } from '../../lib/node-status';
+import { registerNode } from '../../lib/red';
+import { DATA_TYPES, decodePush, type DataType, type DecodedPush } from '../../protocols/jointech/push';
+import { deviceNumber, parseUploadTopic, uploadFilters } from '../../protocols/jointech/topics';
+import { ProtocolError, asError, describeIssues } from '../../protocols/protocol-error';
+import type { JointechAccountNode } from '../jointech-account/types';
+
+const dataType = z.enum(DATA_TYPES);
+
+/** Device lists arrive as text from the dialog ("a, b c") or as arrays from msg. */
+const deviceList = z
+  .union([z.string(), z.array(z.union([z.string(), z.number()]))])
+  .transform((v) => (Array.isArray(v) ? v.map(String) : v.split(/[\s,;，]+/)).map((s) => s.trim()).filter(Boolean));
+
+const JointechInConfig = z.object({
+  mode: z.enum(['mqtt', 'webhook']).default('mqtt'),
+  account: z.string().optional(),
+  types: z.array(dataType).default([...DATA_TYPES]),
+  devicesMode: z.enum(['all', 'list', 'msg']).default('all'),
+  devices: deviceList.default([]),
+  split: z.enum(['single', 'per-type']).default('single'),
+  path: z.string().trim().default('/jointech'),
+  pathPerType: z.boolean().default(false),
+  headerName: z.string().trim().default(''),
+  maxBytes: z.coerce.number().int().min(256).max(10_485_760).default(262_144),
+});
+type JointechInConfig = z.infer<typeof JointechInConfig>;
+
+/** `msg.action` requests for dynamic subscriptions, as core's mqtt-in vocabulary. */
+const ActionMsg = z.object({
+  action: z.enum(['subscribe', 'unsubscribe', 'getSubscriptions']),
+  payload: z
+    .union([deviceList, z.object({ devices: deviceList.optional(), types: z.array(dataType).optional() }), z.literal(true)])
+    .optional(),
+});
+
+type Def = NodeDef & Record<string, unknown>;
+
+function init(RED: NodeAPI): void {
+  function JointechIn(this: Node, def: Def) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const view = new NodeStatusView(node);
+    const parsed = JointechInConfig.safeParse(def);
+    if (!parsed.success) {
+      const problem = `invalid configuration: ${describeIssues(parsed.error)}`;
+      node.error(problem);
+      view.fatal(problem);
+      return;
+    }
+    const cfg = parsed.data;
+    const outputIndex = new Map<DataType, number>(DATA_TYPES.map((t, i) => [t, i]));
+    let accepted = 0;
+
+    /** Sends one decoded push to its output; returns the message sent. */
+    function emit(decoded: DecodedPush, raw: unknown, extra: Record<string, unknown>): NodeMessage {
+      const msg: NodeMessage = {
+        topic: `jointech/${decoded.type}/${decoded.assetId}`,
+        payload: decoded.payload,
+        jointech: {
+          type: decoded.type,
+          assetId: decoded.assetId,
+          ...(decoded.subLockId ? { subLockId: decoded.subLockId } : {}),
+          raw,
+          ...extra,
+        },
+      };
+      if (cfg.split === 'per-type') {
+        const out: Array<NodeMessage | null> = DATA_TYPES.map(() => null);
+        out[outputIndex.get(decoded.type)!] = msg;
+        node.send(out);
+      } else {
+        node.send(msg);
+      }
+      accepted++;
+      return msg;
+    }
+
+    /** Reports a message that could not be decoded: Catch-able, with the raw input attached. */
+    function reject(err: unknown, raw: unknown, extra: Record<string, unknown>): Error {
+      const error = asError(err);
+      view.error(error.message);
+      node.error(error, { payload: raw, jointech: { raw, ...extra }, ...(typeof extra.mqttTopic === 'string' ? { topic: extra.mqttTopic } : {}) });
+      return error;
+    }
+
+    if (cfg.mode === 'webhook') {
+      startWebhook(cfg);
+    } else {
+      startMqtt(cfg);
+    }
+
+    function startWebhook(c: JointechInConfig): void {
+      const base = c.path.startsWith('/') ? c.path : `/${c.path}`;
+      const creds = (node.credentials ?? {}) as { headerValue?: string };
+      const header = c.headerName ? { name: c.headerName, value: creds.headerValue ?? '' } : undefined;
+      const routes: Array<[string, DataType | undefined]> = c.pathPerType
+        ? c.types.map((t) => [`${base.replace(/\/$/, '')}/${t}`, t])
+        : [[base, undefined]];
+      const unmount = routes.map(([path, hint]) => mountWebhook(RED, {
+        path,
+        maxBytes: c.maxBytes,
+        ...(header ? { header } : {}),
+        handle: ({ body }): WebhookReply => {
+          const raw = body.toString('utf8');
+          try {
+            const decoded = decodePush(raw, hint);
+            if (!c.types.includes(decoded.type)) {
+              throw new ProtocolError('type-not-selected', `${decoded.type} data is not selected in this node`);
+            }
+            emit(decoded, raw, { via: 'webhook', path });
+            view.note(`${accepted} received`);
+            return { status: 200, body: { Result: 200 } };
+          } catch (err) {
+            const error = reject(err, raw, { via: 'webhook', path });
+            return { status: 400, body: { Result: 400, error: error.message } };
+          }
+        },
+      }));
+      view.note(`POST ${routes.map(([p]) => p).join(', ')}`);
+      node.on('close', (_removed: boolean, done: () => void) => {
+        for (const u of unmount) u();
+        view.close();
+        done();
+      });
+    }
+
+    function startMqtt(c: JointechInConfig): void {
+      const account = c.account ? (RED.nodes.getNode(c.account) as JointechAccountNode | null) : null;
+      if (!account?.connection || !account.account) {
+        const problem = account?.problem ?? 'no Jointech account selected';
+        view.fatal(problem);
+        node.error(problem);
+        return;
+      }
+      const connection = account.connection;
+      const { accessKey, qos } = account.account;
+      joinConnection(node, connection, view);
+      const held = new Set<string>();
+
+      const onMessage = (topic: string, payload: Buffer) => {
+        const raw = payload.toString('utf8');
+        const info = parseUploadTopic(topic);
+        try {
+          if (!info || info.accessKey !== accessKey) {
+            throw new ProtocolError('unknown-topic', `topic "${topic}" is not a Jointech upload topic of this account`);
+          }
+          // The node may hold a wider filter (upload/key/#) than the types it emits.
+          if (!c.types.includes(info.type)) return;
+          const decoded = decodePush(raw, info.type);
+          emit(decoded, raw, { via: 'mqtt', mqttTopic: topic });
+        } catch (err) {
+          reject(err, raw, { via: 'mqtt', mqttTopic: topic });
+        }
+      };
+
+      const apply = (filters: string[]) => {
+        for (const f of held) if (!filters.includes(f)) connection.unsubscribe(node.id, f);
+        for (const f of filters) if (!held.has(f)) connection.subscribe(node.id, f, qos, onMessage);
+        held.clear();
+        for (const f of filters) held.add(f);
+        view.note(held.size === 0 ? 'no devices subscribed' : undefined);
+      };
+
+      let devices: string[] = c.devicesMode === 'list' ? c.devices : [];
+      let types: DataType[] = c.types;
+      const filtersNow = () => (c.devicesMode === 'all' ? uploadFilters(accessKey, types, 'all') : uploadFilters(accessKey, types, devices));
+      try {
+        if (c.devicesMode === 'list') devices = devices.map((d) => deviceNumber(d));
+        apply(filtersNow());
+      } catch (err) {
+        const problem = asError(err).message;
+        node.error(problem);
+        view.fatal(problem);
+        return;
+      }
+
+      node.on('input', (msg, send, done) => {
+        const parsedMsg = ActionMsg.safeParse(msg);
+        if (!parsedMsg.success) {
+          done(new ProtocolError('bad-action', `msg.action must be subscribe, unsubscribe or getSubscriptions (${describeIssues(parsedMsg.error)})`));
+          return;
+        }
+        const { action, payload } = parsedMsg.data;
+        try {
+          if (action === 'subscribe' || action === 'unsubscribe') {
+            const spec = Array.isArray(payload) ? { devices: payload } : payload === true || payload === undefined ? {} : payload;
+            const listed = (spec.devices ?? []).map((d) => deviceNumber(d));
+            if (spec.types) types = action === 'subscribe' ? [...new Set([...types, ...spec.types])] : types.filter((t) => !spec.types!.includes(t));
+            if (action === 'subscribe') {
+              devices = [...new Set([...devices, ...listed])];
+            } else {
+              devices = payload === true || listed.length === 0 ? [] : devices.filter((d) => !listed.includes(d));
+            }
+            if (c.devicesMode === 'all' && action === 'subscribe' && listed.length > 0) c.devicesMode = 'list';
+            if (c.devicesMode === 'all' && action === 'unsubscribe' && (payload === true || listed.length === 0)) c.devicesMode = 'msg';
+            apply(filtersNow());
+          }
+          send({ ...msg, topic: 'subscriptions', payload: { devices: c.devicesMode === 'all' ? 'all' : devices, types, filters: [...held] } });
+          done();
+        } catch (err) {
+          done(asError(err));
+        }
+      });
+    }
+  }
+
+  registerNode(RED, 'jointech-in', JointechIn, { headerValue: { type: 'password' } });
+}
+
+export = init;
