@@ -280,6 +280,11 @@ function decodeLocation(p: z.infer<typeof LocationPush>): Record<string, unknown
   };
 }
 
+/** The attachment serial (附件流水号) as a string; absent or empty means no attachment. */
+function attachmentId(value: string | number | null | undefined): string | null {
+  return value === undefined || value === null || value === '' ? null : String(value);
+}
+
 function decodeAlarm(p: z.infer<typeof AlarmPush>): Record<string, unknown> {
   const at = stamp(p.dateTime);
   return {
@@ -288,7 +293,7 @@ function decodeAlarm(p: z.infer<typeof AlarmPush>): Record<string, unknown> {
     dateTime: at?.iso,
     dateTimeMs: at?.ms,
     cells: parseCells(p.cells),
-    fileIndex: p.fileIndex === undefined || p.fileIndex === null || p.fileIndex === '' ? null : String(p.fileIndex),
+    fileIndex: attachmentId(p.fileIndex),
   };
 }
 
@@ -316,7 +321,7 @@ function decodeEvent(p: z.infer<typeof EventPush>): Record<string, unknown> {
     dateTimeMs: at?.ms,
     cells: parseCells(p.cells),
     describe: describeValue(p.describe),
-    fileIndex: p.fileIndex === undefined || p.fileIndex === null || p.fileIndex === '' ? null : String(p.fileIndex),
+    fileIndex: attachmentId(p.fileIndex),
   };
 }
 
