@@ -5,8 +5,8 @@
 import net from 'node:net';
 import * as mqtt from 'mqtt';
 import type { Aedes } from 'aedes' with { 'resolution-mode': 'import' };
+import { importEsm } from '../test/support/esm';
 
-const importEsm = new Function('s', 'return import(s)') as (s: string) => Promise<{ Aedes: typeof Aedes }>;
 
 interface PublishOrder { messages: Array<{ topic: string; payload: string }>; count: number }
 
@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   const external = process.env.MQTT_URL;
   let url = external;
   if (!url) {
-    const { Aedes: AedesClass } = await importEsm('aedes');
+    const { Aedes: AedesClass } = await importEsm<{ Aedes: typeof Aedes }>('aedes');
     const aedes = await AedesClass.createBroker({ heartbeatInterval: 3_600_000 });
     const server = net.createServer(aedes.handle);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));

@@ -8,10 +8,10 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { freePort } from '../support/broker';
+import { importEsm } from '../support/esm';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const root = join(__dirname, '..', '..', '..');
-const importEsm = new Function('s', 'return import(s)') as (s: string) => Promise<any>;
 const pkg = require(join(root, 'package.json')) as { 'node-red': { nodes: Record<string, string> } };
 const TYPES = Object.keys(pkg['node-red'].nodes);
 

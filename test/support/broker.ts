@@ -10,6 +10,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Aedes } from 'aedes' with { 'resolution-mode': 'import' };
+import { importEsm } from './esm';
 
 export interface TestBroker {
   readonly url: string;
@@ -60,11 +61,9 @@ async function waitForPort(port: number, timeoutMs = 5000): Promise<void> {
   }
 }
 
-// aedes 1.x is an ES module; load it with a real dynamic import from this CommonJS file.
-const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<{ Aedes: typeof Aedes }>;
 
 export async function startAedes(opts: BrokerOptions = {}, port?: number): Promise<TestBroker & { aedes: Aedes; port: number }> {
-  const { Aedes: AedesClass } = await importEsm('aedes');
+  const { Aedes: AedesClass } = await importEsm<{ Aedes: typeof Aedes }>('aedes');
   const aedes = await AedesClass.createBroker({
     heartbeatInterval: 3_600_000,
     ...(opts.auth ? {
