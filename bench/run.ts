@@ -6,7 +6,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as mqtt from 'mqtt';
-import { helper, builtNode, type FlowNode } from '../test/support/red';
+import { startRuntime, type BenchRuntime, type FlowNode } from './runtime';
 import { jointechMqttMessages } from '../test/support/samples';
 
 const root = join(__dirname, '..', '..');
@@ -70,15 +70,15 @@ if (typeof p.content === 'string' && p.content.startsWith('[')) p.content = JSON
 msg.payload = p;
 return msg;`;
 
-async function nodeRedFlow(child: Child, flow: FlowNode[], nodes: unknown[]): Promise<number> {
+async function nodeRedFlow(red: BenchRuntime, child: Child, flow: FlowNode[]): Promise<number> {
   const counter = { count: 0 } as { count: number; first?: number; last?: number };
-  await helper.load(nodes, flow, { acc: { username: 'bench', password: 'bench' } });
-  helper.getNode('sink').on('input', () => tick(counter));
+  await red.deploy(flow, { acc: { username: 'bench', password: 'bench' } });
+  red.node('sink').on('input', () => tick(counter));
   await new Promise((r) => setTimeout(r, 500));
   try {
     return await measure(child, counter);
   } finally {
-    await helper.unload();
+    await red.deploy([]);
   }
 }
 
@@ -86,7 +86,7 @@ function jointechFlow(url: string): FlowNode[] {
   return [
     { id: 'acc', type: 'jointech-account', accessKey: AK, qos: 0, connection: { url, clientId: `bench-jt-${process.pid}` } },
     { id: 'in', type: 'jointech-in', account: 'acc', mode: 'mqtt', wires: [['sink']] },
-    { id: 'sink', type: 'helper' },
+    { id: 'sink', type: 'junction', wires: [] },
   ];
 }
 
@@ -95,7 +95,7 @@ function coreFlow(url: string): FlowNode[] {
     { id: 'b', type: 'mqtt-broker', broker: url, clientid: `bench-core-${process.pid}`, autoConnect: true, protocolVersion: 4 },
     { id: 'in', type: 'mqtt in', broker: 'b', topic: `upload/${AK}/#`, qos: '0', datatype: 'utf8', wires: [['fn']] },
     { id: 'fn', type: 'function', func: FUNCTION_DECODE, outputs: 1, wires: [['sink']] },
-    { id: 'sink', type: 'helper' },
+    { id: 'sink', type: 'junction', wires: [] },
   ];
 }
 
@@ -103,14 +103,12 @@ const best = (xs: number[]) => Math.max(...xs);
 
 async function main(): Promise<void> {
   const child = await startChild();
-  await new Promise<void>((r) => helper.startServer(r));
-  const coreMqtt = require(require.resolve('@node-red/nodes/core/network/10-mqtt.js', { paths: [join(root, 'node_modules', 'node-red')] }));
-  const coreFunction = require(require.resolve('@node-red/nodes/core/function/10-function.js', { paths: [join(root, 'node_modules', 'node-red')] }));
+  const red = await startRuntime(root);
   const results: Record<string, number[]> = { raw: [], jointech: [], core: [] };
   for (let round = 0; round < ROUNDS; round++) {
     results.raw!.push(await rawMqtt(child));
-    results.jointech!.push(await nodeRedFlow(child, jointechFlow(child.url), [builtNode('jointech-account'), builtNode('jointech-in')]));
-    results.core!.push(await nodeRedFlow(child, coreFlow(child.url), [coreMqtt, coreFunction]));
+    results.jointech!.push(await nodeRedFlow(red, child, jointechFlow(child.url)));
+    results.core!.push(await nodeRedFlow(red, child, coreFlow(child.url)));
   }
   const raw = best(results.raw!);
   const jt = best(results.jointech!);
@@ -129,7 +127,7 @@ async function main(): Promise<void> {
   console.log(table);
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });
   writeFileSync(join(root, 'bench', 'results', 'latest.md'), table);
-  await new Promise<void>((r) => helper.stopServer(r));
+  await red.stop();
   child.proc.kill();
   process.exit(0);
 }

@@ -7,10 +7,16 @@ import { ProtocolError } from './protocol-error';
 /** True when `topic` (a concrete publish topic) matches subscription `filter` (`+`, `#` allowed). */
 export function topicMatches(filter: string, topic: string): boolean {
   if (filter === topic) return true;
-  const f = filter.split('/');
-  const t = topic.split('/');
+  return levelsMatch(filter.split('/'), topic.split('/'));
+}
+
+/**
+ * topicMatches on filter and topic already split at `/`, so that a dispatcher splits each
+ * filter once per subscription and each topic once per message.
+ */
+export function levelsMatch(f: readonly string[], t: readonly string[]): boolean {
   // MQTT 4.7.2: wildcards at the first level do not match topics that start with `$`.
-  if (topic.startsWith('$') && (f[0] === '+' || f[0] === '#')) return false;
+  if (t[0]!.startsWith('$') && (f[0] === '+' || f[0] === '#')) return false;
   for (let i = 0; i < f.length; i++) {
     const part = f[i];
     if (part === '#') return true;

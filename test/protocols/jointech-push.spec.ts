@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { decodePush, inferDataType, parseAxes, parseCells, parseFuels } from '../../src/protocols/jointech/push';
+import { decodePush, inferDataType, parseAxes, parseCells, parseFuels, parseTimestamp } from '../../src/protocols/jointech/push';
 import { ALARM_TYPES, named } from '../../src/protocols/jointech/enums';
 import { parseUploadTopic, uploadFilters, uploadTopic, deviceNumber, commandTopic } from '../../src/protocols/jointech/topics';
 import { isProtocolError } from '../../src/protocols/protocol-error';
@@ -176,6 +176,21 @@ describe('Jointech push decoding (document samples)', () => {
     assert.equal(parseCells(''), null);
     assert.deepEqual(parseAxes('x:1;y:-29;z:-2903'), { x: 1, y: -29, z: -2903 });
     assert.deepEqual(parseFuels('12.5,-1,30'), [12.5, null, 30]);
+  });
+});
+
+describe('Jointech timestamps', () => {
+  it('reads the platform UTC form exactly as Date.parse and toISOString would', () => {
+    for (const s of ['2022-09-01T08:59:56Z', '2022-09-01T08:59:56.964Z', '2024-02-29T23:59:59.5Z', '1999-12-31T00:00:00.07Z']) {
+      const ms = Date.parse(s);
+      assert.deepEqual(parseTimestamp(s), { iso: new Date(ms).toISOString(), ms }, s);
+    }
+  });
+
+  it('falls back to Date.parse for other forms and rejects what is no date', () => {
+    assert.equal(parseTimestamp('2022-09-01T16:59:56+08:00')?.iso, '2022-09-01T08:59:56.000Z');
+    assert.equal(parseTimestamp('2022-13-01T00:00:00Z'), null);
+    assert.equal(parseTimestamp('yesterday'), null);
   });
 });
 

@@ -6,7 +6,7 @@
  */
 import * as mqtt from 'mqtt';
 import type { IClientOptions, IClientPublishOptions, MqttClient, Packet } from 'mqtt';
-import { brokerFilter, isValidFilter, isValidPublishTopic, topicMatches } from '../../protocols/mqtt-topic';
+import { brokerFilter, isValidFilter, isValidPublishTopic, levelsMatch } from '../../protocols/mqtt-topic';
 import { ProtocolError, asError } from '../../protocols/protocol-error';
 import type { ConnectionSettings } from './connection-settings';
 
@@ -44,6 +44,8 @@ export interface ConnectionOptions {
 
 interface Subscription {
   filter: string;
+  /** The filter split at `/`, for matching without splitting it per message. */
+  levels: string[];
   qos: 0 | 1 | 2;
   handlers: Map<string, MessageHandler>;
   /** Acknowledged by the broker on the current network connection (or kept by its session). */
@@ -195,7 +197,7 @@ export class SharedMqttConnection {
       }
       return;
     }
-    sub = { filter, qos, handlers: new Map([[ref, handler]]), active: false };
+    sub = { filter, levels: filter.split('/'), qos, handlers: new Map([[ref, handler]]), active: false };
     this.subs.set(filter, sub);
     this.sendSubscriptions([sub]);
   }
@@ -335,8 +337,9 @@ export class SharedMqttConnection {
     const delivered = new Set<string>();
     const exact = this.subs.get(topic);
     if (exact) this.deliver(exact, topic, payload, packet, delivered);
+    const levels = topic.split('/');
     for (const sub of this.subs.values()) {
-      if (sub !== exact && topicMatches(sub.filter, topic)) this.deliver(sub, topic, payload, packet, delivered);
+      if (sub !== exact && levelsMatch(sub.levels, levels)) this.deliver(sub, topic, payload, packet, delivered);
     }
   }
 

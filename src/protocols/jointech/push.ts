@@ -18,11 +18,45 @@ export type DataType = (typeof DATA_TYPES)[number];
 // ---------------------------------------------------------------------------------------------
 // Field helpers
 
+export interface Timestamp {
+  iso: string;
+  ms: number;
+}
+
+/** The platform's own form: ISO 8601 in UTC, with or without milliseconds. */
+const ISO_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?Z$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * A date-time string as {iso, ms}, or null when it is none. The platform's UTC form is read by
+ * hand (Date.parse plus toISOString cost more than the rest of a message's decoding); any other
+ * form goes through Date.parse.
+ */
+export function parseTimestamp(value: string): Timestamp | null {
+  const m = ISO_UTC.exec(value);
+  if (m) {
+    const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];
+    const leap = month === 2 && (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) ? 1 : 0;
+    if (month >= 1 && month <= 12 && day >= 1 && day <= DAYS_IN_MONTH[month - 1]! + leap && hour < 24 && minute < 60 && second < 60) {
+      const frac = (m[7] ?? '').padEnd(3, '0');
+      return { iso: `${value.slice(0, 19)}.${frac}Z`, ms: Date.UTC(year, month - 1, day, hour, minute, second, Number(frac)) };
+    }
+  }
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? null : { iso: new Date(ms).toISOString(), ms };
+}
+
+
 /** A number, or a string holding one ("0.0", "12"); anything else is a wrong type. */
 const numeric = z.union([z.number(), z.string().trim().regex(/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/).transform(Number)]);
 const int = numeric.pipe(z.number().int());
 const text = z.string();
-const time = z.string().min(1).refine((s) => !Number.isNaN(Date.parse(s)), 'not a date-time');
+/** Parsed once, here: the decoders read {iso, ms}. */
+const time = z.string().min(1).transform((s, ctx) => {
+  const t = parseTimestamp(s);
+  if (!t) ctx.addIssue({ code: 'custom', message: 'not a date-time', input: s });
+  return t ?? z.NEVER;
+});
 const optionalText = z.string().nullish();
 
 const assetId = z.string().trim().min(1, 'assetId is empty');
@@ -118,17 +152,6 @@ function num(value: unknown, ...none: number[]): number | null {
 function enumOrNull(t: EnumTable, value: unknown): EnumValue | null {
   const n = num(value);
   return n === null ? null : named(t, n);
-}
-
-export interface Timestamp {
-  iso: string;
-  ms: number;
-}
-
-function stamp(value: string | undefined | null): Timestamp | null {
-  if (!value) return null;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? null : { iso: new Date(ms).toISOString(), ms };
 }
 
 /** A JSON object carried as a string; "", "null" and absent mean no object. */
@@ -262,8 +285,8 @@ function decodeKs(raw: Record<string, unknown> | null): Record<string, unknown> 
 }
 
 function decodeLocation(p: z.infer<typeof LocationPush>): Record<string, unknown> {
-  const gps = stamp(p.gpsTime);
-  const recv = stamp(p.recvTime);
+  const gps = p.gpsTime;
+  const recv = p.recvTime;
   return {
     ...p,
     gpsTime: gps?.iso,
@@ -286,7 +309,7 @@ function attachmentId(value: string | number | null | undefined): string | null 
 }
 
 function decodeAlarm(p: z.infer<typeof AlarmPush>): Record<string, unknown> {
-  const at = stamp(p.dateTime);
+  const at = p.dateTime;
   return {
     ...p,
     alarmType: named(ALARM_TYPES, p.alarmType),
@@ -312,7 +335,7 @@ function describeValue(value: string | null | undefined): unknown {
 }
 
 function decodeEvent(p: z.infer<typeof EventPush>): Record<string, unknown> {
-  const at = stamp(p.dateTime);
+  const at = p.dateTime;
   return {
     ...p,
     eventType: named(EVENT_TYPES, p.eventType),
@@ -365,7 +388,7 @@ export interface CommandReply {
 }
 
 export function decodeCommandReply(p: z.infer<typeof CommandReplyPush>): CommandReply & Record<string, unknown> {
-  const at = stamp(p.dateTime);
+  const at = p.dateTime;
   const base = { ...p, dateTime: at?.iso, dateTimeMs: at?.ms };
   const content = p.content.trim();
   if (content.startsWith('[')) {
@@ -384,9 +407,9 @@ export function decodeCommandReply(p: z.infer<typeof CommandReplyPush>): Command
 }
 
 function decodeSubLock(p: z.infer<typeof SubLockPush>): Record<string, unknown> {
-  const gps = stamp(p.gpsTime);
-  const recv = stamp(p.recvTime);
-  const subGps = stamp(p.subGpsTime);
+  const gps = p.gpsTime;
+  const recv = p.recvTime;
+  const subGps = p.subGpsTime;
   return {
     ...p,
     gpsTime: gps?.iso ?? null,
