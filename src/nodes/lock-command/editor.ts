@@ -1,0 +1,108 @@
+import { COMMANDS, type ParamSpec } from '../../protocols/jointech/command-catalogue';
+
+interface LockCommandEditorNode {
+  name?: string;
+  device?: string;
+  command?: string;
+  params?: string;
+  operation?: string;
+}
+
+const CUSTOM = '_custom';
+
+function isZh(): boolean {
+  return /^zh/i.test(String((RED as unknown as { i18n?: { lang?: () => string } }).i18n?.lang?.() ?? ''));
+}
+
+function paramHint(p: ParamSpec): string {
+  if (p.kind === 'int') return `${p.zeroOff ? '0, ' : ''}${p.min}..${p.max}${p.unit ? ` ${p.unit}` : ''}`;
+  if (p.kind === 'text') return p.example;
+  return 'yyyyMMddHHmmss';
+}
+
+/** Dialog parameters as stored: a JSON object keyed by parameter name, or the free text. */
+function storedParams(text: string | undefined): Record<string, unknown> {
+  try {
+    const v: unknown = JSON.parse(text ?? '');
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function renderParams(command: string, values: Record<string, unknown>): void {
+  const box = $('#lock-command-params').empty();
+  const spec = COMMANDS[command];
+  $('.lock-command-custom').toggle(!spec);
+  $('.lock-command-operation').toggle(!!spec?.operation);
+  if (!spec) return;
+  const zh = isZh();
+  for (const p of spec.params) {
+    const row = $('<div class="form-row"></div>').appendTo(box);
+    $('<label></label>').attr('for', `lock-command-param-${p.name}`).text(zh ? p.zh : p.en).css('width', '40%').appendTo(row);
+    $('<input type="text">')
+      .attr('id', `lock-command-param-${p.name}`)
+      .attr('placeholder', paramHint(p))
+      .css('width', '50%')
+      .val(values[p.name] === undefined ? '' : String(values[p.name]))
+      .appendTo(row);
+  }
+}
+
+RED.nodes.registerType('lock-command', {
+  category: 'Chinese IoT',
+  color: '#9fc5e8',
+  defaults: {
+    name: { value: '' },
+    account: { type: 'jointech-account', required: true },
+    device: { value: '', validate: function (v: string) { return /^\d{0,20}$/.test((v ?? '').trim()); } },
+    command: { value: 'BASE1', validate: function (v: string) { return /^[A-Za-z]{1,16}\d{1,3}$/.test(v ?? ''); } },
+    params: { value: '' },
+    operation: { value: '' },
+    timeout: { value: 30, validate: RED.validators.number() },
+    failures: { value: 'output' },
+  },
+  inputs: 1,
+  outputs: 2,
+  icon: 'jointech.svg',
+  paletteLabel: 'lock command',
+  label: function (this: LockCommandEditorNode) {
+    return this.name || `${this.command ?? 'command'}${this.device ? ` → ${this.device}` : ''}`;
+  },
+  outputLabels: ['reply', 'failure / timeout'],
+  oneditprepare: function (this: LockCommandEditorNode) {
+    const select = $('#lock-command-select');
+    const zh = isZh();
+    for (const [key, spec] of Object.entries(COMMANDS)) {
+      $('<option></option>').val(key).text(`${key} · ${zh ? spec.zh : spec.en}`).appendTo(select);
+    }
+    $('<option></option>').val(CUSTOM).text(zh ? '其他指令…' : 'Other command…').appendTo(select);
+    const current = (this.command ?? 'BASE1').toUpperCase();
+    const known = current in COMMANDS;
+    select.val(known ? current : CUSTOM);
+    $('#node-input-command').val(current);
+    $('#lock-command-free').val(known ? '' : this.params ?? '');
+    renderParams(known ? current : CUSTOM, known ? storedParams(this.params) : {});
+    select.on('change', () => {
+      const v = select.val() as string;
+      if (v !== CUSTOM) $('#node-input-command').val(v);
+      renderParams(v, {});
+    });
+  },
+  oneditsave: function (this: LockCommandEditorNode) {
+    const chosen = $('#lock-command-select').val() as string;
+    const spec = COMMANDS[chosen];
+    if (!spec) {
+      this.params = ($('#lock-command-free').val() as string).trim();
+      return;
+    }
+    $('#node-input-command').val(chosen);
+    this.command = chosen;
+    const values: Record<string, string> = {};
+    for (const p of spec.params) {
+      const v = (($(`#lock-command-param-${p.name}`).val() as string | undefined) ?? '').trim();
+      if (v !== '') values[p.name] = v;
+    }
+    this.params = Object.keys(values).length > 0 ? JSON.stringify(values) : '';
+  },
+});

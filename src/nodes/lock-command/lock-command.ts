@@ -1,0 +1,214 @@
+/**
+ * lock-command: sends a Jointech command to a device through a jointech-account and waits for
+ * the device's reply on the account's command-reply topic.
+ */
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import { z } from 'zod';
+import { joinConnection } from '../../lib/mqtt/user-node';
+import { NodeStatusView } from '../../lib/node-status';
+import { registerNode } from '../../lib/red';
+import {
+  PendingCommands, SerialCounter, buildRequest, encodeFrame, namedReply, parseRawFrame, type CommandRequest, type PendingCommand,
+} from '../../protocols/jointech/commands';
+import { decodePush, type CommandReply } from '../../protocols/jointech/push';
+import { commandTopic, parseUploadTopic } from '../../protocols/jointech/topics';
+import { ProtocolError, asError, describeIssues } from '../../protocols/protocol-error';
+import type { JointechAccountNode } from '../jointech-account/types';
+
+const LockCommandConfig = z.object({
+  account: z.string().optional(),
+  device: z.string().trim().default(''),
+  command: z.string().trim().default('BASE1'),
+  params: z.string().default(''),
+  operation: z.enum(['', '0', '1']).default(''),
+  timeout: z.coerce.number().min(1).max(3600).default(30),
+  failures: z.enum(['output', 'error']).default('output'),
+});
+
+/** What a message may set; anything it leaves out comes from the dialog. */
+const CommandFields = z.object({
+  device: z.union([z.string(), z.number()]).optional(),
+  command: z.string().optional(),
+  params: z.union([z.array(z.union([z.string(), z.number()])), z.record(z.string(), z.unknown()), z.string()]).optional(),
+  operation: z.union([z.literal(0), z.literal(1), z.enum(['0', '1'])]).optional(),
+});
+const CommandMsg = CommandFields.extend({
+  payload: z.unknown().optional(),
+  timeout: z.coerce.number().min(0.05).max(3600).optional(),
+});
+
+/** Timed-out requests remembered so that their late replies are reported, not mistaken. */
+const LATE_KEEP = 200;
+const LATE_KEEP_MS = 10 * 60_000;
+
+interface InFlight {
+  msg: NodeMessageInFlow;
+  request: Record<string, unknown>;
+  send: (msg: Array<NodeMessage | null>) => void;
+  done: (err?: Error) => void;
+  timer?: NodeJS.Timeout;
+}
+
+type Def = NodeDef & Record<string, unknown>;
+
+/** Dialog parameters: a JSON list or object, or plain comma-separated values. */
+function dialogParams(text: string): unknown {
+  const s = text.trim();
+  if (s === '') return undefined;
+  if (s.startsWith('[') || s.startsWith('{')) {
+    try {
+      return JSON.parse(s);
+    } catch (err) {
+      throw new ProtocolError('bad-param', `parameters in the dialog are not valid JSON: ${(err as Error).message}`);
+    }
+  }
+  return s.split(',').map((p) => p.trim());
+}
+
+function init(RED: NodeAPI): void {
+  function LockCommand(this: Node, def: Def) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const view = new NodeStatusView(node);
+    const parsed = LockCommandConfig.safeParse(def);
+    if (!parsed.success) {
+      const problem = `invalid configuration: ${describeIssues(parsed.error)}`;
+      node.error(problem);
+      view.fatal(problem);
+      return;
+    }
+    const cfg = parsed.data;
+    const account = cfg.account ? (RED.nodes.getNode(cfg.account) as JointechAccountNode | null) : null;
+    if (!account?.connection || !account.account) {
+      const problem = account?.problem ?? 'no Jointech account selected';
+      view.fatal(problem);
+      node.error(problem);
+      return;
+    }
+    const connection = account.connection;
+    const { accessKey, qos } = account.account;
+    const serials = new SerialCounter();
+    const pending = new PendingCommands<InFlight>();
+    const expired = new PendingCommands<InFlight>();
+    joinConnection(node, connection, view);
+
+    const showPending = () => view.note(pending.size > 0 ? `${pending.size} waiting` : undefined);
+
+    /** Sends a failure to output 2 or as a Catch-able error, as the dialog says. */
+    function fail(f: InFlight, error: ProtocolError, payload: unknown): void {
+      const out: NodeMessage = { ...f.msg, payload, request: f.request, error: { code: error.code, message: error.message } };
+      if (cfg.failures === 'output') {
+        f.send([null, out]);
+        f.done();
+      } else {
+        // done(err) reports the input msg; the request and reply go with it.
+        Object.assign(f.msg, { request: f.request, reply: payload });
+        f.done(error);
+      }
+    }
+
+    function onReply(topic: string, body: Buffer): void {
+      const raw = body.toString('utf8');
+      let reply: CommandReply;
+      try {
+        const info = parseUploadTopic(topic);
+        if (!info || info.type !== 'cmd' || info.accessKey !== accessKey) return;
+        reply = decodePush(raw, 'cmd').payload as unknown as CommandReply;
+      } catch (err) {
+        view.error(asError(err).message);
+        node.error(asError(err), { topic, payload: raw });
+        return;
+      }
+      const match = pending.take(reply, true) ?? (expired.take(reply, true) ? 'late' : undefined) ?? pending.take(reply) ?? (expired.take(reply) ? 'late' : undefined);
+      if (match === 'late') {
+        node.warn(`late reply from ${reply.assetId} (${reply.commandType}) after its command timed out: ${raw.slice(0, 200)}`);
+        return;
+      }
+      if (!match) return; // A reply to a command this node did not send (console, another flow).
+      settle(match, reply);
+    }
+
+    function settle(p: PendingCommand<InFlight>, reply: CommandReply): void {
+      const f = p.data;
+      clearTimeout(f.timer);
+      showPending();
+      const roundTripMs = Date.now() - p.sentAt;
+      const params = reply.frame?.params ?? [];
+      const payload = { ...reply, fields: reply.frame ? namedReply(reply.frame.command.toUpperCase(), params) : null };
+      if (!reply.ok) {
+        fail(f, new ProtocolError(reply.failure ?? 'platform-error', `${reply.assetId}: ${reply.error ?? 'command failed'}`), { ...payload, roundTripMs });
+        return;
+      }
+      f.send([{ ...f.msg, topic: `jointech/cmd/${reply.assetId}`, payload, request: f.request, roundTripMs }, null]);
+      f.done();
+    }
+
+    connection.subscribe(node.id, `upload/${accessKey}/+/cmd`, qos, onReply);
+
+    function requestFrom(msg: NodeMessageInFlow): { req: CommandRequest; timeoutMs: number } {
+      const fields = CommandMsg.safeParse(msg);
+      if (!fields.success) throw new ProtocolError('bad-msg', `msg has wrong command fields: ${describeIssues(fields.error)}`);
+      const m = fields.data;
+      const timeoutMs = (m.timeout ?? cfg.timeout) * 1000;
+      if (typeof m.payload === 'string' && m.payload.trim().startsWith('(')) return { req: parseRawFrame(m.payload), timeoutMs };
+      const fromPayload = m.payload && typeof m.payload === 'object' && !Array.isArray(m.payload) ? CommandFields.safeParse(m.payload) : undefined;
+      if (fromPayload && !fromPayload.success) throw new ProtocolError('bad-msg', `msg.payload has wrong command fields: ${describeIssues(fromPayload.error)}`);
+      const p = fromPayload?.data ?? {};
+      const command = p.command ?? m.command ?? cfg.command;
+      const sameCommand = command.toUpperCase() === cfg.command.toUpperCase();
+      const params = p.params ?? m.params ?? (sameCommand ? dialogParams(cfg.params) : undefined);
+      const operation = p.operation ?? m.operation ?? (sameCommand && cfg.operation !== '' ? cfg.operation : undefined);
+      const device = p.device ?? m.device ?? cfg.device;
+      if (device === '') throw new ProtocolError('bad-device', 'no device number: set it in the dialog or as msg.device');
+      return { req: buildRequest(device, command, params, operation), timeoutMs };
+    }
+
+    node.on('input', (msg, send, done) => {
+      let req: CommandRequest;
+      let timeoutMs: number;
+      try {
+        ({ req, timeoutMs } = requestFrom(msg));
+      } catch (err) {
+        view.error(asError(err).message);
+        done(asError(err));
+        return;
+      }
+      const serial = serials.next(req.deviceId);
+      const frame = encodeFrame(req, serial);
+      const topic = commandTopic(accessKey, req.deviceId);
+      const sentAt = Date.now();
+      const request = { device: req.deviceId, command: req.command, serial, params: req.params, frame, topic, sentAt: new Date(sentAt).toISOString() };
+      const flight: InFlight = { msg, request, send, done };
+      const entry: PendingCommand<InFlight> = { deviceId: req.deviceId, command: req.command, serial, sentAt, data: flight };
+      pending.add(entry);
+      showPending();
+      flight.timer = setTimeout(() => {
+        if (!pending.remove(entry)) return;
+        expired.add(entry);
+        for (const old of expired.all()) if (expired.size > LATE_KEEP || Date.now() - old.sentAt > LATE_KEEP_MS) expired.remove(old);
+        showPending();
+        fail(flight, new ProtocolError('timeout', `no reply from ${req.deviceId} to ${req.command} within ${timeoutMs / 1000} s`), null);
+      }, timeoutMs);
+      connection.publish(topic, frame, { qos }).catch((err: unknown) => {
+        if (!pending.remove(entry)) return;
+        clearTimeout(flight.timer);
+        showPending();
+        view.error(asError(err).message);
+        fail(flight, new ProtocolError('not-sent', `command not sent: ${asError(err).message}`), null);
+      });
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      for (const p of pending.all()) {
+        clearTimeout(p.data.timer);
+        p.data.done();
+      }
+      connection.unsubscribe(node.id, `upload/${accessKey}/+/cmd`);
+      done();
+    });
+  }
+
+  registerNode(RED, 'lock-command', LockCommand);
+}
+
+export = init;

@@ -1,0 +1,220 @@
+/**
+ * Jointech downlink commands: the text frame `(deviceId,1,serial,WORD,index[,params...])` sent on
+ * `download/{accessKey}/{deviceNum}/cmd`, a catalogue of the commands the documents name with
+ * their parameter ranges, the rotating 3-digit serial, and reply matching.
+ */
+import { ProtocolError } from '../protocol-error';
+import { deviceNumber } from './topics';
+import type { CommandReply } from './push';
+import { COMMANDS, type CommandSpec, type ParamSpec } from './command-catalogue';
+
+export { COMMANDS, type CommandSpec, type ParamSpec };
+
+/** A command ready to send: the parts of the frame. */
+export interface CommandRequest {
+  deviceId: string;
+  word: string;
+  index: string;
+  /** WORD + index, the platform's commandType. */
+  command: string;
+  params: string[];
+}
+
+/** Characters that would end or split the frame. */
+const FRAME_BREAKERS = /[(),\r\n]/;
+
+function paramText(value: unknown, what: string): string {
+  const s = typeof value === 'number' && Number.isFinite(value) ? String(value) : typeof value === 'string' ? value.trim() : undefined;
+  if (s === undefined) throw new ProtocolError('bad-param', `${what} must be a number or text`, { value });
+  if (FRAME_BREAKERS.test(s)) throw new ProtocolError('bad-param', `${what} must not contain "(", ")", "," or line breaks`, { value });
+  return s;
+}
+
+/** yyyyMMddHHmmss in UTC. */
+export function utcStamp(date: Date): string {
+  return date.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+}
+
+function checkParam(spec: ParamSpec, value: unknown, command: string): string[] {
+  const what = `${command} ${spec.name}`;
+  const empty = value === undefined || value === null || value === '';
+  if (spec.kind === 'utc-time') {
+    if (empty) return [utcStamp(new Date())];
+    if (value instanceof Date) return [utcStamp(value)];
+    const s = paramText(value, what);
+    if (!/^\d{14}$/.test(s) || Number.isNaN(Date.parse(`${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}T${s.slice(8, 10)}:${s.slice(10, 12)}:${s.slice(12, 14)}Z`))) {
+      throw new ProtocolError('bad-param', `${what} must be a UTC time as yyyyMMddHHmmss, got "${s}"`, { value });
+    }
+    return [s];
+  }
+  if (empty) {
+    if (spec.optional) return [];
+    throw new ProtocolError('bad-param', `${what} is required`, { param: spec.name });
+  }
+  if (spec.kind === 'int') {
+    const s = paramText(value, what);
+    const n = Number(s);
+    const ok = /^-?\d+$/.test(s) && ((n >= spec.min && n <= spec.max) || (spec.zeroOff === true && n === 0));
+    if (!ok) {
+      const range = `${spec.zeroOff ? '0 or ' : ''}${spec.min}..${spec.max}${spec.unit ? ` ${spec.unit}` : ''}`;
+      throw new ProtocolError('bad-param', `${what} must be a whole number in ${range}, got "${s}"`, { param: spec.name, value });
+    }
+    return [String(n)];
+  }
+  const s = Array.isArray(value) ? value.map((v) => paramText(v, what)).join(' ') : paramText(value, what);
+  if (!new RegExp(spec.pattern).test(s)) throw new ProtocolError('bad-param', `${what} "${s}" is not valid (example: ${spec.example})`, { param: spec.name, value });
+  return s.split(' ');
+}
+
+/**
+ * Parameters for a catalogued command, from a list (in order) or an object keyed by parameter
+ * name, checked against the catalogue's ranges. `operation` 0 (query) sends no parameters.
+ */
+export function catalogueParams(spec: CommandSpec, name: string, given: unknown, operation?: unknown): string[] {
+  const list = Array.isArray(given) ? given : undefined;
+  const named = !list && given && typeof given === 'object' ? (given as Record<string, unknown>) : undefined;
+  if (given !== undefined && given !== null && given !== '' && !list && !named) {
+    throw new ProtocolError('bad-param', `${name} parameters must be a list or an object keyed by parameter name`, { given });
+  }
+  let values = spec.params.map((p, i) => (list ? list[i] : named?.[p.name]));
+  const out: string[] = [];
+  if (spec.operation) {
+    const opGiven = operation ?? named?.operation ?? (list && list.length > spec.params.length ? list[0] : undefined);
+    if (list && list.length > spec.params.length) values = spec.params.map((_p, i) => list[i + 1]);
+    const op = opGiven === undefined || opGiven === '' ? (values.some((v) => v !== undefined && v !== '') ? 1 : 0) : Number(opGiven);
+    if (op !== 0 && op !== 1) throw new ProtocolError('bad-param', `${name} operation must be 1 (set) or 0 (query)`, { operation: opGiven });
+    out.push(String(op));
+    if (op === 0) return out;
+  } else if (list && list.length > spec.params.length) {
+    throw new ProtocolError('bad-param', `${name} takes ${spec.params.length} parameter(s), got ${list.length}`, { given });
+  }
+  spec.params.forEach((p, i) => out.push(...checkParam(p, values[i], name)));
+  return out;
+}
+
+/** Any command outside the catalogue: WORD letters, index digits, parameters free but frame-safe. */
+export function freeCommand(command: string, params: unknown): { word: string; index: string; params: string[] } {
+  const m = /^([A-Za-z]{1,16}),?(\d{1,3})$/.exec(command.trim());
+  if (!m) throw new ProtocolError('bad-command', `command "${command}" must be a WORD followed by its index, e.g. BASE1 or WLNET8`, { command });
+  const list = params === undefined || params === null || params === '' ? [] : Array.isArray(params) ? params : String(params).split(',');
+  return { word: m[1]!.toUpperCase(), index: String(Number(m[2])), params: list.map((p, i) => paramText(p, `${command} parameter ${i + 1}`)) };
+}
+
+/** A command from its parts, validated before anything is sent. */
+export function buildRequest(device: unknown, command: unknown, params?: unknown, operation?: unknown): CommandRequest {
+  const deviceId = deviceNumber(device);
+  if (typeof command !== 'string' || command.trim() === '') throw new ProtocolError('bad-command', 'no command given (e.g. BASE1)', { command });
+  const key = command.trim().toUpperCase().replace(',', '');
+  const spec = COMMANDS[key];
+  if (spec) {
+    return { deviceId, word: spec.word, index: String(spec.index), command: key, params: catalogueParams(spec, key, params, operation) };
+  }
+  const free = freeCommand(command, params);
+  return { deviceId, ...free, command: `${free.word}${free.index}` };
+}
+
+/** An expert's raw frame "(deviceId,f2,serial,WORD,index,params...)"; the serial is the node's to set. */
+export function parseRawFrame(text: string): CommandRequest {
+  const m = /^\((.*)\)$/s.exec(text.trim());
+  if (!m) throw new ProtocolError('bad-frame', `a raw command must look like (deviceId,1,001,WORD,index,...), got "${text.slice(0, 60)}"`, { text });
+  const fields = m[1]!.split(',').map((f) => f.trim());
+  if (fields.length < 5) throw new ProtocolError('bad-frame', 'a raw command needs at least deviceId, 1, serial, WORD and index', { text });
+  const [device, , , word, index, ...params] = fields as [string, string, string, string, string, ...string[]];
+  const free = freeCommand(`${word}${index}`, params);
+  return { deviceId: deviceNumber(device), ...free, command: `${free.word}${free.index}` };
+}
+
+/** The frame as the platform forwards it: field 2 is always 1 from the platform side. */
+export function encodeFrame(req: CommandRequest, serial: string): string {
+  return `(${[req.deviceId, '1', serial, req.word, req.index, ...req.params].join(',')})`;
+}
+
+/**
+ * 3-digit serials, rotating per device. A device drops a command whose serial equals the previous
+ * one as a duplicate; each device starts at a random serial so that a restart does not repeat
+ * the last serial sent before it.
+ */
+export class SerialCounter {
+  private readonly last = new Map<string, number>();
+
+  constructor(private readonly random: () => number = Math.random) {}
+
+  next(deviceId: string): string {
+    const prev = this.last.get(deviceId);
+    const n = prev === undefined ? 1 + Math.floor(this.random() * 999) : (prev % 999) + 1;
+    this.last.set(deviceId, n);
+    return String(n).padStart(3, '0');
+  }
+}
+
+/** A reply's fields after WORD and index, named where the catalogue knows them. */
+export function namedReply(command: string, params: readonly string[]): Record<string, string | null> | null {
+  const names = COMMANDS[command]?.reply;
+  if (!names) return null;
+  const out: Record<string, string | null> = {};
+  names.forEach((n, i) => { out[n] = params[i] ?? null; });
+  return out;
+}
+
+export interface PendingCommand<T> {
+  deviceId: string;
+  command: string;
+  serial: string;
+  sentAt: number;
+  data: T;
+}
+
+/**
+ * Commands waiting for their replies. A reply goes to the request with the same device, command
+ * and serial; if the device did not echo the serial, to the oldest request with the same device
+ * and command. The platform's failure replies (commandType MQTT_CMD, no frame) go to the
+ * oldest request for the device.
+ */
+export class PendingCommands<T> {
+  private readonly list: Array<PendingCommand<T>> = [];
+
+  get size(): number {
+    return this.list.length;
+  }
+
+  add(p: PendingCommand<T>): void {
+    this.list.push(p);
+  }
+
+  remove(p: PendingCommand<T>): boolean {
+    const i = this.list.indexOf(p);
+    if (i >= 0) this.list.splice(i, 1);
+    return i >= 0;
+  }
+
+  /** Finds and removes the request a reply answers (see findMatch). */
+  take(reply: Pick<CommandReply, 'assetId' | 'ok' | 'frame'>, exactSerial = false): PendingCommand<T> | undefined {
+    const found = findMatch(this.list, reply, exactSerial);
+    if (found) this.remove(found);
+    return found;
+  }
+
+  all(): Array<PendingCommand<T>> {
+    return [...this.list];
+  }
+}
+
+/**
+ * The entry a reply answers, oldest first (see PendingCommands). With `exactSerial` a reply frame
+ * only matches an entry with its serial; failure replies carry no frame and match the oldest
+ * entry for the device either way.
+ */
+export function findMatch<P extends { deviceId: string; command: string; serial: string }>(
+  list: readonly P[],
+  reply: Pick<CommandReply, 'assetId' | 'ok' | 'frame'>,
+  exactSerial = false,
+): P | undefined {
+  const device = reply.frame?.deviceId ?? reply.assetId;
+  const sameDevice = list.filter((p) => p.deviceId === device || p.deviceId === reply.assetId);
+  if (!reply.ok || !reply.frame) return sameDevice[0];
+  const command = reply.frame.command.toUpperCase();
+  const sameCommand = sameDevice.filter((p) => p.command === command);
+  const serial = reply.frame.serial.padStart(3, '0');
+  const exact = sameCommand.find((p) => p.serial === serial);
+  return exact ?? (exactSerial ? undefined : sameCommand[0]);
+}
