@@ -68,6 +68,19 @@ function startSimulator(brokerUrl, httpBase, log) {
     tick++;
   }, 1500);
   log(`simulator: publishing the Jointech document samples to upload/${DEMO_KEY}/... every 1.5 s and POSTing to /jointech`);
+  // A device behind the platform for the lock-command example: answers each command frame.
+  client.subscribe(`download/${DEMO_KEY}/+/cmd`, { qos: 1 });
+  client.on('message', (topic, body) => {
+    const device = topic.split('/')[2];
+    const [id, , serial, word, index, ...params] = body.toString().replace(/^\(|\)$/g, '').split(',');
+    const reply = (commandType, content) => setTimeout(() => client.publish(`upload/${DEMO_KEY}/${device}/cmd`,
+      JSON.stringify({ assetId: device, commandType, content, dateTime: new Date().toISOString() }), { qos: 1 }), 300);
+    if (device === samples.mqtt.cmdOffline.payload.assetId) return reply('MQTT_CMD', samples.mqtt.cmdOffline.payload.content);
+    const fields = `${word}${index}` === 'BASE1'
+      ? [id, '8', serial, word, index, ...JSON.parse(samples.mqtt.cmd.payload.content).slice(5)]
+      : [id, '8', serial, word, index, ...params];
+    reply(`${word}${index}`, JSON.stringify(fields));
+  });
   return () => { clearInterval(timer); client.end(true); };
 }
 

@@ -92,6 +92,21 @@ describe('editor in headless Chromium (npm start demo)', function () {
     }
   });
 
+  it('builds the lock-command parameter form from the command catalogue', async () => {
+    await page.evaluate(() => RED.editor.edit(RED.nodes.node('lc.version')));
+    await page.waitForSelector('.red-ui-tray #lock-command-select', { timeout: 10000 });
+    assert.ok(await page.locator('#lock-command-select option[value="WLNET8"]').count() === 1, 'catalogue commands listed');
+    await page.selectOption('#lock-command-select', 'WLNET8');
+    assert.equal(await page.locator('#lock-command-params input').count(), 2, 'one field per WLNET8 parameter');
+    assert.equal(await page.getAttribute('#lock-command-param-holdMinutes', 'placeholder'), '1..5 min');
+    await page.fill('#lock-command-param-holdMinutes', '5');
+    await page.fill('#lock-command-param-subLock', 'E017668836');
+    await page.click('.red-ui-tray #node-dialog-ok');
+    await page.waitForFunction(() => document.querySelectorAll('.red-ui-tray').length === 0, undefined, { timeout: 10000 });
+    const saved = await page.evaluate(() => { const n = RED.nodes.node('lc.version') as any; return { command: n.command, params: n.params }; });
+    assert.deepEqual(saved, { command: 'WLNET8', params: JSON.stringify({ holdMinutes: '5', subLock: 'E017668836' }) });
+  });
+
   it('shows decoded demo data in the Debug sidebar', async () => {
     await page.evaluate(() => RED.sidebar.show('debug'));
     await page.waitForFunction(() => document.querySelectorAll('.red-ui-debug-msg').length >= 3, undefined, { timeout: 30000 });
