@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import type * as mqtt from 'mqtt';
-import { brokerLabel, freePort, startTestBroker, type TestBroker } from '../support/broker';
+import { brokerLabel, freePort } from '../support/broker';
+import { withRedAndBroker } from '../support/suite';
 import { builtNode, collect, helper, sleep, testClient, waitFor } from '../support/red';
 
 const nodes = [builtNode('jointech-account'), builtNode('lock-command')];
@@ -41,22 +42,12 @@ async function simulatedDevices(url: string, behaviour: (device: string, fields:
 
 describe(`lock-command against ${brokerLabel()}`, function () {
   this.timeout(20000);
-  let broker: TestBroker;
-
-  before(async () => {
-    await new Promise<void>((r) => helper.startServer(r));
-    broker = await startTestBroker();
-  });
-  after(async () => {
-    await broker.close();
-    await new Promise<void>((r) => helper.stopServer(r));
-  });
-  afterEach(() => helper.unload());
+  const ctx = withRedAndBroker();
 
   async function load(props: Record<string, unknown> = {}) {
     await helper.load(nodes, [
       { id: 'f1', type: 'tab' },
-      { id: 'acc', type: 'jointech-account', accessKey: AK, qos: 1, connection: { url: broker.url, reconnectMinMs: 100, reconnectMaxMs: 1000 } },
+      { id: 'acc', type: 'jointech-account', accessKey: AK, qos: 1, connection: { url: ctx.broker.url, reconnectMinMs: 100, reconnectMaxMs: 1000 } },
       { id: 'cmd', type: 'lock-command', z: 'f1', account: 'acc', command: 'BASE1', timeout: 5, wires: [['ok'], ['fail']], ...props },
       { id: 'ok', type: 'helper', z: 'f1' },
       { id: 'fail', type: 'helper', z: 'f1' },
@@ -68,7 +59,7 @@ describe(`lock-command against ${brokerLabel()}`, function () {
   }
 
   it('sends the document frame and emits the parsed reply with the request and round trip', async () => {
-    const sim = await simulatedDevices(broker.url, () => 'ok');
+    const sim = await simulatedDevices(ctx.broker.url, () => 'ok');
     const { node, ok, fail } = await load({ device: '794308010642' });
     node.receive({ payload: 'go', keep: 'me' });
     await waitFor(() => ok.length === 1, 'reply');
@@ -92,7 +83,7 @@ describe(`lock-command against ${brokerLabel()}`, function () {
   });
 
   it('sends each platform failure reply to the second output with the request', async () => {
-    const sim = await simulatedDevices(broker.url, (d) => (d === '8294630003' ? 'offline' : 'unregistered'));
+    const sim = await simulatedDevices(ctx.broker.url, (d) => (d === '8294630003' ? 'offline' : 'unregistered'));
     const { node, ok, fail } = await load();
     node.receive({ device: '8294630003' });
     node.receive({ device: '8294630481', command: 'BASE6', params: { uploadInterval: 60, wakeInterval: 30 } });
@@ -109,7 +100,7 @@ describe(`lock-command against ${brokerLabel()}`, function () {
   });
 
   it('times out, and reports a late reply as a warning instead of sending it on', async () => {
-    const sim = await simulatedDevices(broker.url, () => ({ delayMs: 700 }));
+    const sim = await simulatedDevices(ctx.broker.url, () => ({ delayMs: 700 }));
     const { node, ok, fail } = await load({ device: '8130630001' });
     node.receive({ timeout: 0.3 });
     await waitFor(() => fail.length === 1, 'timeout');
@@ -126,7 +117,7 @@ describe(`lock-command against ${brokerLabel()}`, function () {
 
   it('matches 20 concurrent commands to 5 devices, answered out of order', async () => {
     const devices = ['8000000001', '8000000002', '8000000003', '8000000004', '8000000005'];
-    const sim = await simulatedDevices(broker.url, () => ({ delayMs: Math.floor(Math.random() * 300) }));
+    const sim = await simulatedDevices(ctx.broker.url, () => ({ delayMs: Math.floor(Math.random() * 300) }));
     const { node, ok, fail } = await load();
     for (let i = 0; i < 20; i++) node.receive({ device: devices[i % 5], n: i });
     await waitFor(() => ok.length === 20, '20 replies');
@@ -146,7 +137,7 @@ describe(`lock-command against ${brokerLabel()}`, function () {
   });
 
   it('rotates the serial for consecutive commands to one device, also in raw frames', async () => {
-    const sim = await simulatedDevices(broker.url, () => 'ok');
+    const sim = await simulatedDevices(ctx.broker.url, () => 'ok');
     const { node, ok } = await load();
     for (let i = 0; i < 5; i++) {
       node.receive({ payload: '(7500313609,1,001,WLNET,8,1,1,5,E017668836)' });
@@ -159,7 +150,7 @@ describe(`lock-command against ${brokerLabel()}`, function () {
   });
 
   it('rejects invalid input before publishing anything', async () => {
-    const sim = await simulatedDevices(broker.url, () => 'ok');
+    const sim = await simulatedDevices(ctx.broker.url, () => 'ok');
     const { node, ok, fail } = await load();
     const errors = node.error as unknown as { getCalls(): Array<{ args: unknown[] }> };
     node.receive({ device: '79430801064X' });
@@ -202,7 +193,7 @@ describe(`lock-command against ${brokerLabel()}`, function () {
   });
 
   it('reports failures as Catch-able errors when the dialog says so', async () => {
-    const sim = await simulatedDevices(broker.url, () => 'offline');
+    const sim = await simulatedDevices(ctx.broker.url, () => 'offline');
     const { node, fail } = await load({ device: '8294630003', failures: 'error' });
     const errors = node.error as unknown as { getCalls(): Array<{ args: [unknown, Record<string, any>] }> };
     node.receive({ payload: 1 });

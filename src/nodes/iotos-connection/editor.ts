@@ -1,0 +1,50 @@
+import { prepareConnectionForm, readConnectionForm, validateConnection, type ConnectionValue } from '../../editor/connection-form';
+
+const DEFAULT_URL = 'mqtt://mqtt.aiotos.net:1883';
+
+interface IotosConnectionEditorNode {
+  name?: string;
+  gatewayId?: string | number;
+  deviceId?: string | number;
+  connection?: Partial<ConnectionValue>;
+  _: (k: string) => string;
+}
+
+/** The platform fixes the client id; the dialog shows it read-only. */
+function showClientId(): void {
+  const gw = String($('#node-config-input-gatewayId').val() ?? '').trim();
+  const dev = String($('#node-config-input-deviceId').val() ?? '').trim();
+  $('#node-config-input-conn-clientId').val(`device_${gw}_${dev}`).prop('readonly', true);
+}
+
+RED.nodes.registerType('iotos-connection', {
+  category: 'config',
+  defaults: {
+    name: { value: '' },
+    gatewayId: { value: '', required: true, validate: RED.validators.regex(/^\d+$/) },
+    deviceId: { value: '', required: true, validate: RED.validators.regex(/^\d+$/) },
+    connection: {
+      value: { url: 'mqtt://mqtt.aiotos.net:1883', clientId: '', clean: true, keepalive: 60, protocolVersion: 4, reconnectMinMs: 1000, reconnectMaxMs: 60000, queueLimit: 1000, shareGroup: '' },
+      validate: function (this: IotosConnectionEditorNode, v: Partial<ConnectionValue>) {
+        return validateConnection({ ...v, clientId: `device_${this.gatewayId ?? ''}_${this.deviceId ?? ''}` }, (k) => this._(k));
+      },
+    },
+    tls: { type: 'tls-config', required: false },
+  },
+  credentials: {
+    username: { type: 'text' },
+    password: { type: 'password' },
+  },
+  label: function (this: IotosConnectionEditorNode) {
+    return this.name || (this.gatewayId !== undefined && this.gatewayId !== '' ? `IOTOS device_${this.gatewayId}_${this.deviceId}` : 'IOTOS device');
+  },
+  oneditprepare: function (this: IotosConnectionEditorNode) {
+    prepareConnectionForm(this.connection, DEFAULT_URL);
+    $('#node-config-input-gatewayId, #node-config-input-deviceId').on('input change', showClientId);
+    showClientId();
+  },
+  oneditsave: function (this: IotosConnectionEditorNode) {
+    showClientId();
+    this.connection = readConnectionForm(this.connection);
+  },
+});

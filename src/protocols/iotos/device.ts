@@ -1,0 +1,178 @@
+/**
+ * IOTOS device access over MQTT (IOTOS MQTT document): topics, the uplink envelope, the
+ * platform's per-data-point results, downlink control messages and the device's replies.
+ */
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { parseLenientJson } from '../lenient-json';
+import { ProtocolError, describeIssues } from '../protocol-error';
+
+/** Gateway, device and data-point ids are the console's integer sequence numbers. */
+export const PlatformId = z.coerce.number().int().nonnegative();
+
+export function clientIdFor(gatewayId: number, deviceId: number): string {
+  return `device_${gatewayId}_${deviceId}`;
+}
+
+export const uplinkTopic = (gw: number, dev: number) => `$IOTOS/device/platform/update/${gw}/${dev}`;
+export const uplinkResultFilter = (gw: number, dev: number) => `${uplinkTopic(gw, dev)}/+/result`;
+export const downlinkFilter = (gw: number, dev: number) => `$IOTOS/device/endpoint/update/${gw}/${dev}/+`;
+export const downlinkResultTopic = (gw: number, dev: number, dataId: number) => `$IOTOS/device/endpoint/update/${gw}/${dev}/${dataId}/result`;
+
+/** The data-point id from `.../{dataId}` (downlink) or `.../{dataId}/result` (uplink result). */
+export function dataIdFromTopic(topic: string): number | undefined {
+  const parts = topic.split('/');
+  const raw = parts[parts.length - 1] === 'result' ? parts[parts.length - 2] : parts[parts.length - 1];
+  return raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : undefined;
+}
+
+/** 32 lower-case hex characters, as the document's requestId and the limit for responseId. */
+export function newRequestId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+/**
+ * The documents mix seconds (uplink `ts`) and milliseconds (downlink `ts`, `requestTime`). Values
+ * below 1e11 are taken as seconds (1e11 s is the year 5138; 1e11 ms is 1973).
+ */
+export function normaliseTime(value: number): { ms: number; seconds: number; iso: string } {
+  const ms = value < 1e11 ? value * 1000 : value;
+  return { ms, seconds: ms / 1000, iso: new Date(ms).toISOString() };
+}
+
+/** A data point as the dialog's table holds it. */
+export const DataPoint = z.object({
+  name: z.string().default(''),
+  id: PlatformId,
+  oid: z.string().trim().min(1, 'oid is empty'),
+});
+export type DataPoint = z.infer<typeof DataPoint>;
+
+export const DataEntry = z.object({
+  name: z.string().default(''),
+  id: PlatformId,
+  oid: z.string().trim().min(1),
+  ts: z.number().optional(),
+  value: z.unknown(),
+});
+export type DataEntry = z.infer<typeof DataEntry>;
+
+export interface UplinkMessage {
+  requestId: string;
+  requestTime: number;
+  data: Record<string, { name: string; id: number; oid: string; ts: number; value: unknown }>;
+}
+
+/**
+ * The uplink envelope from what a flow sends: `{oid: value}` (names from the table), a full data
+ * map `{oid: {name, id, oid, ts?, value}}`, or a single value for `single` (the dialog's point).
+ * Uplink `ts` is in seconds, as the document shows.
+ */
+export function buildUplink(payload: unknown, table: readonly DataPoint[], single: DataPoint | undefined, now = Date.now()): UplinkMessage {
+  const tsSeconds = now / 1000;
+  const data: UplinkMessage['data'] = {};
+  const add = (p: { name: string; id: number; oid: string }, value: unknown, ts?: number) => {
+    if (value === undefined) throw new ProtocolError('bad-value', `data point ${p.oid} has no value`);
+    data[p.oid] = { name: p.name, id: p.id, oid: p.oid, ts: ts ?? tsSeconds, value };
+  };
+  const isMap = payload !== null && typeof payload === 'object' && !Array.isArray(payload) && !Buffer.isBuffer(payload);
+  if (!isMap) {
+    if (!single) throw new ProtocolError('no-point', 'msg.payload is a single value but no data point is chosen in the dialog; send {oid: value} instead');
+    add(single, payload);
+  } else {
+    const entries = Object.entries(payload as Record<string, unknown>);
+    if (entries.length === 0) throw new ProtocolError('bad-payload', 'msg.payload has no data points');
+    for (const [key, v] of entries) {
+      if (v !== null && typeof v === 'object' && !Array.isArray(v) && 'value' in v && 'id' in v) {
+        const entry = DataEntry.safeParse({ oid: key, ...(v as object) });
+        if (!entry.success) throw new ProtocolError('bad-payload', `data point ${key}: ${describeIssues(entry.error)}`);
+        add(entry.data, entry.data.value, entry.data.ts);
+        continue;
+      }
+      const point = table.find((p) => p.oid === key) ?? table.find((p) => p.name !== '' && p.name === key);
+      if (!point) throw new ProtocolError('unknown-point', `"${key}" is not a data point of the dialog's table (give {id, oid, value} for points outside it)`);
+      add(point, v);
+    }
+  }
+  return { requestId: newRequestId(), requestTime: now, data };
+}
+
+/** responseCode values: 0 is success; the rest as the IOTOS SDK's ErrorEnum names them. */
+export const RESPONSE_CODES: Record<number, { en: string; zh: string }> = {
+  0: { en: 'OK', zh: '成功' },
+  2: { en: 'This end is offline', zh: '本端离线' },
+  3: { en: 'Target is offline', zh: '对端离线' },
+  6: { en: 'No web service', zh: '无 Web 服务' },
+  101: { en: 'Unknown error', zh: '未知错误' },
+  108: { en: 'Gateway does not exist', zh: '网关不存在' },
+  109: { en: 'Device does not exist', zh: '设备不存在' },
+  110: { en: 'Data point does not exist', zh: '数据点不存在' },
+  112: { en: 'Request not authorised', zh: '请求未授权' },
+};
+
+export function responseMeaning(code: number): { code: number; en: string | null; zh: string | null; unknown?: true } {
+  const known = RESPONSE_CODES[code];
+  return known ? { code, ...known } : { code, en: null, zh: null, unknown: true };
+}
+
+const Envelope = z.looseObject({
+  id: PlatformId.optional(),
+  oid: z.string().optional(),
+  name: z.string().optional(),
+  ts: z.number().optional(),
+  value: z.unknown().optional(),
+  requestId: z.string().min(1, 'requestId is missing'),
+  requestTime: z.number().optional(),
+});
+
+/** The platform's answer to one data point of an uplink. */
+export const UplinkResult = Envelope.extend({
+  responseId: z.string().optional(),
+  responseTime: z.number().optional(),
+  responseCode: z.coerce.number().int(),
+  responseDesc: z.string().optional(),
+});
+export type UplinkResult = z.infer<typeof UplinkResult>;
+
+/** A control message from the platform to one data point. */
+export const Downlink = Envelope;
+export type Downlink = z.infer<typeof Downlink>;
+
+function parseEnvelope<T extends z.ZodType>(schema: T, body: Buffer | string, what: string): { value: z.infer<T>; lenient: boolean } {
+  const { value, lenient } = parseLenientJson(body.toString());
+  const obj = value as Record<string, unknown> | null;
+  // The document's own reply sample spells the key "responseCode," (with the comma).
+  if (obj && typeof obj === 'object' && obj.responseCode === undefined && obj['responseCode,'] !== undefined) {
+    obj.responseCode = obj['responseCode,'];
+    delete obj['responseCode,'];
+  }
+  const parsed = schema.safeParse(obj);
+  if (!parsed.success) throw new ProtocolError('bad-envelope', `${what}: ${describeIssues(parsed.error)}`, { body: body.toString() });
+  return { value: parsed.data, lenient };
+}
+
+export function parseUplinkResult(body: Buffer | string): UplinkResult {
+  return parseEnvelope(UplinkResult, body, 'uplink result').value;
+}
+
+export function parseDownlink(body: Buffer | string): { downlink: Downlink; lenient: boolean } {
+  const { value, lenient } = parseEnvelope(Downlink, body, 'downlink message');
+  return { downlink: value, lenient };
+}
+
+/** The device's reply to a downlink, echoing the control message's fields. */
+export function downlinkReply(d: Downlink, dataId: number, code: number, desc: string, now = Date.now()): Record<string, unknown> {
+  return {
+    id: d.id ?? dataId,
+    oid: d.oid,
+    name: d.name,
+    value: d.value,
+    ts: d.ts,
+    requestId: d.requestId,
+    requestTime: d.requestTime,
+    responseId: newRequestId(),
+    responseTime: now,
+    responseCode: code,
+    responseDesc: desc,
+  };
+}

@@ -1,0 +1,234 @@
+/**
+ * iotos-device in a real Node-RED runtime against a real broker, with a simulated IOTOS platform:
+ * a test client that answers uplinks per data point and sends downlink control messages.
+ */
+import assert from 'node:assert/strict';
+import type * as mqtt from 'mqtt';
+import { brokerLabel } from '../support/broker';
+import { withRedAndBroker } from '../support/suite';
+import { builtNode, collect, helper, sleep, testClient, waitFor } from '../support/red';
+
+const nodes = [builtNode('iotos-connection'), builtNode('iotos-device')];
+const GW = 100 + Math.floor(Math.random() * 800);
+const DEV = 401;
+const UP = `$IOTOS/device/platform/update/${GW}/${DEV}`;
+const DOWN = `$IOTOS/device/endpoint/update/${GW}/${DEV}`;
+const POINTS = [{ name: 'temperature', id: 1963, oid: '7be6' }, { name: 'switch', id: 1964, oid: '179f' }];
+
+type Answer = { code: number; desc?: string; typo?: boolean } | 'silent' | { delayMs: number };
+
+/** The platform side: answers each uplink data point, publishes downlinks, collects replies. */
+async function simulatedPlatform(url: string, answer: (point: { id: number; value: unknown }) => Answer = () => ({ code: 0 })) {
+  const client: mqtt.MqttClient = await testClient(url);
+  const uplinks: Array<Record<string, any>> = [];
+  const replies: Array<{ topic: string; body: Record<string, any> }> = [];
+  client.on('message', (topic, body) => {
+    if (topic.endsWith('/result')) {
+      replies.push({ topic, body: JSON.parse(body.toString()) });
+      return;
+    }
+    const up = JSON.parse(body.toString());
+    uplinks.push(up);
+    for (const point of Object.values(up.data) as Array<Record<string, any>>) {
+      const a = answer({ id: point.id, value: point.value });
+      if (a === 'silent') continue;
+      const send = (code: number, desc = 'OK', typo = false) => client.publish(`${UP}/${point.id}/result`, JSON.stringify({
+        ...point, requestId: up.requestId, requestTime: up.requestTime, responseId: 'r' + Math.random().toString(16).slice(2),
+        responseTime: Date.now(), [typo ? 'responseCode,' : 'responseCode']: code, responseDesc: desc,
+      }), { qos: 1 });
+      if ('delayMs' in a) setTimeout(() => send(0), a.delayMs);
+      else send(a.code, a.desc, a.typo);
+    }
+  });
+  await client.subscribeAsync([UP, `${DOWN}/+/result`], { qos: 1 });
+  return {
+    uplinks,
+    replies,
+    downlink: (dataId: number, body: string | Record<string, unknown>) =>
+      client.publishAsync(`${DOWN}/${dataId}`, typeof body === 'string' ? body : JSON.stringify(body), { qos: 1 }),
+    end: () => client.endAsync(),
+  };
+}
+
+describe(`iotos-device against ${brokerLabel()}`, function () {
+  this.timeout(20000);
+  const ctx = withRedAndBroker();
+
+  async function load(props: Record<string, unknown> = {}, extra: Array<Record<string, unknown> & { id: string; type: string }> = []) {
+    await helper.load(nodes, [
+      { id: 'f1', type: 'tab' },
+      { id: 'conn', type: 'iotos-connection', gatewayId: String(GW), deviceId: String(DEV), connection: { url: ctx.broker.url, reconnectMinMs: 100, reconnectMaxMs: 1000 } },
+      { id: 'dev', type: 'iotos-device', z: 'f1', connection: 'conn', points: POINTS, point: '179f', timeout: 5, wires: [['up'], ['down'], ['err']], ...props },
+      { id: 'up', type: 'helper', z: 'f1' },
+      { id: 'down', type: 'helper', z: 'f1' },
+      { id: 'err', type: 'helper', z: 'f1' },
+      ...extra,
+    ], { conn: { username: 'account', password: 'secret' } });
+    const conn = helper.getNode('conn') as unknown as { connection: { connected: boolean; filters: string[]; clientId?: string } };
+    await waitFor(() => conn.connection.connected && conn.connection.filters.length === 2, 'subscriptions');
+    await sleep(100);
+    return { node: helper.getNode('dev'), up: collect(helper.getNode('up')), down: collect(helper.getNode('down')), err: collect(helper.getNode('err')) };
+  }
+
+  it('connects with the client id the platform fixes', async () => {
+    await load();
+    const conn = helper.getNode('conn') as unknown as { connection: { connected: boolean } };
+    // A second client with the same id takes the session over: only our node's id is pushed off.
+    const other = await testClient(ctx.broker.url, { clientId: `device_${GW}_${DEV}_other` });
+    await sleep(300);
+    assert.equal(conn.connection.connected, true, 'a different id leaves the node connected');
+    const twin = await testClient(ctx.broker.url, { clientId: `device_${GW}_${DEV}` });
+    await waitFor(() => !conn.connection.connected, 'the node pushed off by a client with its id', 3000);
+    await twin.endAsync(true);
+    await other.endAsync();
+    await waitFor(() => conn.connection.connected, 'reconnected');
+  });
+
+  it('confirms an uplink once every data point has its result', async () => {
+    const platform = await simulatedPlatform(ctx.broker.url);
+    const { node, up, err } = await load();
+    node.receive({ payload: { '7be6': 21.5, switch: true }, tag: 'a' });
+    await waitFor(() => up.length === 1, 'confirmation');
+    const sent = platform.uplinks[0]!;
+    assert.match(sent.requestId, /^[0-9a-f]{32}$/);
+    assert.equal(typeof sent.requestTime, 'number');
+    assert.deepEqual(Object.keys(sent.data).sort(), ['179f', '7be6']);
+    assert.equal(sent.data['7be6'].id, 1963);
+    assert.ok(Math.abs(sent.data['7be6'].ts - Date.now() / 1000) < 10, 'uplink ts in seconds');
+    const msg = up[0]!;
+    assert.equal(msg.tag, 'a');
+    assert.equal(msg.payload.requestId, sent.requestId);
+    assert.deepEqual(msg.payload.results.map((r: any) => r.id).sort(), [1963, 1964]);
+    assert.ok(msg.payload.results.every((r: any) => r.responseCode === 0 && r.meaning.en === 'OK'));
+    assert.ok(msg.roundTripMs >= 0 && msg.roundTripMs < 5000);
+    assert.equal(msg.iotosRequest.requestId, sent.requestId);
+    assert.equal(err.length, 0);
+    // A single value goes to the point chosen in the dialog.
+    node.receive({ payload: 'on' });
+    await waitFor(() => up.length === 2, 'single-value confirmation');
+    assert.deepEqual(Object.keys(platform.uplinks[1]!.data), ['179f']);
+    assert.equal(platform.uplinks[1]!.data['179f'].value, 'on');
+    await platform.end();
+  });
+
+  it('sends a rejected uplink to the error output with the code meaning (typo key too)', async () => {
+    const platform = await simulatedPlatform(ctx.broker.url, (p) => (p.id === 1964 ? { code: 110, desc: 'data not exist', typo: true } : { code: 0 }));
+    const { node, up, err } = await load();
+    node.receive({ payload: { '7be6': 1, '179f': 0 } });
+    await waitFor(() => err.length === 1, 'rejection');
+    assert.equal(err[0]!.error.code, 'rejected');
+    assert.equal(err[0]!.error.responseCode, 110);
+    assert.deepEqual(err[0]!.error.meaning, { code: 110, en: 'Data point does not exist', zh: '数据点不存在' });
+    assert.match(err[0]!.error.message, /responseCode 110 \(Data point does not exist\): data not exist/);
+    assert.equal(up.length, 0);
+    await platform.end();
+  });
+
+  it('times out an uplink without results and reports a late result as a warning', async () => {
+    const platform = await simulatedPlatform(ctx.broker.url, () => ({ delayMs: 600 }));
+    const { node, up, err } = await load();
+    node.receive({ payload: 7, timeout: 0.3 });
+    await waitFor(() => err.length === 1, 'timeout');
+    assert.equal(err[0]!.error.code, 'timeout');
+    assert.deepEqual(err[0]!.error.missing, [1964]);
+    const warn = node.warn as unknown as { getCalls(): Array<{ args: unknown[] }> };
+    await waitFor(() => warn.getCalls().some((c) => /late result for uplink/.test(String(c.args[0]))), 'late warning');
+    assert.equal(up.length, 0);
+    await platform.end();
+  });
+
+  it('matches many uplinks in flight by requestId', async () => {
+    const platform = await simulatedPlatform(ctx.broker.url, () => ({ delayMs: Math.floor(Math.random() * 200) }));
+    const { node, up, err } = await load();
+    for (let i = 0; i < 30; i++) node.receive({ payload: { '7be6': i }, n: i });
+    await waitFor(() => up.length === 30, '30 confirmations');
+    assert.equal(err.length, 0);
+    for (const m of up) {
+      assert.equal(m.payload.results[0].value, m.n, 'each result with its own uplink');
+      assert.equal(m.payload.requestId, m.iotosRequest.requestId);
+    }
+    assert.equal(new Set(up.map((m) => m.payload.requestId)).size, 30);
+    await platform.end();
+  });
+
+  it('emits downlinks and answers them automatically', async () => {
+    const platform = await simulatedPlatform(ctx.broker.url);
+    const { down } = await load();
+    // The document's own sample, trailing comma included.
+    await platform.downlink(1963, '{ "name": "数据点名称", "id": 1963, "oid": "7be6", "ts": 1642502674510.0, "value": "QWRYGSGSFDGFDS", "requestId": "966cb44c30464305bbea98694664b103", "requestTime":1627737953514.123, }');
+    await waitFor(() => down.length === 1 && platform.replies.length === 1, 'downlink and reply');
+    const msg = down[0]!;
+    assert.equal(msg.payload, 'QWRYGSGSFDGFDS');
+    assert.equal(msg.topic, 'iotos/downlink/temperature');
+    assert.equal(msg.iotos.dataId, 1963);
+    assert.equal(msg.iotos.tsMs, 1642502674510);
+    assert.equal(msg.iotos.tsSeconds, 1642502674.51);
+    assert.equal(msg.iotos.requestId, '966cb44c30464305bbea98694664b103');
+    const reply = platform.replies[0]!;
+    assert.equal(reply.topic, `${DOWN}/1963/result`);
+    assert.equal(reply.body.responseCode, 0);
+    assert.equal(reply.body.requestId, '966cb44c30464305bbea98694664b103');
+    assert.ok(typeof reply.body.responseId === 'string' && reply.body.responseId.length <= 32);
+    assert.ok(Math.abs(reply.body.responseTime - Date.now()) < 10000);
+    await platform.end();
+  });
+
+  it('lets the flow answer a downlink with a code or a value', async () => {
+    const platform = await simulatedPlatform(ctx.broker.url);
+    const { node, down } = await load({ replyMode: 'flow', replyTimeout: 5 });
+    await platform.downlink(1964, { id: 1964, oid: '179f', name: 'switch', ts: Date.now(), value: 1, requestId: 'req-code', requestTime: Date.now() });
+    await platform.downlink(1963, { id: 1963, oid: '7be6', name: 'temperature', ts: Date.now(), value: 30, requestId: 'req-value', requestTime: Date.now() });
+    await waitFor(() => down.length === 2, 'two downlinks');
+    await sleep(200);
+    assert.equal(platform.replies.length, 0, 'no automatic reply');
+    const byId = (id: string) => down.find((m) => m.iotos.requestId === id)!;
+    node.receive({ ...byId('req-code'), payload: { code: 3, desc: 'relay offline' } });
+    node.receive({ ...byId('req-value'), payload: 29.5 });
+    await waitFor(() => platform.replies.length === 2, 'two replies');
+    const code = platform.replies.find((r) => r.body.requestId === 'req-code')!;
+    assert.equal(code.body.responseCode, 3);
+    assert.equal(code.body.responseDesc, 'relay offline');
+    const value = platform.replies.find((r) => r.body.requestId === 'req-value')!;
+    assert.equal(value.body.responseCode, 0);
+    assert.equal(value.body.value, 29.5);
+    // A second answer to the same downlink is an error, not a second reply.
+    const errors = node.error as unknown as { getCalls(): Array<{ args: unknown[] }> };
+    node.receive({ ...byId('req-code'), payload: { code: 0 } });
+    await waitFor(() => errors.getCalls().some((c) => /already answered or timed out/.test(String(c.args[0]))), 'duplicate answer error');
+    assert.equal(platform.replies.length, 2);
+    await platform.end();
+  });
+
+  it('replies with a timeout when the flow does not answer in time', async () => {
+    const platform = await simulatedPlatform(ctx.broker.url);
+    const { node, down } = await load({ replyMode: 'flow', replyTimeout: 0.3 });
+    await platform.downlink(1963, { id: 1963, oid: '7be6', value: 1, requestId: 'req-late', requestTime: Date.now(), ts: Date.now() });
+    await waitFor(() => platform.replies.length === 1, 'timeout reply');
+    assert.equal(down.length, 1);
+    assert.equal(platform.replies[0]!.body.responseCode, 101);
+    assert.match(platform.replies[0]!.body.responseDesc, /no answer within 0\.3 s/);
+    const warn = node.warn as unknown as { getCalls(): Array<{ args: unknown[] }> };
+    assert.ok(warn.getCalls().some((c) => /not answered by the flow/.test(String(c.args[0]))));
+    await platform.end();
+  });
+
+  it('reports malformed platform messages and keeps working', async () => {
+    const platform = await simulatedPlatform(ctx.broker.url);
+    const { node, up, down } = await load();
+    const errors = node.error as unknown as { getCalls(): Array<{ args: [unknown, Record<string, any>?] }> };
+    await platform.downlink(1963, '{"value": ');
+    await platform.downlink(1963, '{"value": 1}');
+    await platform.downlink(1963, '[1,2]');
+    await waitFor(() => errors.getCalls().length === 3, 'three errors');
+    assert.equal(errors.getCalls()[0]!.args[1]!.payload, '{"value": ');
+    assert.match(String(errors.getCalls()[1]!.args[0]), /requestId/);
+    node.receive({ payload: { nope: 1 } });
+    await waitFor(() => errors.getCalls().length === 4, 'bad uplink rejected');
+    assert.match(String(errors.getCalls()[3]!.args[0]), /"nope" is not a data point/);
+    assert.equal(platform.uplinks.length, 0, 'nothing published for a bad uplink');
+    await platform.downlink(1963, { id: 1963, value: 2, requestId: 'ok-after', ts: Date.now() });
+    node.receive({ payload: { '7be6': 3 } });
+    await waitFor(() => down.length === 1 && up.length === 1, 'next messages still work');
+    await platform.end();
+  });
+});
