@@ -2,6 +2,7 @@
 // flows pointed at that broker, and a simulator that publishes (and POSTs) the platform
 // documents' sample messages, so the debug pane fills without any account.
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { dirname, join } from 'node:path';
@@ -34,6 +35,10 @@ function demoFlows(brokerUrl) {
         node.accessKey = DEMO_KEY;
         node.connection = { ...node.connection, url: brokerUrl, reconnectMinMs: 500, reconnectMaxMs: 5000 };
         creds[node.id] = { username: 'demo', password: 'fe01ce2a7fbac8fafaed7c982a04e229' };
+      }
+      if (node.type === 'iotos-connection') {
+        node.connection = { ...node.connection, url: brokerUrl, reconnectMinMs: 500, reconnectMaxMs: 5000 };
+        creds[node.id] = { username: 'demo', password: 'demo' };
       }
       flows.push(node);
     }
@@ -81,7 +86,26 @@ function startSimulator(brokerUrl, httpBase, log) {
       : [id, '8', serial, word, index, ...params];
     reply(`${word}${index}`, JSON.stringify(fields));
   });
-  return () => { clearInterval(timer); client.end(true); };
+  // The IOTOS platform for the iotos-device example: a result per uplinked data point, and a
+  // downlink control message every 6 s.
+  client.subscribe('$IOTOS/device/platform/update/+/+', { qos: 1 });
+  client.on('message', (topic, body) => {
+    if (!topic.startsWith('$IOTOS/device/platform/update/')) return;
+    let up;
+    try { up = JSON.parse(body.toString()); } catch { return; }
+    for (const point of Object.values(up.data ?? {})) {
+      client.publish(`${topic}/${point.id}/result`, JSON.stringify({
+        ...point, requestId: up.requestId, requestTime: up.requestTime, responseId: randomUUID().replace(/-/g, ''),
+        responseTime: Date.now(), responseCode: 0, responseDesc: 'OK',
+      }), { qos: 1 });
+    }
+  });
+  const control = setInterval(() => {
+    client.publish('$IOTOS/device/endpoint/update/171/401/1964', JSON.stringify({
+      name: 'switch', id: 1964, oid: '179f', ts: Date.now(), value: tick % 2, requestId: randomUUID().replace(/-/g, ''), requestTime: Date.now(),
+    }), { qos: 1 });
+  }, 6000);
+  return () => { clearInterval(timer); clearInterval(control); client.end(true); };
 }
 
 /**
