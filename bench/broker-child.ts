@@ -9,6 +9,22 @@ import { importEsm } from '../test/support/esm';
 
 
 interface PublishOrder { messages: Array<{ topic: string; payload: string }>; count: number }
+/** Answer IOTOS uplinks of this gateway/device like the platform: one result per data point. */
+interface PlatformOrder { iotosPlatform: { gatewayId: number; deviceId: number } }
+
+function answerUplinks(client: mqtt.MqttClient, order: PlatformOrder): void {
+  const topic = `$IOTOS/device/platform/update/${order.iotosPlatform.gatewayId}/${order.iotosPlatform.deviceId}`;
+  client.on('message', (t, body) => {
+    if (t !== topic) return;
+    const up = JSON.parse(body.toString()) as { requestId: string; requestTime: number; data: Record<string, { id: number }> };
+    for (const point of Object.values(up.data)) {
+      client.publish(`${topic}/${point.id}/result`, JSON.stringify({
+        ...point, requestId: up.requestId, requestTime: up.requestTime, responseId: up.requestId, responseTime: Date.now(), responseCode: 0, responseDesc: 'OK',
+      }), { qos: 1 });
+    }
+  });
+  client.subscribe(topic, { qos: 1 }, () => process.send!({ platformReady: true }));
+}
 
 async function main(): Promise<void> {
   const external = process.env.MQTT_URL;
@@ -16,13 +32,22 @@ async function main(): Promise<void> {
   if (!url) {
     const { Aedes: AedesClass } = await importEsm<{ Aedes: typeof Aedes }>('aedes');
     const aedes = await AedesClass.createBroker({ heartbeatInterval: 3_600_000 });
-    const server = net.createServer(aedes.handle);
+    // Brokers in production set TCP_NODELAY (Mosquitto does); Aedes leaves it to the caller.
+    const server = net.createServer((socket) => {
+      socket.setNoDelay(true);
+      aedes.handle(socket);
+    });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     url = `mqtt://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
   }
   const pub = await mqtt.connectAsync(url, { clientId: `bench-pub-${process.pid}` });
+  (pub.stream as net.Socket).setNoDelay(true);
   process.send!({ url });
-  process.on('message', (order: PublishOrder) => {
+  process.on('message', (order: PublishOrder | PlatformOrder) => {
+    if ('iotosPlatform' in order) {
+      answerUplinks(pub, order);
+      return;
+    }
     let i = 0;
     const step = () => {
       // Publish in slices so the socket can drain between them.

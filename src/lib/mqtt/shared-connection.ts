@@ -10,6 +10,16 @@ import { brokerFilter, isValidFilter, isValidPublishTopic, levelsMatch } from '.
 import { ProtocolError, asError } from '../../protocols/protocol-error';
 import type { ConnectionSettings } from './connection-settings';
 
+/**
+ * Commands and their replies are small packets sent while an earlier one is still unacknowledged:
+ * with Nagle's algorithm on (mqtt.js leaves it on) each such exchange waits for the peer's
+ * delayed ACK, about 40 ms.
+ */
+function disableNagle(client: MqttClient): void {
+  const stream = client.stream as { setNoDelay?: (on: boolean) => unknown } | undefined;
+  stream?.setNoDelay?.(true);
+}
+
 export type ConnectionPhase = 'idle' | 'connecting' | 'connected' | 'disconnected' | 'closed';
 
 export interface ConnectionState {
@@ -296,6 +306,7 @@ export class SharedMqttConnection {
     if (client !== this.client) return;
     this.attempt = 0;
     this.lastFailureWasAuth = false;
+    disableNagle(client);
     this.setState({ phase: 'connected' });
     const resumed = !this.settings.clean && connack.sessionPresent === true;
     const toSubscribe = [...this.subs.values()].filter((s) => {
