@@ -166,7 +166,8 @@ describe(`shared MQTT connection against ${brokerLabel()}`, function () {
     const topic = `cniot/${uniq()}/queued`;
     await helper.load(probeNodes, [
       { id: 'f1', type: 'tab' },
-      { ...brokerNode('b1', broker.url, { queueLimit: 2 }), z: 'f1' },
+      // Reconnects at least 1 s apart, so that the watcher below subscribes before the queue is flushed.
+      { ...brokerNode('b1', broker.url, { queueLimit: 2, reconnectMinMs: 2000, reconnectMaxMs: 3000 }), z: 'f1' },
       { id: 'out1', type: 'probe-out', broker: 'b1', z: 'f1', wires: [['sent']] },
       { id: 'sent', type: 'helper', z: 'f1' },
       { id: 'c1', type: 'catch', z: 'f1', scope: null, uncaught: false, wires: [['caught']] },
