@@ -12,6 +12,7 @@ import { connect as mqttConnect } from 'mqtt';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const EZT_KEY = 'PR_demo';
 const DEMO_KEY = 'demo';
 
 function freePort(preferred) {
@@ -35,6 +36,12 @@ function demoFlows(brokerUrl) {
         node.accessKey = DEMO_KEY;
         node.connection = { ...node.connection, url: brokerUrl, reconnectMinMs: 500, reconnectMaxMs: 5000 };
         creds[node.id] = { username: 'demo', password: 'fe01ce2a7fbac8fafaed7c982a04e229' };
+      }
+      if (node.type === 'eztcloud-project') {
+        // The demo broker is a plain local one; the real endpoint is TLS only.
+        node.localTest = true;
+        node.connection = { ...node.connection, url: brokerUrl, reconnectMinMs: 500, reconnectMaxMs: 5000 };
+        creds[node.id] = { projectKey: EZT_KEY, projectSecret: 'demo' };
       }
       if (node.type === 'iotos-connection') {
         node.connection = { ...node.connection, url: brokerUrl, reconnectMinMs: 500, reconnectMaxMs: 5000 };
@@ -105,7 +112,27 @@ function startSimulator(brokerUrl, httpBase, log) {
       name: 'switch', id: 1964, oid: '179f', ts: Date.now(), value: tick % 2, requestId: randomUUID().replace(/-/g, ''), requestTime: Date.now(),
     }), { qos: 1 });
   }, 6000);
-  return () => { clearInterval(timer); clearInterval(control); client.end(true); };
+  // EZtCloud devices: attributes and the other kinds in turn, and replies to command_send.
+  const ezKinds = [
+    ['attributes', () => JSON.stringify({ temperature: 20 + (tick % 10) / 2, switch: tick % 2 })],
+    ['event_report', () => '{\n  "method": "doorOpened",\n  "params": {\n    "door": 1,\n  }\n}'],
+    ['alarm', () => JSON.stringify({ alerting: tick % 4 < 2 })],
+    ['online', () => JSON.stringify({ online: true })],
+    ['data/raw', () => 'fek34j=='],
+  ];
+  const ez = setInterval(() => {
+    const [kind, body] = ezKinds[tick % ezKinds.length];
+    client.publish(`open/${EZT_KEY}/DU_demo0001/${kind}`, body(), { qos: 1 });
+  }, 2000);
+  client.subscribe(`open/${EZT_KEY}/+/command_send`, { qos: 1 });
+  client.on('message', (topic, body) => {
+    if (!topic.startsWith(`open/${EZT_KEY}/`) || !topic.endsWith('/command_send')) return;
+    let cmd;
+    try { cmd = JSON.parse(body.toString()); } catch { return; }
+    const device = topic.split('/')[2];
+    setTimeout(() => client.publish(`open/${EZT_KEY}/${device}/command_reply`, JSON.stringify({ method: cmd.method, params: { ok: true, ...cmd.params }, id: cmd.id }), { qos: 1 }), 200);
+  });
+  return () => { clearInterval(timer); clearInterval(control); clearInterval(ez); client.end(true); };
 }
 
 /**

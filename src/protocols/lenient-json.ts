@@ -1,11 +1,11 @@
 /**
  * JSON as the platforms' documents write it: strict JSON, or JSON with trailing commas before
- * `}` or `]` (as in their samples). Anything else is still an error.
+ * `}` or `]` and `//` line comments (as in their samples). Anything else is still an error.
  */
 import { ProtocolError } from './protocol-error';
 
-/** Removes commas that directly precede `}` or `]`, leaving string contents alone. */
-export function stripTrailingCommas(text: string): string {
+/** Calls `outside` for each character outside JSON strings; string contents are copied as they are. */
+function mapOutsideStrings(text: string, outside: (text: string, i: number) => { emit: string; skipTo: number }): string {
   let out = '';
   let inString = false;
   for (let i = 0; i < text.length; i++) {
@@ -17,17 +17,29 @@ export function stripTrailingCommas(text: string): string {
       continue;
     }
     if (c === '"') inString = true;
-    if (c === ',') {
-      let j = i + 1;
-      while (j < text.length && /\s/.test(text[j]!)) j++;
-      if (text[j] === '}' || text[j] === ']') continue;
-    }
-    out += c;
+    const step = outside(text, i);
+    out += step.emit;
+    i = step.skipTo;
   }
   return out;
 }
 
-/** Parses `text`; `lenient` says whether trailing commas had to be removed first. */
+/** Removes `//` line comments and then commas that directly precede `}` or `]`, outside strings. */
+export function stripTrailingCommas(text: string): string {
+  const noComments = mapOutsideStrings(text, (t, i) => {
+    if (t[i] !== '/' || t[i + 1] !== '/') return { emit: t[i]!, skipTo: i };
+    const end = t.indexOf('\n', i);
+    return { emit: '\n', skipTo: end < 0 ? t.length : end };
+  });
+  return mapOutsideStrings(noComments, (t, i) => {
+    if (t[i] !== ',') return { emit: t[i]!, skipTo: i };
+    let j = i + 1;
+    while (j < t.length && /\s/.test(t[j]!)) j++;
+    return { emit: t[j] === '}' || t[j] === ']' ? '' : ',', skipTo: i };
+  });
+}
+
+/** Parses `text`; `lenient` says whether comments or trailing commas had to be removed first. */
 export function parseLenientJson(text: string): { value: unknown; lenient: boolean } {
   try {
     return { value: JSON.parse(text), lenient: false };

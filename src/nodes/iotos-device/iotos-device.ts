@@ -5,7 +5,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { z } from 'zod';
 import { joinConnection } from '../../lib/mqtt/user-node';
-import { NodeStatusView } from '../../lib/node-status';
+import { configuredNode } from '../../lib/mqtt/configured-node';
 import { registerNode } from '../../lib/red';
 import {
   DataPoint, buildUplink, dataIdFromTopic, downlinkFilter, downlinkReply, downlinkResultTopic, normaliseTime, parseDownlink,
@@ -57,18 +57,10 @@ function init(RED: NodeAPI): void {
   function IotosDevice(this: Node, def: Def) {
     RED.nodes.createNode(this, def);
     const node = this;
-    const view = new NodeStatusView(node);
-    const parsed = IotosDeviceConfig.safeParse(def);
-    const config = parsed.success ? RED.nodes.getNode(parsed.data.connection ?? '') as IotosConnectionNode | null : null;
-    if (!parsed.success || !config?.connection || !config.device) {
-      const problem = parsed.success ? config?.problem ?? 'no IOTOS connection selected' : `invalid configuration: ${describeIssues(parsed.error)}`;
-      node.error(problem);
-      view.fatal(problem);
-      return;
-    }
-    const cfg = parsed.data;
-    const connection = config.connection;
-    const { gatewayId: gw, deviceId: dev } = config.device;
+    const setup = configuredNode<typeof IotosDeviceConfig, IotosConnectionNode>(RED, node, def, IotosDeviceConfig, 'connection', 'no IOTOS connection selected');
+    if (!setup) return;
+    const { cfg, connection, view } = setup;
+    const { gatewayId: gw, deviceId: dev } = setup.owner.device!;
     const single = cfg.point ? cfg.points.find((p) => p.oid === cfg.point) : undefined;
     const uplinks = new Map<string, UplinkFlight>();
     const expired: string[] = [];

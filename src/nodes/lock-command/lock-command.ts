@@ -5,7 +5,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { z } from 'zod';
 import { joinConnection } from '../../lib/mqtt/user-node';
-import { NodeStatusView } from '../../lib/node-status';
+import { configuredNode } from '../../lib/mqtt/configured-node';
 import { registerNode } from '../../lib/red';
 import {
   PendingCommands, SerialCounter, buildRequest, encodeFrame, namedReply, parseRawFrame, type CommandRequest, type PendingCommand,
@@ -69,24 +69,10 @@ function init(RED: NodeAPI): void {
   function LockCommand(this: Node, def: Def) {
     RED.nodes.createNode(this, def);
     const node = this;
-    const view = new NodeStatusView(node);
-    const parsed = LockCommandConfig.safeParse(def);
-    if (!parsed.success) {
-      const problem = `invalid configuration: ${describeIssues(parsed.error)}`;
-      node.error(problem);
-      view.fatal(problem);
-      return;
-    }
-    const cfg = parsed.data;
-    const account = cfg.account ? (RED.nodes.getNode(cfg.account) as JointechAccountNode | null) : null;
-    if (!account?.connection || !account.account) {
-      const problem = account?.problem ?? 'no Jointech account selected';
-      view.fatal(problem);
-      node.error(problem);
-      return;
-    }
-    const connection = account.connection;
-    const { accessKey, qos } = account.account;
+    const setup = configuredNode<typeof LockCommandConfig, JointechAccountNode>(RED, node, def, LockCommandConfig, 'account', 'no Jointech account selected');
+    if (!setup) return;
+    const { cfg, connection, view } = setup;
+    const { accessKey, qos } = setup.owner.account!;
     const serials = new SerialCounter();
     const pending = new PendingCommands<InFlight>();
     const expired = new PendingCommands<InFlight>();

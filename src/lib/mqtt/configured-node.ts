@@ -1,0 +1,46 @@
+/**
+ * The start of every MQTT user node: validate its settings, find its config node and that node's
+ * shared connection, or stop with a red status saying why.
+ */
+import type { Node, NodeAPI } from 'node-red';
+import type { z } from 'zod';
+import { describeIssues } from '../../protocols/protocol-error';
+import { NodeStatusView } from '../node-status';
+import type { SharedMqttConnection } from './shared-connection';
+
+export interface ConnectionOwner {
+  connection?: SharedMqttConnection;
+  /** Why the config node has no connection, in the user's words. */
+  problem?: string;
+}
+
+export interface ConfiguredNode<Cfg, Owner> {
+  cfg: Cfg;
+  owner: Owner;
+  connection: SharedMqttConnection;
+  view: NodeStatusView;
+}
+
+export function configuredNode<S extends z.ZodType, Owner extends ConnectionOwner>(
+  RED: NodeAPI,
+  node: Node,
+  def: unknown,
+  schema: S,
+  ownerField: keyof z.infer<S> & string,
+  missing: string,
+): ConfiguredNode<z.infer<S>, Owner> | undefined {
+  const view = new NodeStatusView(node);
+  const parsed = schema.safeParse(def);
+  let problem: string;
+  if (parsed.success) {
+    const id = (parsed.data as Record<string, unknown>)[ownerField];
+    const owner = typeof id === 'string' && id !== '' ? (RED.nodes.getNode(id) as unknown as Owner | null) : null;
+    if (owner?.connection) return { cfg: parsed.data, owner, connection: owner.connection, view };
+    problem = owner?.problem ?? missing;
+  } else {
+    problem = `invalid configuration: ${describeIssues(parsed.error)}`;
+  }
+  node.error(problem);
+  view.fatal(problem);
+  return undefined;
+}

@@ -1,0 +1,48 @@
+const KINDS = ['attributes', 'event_report', 'command_reply', 'data', 'alarm', 'online'];
+
+interface EztcloudInEditorNode {
+  name?: string;
+  kinds?: string[];
+  split?: string;
+  outputs?: number;
+}
+
+RED.nodes.registerType('eztcloud-in', {
+  category: 'Chinese IoT',
+  color: '#c7e9c0',
+  defaults: {
+    name: { value: '' },
+    project: { type: 'eztcloud-project', required: true },
+    kinds: { value: ['attributes', 'event_report', 'command_reply', 'data', 'alarm', 'online'], validate: function (v: unknown) { return Array.isArray(v) && v.length > 0; } },
+    devicesMode: { value: 'all' },
+    devices: { value: '', validate: function (v: string) { return /^(\s*DU_[\w-]+[\s,;，]*)*$/.test(v ?? ''); } },
+    streams: { value: '', validate: function (v: string) { return !/[+#/]/.test(v ?? ''); } },
+    dataFormat: { value: 'buffer' },
+    split: { value: 'single' },
+    outputs: { value: 1 },
+  },
+  inputs: 0,
+  outputs: 1,
+  icon: 'eztcloud.svg',
+  paletteLabel: 'eztcloud in',
+  label: function (this: EztcloudInEditorNode) {
+    return this.name || 'eztcloud in';
+  },
+  outputLabels: function (this: EztcloudInEditorNode, i: number) {
+    return this.split === 'per-kind' ? KINDS[i] ?? '' : 'device messages';
+  },
+  oneditprepare: function (this: EztcloudInEditorNode) {
+    const selected = new Set(this.kinds ?? KINDS);
+    for (const k of KINDS) $(`#node-input-kind-${k}`).prop('checked', selected.has(k));
+    const show = () => {
+      $('.eztcloud-devices').toggle($('#node-input-devicesMode').val() === 'list');
+      $('.eztcloud-data').toggle($('#node-input-kind-data').prop('checked') as boolean);
+    };
+    $('#node-input-devicesMode, #node-input-kind-data').on('change', show);
+    show();
+  },
+  oneditsave: function (this: EztcloudInEditorNode) {
+    this.kinds = KINDS.filter((k) => $(`#node-input-kind-${k}`).prop('checked'));
+    this.outputs = $('#node-input-split').val() === 'per-kind' ? KINDS.length : 1;
+  },
+});

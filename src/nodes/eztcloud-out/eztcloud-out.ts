@@ -1,0 +1,165 @@
+/**
+ * eztcloud-out: pushes attributes or sends commands to an EZtCloud device through the application
+ * API, and optionally waits for the device's command reply.
+ */
+import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
+import { z } from 'zod';
+import { joinConnection } from '../../lib/mqtt/user-node';
+import { configuredNode } from '../../lib/mqtt/configured-node';
+import { registerNode } from '../../lib/red';
+import { ACTIONS, CommandSend, decodeMessage, deviceUsername, parseOpenTopic, publishTopic, type Action } from '../../protocols/eztcloud/open-api';
+import { ProtocolError, asError, describeIssues } from '../../protocols/protocol-error';
+import type { EztcloudProjectNode } from '../eztcloud-project/types';
+
+const EztcloudOutConfig = z.object({
+  project: z.string().optional(),
+  action: z.enum(ACTIONS).default('command_send'),
+  device: z.string().trim().default(''),
+  method: z.string().trim().default(''),
+  waitReply: z.boolean().default(true),
+  timeout: z.coerce.number().min(0.05).max(3600).default(10),
+});
+
+const OutMsg = z.object({
+  action: z.enum(ACTIONS).optional(),
+  device: z.string().optional(),
+  method: z.string().optional(),
+  id: z.union([z.number().int(), z.string().min(1)]).optional(),
+  timeout: z.coerce.number().min(0.05).max(3600).optional(),
+  payload: z.unknown(),
+});
+
+interface Waiting {
+  msg: NodeMessageInFlow;
+  request: Record<string, unknown>;
+  sentAt: number;
+  send: (msg: NodeMessageInFlow) => void;
+  done: (err?: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+type Def = NodeDef & Record<string, unknown>;
+
+function init(RED: NodeAPI): void {
+  function EztcloudOut(this: Node, def: Def) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const setup = configuredNode<typeof EztcloudOutConfig, EztcloudProjectNode>(RED, node, def, EztcloudOutConfig, 'project', 'no EZtCloud project selected');
+    if (!setup) return;
+    const { cfg, connection, view } = setup;
+    const pk = setup.owner.projectKey!;
+    const waiting = new Map<string, Waiting>();
+    let nextId = 1 + Math.floor(Math.random() * 1e6);
+    joinConnection(node, connection, view);
+
+    const replyFilter = `open/${pk}/+/command_reply`;
+    const key = (device: string, id: unknown) => `${device}\u0000${String(id)}`;
+    const showWaiting = () => view.note(waiting.size > 0 ? `${waiting.size} waiting` : undefined);
+
+    if (cfg.waitReply) {
+      connection.subscribe(node.id, replyFilter, 1, (topic, body) => {
+        const info = parseOpenTopic(topic);
+        if (!info || info.kind !== 'command_reply') return;
+        let reply: Record<string, unknown>;
+        try {
+          reply = decodeMessage('command_reply', body).payload as Record<string, unknown>;
+        } catch (err) {
+          view.error(asError(err).message);
+          node.error(asError(err), { topic, payload: body.toString('utf8') });
+          return;
+        }
+        const w = waiting.get(key(info.device, reply.id));
+        if (!w) return; // a reply to a command sent elsewhere
+        waiting.delete(key(info.device, reply.id));
+        clearTimeout(w.timer);
+        showWaiting();
+        w.send({ ...w.msg, topic: `eztcloud/command_reply/${info.device}`, payload: reply, request: w.request, roundTripMs: Date.now() - w.sentAt });
+        w.done();
+      });
+    }
+
+    node.on('input', (msg, send, done) => {
+      let action: Action;
+      let topic: string;
+      let body: Record<string, unknown>;
+      let device: string;
+      const parsedMsg = OutMsg.safeParse(msg);
+      try {
+        if (!parsedMsg.success) throw new ProtocolError('bad-msg', `msg fields: ${describeIssues(parsedMsg.error)}`);
+        const m = parsedMsg.data;
+        action = m.action ?? cfg.action;
+        device = deviceUsername(m.device ?? (cfg.device || undefined) ?? '');
+        topic = publishTopic(pk, device, action);
+        const p = m.payload;
+        const isObject = p !== null && typeof p === 'object' && !Array.isArray(p) && !Buffer.isBuffer(p);
+        if (action === 'attributes_push') {
+          if (!isObject || Object.keys(p).length === 0) throw new ProtocolError('bad-payload', 'attributes_push needs msg.payload as an object of attributes, e.g. {"switch": 1}');
+          body = p as Record<string, unknown>;
+        } else {
+          const obj = isObject ? (p as Record<string, unknown>) : {};
+          const hasEnvelope = 'method' in obj || 'params' in obj;
+          const command = CommandSend.safeParse({
+            method: obj.method ?? m.method ?? cfg.method,
+            params: hasEnvelope ? obj.params : isObject ? obj : p === undefined || p === null || p === '' ? {} : p,
+            id: obj.id ?? m.id ?? nextId++,
+          });
+          if (!command.success) throw new ProtocolError('bad-command', `command_send: ${describeIssues(command.error)}`);
+          body = command.data;
+          if (cfg.waitReply && waiting.has(key(device, command.data.id))) {
+            throw new ProtocolError('duplicate-id', `a command with id ${command.data.id} to ${device} is still waiting for its reply`);
+          }
+        }
+      } catch (err) {
+        view.error(asError(err).message);
+        done(asError(err));
+        return;
+      }
+      const request = { action, device, topic, body };
+      const sentAt = Date.now();
+      const waitsForReply = action === 'command_send' && cfg.waitReply;
+      if (waitsForReply) {
+        const timeoutS = parsedMsg.data.timeout ?? cfg.timeout;
+        const k = key(device, body.id);
+        const timer = setTimeout(() => {
+          if (!waiting.delete(k)) return;
+          showWaiting();
+          Object.assign(msg, { request });
+          const error = new ProtocolError('timeout', `no command_reply from ${device} for id ${String(body.id)} within ${timeoutS} s`);
+          view.error(error.message);
+          done(error);
+        }, timeoutS * 1000);
+        waiting.set(k, { msg, request, sentAt, send, done, timer });
+        showWaiting();
+      }
+      connection.publish(topic, JSON.stringify(body), { qos: 1 }).then(() => {
+        if (waitsForReply) return;
+        send({ ...msg, request });
+        done();
+      }, (err: unknown) => {
+        if (waitsForReply) {
+          const w = waiting.get(key(device, body.id));
+          if (!w) return;
+          clearTimeout(w.timer);
+          waiting.delete(key(device, body.id));
+          showWaiting();
+        }
+        Object.assign(msg, { request });
+        done(new ProtocolError('not-sent', `${action} not sent: ${asError(err).message}`));
+      });
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      for (const w of waiting.values()) {
+        clearTimeout(w.timer);
+        w.done();
+      }
+      waiting.clear();
+      if (cfg.waitReply) connection.unsubscribe(node.id, replyFilter);
+      done();
+    });
+  }
+
+  registerNode(RED, 'eztcloud-out', EztcloudOut);
+}
+
+export = init;

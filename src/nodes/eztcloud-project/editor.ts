@@ -1,0 +1,41 @@
+import { prepareConnectionForm, readConnectionForm, validateConnection, type ConnectionValue } from '../../editor/connection-form';
+
+const DEFAULT_URL = 'mqtts://mqtt.eztcloud.com:7885';
+
+interface EztcloudProjectEditorNode {
+  name?: string;
+  localTest?: boolean;
+  connection?: Partial<ConnectionValue>;
+  credentials?: { projectKey?: string };
+  _: (k: string) => string;
+}
+
+RED.nodes.registerType('eztcloud-project', {
+  category: 'config',
+  defaults: {
+    name: { value: '' },
+    localTest: { value: false },
+    connection: {
+      value: { url: 'mqtts://mqtt.eztcloud.com:7885', clientId: '', clean: true, keepalive: 60, protocolVersion: 4, reconnectMinMs: 1000, reconnectMaxMs: 60000, queueLimit: 1000, shareGroup: '' },
+      validate: function (this: EztcloudProjectEditorNode, v: Partial<ConnectionValue>) {
+        const plain = /^(mqtt|ws):\/\//i.test(v?.url ?? '');
+        if (plain && !this.localTest) return this._('label.tlsOnly');
+        return validateConnection(v, (k) => this._(k));
+      },
+    },
+    tls: { type: 'tls-config', required: false },
+  },
+  credentials: {
+    projectKey: { type: 'text' },
+    projectSecret: { type: 'password' },
+  },
+  label: function (this: EztcloudProjectEditorNode) {
+    return this.name || 'EZtCloud project';
+  },
+  oneditprepare: function (this: EztcloudProjectEditorNode) {
+    prepareConnectionForm(this.connection, DEFAULT_URL);
+  },
+  oneditsave: function (this: EztcloudProjectEditorNode) {
+    this.connection = readConnectionForm(this.connection);
+  },
+});

@@ -1,0 +1,9 @@
+import type { Node } from 'node-red';
+import type { SharedMqttConnection } from '../../lib/mqtt/shared-connection';
+
+export interface EztcloudProjectNode extends Node {
+  projectKey?: string;
+  connection?: SharedMqttConnection;
+  /** Why the project cannot be used, for the user nodes' status. */
+  problem?: string;
+}
