@@ -115,15 +115,16 @@ describe('eztcloud-in / eztcloud-out over TLS and WebSocket', function () {
     assert.equal(outs[5]![0]!.eztcloud.device, 'DU_other');
   });
 
-  it('pushes attributes and round-trips many commands in flight, matched by device and id', async () => {
-    const proj = await load(broker.mqttsUrl, [
+  for (const transport of ['mqtts', 'wss'] as const) it(`pushes attributes and round-trips many commands in flight over ${transport}, matched by device and id`, async () => {
+    const url = transport === 'mqtts' ? broker.mqttsUrl : broker.wssUrl;
+    const proj = await load(url, [
       { id: 'cmd', type: 'eztcloud-out', project: 'proj', action: 'command_send', method: 'setLevel', waitReply: true, timeout: 5, wires: [['replies']] },
       { id: 'attr', type: 'eztcloud-out', project: 'proj', action: 'attributes_push', device: DEV, wires: [['pushed']] },
       { id: 'replies', type: 'helper' },
       { id: 'pushed', type: 'helper' },
     ]);
     await connected(proj, 1);
-    const p = await platform();
+    const p = await platform(url);
     const seen: Array<{ topic: string; body: any }> = [];
     p.on('message', (topic, body) => {
       const cmd = JSON.parse(body.toString());
