@@ -3,25 +3,9 @@
  * description), one table each: code, English name, Chinese name as the document gives it.
  */
 
-export type EnumTable = ReadonlyMap<number, readonly [en: string, zh: string]>;
+import { named, table, type EnumTable, type EnumValue } from '../enum-table';
 
-export interface EnumValue {
-  code: number;
-  en: string | null;
-  zh: string | null;
-  /** true when the code is not in the document's table; the number is kept, never dropped. */
-  unknown?: true;
-}
-
-function table(rows: ReadonlyArray<readonly [number, string, string]>): EnumTable {
-  return new Map(rows.map(([code, en, zh]) => [code, [en, zh] as const]));
-}
-
-/** Looks `code` up in `t`; unknown codes come back flagged rather than lost. */
-export function named(t: EnumTable, code: number): EnumValue {
-  const hit = t.get(code);
-  return hit ? { code, en: hit[0], zh: hit[1] } : { code, en: null, zh: null, unknown: true };
-}
+export { named, type EnumTable, type EnumValue };
 
 /** Alarm types (报警类型说明), all 126 codes of the document. */
 export const ALARM_TYPES = table([

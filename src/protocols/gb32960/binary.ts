@@ -1,0 +1,105 @@
+/**
+ * Bounded big-endian reading and writing for GB/T 32960 (all integers unsigned, table 1). The
+ * reader never reads past its buffer: every read checks first and throws the decoder's own error
+ * with the offset.
+ */
+import { ProtocolError } from '../protocol-error';
+
+export type Width = 1 | 2 | 4;
+
+export class Reader {
+  offset: number;
+
+  constructor(readonly buf: Buffer, offset = 0, readonly end = buf.length) {
+    this.offset = offset;
+  }
+
+  get remaining(): number {
+    return this.end - this.offset;
+  }
+
+  need(n: number, what: string): void {
+    if (this.offset + n > this.end) {
+      throw new ProtocolError('truncated', `data ends at byte ${this.offset} of ${this.end}: ${what} needs ${n} more byte(s)`, { offset: this.offset, need: n, what });
+    }
+  }
+
+  uint(width: Width, what: string): number {
+    this.need(width, what);
+    const o = this.offset;
+    this.offset += width;
+    const b = this.buf;
+    if (width === 1) return b[o]!;
+    if (width === 2) return (b[o]! << 8) | b[o + 1]!;
+    return b[o]! * 0x1000000 + ((b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!);
+  }
+
+  bytes(n: number, what: string): Buffer {
+    this.need(n, what);
+    const out = this.buf.subarray(this.offset, this.offset + n);
+    this.offset += n;
+    return out;
+  }
+
+  /** A fixed-length STRING field; trailing NULs and spaces are padding. */
+  text(n: number, what: string): string {
+    return this.bytes(n, what).toString('latin1').replace(/[\0 ]+$/, '');
+  }
+}
+
+export class Writer {
+  private parts: number[] = [];
+
+  uint(width: Width, value: number, what: string): this {
+    const max = width === 1 ? 0xff : width === 2 ? 0xffff : 0xffffffff;
+    if (!Number.isInteger(value) || value < 0 || value > max) {
+      throw new ProtocolError('out-of-range', `${what}: ${value} does not fit in ${width} byte(s)`, { what, value });
+    }
+    if (width === 4) this.parts.push((value >>> 24) & 0xff, (value >>> 16) & 0xff);
+    if (width >= 2) this.parts.push((value >>> 8) & 0xff);
+    this.parts.push(value & 0xff);
+    return this;
+  }
+
+  bytes(data: Uint8Array): this {
+    for (const b of data) this.parts.push(b);
+    return this;
+  }
+
+  /** A fixed-length STRING field, padded with NULs. */
+  text(value: string, n: number, what: string): this {
+    const b = Buffer.from(value, 'latin1');
+    if (b.length > n) throw new ProtocolError('out-of-range', `${what} "${value}" is longer than ${n} bytes`, { what });
+    this.bytes(b);
+    for (let i = b.length; i < n; i++) this.parts.push(0);
+    return this;
+  }
+
+  get length(): number {
+    return this.parts.length;
+  }
+
+  toBuffer(): Buffer {
+    return Buffer.from(this.parts);
+  }
+}
+
+/** The "abnormal" (FE) and "invalid" (FF) raw values of a field of this width. */
+export function markerOf(width: Width, raw: number): 'abnormal' | 'invalid' | undefined {
+  const max = width === 1 ? 0xff : width === 2 ? 0xffff : 0xffffffff;
+  if (raw === max) return 'invalid';
+  if (raw === max - 1) return 'abnormal';
+  return undefined;
+}
+
+export function markerRaw(width: Width, marker: 'abnormal' | 'invalid'): number {
+  const max = width === 1 ? 0xff : width === 2 ? 0xffff : 0xffffffff;
+  return marker === 'invalid' ? max : max - 1;
+}
+
+/** XOR of every byte in [from, to). */
+export function bcc(buf: Buffer, from: number, to: number): number {
+  let x = 0;
+  for (let i = from; i < to; i++) x ^= buf[i]!;
+  return x;
+}

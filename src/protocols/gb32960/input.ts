@@ -1,0 +1,149 @@
+/**
+ * What a gb32960 message can arrive as, detected automatically: the Aliyun cloud gateway's JSON
+ * (`{header:{command, responseFlag, vin}, body}`, body.data base64, or login/logout already as
+ * fields), its device status notification, a raw frame (Buffer, hex or base64 starting "##"), or
+ * a bare data unit with the command given separately. All come out in one shape.
+ */
+import { z } from 'zod';
+import { named } from '../enum-table';
+import { ProtocolError, describeIssues } from '../protocol-error';
+import { bcc } from './binary';
+import { decodeDataUnit, decodeFrame, type FrameOptions } from './codec';
+import { COMMANDS, RESPONSE_FLAGS } from './tables';
+
+export interface Decoded {
+  source: 'aliyun' | 'frame' | 'data-unit' | 'status';
+  command?: ReturnType<typeof named>;
+  responseFlag?: ReturnType<typeof named>;
+  vin?: string;
+  [key: string]: unknown;
+}
+
+const AliyunHeader = z.object({
+  command: z.number().int().min(0).max(255),
+  responseFlag: z.number().int().min(0).max(255).default(0xfe),
+  vin: z.string().default(''),
+});
+const AliyunMessage = z.object({ header: AliyunHeader, body: z.record(z.string(), z.unknown()).default({}) });
+const AliyunTimeFields = z.object({
+  year: z.number().int().min(0).max(99), month: z.number().int().min(1).max(12), day: z.number().int().min(1).max(31),
+  hour: z.number().int().min(0).max(23), minute: z.number().int().min(0).max(59), second: z.number().int().min(0).max(59),
+  serialNo: z.number().int().min(0).max(65535),
+});
+const AliyunLogin = AliyunTimeFields.extend({
+  iccid: z.string(),
+  subSystemNumber: z.number().int().min(0).max(255).default(0),
+  systemEncodeLength: z.number().int().min(0).max(255).default(0),
+  systemEncode: z.array(z.string()).default([]),
+});
+const StatusNotice = z.looseObject({
+  protocol: z.literal('gb32960'),
+  status: z.enum(['online', 'offline']),
+  deviceName: z.string().optional(),
+  productKey: z.string().optional(),
+  utcTime: z.string().optional(),
+  time: z.string().optional(),
+});
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const pad = (n: number) => String(n).padStart(2, '0');
+
+function strictBase64(s: string, what: string): Buffer {
+  const clean = s.replace(/\s+/g, '');
+  if (clean.length % 4 !== 0 || !BASE64.test(clean)) throw new ProtocolError('bad-base64', `${what} is not valid base64`, { value: s.slice(0, 80) });
+  return Buffer.from(clean, 'base64');
+}
+
+/** A whole frame, not a data unit: "##" or "$$", its own length and a matching BCC. */
+export function looksLikeFrame(b: Buffer): boolean {
+  if (b.length < 25 || b[0] !== b[1] || (b[0] !== 0x23 && b[0] !== 0x24)) return false;
+  const len = b.readUInt16BE(22);
+  return b.length === 25 + len && bcc(b, 2, 24 + len) === b[24 + len];
+}
+
+function fromFrame(buf: Buffer, opts: FrameOptions): Decoded {
+  const f = decodeFrame(buf, opts);
+  return { source: 'frame', command: f.command, responseFlag: f.responseFlag, vin: f.vin, encryption: f.encryption, checksum: f.checksum, ...f.data };
+}
+
+function fromAliyun(msg: z.infer<typeof AliyunMessage>, opts: FrameOptions): Decoded {
+  const { command, responseFlag, vin } = msg.header;
+  const head = { source: 'aliyun' as const, command: named(COMMANDS, command), responseFlag: named(RESPONSE_FLAGS, responseFlag), vin };
+  const body = msg.body;
+  if (typeof body.data === 'string') {
+    const bytes = strictBase64(body.data, 'body.data');
+    if (looksLikeFrame(bytes)) {
+      const f = fromFrame(bytes, opts);
+      if (vin && f.vin && f.vin !== vin) throw new ProtocolError('vin-mismatch', `header VIN ${vin} differs from the frame's ${f.vin}`);
+      return { ...f, source: 'aliyun', vin: f.vin || vin };
+    }
+    return { ...head, ...decodeDataUnit(command, bytes, responseFlag) };
+  }
+  if (command === 0x01 || command === 0x04) {
+    // Login and logout arrive already as fields, with a 2-digit year in Beijing time.
+    const parsed = (command === 0x01 ? AliyunLogin : AliyunTimeFields).safeParse(body);
+    if (!parsed.success) throw new ProtocolError('bad-shape', `${command === 1 ? 'login' : 'logout'} body: ${describeIssues(parsed.error)}`);
+    const t = parsed.data;
+    const time = `20${pad(t.year)}-${pad(t.month)}-${pad(t.day)}T${pad(t.hour)}:${pad(t.minute)}:${pad(t.second)}+08:00`;
+    const base = { ...head, time, timeMs: Date.parse(time), serialNo: t.serialNo };
+    if (command === 0x04) return base;
+    const l = parsed.data as z.infer<typeof AliyunLogin>;
+    return { ...base, iccid: l.iccid, subsystemCount: l.subSystemNumber, codeLength: l.systemEncodeLength, systemCodes: l.systemEncode };
+  }
+  if (command === 0x07 || command === 0x08) return { ...head };
+  throw new ProtocolError('bad-shape', `command ${command} message has no body.data`);
+}
+
+export interface InputOptions extends FrameOptions {
+  /** The command of a bare data unit (from the dialog or msg.command). */
+  command?: number;
+  responseFlag?: number;
+}
+
+function bytesFromText(s: string): Buffer | undefined {
+  const t = s.trim();
+  if (/^(23\s?23|24\s?24)[0-9a-fA-F\s]*$/.test(t)) {
+    const hex = t.replace(/\s+/g, '');
+    if (hex.length % 2 !== 0) throw new ProtocolError('bad-hex', 'hex frame has an odd number of digits');
+    return Buffer.from(hex, 'hex');
+  }
+  if (/^(IyM|JCQ)/.test(t)) return strictBase64(t, 'frame');
+  return undefined;
+}
+
+export function decodeInput(input: unknown, opts: InputOptions = {}): Decoded {
+  let value = input;
+  if (typeof value === 'string') {
+    const t = value.trim();
+    if (t.startsWith('{')) {
+      try {
+        value = JSON.parse(t);
+      } catch (err) {
+        throw new ProtocolError('bad-json', `payload is not valid JSON: ${(err as Error).message}`);
+      }
+    } else {
+      const bytes = bytesFromText(t);
+      if (bytes) value = bytes;
+      else if (opts.command !== undefined && /^[0-9a-fA-F\s]*$/.test(t)) value = Buffer.from(t.replace(/\s+/g, ''), 'hex');
+      else throw new ProtocolError('bad-shape', 'text payload is neither JSON, nor a hex or base64 frame starting "##"');
+    }
+  }
+  if (Buffer.isBuffer(value) || value instanceof Uint8Array) {
+    const buf = Buffer.from(value);
+    if (buf.length >= 2 && buf[0] === buf[1] && (buf[0] === 0x23 || buf[0] === 0x24)) return fromFrame(buf, opts);
+    if (opts.command === undefined) throw new ProtocolError('bad-shape', 'bytes that are not a frame ("##...") need the command of the data unit (dialog or msg.command)');
+    const responseFlag = opts.responseFlag ?? 0xfe;
+    return { source: 'data-unit', command: named(COMMANDS, opts.command), responseFlag: named(RESPONSE_FLAGS, responseFlag), ...decodeDataUnit(opts.command, buf, responseFlag) };
+  }
+  if (typeof value === 'object' && value !== null) {
+    if ((value as { protocol?: unknown }).protocol === 'gb32960') {
+      const s = StatusNotice.safeParse(value);
+      if (!s.success) throw new ProtocolError('bad-shape', `status notification: ${describeIssues(s.error)}`);
+      return { source: 'status', ...s.data, online: s.data.status === 'online' };
+    }
+    const m = AliyunMessage.safeParse(value);
+    if (!m.success) throw new ProtocolError('bad-shape', `not an Aliyun GB/T 32960 gateway message: ${describeIssues(m.error)}`);
+    return fromAliyun(m.data, opts);
+  }
+  throw new ProtocolError('bad-shape', 'payload must be a gateway message, a frame or a data unit');
+}
