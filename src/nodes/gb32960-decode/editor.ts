@@ -1,0 +1,20 @@
+interface Gb32960EditorNode { name?: string }
+
+RED.nodes.registerType('gb32960-decode', {
+  category: 'Chinese IoT',
+  color: '#fdd0a2',
+  defaults: {
+    name: { value: '' },
+    command: { value: '', validate: function (v: string | number) { return v === '' || /^\d{1,3}$/.test(String(v)); } },
+    ignoreChecksum: { value: false },
+    split: { value: 'single' },
+  },
+  inputs: 1,
+  outputs: 1,
+  icon: 'gb32960.svg',
+  paletteLabel: 'gb32960 decode',
+  label: function (this: Gb32960EditorNode) {
+    return this.name || 'gb32960 decode';
+  },
+  outputLabels: ['decoded'],
+});
