@@ -4,7 +4,7 @@
  */
 import type { Node, NodeAPI } from 'node-red';
 import type { z } from 'zod';
-import { describeIssues } from '../../protocols/protocol-error';
+import { parseNodeConfig } from '../node-config';
 import { NodeStatusView } from '../node-status';
 import type { SharedMqttConnection } from './shared-connection';
 
@@ -30,16 +30,12 @@ export function configuredNode<S extends z.ZodType, Owner extends ConnectionOwne
   missing: string,
 ): ConfiguredNode<z.infer<S>, Owner> | undefined {
   const view = new NodeStatusView(node);
-  const parsed = schema.safeParse(def);
-  let problem: string;
-  if (parsed.success) {
-    const id = (parsed.data as Record<string, unknown>)[ownerField];
-    const owner = typeof id === 'string' && id !== '' ? (RED.nodes.getNode(id) as unknown as Owner | null) : null;
-    if (owner?.connection) return { cfg: parsed.data, owner, connection: owner.connection, view };
-    problem = owner?.problem ?? missing;
-  } else {
-    problem = `invalid configuration: ${describeIssues(parsed.error)}`;
-  }
+  const cfg = parseNodeConfig(node, view, schema, def);
+  if (cfg === undefined) return undefined;
+  const id = (cfg as Record<string, unknown>)[ownerField];
+  const owner = typeof id === 'string' && id !== '' ? (RED.nodes.getNode(id) as unknown as Owner | null) : null;
+  if (owner?.connection) return { cfg, owner, connection: owner.connection, view };
+  const problem = owner?.problem ?? missing;
   node.error(problem);
   view.fatal(problem);
   return undefined;

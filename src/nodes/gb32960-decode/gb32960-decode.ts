@@ -4,6 +4,7 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { z } from 'zod';
+import { parseNodeConfig } from '../../lib/node-config';
 import { NodeStatusView } from '../../lib/node-status';
 import { registerNode } from '../../lib/red';
 import { INFO_TYPES } from '../../protocols/gb32960/tables';
@@ -29,14 +30,9 @@ function init(RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const node = this;
     const view = new NodeStatusView(node);
-    const parsed = Gb32960Config.safeParse(def);
-    if (!parsed.success) {
-      const problem = `invalid configuration: ${describeIssues(parsed.error)}`;
-      node.error(problem);
-      view.fatal(problem);
-      return;
-    }
-    const cfg = parsed.data;
+    const stored = parseNodeConfig(node, view, Gb32960Config, def);
+    if (!stored) return;
+    const cfg: z.infer<typeof Gb32960Config> = stored;
     let decoded = 0;
 
     node.on('input', (msg, send, done) => {

@@ -6,6 +6,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { z } from 'zod';
 import { mountWebhook, type WebhookReply } from '../../lib/http/webhook';
 import { joinConnection } from '../../lib/mqtt/user-node';
+import { parseNodeConfig } from '../../lib/node-config';
 import { NodeStatusView } from '../../lib/node-status';
 import { registerNode } from '../../lib/red';
 import { DATA_TYPES, decodePush, type DataType, type DecodedPush } from '../../protocols/jointech/push';
@@ -49,14 +50,9 @@ function init(RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const node = this;
     const view = new NodeStatusView(node);
-    const parsed = JointechInConfig.safeParse(def);
-    if (!parsed.success) {
-      const problem = `invalid configuration: ${describeIssues(parsed.error)}`;
-      node.error(problem);
-      view.fatal(problem);
-      return;
-    }
-    const cfg = parsed.data;
+    const stored = parseNodeConfig(node, view, JointechInConfig, def);
+    if (!stored) return;
+    const cfg: JointechInConfig = stored;
     const outputIndex = new Map<DataType, number>(DATA_TYPES.map((t, i) => [t, i]));
     let accepted = 0;
 
