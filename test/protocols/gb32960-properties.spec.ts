@@ -1,0 +1,78 @@
+/** Property tests for the GB/T 32960 decoder: arbitrary bytes, and random valid data units. */
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { decodeFrame, decodeRealtime, encodeFrame, encodeRealtime } from '../../src/protocols/gb32960/codec';
+import { decodeInput } from '../../src/protocols/gb32960/input';
+import { bcc } from '../../src/protocols/gb32960/binary';
+import { isProtocolError } from '../../src/protocols/protocol-error';
+
+const bytes = (n: number) => fc.uint8Array({ minLength: n, maxLength: n }).map((a) => Buffer.from(a));
+const u16 = (n: number) => Buffer.from([n >> 8, n & 0xff]);
+/** A WORD count: small, or one of the FE/FF markers (then no items follow). */
+const wordCount = fc.oneof(fc.integer({ min: 0, max: 5 }), fc.constantFrom(0xfffe, 0xffff));
+const byteCount = (max: number) => fc.oneof(fc.integer({ min: 0, max }), fc.constantFrom(0xfe, 0xff));
+
+const items = (count: number, width: number) => (count >= (width === 2 ? 0xfffe : 0xfe) ? fc.constant(Buffer.alloc(0)) : bytes(count * width));
+
+const BLOCK: fc.Arbitrary<Buffer> = fc.oneof(
+  bytes(20).map((b) => Buffer.concat([Buffer.from([1]), b])),
+  fc.integer({ min: 0, max: 3 }).chain((n) => bytes(12 * n).map((b) => Buffer.concat([Buffer.from([2, n]), b]))),
+  fc.tuple(bytes(6), wordCount, bytes(10)).chain(([head, n, tail]) => items(n, 1).map((probes) => Buffer.concat([Buffer.from([3]), head, u16(n), probes, tail]))),
+  bytes(5).map((b) => Buffer.concat([Buffer.from([4]), b])),
+  bytes(9).map((b) => Buffer.concat([Buffer.from([5]), b])),
+  bytes(14).map((b) => Buffer.concat([Buffer.from([6]), b])),
+  fc.tuple(bytes(5), fc.array(byteCount(3), { minLength: 4, maxLength: 4 })).chain(([head, counts]) =>
+    fc.tuple(...counts.map((c) => items(c, 4))).map((lists) => Buffer.concat([Buffer.from([7]), head, ...counts.flatMap((c, i) => [Buffer.from([c]), lists[i]!])]))),
+  byteCount(2).chain((n) => (n >= 0xfe ? fc.constant(Buffer.from([8, n])) : fc.array(
+    fc.tuple(bytes(9), fc.integer({ min: 0, max: 5 })).chain(([head, m]) => bytes(2 * m).map((cells) => Buffer.concat([head, Buffer.from([m]), cells]))),
+    { minLength: n, maxLength: n },
+  ).map((subs) => Buffer.concat([Buffer.from([8, n]), ...subs])))),
+  byteCount(2).chain((n) => (n >= 0xfe ? fc.constant(Buffer.from([9, n])) : fc.array(
+    fc.tuple(fc.integer({ min: 0, max: 255 }), wordCount).chain(([no, c]) => items(c, 1).map((t) => Buffer.concat([Buffer.from([no]), u16(c), t]))),
+    { minLength: n, maxLength: n },
+  ).map((subs) => Buffer.concat([Buffer.from([9, n]), ...subs])))),
+  fc.tuple(fc.integer({ min: 0x80, max: 0xfe }), fc.integer({ min: 0, max: 6 })).chain(([t, n]) => bytes(n).map((b) => Buffer.concat([Buffer.from([t]), u16(n), b]))),
+);
+
+const TIME = fc.tuple(fc.integer({ min: 0, max: 99 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 28 }), fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }), fc.integer({ min: 0, max: 59 }))
+  .map((t) => Buffer.from(t));
+
+const REALTIME_UNIT = fc.tuple(TIME, fc.array(BLOCK, { maxLength: 8 })).map(([t, blocks]) => Buffer.concat([t, ...blocks]));
+
+function onlyOwnErrors(fn: () => unknown): void {
+  try {
+    fn();
+  } catch (err) {
+    if (!isProtocolError(err)) throw err;
+  }
+}
+
+describe('GB/T 32960 decoder properties', () => {
+  it('arbitrary bytes end in a result or the decoder\'s own error, as data unit, frame or input', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), fc.integer({ min: 0, max: 255 }), (raw, command) => {
+      const b = Buffer.from(raw);
+      onlyOwnErrors(() => decodeRealtime(b));
+      onlyOwnErrors(() => decodeFrame(Buffer.concat([Buffer.from('##'), b])));
+      onlyOwnErrors(() => decodeInput(b, { command }));
+      onlyOwnErrors(() => decodeInput(b.toString('latin1')));
+    }), { numRuns: 2000 });
+  });
+
+  it('frames with a consistent length and BCC but random contents never crash the decoder', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 8 }), REALTIME_UNIT, fc.uint8Array({ maxLength: 40 }), (command, unit, noise) => {
+      const body = Buffer.concat([unit, Buffer.from(noise)]);
+      const head = Buffer.concat([Buffer.from([0x23, 0x23, command, 0xfe]), Buffer.alloc(17, 0x41), Buffer.from([1]), u16(body.length), body]);
+      onlyOwnErrors(() => decodeFrame(Buffer.concat([head, Buffer.from([bcc(head, 2, head.length)])])));
+    }), { numRuns: 1000 });
+  });
+
+  it('random valid realtime data units round-trip: decode(encode(decode(x))) equals decode(x)', () => {
+    fc.assert(fc.property(REALTIME_UNIT, (unit) => {
+      const decoded = decodeRealtime(unit);
+      const again = decodeRealtime(encodeRealtime(decoded));
+      assert.deepEqual(again, decoded);
+      const frame = encodeFrame({ command: 3, vin: "LZYTBGBW6J1014194", data: decoded as unknown as Record<string, unknown> });
+      assert.deepEqual(decodeFrame(frame).data, decoded);
+    }), { numRuns: 1000 });
+  });
+});
