@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as mqtt from 'mqtt';
+import { benchGb32960 } from './gb32960';
 import { startRuntime, type BenchRuntime, type FlowNode } from './runtime';
 import { jointechMqttMessages } from '../test/support/samples';
 
@@ -200,6 +201,7 @@ async function main(): Promise<void> {
   const bestTrips = (xs: RoundTrips[]) => xs.reduce((a, b) => (b.rate > a.rate ? b : a));
   const iotosRaw = bestTrips(iotos.raw);
   const iotosNode = bestTrips(iotos.node);
+  const gb = benchGb32960();
   const raw = best(results.raw!);
   const jt = best(results.jointech!);
   const core = best(results.core!);
@@ -219,6 +221,13 @@ async function main(): Promise<void> {
     '|---|---:|---:|---:|---:|',
     `| raw mqtt.js client, same envelope and matching (baseline) | ${fmt(iotosRaw.rate)} | ${iotosRaw.p50.toFixed(1)} | ${iotosRaw.p99.toFixed(1)} | 1.00x |`,
     `| iotos-device (validation, requestId matching, per-point results) | ${fmt(iotosNode.rate)} | ${iotosNode.p50.toFixed(1)} | ${iotosNode.p99.toFixed(1)} | ${(iotosNode.rate / iotosRaw.rate).toFixed(2)}x |`,
+    '',
+    `## GB/T 32960 realtime frame decoding (${gb.bytes}-byte frame: vehicle, 2 motors, position, extremes, alarms, 96 cell voltages, 32 temperatures; one core, best of 3)`,
+    '',
+    '| decoder | frames/s | MB/s | vs reference |',
+    '|---|---:|---:|---:|',
+    `| reference: binary-parser layout + scaling (baseline) | ${fmt(gb.reference)} | ${(gb.reference * gb.bytes / 1e6).toFixed(1)} | 1.00x |`,
+    `| gb32960 decodeFrame (BCC, markers, enumerations, alarm flags, ISO times) | ${fmt(gb.ours)} | ${(gb.ours * gb.bytes / 1e6).toFixed(1)} | ${(gb.ours / gb.reference).toFixed(2)}x |`,
     '',
   ].join('\n');
   console.log(table);

@@ -18,27 +18,47 @@ export type Record_ = Record<string, unknown> & { markers?: Record<string, Marke
 // ---------------------------------------------------------------------------------------------
 // Fields
 
-function readFields(r: Reader, fields: readonly Field[], block: string): Record_ {
-  const out: Record_ = {};
-  for (const fd of fields) {
-    const raw = r.uint(fd.width, `${block}.${fd.name}`);
-    const marker = fd.plain ? undefined : markerOf(fd.width, raw);
-    if (marker) {
-      out[fd.name] = null;
-      (out.markers ??= {})[fd.name] = marker;
-    } else if (fd.enumTable) {
-      out[fd.name] = named(fd.enumTable, raw);
+/**
+ * A reader for one field table, compiled once into straight-line code: one bounds check, then
+ * each field read, scaled and named in place. A generic loop that stores computed keys into
+ * objects of many shapes runs several times slower once every table goes through it.
+ */
+function compileFields(fields: readonly Field[]): (r: Reader, block: string) => Record_ {
+  const tables = fields.map((fd) => fd.enumTable);
+  const total = fields.reduce((n, fd) => n + fd.width, 0);
+  const lines = [
+    `r.need(${total}, block);`,
+    'const b = r.buf; let o = r.offset; let raw; let markers;',
+    `const out = { ${fields.map((fd) => `${JSON.stringify(fd.name)}: null`).join(', ')} };`,
+  ];
+  fields.forEach((fd, i) => {
+    const name = JSON.stringify(fd.name);
+    const read = fd.width === 1 ? 'b[o]' : fd.width === 2 ? '((b[o] << 8) | b[o + 1])' : 'b.readUInt32BE(o)';
+    const p = 10 ** fd.decimals;
+    const value = fd.enumTable ? `named(tables[${i}], raw)` : fd.factor === 1 ? `raw - ${fd.offset}` : `Math.round((raw * ${fd.factor} - ${fd.offset}) * ${p}) / ${p}`;
+    lines.push(`raw = ${read}; o += ${fd.width};`);
+    if (fd.plain) {
+      lines.push(`out[${name}] = ${value};`);
     } else {
-      out[fd.name] = scale(raw, fd);
+      const max = fd.width === 1 ? 0xff : fd.width === 2 ? 0xffff : 0xffffffff;
+      lines.push(`if (raw >= ${max - 1}) { (markers ??= {})[${name}] = raw === ${max} ? 'invalid' : 'abnormal'; } else { out[${name}] = ${value}; }`);
     }
-  }
-  return out;
+  });
+  lines.push('r.offset = o;', 'if (markers) out.markers = markers;', 'return out;');
+  const factory = new Function('named', 'tables', `return function readFields(r, block) {\n${lines.join('\n')}\n};`) as
+    (n: typeof named, t: typeof tables) => (r: Reader, block: string) => Record_;
+  return factory(named, tables);
 }
 
-function scale(raw: number, fd: Field): number {
-  if (fd.factor === 1) return raw - fd.offset;
-  const p = 10 ** fd.decimals;
-  return Math.round((raw * fd.factor - fd.offset) * p) / p;
+const compiled = new WeakMap<readonly Field[], (r: Reader, block: string) => Record_>();
+
+function readFields(r: Reader, fields: readonly Field[], block: string): Record_ {
+  let reader = compiled.get(fields);
+  if (!reader) {
+    reader = compileFields(fields);
+    compiled.set(fields, reader);
+  }
+  return reader(r, block);
 }
 
 function unscale(value: unknown, fd: Field, block: string): number {
@@ -68,12 +88,29 @@ function readCount(r: Reader, width: Width, what: string): { n: number; marker?:
 
 function readList(r: Reader, n: number, width: Width, offset: number, factor: number, what: string): Array<number | null> {
   r.need(n * width, what);
+  // Preallocated: pushing a mix of null and numbers makes V8 convert the array as it grows.
   const out = new Array<number | null>(n);
-  const p = factor === 1 ? 1 : 1000;
-  for (let i = 0; i < n; i++) {
-    const raw = r.uint(width, what);
-    out[i] = markerOf(width, raw) ? null : factor === 1 ? raw - offset : Math.round((raw * factor - offset) * p) / p;
+  const b = r.buf;
+  let o = r.offset;
+  // Scaled in integer steps (factor 0.001 = raw / 1000), so no binary noise needs rounding.
+  const divisor = Math.round(1 / factor);
+  if (width === 1) {
+    for (let i = 0; i < n; i++) {
+      const raw = b[o++]!;
+      out[i] = raw >= 0xfe ? null : raw - offset;
+    }
+  } else if (width === 2) {
+    for (let i = 0; i < n; i++, o += 2) {
+      const raw = (b[o]! << 8) | b[o + 1]!;
+      out[i] = raw >= 0xfffe ? null : (divisor === 1 ? raw : raw / divisor) - offset;
+    }
+  } else {
+    for (let i = 0; i < n; i++, o += 4) {
+      const raw = b.readUInt32BE(o);
+      out[i] = raw >= 0xfffffffe ? null : (divisor === 1 ? raw : raw / divisor) - offset;
+    }
   }
+  r.offset = o;
   return out;
 }
 
@@ -91,11 +128,16 @@ export interface FrameTime {
   timeMs: number;
 }
 
-const pad = (n: number) => String(n).padStart(2, '0');
+/** Two-digit strings for 0..255: the time fields are bytes. */
+const PAD2 = Array.from({ length: 256 }, (_, i) => String(i).padStart(2, '0'));
 
 function readTime(r: Reader, what = 'time'): FrameTime {
-  const [y, mo, d, h, mi, s] = [0, 1, 2, 3, 4, 5].map(() => r.uint(1, what)) as [number, number, number, number, number, number];
-  const time = `20${pad(y)}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}:${pad(s)}+08:00`;
+  r.need(6, what);
+  const b = r.buf;
+  const o = r.offset;
+  r.offset += 6;
+  const y = b[o]!, mo = b[o + 1]!, d = b[o + 2]!, h = b[o + 3]!, mi = b[o + 4]!, s = b[o + 5]!;
+  const time = `20${PAD2[y]}-${PAD2[mo]}-${PAD2[d]}T${PAD2[h]}:${PAD2[mi]}:${PAD2[s]}+08:00`;
   return { time, timeMs: Date.UTC(2000 + y, mo - 1, d, h - 8, mi, s) };
 }
 
@@ -181,20 +223,21 @@ function writePosition(w: Writer, v: Record_): void {
 
 const FAULT_LISTS = ['storageFaults', 'motorFaults', 'engineFaults', 'otherFaults'] as const;
 
+/** The 19 named flags from the DWORD, as one object literal (compiled once from ALARM_FLAGS). */
+const alarmFlags = new Function('f', `return { ${ALARM_FLAGS.map(([key], bit) => `${key}: ((f >>> ${bit}) & 1) === 1`).join(', ')} };`) as (f: number) => Record<string, boolean>;
+
 function readAlarm(r: Reader): Record_ {
-  const levelRaw = r.uint(1, 'alarm.maxLevel');
+  const levelRaw = r.uint(1, 'alarm max level');
   const levelMarker = markerOf(1, levelRaw);
-  const flagsRaw = r.uint(4, 'alarm.flags');
-  const flags: Record<string, boolean> = {};
-  ALARM_FLAGS.forEach(([key], bit) => { flags[key] = ((flagsRaw >>> bit) & 1) === 1; });
-  const out: Record_ = { maxLevel: levelMarker ? null : named(ALARM_LEVELS, levelRaw), flagsRaw, flags };
-  const markers: Record<string, Marker> = levelMarker ? { maxLevel: levelMarker } : {};
+  const flagsRaw = r.uint(4, 'alarm flags');
+  const out: Record_ = { maxLevel: levelMarker ? null : named(ALARM_LEVELS, levelRaw), flagsRaw, flags: alarmFlags(flagsRaw), storageFaults: null, motorFaults: null, engineFaults: null, otherFaults: null };
+  let markers: Record<string, Marker> | undefined = levelMarker ? { maxLevel: levelMarker } : undefined;
   for (const list of FAULT_LISTS) {
-    const count = readCount(r, 1, `alarm.${list}.count`);
-    if (count.marker) markers[list] = count.marker;
-    out[list] = readList(r, count.n, 4, 0, 1, `alarm.${list}`) as number[];
+    const count = readCount(r, 1, 'alarm fault count');
+    if (count.marker) (markers ??= {})[list] = count.marker;
+    out[list] = readList(r, count.n, 4, 0, 1, 'alarm fault codes');
   }
-  if (Object.keys(markers).length) out.markers = markers;
+  if (markers) out.markers = markers;
   return out;
 }
 
@@ -216,20 +259,32 @@ function writeAlarm(w: Writer, v: Record_): void {
   }
 }
 
-function readSubsystems(r: Reader, what: string, item: (i: number) => Record_): { list: Record_[]; marker?: Marker } {
-  const count = readCount(r, 1, `${what}.count`);
+// Hot paths below add properties to the objects they create instead of spreading them: V8 makes
+// spread results slow to extend, and these run for every subsystem of every frame.
+
+function readSubsystems(r: Reader, what: string, item: (i: number) => Record_): Record_ {
+  const count = readCount(r, 1, what);
   const list: Record_[] = [];
   for (let i = 0; i < count.n; i++) list.push(item(i));
-  return count.marker ? { list, marker: count.marker } : { list };
+  const out: Record_ = { subsystems: list };
+  if (count.marker) out.markers = { count: count.marker };
+  return out;
 }
 
 function readVoltages(r: Reader): Record_ {
-  const { list, marker } = readSubsystems(r, 'voltages', (i) => {
-    const head = readFields(r, VOLTAGE_SUBSYSTEM_HEAD, `voltages[${i}]`);
-    const m = r.uint(1, `voltages[${i}].frameCells`);
-    return { ...head, frameCells: m, cellVoltages: readList(r, m, 2, 0, 0.001, `voltages[${i}].cellVoltages`) };
+  return readSubsystems(r, 'voltages count', () => {
+    const sub = readFields(r, VOLTAGE_SUBSYSTEM_HEAD, 'voltages subsystem');
+    const m = r.uint(1, 'voltages frame cell count');
+    sub.frameCells = m;
+    sub.cellVoltages = readList(r, m, 2, 0, 0.001, 'voltages cell voltages');
+    if (sub.markers) {
+      // Keep markers last, as readFields puts them.
+      const markers = sub.markers;
+      delete sub.markers;
+      sub.markers = markers;
+    }
+    return sub;
   });
-  return { subsystems: list, ...(marker ? { markers: { count: marker } } : {}) };
 }
 
 function writeVoltages(w: Writer, v: Record_): void {
@@ -246,13 +301,13 @@ function writeVoltages(w: Writer, v: Record_): void {
 }
 
 function readTemperatures(r: Reader): Record_ {
-  const { list, marker } = readSubsystems(r, 'temperatures', (i) => {
-    const subsystem = r.uint(1, `temperatures[${i}].subsystem`);
-    const count = readCount(r, 2, `temperatures[${i}].probeCount`);
-    const temperatures = readList(r, count.n, 1, 40, 1, `temperatures[${i}].temperatures`);
-    return { subsystem, probeCount: count.marker ? null : count.n, temperatures, ...(count.marker ? { markers: { probeCount: count.marker } } : {}) };
+  return readSubsystems(r, 'temperatures count', () => {
+    const subsystem = r.uint(1, 'temperatures subsystem');
+    const count = readCount(r, 2, 'temperatures probe count');
+    const sub: Record_ = { subsystem, probeCount: count.marker ? null : count.n, temperatures: readList(r, count.n, 1, 40, 1, 'temperatures') };
+    if (count.marker) sub.markers = { probeCount: count.marker };
+    return sub;
   });
-  return { subsystems: list, ...(marker ? { markers: { count: marker } } : {}) };
 }
 
 function writeTemperatures(w: Writer, v: Record_): void {
@@ -305,10 +360,28 @@ export interface RealtimeData extends FrameTime {
   repeated?: Array<{ type: number; value: unknown }>;
 }
 
+/** Puts a block on its named property unless one is there already; plain stores, no computed keys. */
+function storeBlock(out: RealtimeData, type: number, value: unknown): boolean {
+  const v = value as Record_;
+  switch (type) {
+    case 0x01: if (out.vehicle) return false; out.vehicle = v; return true;
+    case 0x02: if (out.motors) return false; out.motors = value as Record_[]; return true;
+    case 0x03: if (out.fuelCell) return false; out.fuelCell = v; return true;
+    case 0x04: if (out.engine) return false; out.engine = v; return true;
+    case 0x05: if (out.position) return false; out.position = v; return true;
+    case 0x06: if (out.extremes) return false; out.extremes = v; return true;
+    case 0x07: if (out.alarm) return false; out.alarm = v; return true;
+    case 0x08: if (out.voltages) return false; out.voltages = v; return true;
+    default: if (out.temperatures) return false; out.temperatures = v; return true;
+  }
+}
+
 /** Realtime (0x02) and reissue (0x03) data units: time, then [type][body] until the end. */
 export function decodeRealtime(unit: Buffer): RealtimeData {
   const r = new Reader(unit);
-  const out: RealtimeData = { ...readTime(r), order: [] };
+  // Built field by field: an object made by spreading is several times slower to add to.
+  const t = readTime(r);
+  const out: RealtimeData = { time: t.time, timeMs: t.timeMs, order: [] };
   while (r.remaining > 0) {
     const at = r.offset;
     const type = r.uint(1, 'information type');
@@ -324,9 +397,7 @@ export function decodeRealtime(unit: Buffer): RealtimeData {
         throw new ProtocolError('unknown-info-type', `information type 0x${type.toString(16).padStart(2, '0')} at byte ${at} has no length, so decoding stops there`, { offset: at, type });
       }
       const value = codec.read(r);
-      const name = INFO_TYPES.get(type)![0] as keyof RealtimeData;
-      if (out[name] === undefined) (out as unknown as Record<string, unknown>)[name] = value;
-      else (out.repeated ??= []).push({ type, value });
+      if (!storeBlock(out, type, value)) (out.repeated ??= []).push({ type, value });
       out.order.push(type);
     } catch (err) {
       if (err instanceof ProtocolError) {
@@ -428,7 +499,7 @@ export function decodeDataUnit(command: number, unit: Buffer, responseFlag = 0xf
   switch (command) {
     case 0x01: return { ...decodeLogin(unit) };
     case 0x02:
-    case 0x03: return { ...decodeRealtime(unit) };
+    case 0x03: return decodeRealtime(unit) as unknown as Record<string, unknown>;
     case 0x04: return { ...decodeSerial(unit, 'logout') };
     case 0x05: return { ...decodePlatformLogin(unit) };
     case 0x06: return { ...decodeSerial(unit, 'platformLogout') };
@@ -499,13 +570,17 @@ export function decodeFrame(buf: Buffer, opts: FrameOptions = {}): Frame {
     throw new ProtocolError('checksum', `BCC mismatch: computed 0x${expected.toString(16).padStart(2, '0')}, frame has 0x${actual.toString(16).padStart(2, '0')}`, { offset: 24 + length, expected, actual });
   }
   const unit = buf.subarray(24, 24 + length);
-  const header = {
+  const frame: Frame = {
     command: named(COMMANDS, command), responseFlag: named(RESPONSE_FLAGS, responseFlag), vin, encryption: named(ENCRYPTION, encryption),
-    length, checksum: { ok: expected === actual, expected, actual },
+    length, checksum: { ok: expected === actual, expected, actual }, data: {},
   };
-  if (encryption === 0x02 || encryption === 0x03) return { ...header, data: { encrypted: Buffer.from(unit) } };
+  if (encryption === 0x02 || encryption === 0x03) {
+    frame.data = { encrypted: Buffer.from(unit) };
+    return frame;
+  }
   try {
-    return { ...header, data: decodeDataUnit(command, unit, responseFlag) };
+    frame.data = decodeDataUnit(command, unit, responseFlag);
+    return frame;
   } catch (err) {
     if (err instanceof ProtocolError && typeof err.details.offset === 'number') err.details.frameOffset = 24 + err.details.offset;
     throw err;
