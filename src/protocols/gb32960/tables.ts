@@ -152,3 +152,127 @@ export const INFO_TYPES = table([
   [0x08, 'voltages', '可充电储能装置电压数据'],
   [0x09, 'temperatures', '可充电储能装置温度数据'],
 ]);
+
+// ---------------------------------------------------------------------------------------------
+// GB/T 32960.3-2025 ("$$" frames): what changed (tables 2-31).
+
+export const RESPONSE_FLAGS_2025 = table([
+  [0x01, 'Success', '成功'],
+  [0x02, 'Other error', '其他错误'],
+  [0x03, 'VIN duplicate', 'VIN重复'],
+  [0x04, 'VIN does not exist', 'VIN不存在'],
+  [0x05, 'Signature verification error', '验签错误'],
+  [0x06, 'Data structure error', '数据结构错误'],
+  [0x07, 'Decryption error', '解密错误'],
+  [0xfe, 'Command', '命令'],
+]);
+
+export const ENCRYPTION_2025 = table([
+  [0x01, 'None', '不加密'],
+  [0x02, 'RSA', 'RSA'],
+  [0x03, 'AES', 'AES'],
+  [0x04, 'SM2', 'SM2'],
+  [0x05, 'SM4', 'SM4'],
+  [0xfe, 'Abnormal', '异常'],
+  [0xff, 'Invalid', '无效'],
+]);
+
+export const COMMANDS_2025 = table([
+  ...[...COMMANDS].map(([code, [en, zh]]) => [code, en, zh] as const),
+  [0x09, 'Activation', '激活'],
+  [0x0a, 'Activation response', '激活应答'],
+  [0x0b, 'Key exchange', '密钥交换'],
+]);
+
+export const ALARM_LEVELS_2025 = table([
+  ...[...ALARM_LEVELS].map(([code, [en, zh]]) => [code, en, zh] as const),
+  [4, 'Level 4: thermal event', '4级故障：热事件'],
+]);
+
+/** 2025 general alarm flags (table 24): bits 5, 6, 10, 11 renamed, 19-27 new. */
+export const ALARM_FLAGS_2025: ReadonlyArray<readonly [key: string, zh: string]> = [
+  ...ALARM_FLAGS.slice(0, 5),
+  ['unitOvervoltage', '最小并联单元过压报警'],
+  ['unitUndervoltage', '最小并联单元欠压报警'],
+  ...ALARM_FLAGS.slice(7, 10),
+  ['unitConsistencyPoor', '最小并联单元一致性差报警'],
+  ['insulationFailure', '绝缘电阻失效报警'],
+  ...ALARM_FLAGS.slice(12, 18),
+  ['storageOvercharge', '车载储能装置类型过充报警'],
+  ['motorOverspeed', '驱动电机超速报警'],
+  ['motorOvercurrent', '驱动电机过流报警'],
+  ['supercapacitorOverTemperature', '超级电容器超温报警'],
+  ['supercapacitorOvervoltage', '超级电容器过压报警'],
+  ['storageThermalEvent', '可充电储能系统热事件报警'],
+  ['hydrogenLeak', '氢气泄漏报警'],
+  ['hydrogenPressureAbnormal', '车载氢系统压力异常报警'],
+  ['hydrogenTemperatureAbnormal', '车载氢系统温度异常报警'],
+  ['fuelCellStackOverTemperature', '燃料电池电堆超温报警'],
+];
+
+const COORDINATES = table([[1, 'WGS84', 'WGS84'], [2, 'GCJ02', 'GCJ02'], [3, 'Other', '其他']]);
+export const COORDINATE_SYSTEMS = COORDINATES;
+
+export const VEHICLE_FIELDS_2025: Field[] = [
+  ...VEHICLE_FIELDS.slice(0, 9),
+  f('gear', 1, 1, 0, { plain: true }),
+  f('insulationResistance', 2),
+];
+
+export const MOTOR_FIELDS_2025: Field[] = [
+  f('sequence', 1, 1, 0, { plain: true }),
+  e('status', MOTOR_STATUS),
+  f('controllerTemperature', 1, 1, 40),
+  f('speed', 2, 1, 32000),
+  f('torque', 4, 0.1, 20000),
+  f('temperature', 1, 1, 40),
+];
+
+export const FUEL_CELL_SYSTEM_FIELDS_2025: Field[] = [
+  f('hydrogenMaxTemperature', 2, 1, 40),
+  f('hydrogenMaxTemperatureProbe', 1),
+  f('hydrogenMaxConcentration', 2, 0.0001),
+  f('hydrogenMaxConcentrationSensor', 1),
+  f('hydrogenMaxPressure', 2, 0.1),
+  f('hydrogenMaxPressureSensor', 1),
+  e('dcdcStatus', WORKING),
+  f('hydrogenRemaining', 1),
+  f('dcdcControllerTemperature', 1, 1, 40),
+];
+
+export const FUEL_CELL_STACK_HEAD_2025: Field[] = [
+  f('sequence', 1, 1, 0, { plain: true }),
+  f('voltage', 2, 0.1),
+  f('current', 2, 0.1),
+  f('hydrogenInletPressure', 2, 0.1, 100),
+  f('airInletPressure', 2, 0.1, 100),
+  f('airInletTemperature', 1, 1, 40),
+];
+
+export const ENGINE_FIELDS_2025: Field[] = [f('crankshaftSpeed', 2)];
+
+export const PACK_VOLTAGE_HEAD_2025: Field[] = [f('pack', 1, 1, 0, { plain: true }), f('voltage', 2, 0.1), f('current', 2, 0.1, 3000)];
+
+export const SUPERCAPACITOR_HEAD_2025: Field[] = [f('system', 1, 1, 0, { plain: true }), f('totalVoltage', 2, 0.1), f('totalCurrent', 2, 0.1, 3000)];
+
+export const SUPERCAPACITOR_EXTREMES_2025: Field[] = [
+  f('maxVoltageSystem', 1), f('maxVoltageCell', 2), f('maxCellVoltage', 2, 0.001),
+  f('minVoltageSystem', 1), f('minVoltageCell', 2), f('minCellVoltage', 2, 0.001),
+  f('maxTemperatureSystem', 1), f('maxTemperatureProbe', 2), f('maxTemperature', 1, 1, 40),
+  f('minTemperatureSystem', 1), f('minTemperatureProbe', 2), f('minTemperature', 1, 1, 40),
+];
+
+/** Information types of the 2025 realtime/reissue data unit (table 9), by code. */
+export const INFO_TYPES_2025 = table([
+  [0x01, 'vehicle', '整车数据'],
+  [0x02, 'motors', '驱动电机数据'],
+  [0x03, 'fuelCell', '燃料电池发动机及车载氢系统数据'],
+  [0x04, 'engine', '发动机数据'],
+  [0x05, 'position', '车辆位置数据'],
+  [0x06, 'alarm', '报警数据'],
+  [0x07, 'voltages', '动力蓄电池最小并联单元电压数据'],
+  [0x08, 'temperatures', '动力蓄电池温度数据'],
+  [0x30, 'fuelCellStacks', '燃料电池电堆数据'],
+  [0x31, 'supercapacitor', '超级电容器数据'],
+  [0x32, 'supercapacitorExtremes', '超级电容器极值数据'],
+]);

@@ -1,0 +1,198 @@
+/**
+ * GB/T 32960.3-2016 information types of the realtime/reissue data unit (table 8 + appendix B).
+ */
+import { named } from '../enum-table';
+import { Reader, Writer, markerOf, markerRaw } from './binary';
+import { readCount, readFields, readList, unscale, writeFields, writeList, type Marker, type Record_ } from './fields';
+import {
+  ALARM_FLAGS, ALARM_LEVELS, ENGINE_FIELDS, EXTREME_FIELDS, FUEL_CELL_HEAD, FUEL_CELL_TAIL, MOTOR_FIELDS, VEHICLE_FIELDS, VOLTAGE_SUBSYSTEM_HEAD,
+} from './tables';
+
+
+export function readGear(raw: number): Record<string, unknown> {
+  const low = raw & 0x0f;
+  const gear = low === 0 ? 'N' : low === 0x0d ? 'R' : low === 0x0e ? 'D' : low === 0x0f ? 'P' : low;
+  return { code: raw, gear, driving: (raw & 0x20) !== 0, braking: (raw & 0x10) !== 0 };
+}
+
+function readVehicle(r: Reader): Record_ {
+  const v = readFields(r, VEHICLE_FIELDS, 'vehicle');
+  v.gear = readGear(v.gear as number);
+  return v;
+}
+
+function writeVehicle(w: Writer, v: Record_): void {
+  const gear = v.gear as { code?: number } | number;
+  writeFields(w, VEHICLE_FIELDS, { ...v, gear: typeof gear === 'number' ? gear : gear?.code }, 'vehicle');
+}
+
+export function readMotors(r: Reader): Record_[] {
+  const n = r.uint(1, 'motors.count');
+  const out: Record_[] = [];
+  for (let i = 0; i < n; i++) out.push(readFields(r, MOTOR_FIELDS, `motors[${i}]`));
+  return out;
+}
+
+export function writeMotors(w: Writer, motors: Record_[]): void {
+  w.uint(1, motors.length, 'motors.count');
+  motors.forEach((m, i) => writeFields(w, MOTOR_FIELDS, m, `motors[${i}]`));
+}
+
+function readFuelCell(r: Reader): Record_ {
+  const head = readFields(r, FUEL_CELL_HEAD, 'fuelCell');
+  const count = readCount(r, 2, 'fuelCell.probeCount');
+  const probeTemperatures = readList(r, count.n, 1, 40, 1, 'fuelCell.probeTemperatures');
+  const tail = readFields(r, FUEL_CELL_TAIL, 'fuelCell');
+  const markers = { ...head.markers, ...tail.markers, ...(count.marker ? { probeCount: count.marker } : {}) };
+  return { ...head, probeCount: count.marker ? null : count.n, probeTemperatures, ...tail, ...(Object.keys(markers).length ? { markers } : {}) };
+}
+
+function writeFuelCell(w: Writer, v: Record_): void {
+  writeFields(w, FUEL_CELL_HEAD, v, 'fuelCell');
+  const temps = (v.probeTemperatures as Array<number | null> | undefined) ?? [];
+  const marker = v.markers?.probeCount;
+  w.uint(2, marker ? markerRaw(2, marker) : temps.length, 'fuelCell.probeCount');
+  writeList(w, marker ? [] : temps, 1, 40, 1, 'fuelCell.probeTemperatures');
+  writeFields(w, FUEL_CELL_TAIL, v, 'fuelCell');
+}
+
+export function readPosition(r: Reader): Record_ {
+  const status = r.uint(1, 'position.status');
+  const lng = r.uint(4, 'position.longitude');
+  const lat = r.uint(4, 'position.latitude');
+  const west = (status & 0x04) !== 0;
+  const south = (status & 0x02) !== 0;
+  const out: Record_ = { status, valid: (status & 0x01) === 0, south, west };
+  const lngMarker = markerOf(4, lng);
+  const latMarker = markerOf(4, lat);
+  out.longitude = lngMarker ? null : (west ? -1 : 1) * lng / 1e6;
+  out.latitude = latMarker ? null : (south ? -1 : 1) * lat / 1e6;
+  if (lngMarker || latMarker) out.markers = { ...(lngMarker ? { longitude: lngMarker } : {}), ...(latMarker ? { latitude: latMarker } : {}) };
+  return out;
+}
+
+export function writePosition(w: Writer, v: Record_): void {
+  const status = typeof v.status === 'number' ? v.status : ((v.valid === false ? 1 : 0) | (v.south ? 2 : 0) | (v.west ? 4 : 0));
+  w.uint(1, status, 'position.status');
+  for (const k of ['longitude', 'latitude'] as const) {
+    const marker = v.markers?.[k];
+    w.uint(4, marker ? markerRaw(4, marker) : Math.round(Math.abs(Number(v[k])) * 1e6), `position.${k}`);
+  }
+}
+
+const FAULT_LISTS = ['storageFaults', 'motorFaults', 'engineFaults', 'otherFaults'] as const;
+
+/** The 19 named flags from the DWORD, as one object literal (compiled once from ALARM_FLAGS). */
+const alarmFlags = new Function('f', `return { ${ALARM_FLAGS.map(([key], bit) => `${key}: ((f >>> ${bit}) & 1) === 1`).join(', ')} };`) as (f: number) => Record<string, boolean>;
+
+function readAlarm(r: Reader): Record_ {
+  const levelRaw = r.uint(1, 'alarm max level');
+  const levelMarker = markerOf(1, levelRaw);
+  const flagsRaw = r.uint(4, 'alarm flags');
+  const out: Record_ = { maxLevel: levelMarker ? null : named(ALARM_LEVELS, levelRaw), flagsRaw, flags: alarmFlags(flagsRaw), storageFaults: null, motorFaults: null, engineFaults: null, otherFaults: null };
+  let markers: Record<string, Marker> | undefined = levelMarker ? { maxLevel: levelMarker } : undefined;
+  for (const list of FAULT_LISTS) {
+    const count = readCount(r, 1, 'alarm fault count');
+    if (count.marker) (markers ??= {})[list] = count.marker;
+    out[list] = readList(r, count.n, 4, 0, 1, 'alarm fault codes');
+  }
+  if (markers) out.markers = markers;
+  return out;
+}
+
+function writeAlarm(w: Writer, v: Record_): void {
+  const levelMarker = v.markers?.maxLevel;
+  w.uint(1, levelMarker ? markerRaw(1, levelMarker) : unscale(v.maxLevel, { name: 'maxLevel', width: 1, factor: 1, offset: 0, decimals: 0, enumTable: ALARM_LEVELS }, 'alarm'), 'alarm.maxLevel');
+  let flags = typeof v.flagsRaw === 'number' ? v.flagsRaw : 0;
+  if (typeof v.flagsRaw !== 'number') {
+    const named_ = (v.flags ?? {}) as Record<string, boolean>;
+    ALARM_FLAGS.forEach(([key], bit) => { if (named_[key]) flags |= 1 << bit; });
+    flags >>>= 0;
+  }
+  w.uint(4, flags, 'alarm.flags');
+  for (const list of FAULT_LISTS) {
+    const marker = v.markers?.[list];
+    const codes = (v[list] as number[] | undefined) ?? [];
+    w.uint(1, marker ? markerRaw(1, marker) : codes.length, `alarm.${list}.count`);
+    if (!marker) for (const c of codes) w.uint(4, c, `alarm.${list}`);
+  }
+}
+
+// Hot paths below add properties to the objects they create instead of spreading them: V8 makes
+// spread results slow to extend, and these run for every subsystem of every frame.
+
+export function readSubsystems(r: Reader, what: string, item: (i: number) => Record_): Record_ {
+  const count = readCount(r, 1, what);
+  const list: Record_[] = [];
+  for (let i = 0; i < count.n; i++) list.push(item(i));
+  const out: Record_ = { subsystems: list };
+  if (count.marker) out.markers = { count: count.marker };
+  return out;
+}
+
+function readVoltages(r: Reader): Record_ {
+  return readSubsystems(r, 'voltages count', () => {
+    const sub = readFields(r, VOLTAGE_SUBSYSTEM_HEAD, 'voltages subsystem');
+    const m = r.uint(1, 'voltages frame cell count');
+    sub.frameCells = m;
+    sub.cellVoltages = readList(r, m, 2, 0, 0.001, 'voltages cell voltages');
+    if (sub.markers) {
+      // Keep markers last, as readFields puts them.
+      const markers = sub.markers;
+      delete sub.markers;
+      sub.markers = markers;
+    }
+    return sub;
+  });
+}
+
+function writeVoltages(w: Writer, v: Record_): void {
+  const subs = (v.subsystems as Record_[] | undefined) ?? [];
+  const marker = v.markers?.count;
+  w.uint(1, marker ? markerRaw(1, marker) : subs.length, 'voltages.count');
+  if (marker) return;
+  subs.forEach((s, i) => {
+    writeFields(w, VOLTAGE_SUBSYSTEM_HEAD, s, `voltages[${i}]`);
+    const cells = (s.cellVoltages as Array<number | null> | undefined) ?? [];
+    w.uint(1, cells.length, `voltages[${i}].frameCells`);
+    writeList(w, cells, 2, 0, 0.001, `voltages[${i}].cellVoltages`);
+  });
+}
+
+function readTemperatures(r: Reader): Record_ {
+  return readSubsystems(r, 'temperatures count', () => {
+    const subsystem = r.uint(1, 'temperatures subsystem');
+    const count = readCount(r, 2, 'temperatures probe count');
+    const sub: Record_ = { subsystem, probeCount: count.marker ? null : count.n, temperatures: readList(r, count.n, 1, 40, 1, 'temperatures') };
+    if (count.marker) sub.markers = { probeCount: count.marker };
+    return sub;
+  });
+}
+
+function writeTemperatures(w: Writer, v: Record_): void {
+  const subs = (v.subsystems as Record_[] | undefined) ?? [];
+  const marker = v.markers?.count;
+  w.uint(1, marker ? markerRaw(1, marker) : subs.length, 'temperatures.count');
+  if (marker) return;
+  subs.forEach((s, i) => {
+    w.uint(1, s.subsystem as number, `temperatures[${i}].subsystem`);
+    const temps = (s.temperatures as Array<number | null> | undefined) ?? [];
+    const pm = s.markers?.probeCount;
+    w.uint(2, pm ? markerRaw(2, pm) : temps.length, `temperatures[${i}].probeCount`);
+    writeList(w, pm ? [] : temps, 1, 40, 1, `temperatures[${i}].temperatures`);
+  });
+}
+
+export type BlockCodec = { read(r: Reader): unknown; write(w: Writer, v: never): void };
+export const BLOCKS_2016: Record<number, BlockCodec> = {
+  0x01: { read: readVehicle, write: writeVehicle },
+  0x02: { read: readMotors, write: writeMotors },
+  0x03: { read: readFuelCell, write: writeFuelCell },
+  0x04: { read: (r) => readFields(r, ENGINE_FIELDS, 'engine'), write: (w, v: Record_) => writeFields(w, ENGINE_FIELDS, v, 'engine') },
+  0x05: { read: readPosition, write: writePosition },
+  0x06: { read: (r) => readFields(r, EXTREME_FIELDS, 'extremes'), write: (w, v: Record_) => writeFields(w, EXTREME_FIELDS, v, 'extremes') },
+  0x07: { read: readAlarm, write: writeAlarm },
+  0x08: { read: readVoltages, write: writeVoltages },
+  0x09: { read: readTemperatures, write: writeTemperatures },
+};
+

@@ -1,0 +1,145 @@
+/**
+ * Reading and writing GB/T 32960 fields, shared by both editions: table-driven fixed fields
+ * (raw x factor - offset, FE/FF markers kept beside a null value), counts, lists and the
+ * 6-byte Beijing time.
+ */
+import { named, type EnumValue } from '../enum-table';
+import { ProtocolError } from '../protocol-error';
+import { Reader, Writer, markerOf, markerRaw, type Width } from './binary';
+import type { Field } from './tables';
+
+export type Marker = 'abnormal' | 'invalid';
+export type Record_ = Record<string, unknown> & { markers?: Record<string, Marker> };
+
+// ---------------------------------------------------------------------------------------------
+// Fields
+
+/**
+ * A reader for one field table, compiled once into straight-line code: one bounds check, then
+ * each field read, scaled and named in place. A generic loop that stores computed keys into
+ * objects of many shapes runs several times slower once every table goes through it.
+ */
+function compileFields(fields: readonly Field[]): (r: Reader, block: string) => Record_ {
+  const tables = fields.map((fd) => fd.enumTable);
+  const total = fields.reduce((n, fd) => n + fd.width, 0);
+  const lines = [
+    `r.need(${total}, block);`,
+    'const b = r.buf; let o = r.offset; let raw; let markers;',
+    `const out = { ${fields.map((fd) => `${JSON.stringify(fd.name)}: null`).join(', ')} };`,
+  ];
+  fields.forEach((fd, i) => {
+    const name = JSON.stringify(fd.name);
+    const read = fd.width === 1 ? 'b[o]' : fd.width === 2 ? '((b[o] << 8) | b[o + 1])' : 'b.readUInt32BE(o)';
+    const p = 10 ** fd.decimals;
+    const value = fd.enumTable ? `named(tables[${i}], raw)` : fd.factor === 1 ? `raw - ${fd.offset}` : `Math.round((raw * ${fd.factor} - ${fd.offset}) * ${p}) / ${p}`;
+    lines.push(`raw = ${read}; o += ${fd.width};`);
+    if (fd.plain) {
+      lines.push(`out[${name}] = ${value};`);
+    } else {
+      const max = fd.width === 1 ? 0xff : fd.width === 2 ? 0xffff : 0xffffffff;
+      lines.push(`if (raw >= ${max - 1}) { (markers ??= {})[${name}] = raw === ${max} ? 'invalid' : 'abnormal'; } else { out[${name}] = ${value}; }`);
+    }
+  });
+  lines.push('r.offset = o;', 'if (markers) out.markers = markers;', 'return out;');
+  const factory = new Function('named', 'tables', `return function readFields(r, block) {\n${lines.join('\n')}\n};`) as
+    (n: typeof named, t: typeof tables) => (r: Reader, block: string) => Record_;
+  return factory(named, tables);
+}
+
+const compiled = new WeakMap<readonly Field[], (r: Reader, block: string) => Record_>();
+
+export function readFields(r: Reader, fields: readonly Field[], block: string): Record_ {
+  let reader = compiled.get(fields);
+  if (!reader) {
+    reader = compileFields(fields);
+    compiled.set(fields, reader);
+  }
+  return reader(r, block);
+}
+
+export function unscale(value: unknown, fd: Field, block: string): number {
+  if (fd.enumTable) {
+    const code = typeof value === 'object' && value !== null ? (value as EnumValue).code : value;
+    if (typeof code !== 'number') throw new ProtocolError('bad-value', `${block}.${fd.name} needs a code`, { value });
+    return code;
+  }
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new ProtocolError('bad-value', `${block}.${fd.name} must be a number or null with a marker`, { value });
+  return Math.round((value + fd.offset) / fd.factor);
+}
+
+export function writeFields(w: Writer, fields: readonly Field[], value: Record_, block: string): void {
+  for (const fd of fields) {
+    const marker = value.markers?.[fd.name];
+    const raw = marker ? markerRaw(fd.width, marker) : unscale(value[fd.name], fd, block);
+    w.uint(fd.width, raw, `${block}.${fd.name}`);
+  }
+}
+
+/** A count or per-item value: the number, or null plus its marker. */
+export function readCount(r: Reader, width: Width, what: string): { n: number; marker?: Marker } {
+  const raw = r.uint(width, what);
+  const marker = markerOf(width, raw);
+  return marker ? { n: 0, marker } : { n: raw };
+}
+
+export function readList(r: Reader, n: number, width: Width, offset: number, factor: number, what: string): Array<number | null> {
+  r.need(n * width, what);
+  // Preallocated: pushing a mix of null and numbers makes V8 convert the array as it grows.
+  const out = new Array<number | null>(n);
+  const b = r.buf;
+  let o = r.offset;
+  // Scaled in integer steps (factor 0.001 = raw / 1000), so no binary noise needs rounding.
+  const divisor = Math.round(1 / factor);
+  if (width === 1) {
+    for (let i = 0; i < n; i++) {
+      const raw = b[o++]!;
+      out[i] = raw >= 0xfe ? null : raw - offset;
+    }
+  } else if (width === 2) {
+    for (let i = 0; i < n; i++, o += 2) {
+      const raw = (b[o]! << 8) | b[o + 1]!;
+      out[i] = raw >= 0xfffe ? null : (divisor === 1 ? raw : raw / divisor) - offset;
+    }
+  } else {
+    for (let i = 0; i < n; i++, o += 4) {
+      const raw = b.readUInt32BE(o);
+      out[i] = raw >= 0xfffffffe ? null : (divisor === 1 ? raw : raw / divisor) - offset;
+    }
+  }
+  r.offset = o;
+  return out;
+}
+
+/** List items decode FE and FF both to null; they encode back as FF (invalid). */
+export function writeList(w: Writer, list: ReadonlyArray<number | null>, width: Width, offset: number, factor: number, what: string): void {
+  for (const v of list) w.uint(width, v === null ? markerRaw(width, 'invalid') : Math.round((v + offset) / factor), what);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Time: 6 bytes, Beijing time (GMT+8)
+
+export interface FrameTime {
+  /** ISO 8601 with the +08:00 offset the standard uses. */
+  time: string;
+  timeMs: number;
+}
+
+/** Two-digit strings for 0..255: the time fields are bytes. */
+const PAD2 = Array.from({ length: 256 }, (_, i) => String(i).padStart(2, '0'));
+
+export function readTime(r: Reader, what = 'time'): FrameTime {
+  r.need(6, what);
+  const b = r.buf;
+  const o = r.offset;
+  r.offset += 6;
+  const y = b[o]!, mo = b[o + 1]!, d = b[o + 2]!, h = b[o + 3]!, mi = b[o + 4]!, s = b[o + 5]!;
+  const time = `20${PAD2[y]}-${PAD2[mo]}-${PAD2[d]}T${PAD2[h]}:${PAD2[mi]}:${PAD2[s]}+08:00`;
+  return { time, timeMs: Date.UTC(2000 + y, mo - 1, d, h - 8, mi, s) };
+}
+
+export function writeTime(w: Writer, time: unknown): void {
+  const m = typeof time === 'string' ? /^20(\d\d)-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)/.exec(time) : null;
+  if (!m) throw new ProtocolError('bad-value', `time must be an ISO string in Beijing time, e.g. 2023-03-21T16:20:12+08:00`, { time });
+  for (let i = 1; i <= 6; i++) w.uint(1, Number(m[i]), 'time');
+}
+
