@@ -57,6 +57,20 @@ describe('gb32960-decode node', function () {
     assert.equal(out[1]!.payload.time, '2024-05-06T07:08:09+08:00');
   });
 
+  it('reads 2025 frames by their "$$" start, and 2025 data units when the dialog or msg says so', async () => {
+    const { dec, out } = await load({ command: 2, edition: 2016 });
+    const data = { time: '2025-11-02T10:00:00+08:00', engine: { crankshaftSpeed: 800 }, position: { status: 0, coordinateSystem: { code: 1 }, longitude: 121.5, latitude: 31.25 } };
+    const frame = encodeFrame({ edition: 2025, command: 2, vin: 'LZYTBGBW6J1014194', data });
+    dec.receive({ payload: frame });
+    dec.receive({ payload: frame.subarray(24, frame.length - 1), edition: 2025 });
+    await waitFor(() => out.length === 2, 'two messages');
+    for (const m of out) {
+      assert.equal(m.payload.edition, 2025);
+      assert.deepEqual(m.payload.engine, { crankshaftSpeed: 800 });
+      assert.equal(m.payload.position.coordinateSystem.en, 'WGS84');
+    }
+  });
+
   it('reports bad input with the offset and the partial result, and keeps decoding', async () => {
     const { dec, out } = await load({ command: 2 });
     const errors = dec.error as unknown as { getCalls(): Array<{ args: [unknown, Record<string, any>] }> };

@@ -34,10 +34,34 @@ const BLOCK: fc.Arbitrary<Buffer> = fc.oneof(
   fc.tuple(fc.integer({ min: 0x80, max: 0xfe }), fc.integer({ min: 0, max: 6 })).chain(([t, n]) => bytes(n).map((b) => Buffer.concat([Buffer.from([t]), u16(n), b]))),
 );
 
+/** 2025 blocks (tables 9-27). */
+const counted = (width: number) => wordCount.chain((n) => items(n, width).map((list) => Buffer.concat([u16(n), list])));
+const BLOCK_2025: fc.Arbitrary<Buffer> = fc.oneof(
+  bytes(18).map((b) => Buffer.concat([Buffer.from([1]), b])),
+  fc.integer({ min: 0, max: 3 }).chain((n) => bytes(10 * n).map((b) => Buffer.concat([Buffer.from([2, n]), b]))),
+  bytes(12).map((b) => Buffer.concat([Buffer.from([3]), b])),
+  bytes(2).map((b) => Buffer.concat([Buffer.from([4]), b])),
+  bytes(10).map((b) => Buffer.concat([Buffer.from([5]), b])),
+  fc.tuple(bytes(5), fc.array(byteCount(3), { minLength: 4, maxLength: 4 }), fc.array(bytes(2), { maxLength: 3 })).chain(([head, counts, levels]) =>
+    fc.tuple(...counts.map((c) => items(c, 4))).map((lists) => Buffer.concat([
+      Buffer.from([6]), head, ...counts.flatMap((c, i) => [Buffer.from([c]), lists[i]!]), Buffer.from([levels.length]), ...levels,
+    ]))),
+  byteCount(2).chain((n) => (n >= 0xfe ? fc.constant(Buffer.from([7, n])) : fc.array(fc.tuple(bytes(5), counted(2)).map(([h, c]) => Buffer.concat([h, c])), { minLength: n, maxLength: n })
+    .map((packs) => Buffer.concat([Buffer.from([7, n]), ...packs])))),
+  byteCount(2).chain((n) => (n >= 0xfe ? fc.constant(Buffer.from([8, n])) : fc.array(fc.tuple(bytes(1), counted(1)).map(([h, c]) => Buffer.concat([h, c])), { minLength: n, maxLength: n })
+    .map((packs) => Buffer.concat([Buffer.from([8, n]), ...packs])))),
+  fc.integer({ min: 0, max: 2 }).chain((n) => fc.array(fc.tuple(bytes(10), counted(1)).map(([h, c]) => Buffer.concat([h, c])), { minLength: n, maxLength: n })
+    .map((stacks) => Buffer.concat([Buffer.from([0x30, n]), ...stacks]))),
+  fc.tuple(bytes(5), counted(2), counted(1)).map(([h, cells, temps]) => Buffer.concat([Buffer.from([0x31]), h, cells, temps])),
+  bytes(18).map((b) => Buffer.concat([Buffer.from([0x32]), b])),
+);
+const SIGNATURE = fc.tuple(fc.integer({ min: 1, max: 3 }), bytes(32), bytes(32)).map(([t, r, s]) => Buffer.concat([Buffer.from([0xff, t]), u16(r.length), r, u16(s.length), s]));
+
 const TIME = fc.tuple(fc.integer({ min: 0, max: 99 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 28 }), fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }), fc.integer({ min: 0, max: 59 }))
   .map((t) => Buffer.from(t));
 
 const REALTIME_UNIT = fc.tuple(TIME, fc.array(BLOCK, { maxLength: 8 })).map(([t, blocks]) => Buffer.concat([t, ...blocks]));
+const REALTIME_UNIT_2025 = fc.tuple(TIME, fc.array(BLOCK_2025, { maxLength: 8 }), fc.option(SIGNATURE)).map(([t, blocks, sig]) => Buffer.concat([t, ...blocks, ...(sig ? [sig] : [])]));
 
 function onlyOwnErrors(fn: () => unknown): void {
   try {
@@ -52,6 +76,8 @@ describe('GB/T 32960 decoder properties', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), fc.integer({ min: 0, max: 255 }), (raw, command) => {
       const b = Buffer.from(raw);
       onlyOwnErrors(() => decodeRealtime(b));
+      onlyOwnErrors(() => decodeRealtime(b, 2025));
+      onlyOwnErrors(() => decodeFrame(Buffer.concat([Buffer.from('$$'), b])));
       onlyOwnErrors(() => decodeFrame(Buffer.concat([Buffer.from('##'), b])));
       onlyOwnErrors(() => decodeInput(b, { command }));
       onlyOwnErrors(() => decodeInput(b.toString('latin1')));
@@ -63,6 +89,15 @@ describe('GB/T 32960 decoder properties', () => {
       const body = Buffer.concat([unit, Buffer.from(noise)]);
       const head = Buffer.concat([Buffer.from([0x23, 0x23, command, 0xfe]), Buffer.alloc(17, 0x41), Buffer.from([1]), u16(body.length), body]);
       onlyOwnErrors(() => decodeFrame(Buffer.concat([head, Buffer.from([bcc(head, 2, head.length)])])));
+    }), { numRuns: 1000 });
+  });
+
+  it('random valid 2025 data units (signature included) round-trip', () => {
+    fc.assert(fc.property(REALTIME_UNIT_2025, (unit) => {
+      const decoded = decodeRealtime(unit, 2025);
+      assert.deepEqual(decodeRealtime(encodeRealtime(decoded, 2025), 2025), decoded);
+      const frame = encodeFrame({ edition: 2025, command: 2, vin: 'LZYTBGBW6J1014194', data: decoded as unknown as Record<string, unknown> });
+      assert.deepEqual(decodeFrame(frame).data, decoded);
     }), { numRuns: 1000 });
   });
 

@@ -136,7 +136,8 @@ describe('GB/T 32960.3-2016 decoding', () => {
     assert.equal((anyway.data as any).vehicle.speed, 60);
     const short = frame(0x02, REALTIME_UNIT).subarray(0, 60);
     assert.throws(() => decodeFrame(short), (e: unknown) => isProtocolError(e) && e.code === 'length-mismatch');
-    assert.throws(() => decodeFrame(hex('2424')), (e: unknown) => isProtocolError(e) && e.code === 'edition-2025');
+    assert.throws(() => decodeFrame(hex('2424')), (e: unknown) => isProtocolError(e) && e.code === 'truncated');
+    assert.throws(() => decodeFrame(hex('2324')), (e: unknown) => isProtocolError(e) && e.code === 'bad-start');
   });
 
   it('stops at an information type without a length, with its offset and the part decoded so far', () => {
@@ -162,6 +163,79 @@ describe('GB/T 32960.3-2016 decoding', () => {
     }
     // Only cuts between information types leave a complete data unit.
     assert.deepEqual(complete, [6, 27, 53, 74, 80, 90, 105, 127, 145, 152]);
+  });
+});
+
+const UNIT_2025 = hex(`${TIME}
+  01  01 03 01 0258 000186a0 0dac 7594 50 01 be 1388
+  02  01  01 01 5a 88b8 000311f5 64
+  03  0050 03 2710 05 01f4 07 01 5a 50
+  04  0bb8
+  05  00 02 06c1e1f0 01c9d7c8
+  06  04 00880000 00 01 00000042 00 00 02 13 03 17 04
+  07  01  01 0dac 7594 0003 0cdc 0d48 ffff
+  08  01  01 0002 50 4f
+  30  01  01 0fa0 0064 09c4 0898 46 0002 5a 5b
+  31  01 0fa0 7594 0002 0a8c 0a8c 0001 46
+  32  01 0001 0a8c 01 0002 0a28 01 0001 46 01 0002 41
+  ff  01 0002 aabb 0002 ccdd`);
+
+function frame2025(command: number, unit: Buffer): Buffer {
+  const f = frame(command, unit);
+  f[0] = 0x24;
+  f[1] = 0x24;
+  return f;
+}
+
+describe('GB/T 32960.3-2025 decoding ("$$" frames)', () => {
+  it('decodes every 2025 information type with its new widths and offsets, and the signature', () => {
+    const f = decodeFrame(frame2025(0x02, UNIT_2025));
+    assert.equal(f.edition, 2025);
+    const d = f.data as any;
+    assert.equal(d.vehicle.totalCurrent, 10, '30100 × 0.1 − 3000');
+    assert.equal(d.vehicle.insulationResistance, 5000);
+    assert.equal(d.vehicle.acceleratorPedal, undefined, 'no pedal bytes in 2025');
+    assert.deepEqual(d.vehicle.gear, { code: 0xbe, gear: 'D', driving: true, braking: true, valid: false });
+    assert.equal(d.motors[0].speed, 3000, '35000 − 32000');
+    assert.equal(d.motors[0].torque, 120.5, 'DWORD 201205 × 0.1 − 20000');
+    assert.equal(d.motors[0].controllerVoltage, undefined);
+    assert.equal(d.fuelCell.hydrogenMaxTemperature, 40);
+    assert.equal(d.fuelCell.hydrogenMaxConcentration, 1, '10000 × 0.0001 %');
+    assert.equal(d.fuelCell.hydrogenRemaining, 90);
+    assert.equal(d.fuelCell.dcdcControllerTemperature, 40);
+    assert.deepEqual(d.engine, { crankshaftSpeed: 3000 });
+    assert.deepEqual(d.position.coordinateSystem, { code: 2, en: 'GCJ02', zh: 'GCJ02' });
+    assert.equal(d.position.latitude, 30.005192);
+    assert.equal(d.alarm.maxLevel.code, 4);
+    assert.match(d.alarm.maxLevel.en, /thermal event/);
+    assert.equal(d.alarm.flags.motorOverspeed, true, 'bit 19');
+    assert.equal(d.alarm.flags.storageThermalEvent, true, 'bit 23');
+    assert.equal(d.alarm.flags.unitOvervoltage, false);
+    assert.deepEqual(d.alarm.motorFaults, [0x42]);
+    assert.deepEqual(d.alarm.flagLevels.map((l: any) => [l.flag, l.level.code]), [['motorOverspeed', 3], ['storageThermalEvent', 4]]);
+    assert.deepEqual(d.voltages.packs[0], { pack: 1, voltage: 350, current: 10, unitCount: 3, unitVoltages: [3.292, 3.4, null] });
+    assert.deepEqual(d.temperatures.packs[0], { pack: 1, probeCount: 2, temperatures: [40, 39] });
+    assert.deepEqual(d.fuelCellStacks[0], { sequence: 1, voltage: 400, current: 10, hydrogenInletPressure: 150, airInletPressure: 120, airInletTemperature: 30, coolantProbeCount: 2, coolantOutletTemperatures: [50, 51] });
+    assert.deepEqual(d.supercapacitor, { system: 1, totalVoltage: 400, totalCurrent: 10, cellCount: 2, cellVoltages: [2.7, 2.7], probeCount: 1, temperatures: [30] });
+    assert.equal(d.supercapacitorExtremes.minCellVoltage, 2.6);
+    assert.equal(d.supercapacitorExtremes.minTemperature, 25);
+    assert.deepEqual(d.signature, { type: { code: 1, en: 'SM2', zh: 'SM2' }, r: hex('aabb'), s: hex('ccdd') });
+    assert.deepEqual(d.order, [1, 2, 3, 4, 5, 6, 7, 8, 0x30, 0x31, 0x32]);
+  });
+
+  it('encodes 2025 frames back to the same bytes, login included', () => {
+    const bytes = frame2025(0x02, UNIT_2025);
+    const f = decodeFrame(bytes);
+    assert.deepEqual(encodeFrame({ edition: 2025, command: 2, vin: f.vin, data: f.data }), bytes);
+    const login = { time: '2025-11-01T08:00:00+08:00', timeMs: Date.parse('2025-11-01T00:00:00Z'), serialNo: 3, iccid: '89860000000000000001', bmsCount: 2, packsPerBms: [1, 2], packCodes: ['A'.repeat(24), 'B'.repeat(24), 'C'.repeat(24)] };
+    const lf = encodeFrame({ edition: 2025, command: 1, vin: VIN, data: login });
+    assert.equal(lf.subarray(0, 2).toString(), '$$');
+    assert.deepEqual(decodeFrame(lf).data, login);
+  });
+
+  it('rejects data after the signature and 2016-only types in a 2025 unit', () => {
+    assert.throws(() => decodeRealtime(Buffer.concat([UNIT_2025, hex('00')]), 2025), (e: unknown) => isProtocolError(e) && e.code === 'trailing-data');
+    assert.throws(() => decodeRealtime(hex(`${TIME} 09 01`), 2025), (e: unknown) => isProtocolError(e) && e.code === 'unknown-info-type');
   });
 });
 

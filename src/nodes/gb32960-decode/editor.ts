@@ -7,6 +7,7 @@ RED.nodes.registerType('gb32960-decode', {
     name: { value: '' },
     command: { value: '', validate: function (v: string | number) { return v === '' || /^\d{1,3}$/.test(String(v)); } },
     ignoreChecksum: { value: false },
+    edition: { value: 2016 },
     split: { value: 'single' },
   },
   inputs: 1,

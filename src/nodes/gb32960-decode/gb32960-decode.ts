@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { parseNodeConfig } from '../../lib/node-config';
 import { NodeStatusView } from '../../lib/node-status';
 import { registerNode } from '../../lib/red';
-import { INFO_TYPES } from '../../protocols/gb32960/tables';
+import { INFO_TYPES, INFO_TYPES_2025 } from '../../protocols/gb32960/tables';
 import { decodeInput } from '../../protocols/gb32960/input';
 import { ProtocolError, asError, describeIssues, isProtocolError } from '../../protocols/protocol-error';
 
@@ -16,12 +16,17 @@ const byteValue = z.coerce.number().int().min(0).max(255);
 const Gb32960Config = z.object({
   command: z.union([z.literal(''), byteValue]).default(''),
   ignoreChecksum: z.boolean().default(false),
+  edition: z.coerce.number().pipe(z.union([z.literal(2016), z.literal(2025)])).default(2016),
   split: z.enum(['single', 'per-type']).default('single'),
 });
 
-const MsgOptions = z.object({ command: byteValue.optional(), responseFlag: byteValue.optional() });
+const MsgOptions = z.object({
+  command: byteValue.optional(),
+  responseFlag: byteValue.optional(),
+  edition: z.coerce.number().pipe(z.union([z.literal(2016), z.literal(2025)])).optional(),
+});
 
-const TYPE_NAMES = [...INFO_TYPES.values()].map(([name]) => name);
+const TYPE_NAMES = [...new Set([...INFO_TYPES.values(), ...INFO_TYPES_2025.values()].map(([name]) => name))];
 
 type Def = NodeDef & Record<string, unknown>;
 
@@ -42,6 +47,7 @@ function init(RED: NodeAPI): void {
         const command = opts.data.command ?? (cfg.command === '' ? undefined : cfg.command);
         const payload = decodeInput(msg.payload, {
           ignoreChecksum: cfg.ignoreChecksum,
+          edition: opts.data.edition ?? cfg.edition,
           ...(command !== undefined ? { command } : {}),
           ...(opts.data.responseFlag !== undefined ? { responseFlag: opts.data.responseFlag } : {}),
         });

@@ -5,7 +5,7 @@ import { named } from '../enum-table';
 import { Reader, Writer, markerOf, markerRaw } from './binary';
 import { readCount, readFields, readList, unscale, writeFields, writeList, type Marker, type Record_ } from './fields';
 import {
-  ALARM_FLAGS, ALARM_LEVELS, ENGINE_FIELDS, EXTREME_FIELDS, FUEL_CELL_HEAD, FUEL_CELL_TAIL, MOTOR_FIELDS, VEHICLE_FIELDS, VOLTAGE_SUBSYSTEM_HEAD,
+  ALARM_FLAGS, ALARM_LEVELS, COORDINATE_SYSTEMS, ENGINE_FIELDS, EXTREME_FIELDS, FUEL_CELL_HEAD, FUEL_CELL_TAIL, MOTOR_FIELDS, VEHICLE_FIELDS, VOLTAGE_SUBSYSTEM_HEAD,
 } from './tables';
 
 
@@ -56,13 +56,16 @@ function writeFuelCell(w: Writer, v: Record_): void {
   writeFields(w, FUEL_CELL_TAIL, v, 'fuelCell');
 }
 
-export function readPosition(r: Reader): Record_ {
+/** Position (table 14); the 2025 edition adds a coordinate-system byte after the status. */
+export function readPosition(r: Reader, coordinates = false): Record_ {
   const status = r.uint(1, 'position.status');
+  const system = coordinates ? named(COORDINATE_SYSTEMS, r.uint(1, 'position.coordinateSystem')) : undefined;
   const lng = r.uint(4, 'position.longitude');
   const lat = r.uint(4, 'position.latitude');
   const west = (status & 0x04) !== 0;
   const south = (status & 0x02) !== 0;
   const out: Record_ = { status, valid: (status & 0x01) === 0, south, west };
+  if (system) out.coordinateSystem = system;
   const lngMarker = markerOf(4, lng);
   const latMarker = markerOf(4, lat);
   out.longitude = lngMarker ? null : (west ? -1 : 1) * lng / 1e6;
@@ -71,9 +74,10 @@ export function readPosition(r: Reader): Record_ {
   return out;
 }
 
-export function writePosition(w: Writer, v: Record_): void {
+export function writePosition(w: Writer, v: Record_, coordinates = false): void {
   const status = typeof v.status === 'number' ? v.status : ((v.valid === false ? 1 : 0) | (v.south ? 2 : 0) | (v.west ? 4 : 0));
   w.uint(1, status, 'position.status');
+  if (coordinates) w.uint(1, unscale(v.coordinateSystem, { name: 'coordinateSystem', width: 1, factor: 1, offset: 0, decimals: 0, enumTable: COORDINATE_SYSTEMS }, 'position'), 'position.coordinateSystem');
   for (const k of ['longitude', 'latitude'] as const) {
     const marker = v.markers?.[k];
     w.uint(4, marker ? markerRaw(4, marker) : Math.round(Math.abs(Number(v[k])) * 1e6), `position.${k}`);
@@ -82,14 +86,17 @@ export function writePosition(w: Writer, v: Record_): void {
 
 const FAULT_LISTS = ['storageFaults', 'motorFaults', 'engineFaults', 'otherFaults'] as const;
 
-/** The 19 named flags from the DWORD, as one object literal (compiled once from ALARM_FLAGS). */
-const alarmFlags = new Function('f', `return { ${ALARM_FLAGS.map(([key], bit) => `${key}: ((f >>> ${bit}) & 1) === 1`).join(', ')} };`) as (f: number) => Record<string, boolean>;
+/** Named flags from the alarm DWORD, as one object literal compiled once from a flag table. */
+export function compileFlags(flags: ReadonlyArray<readonly [string, string]>): (f: number) => Record<string, boolean> {
+  return new Function('f', `return { ${flags.map(([key], bit) => `${key}: ((f >>> ${bit}) & 1) === 1`).join(', ')} };`) as (f: number) => Record<string, boolean>;
+}
+const alarmFlags = compileFlags(ALARM_FLAGS);
 
-function readAlarm(r: Reader): Record_ {
+export function readAlarm(r: Reader, levels = ALARM_LEVELS, flagsOf = alarmFlags): Record_ {
   const levelRaw = r.uint(1, 'alarm max level');
   const levelMarker = markerOf(1, levelRaw);
   const flagsRaw = r.uint(4, 'alarm flags');
-  const out: Record_ = { maxLevel: levelMarker ? null : named(ALARM_LEVELS, levelRaw), flagsRaw, flags: alarmFlags(flagsRaw), storageFaults: null, motorFaults: null, engineFaults: null, otherFaults: null };
+  const out: Record_ = { maxLevel: levelMarker ? null : named(levels, levelRaw), flagsRaw, flags: flagsOf(flagsRaw), storageFaults: null, motorFaults: null, engineFaults: null, otherFaults: null };
   let markers: Record<string, Marker> | undefined = levelMarker ? { maxLevel: levelMarker } : undefined;
   for (const list of FAULT_LISTS) {
     const count = readCount(r, 1, 'alarm fault count');
@@ -100,13 +107,13 @@ function readAlarm(r: Reader): Record_ {
   return out;
 }
 
-function writeAlarm(w: Writer, v: Record_): void {
+export function writeAlarm(w: Writer, v: Record_, levels = ALARM_LEVELS, flagTable = ALARM_FLAGS): void {
   const levelMarker = v.markers?.maxLevel;
-  w.uint(1, levelMarker ? markerRaw(1, levelMarker) : unscale(v.maxLevel, { name: 'maxLevel', width: 1, factor: 1, offset: 0, decimals: 0, enumTable: ALARM_LEVELS }, 'alarm'), 'alarm.maxLevel');
+  w.uint(1, levelMarker ? markerRaw(1, levelMarker) : unscale(v.maxLevel, { name: 'maxLevel', width: 1, factor: 1, offset: 0, decimals: 0, enumTable: levels }, 'alarm'), 'alarm.maxLevel');
   let flags = typeof v.flagsRaw === 'number' ? v.flagsRaw : 0;
   if (typeof v.flagsRaw !== 'number') {
     const named_ = (v.flags ?? {}) as Record<string, boolean>;
-    ALARM_FLAGS.forEach(([key], bit) => { if (named_[key]) flags |= 1 << bit; });
+    flagTable.forEach(([key], bit) => { if (named_[key]) flags |= 1 << bit; });
     flags >>>= 0;
   }
   w.uint(4, flags, 'alarm.flags');
@@ -121,11 +128,11 @@ function writeAlarm(w: Writer, v: Record_): void {
 // Hot paths below add properties to the objects they create instead of spreading them: V8 makes
 // spread results slow to extend, and these run for every subsystem of every frame.
 
-export function readSubsystems(r: Reader, what: string, item: (i: number) => Record_): Record_ {
+export function readSubsystems(r: Reader, what: string, item: (i: number) => Record_, key = 'subsystems'): Record_ {
   const count = readCount(r, 1, what);
   const list: Record_[] = [];
   for (let i = 0; i < count.n; i++) list.push(item(i));
-  const out: Record_ = { subsystems: list };
+  const out: Record_ = { [key]: list };
   if (count.marker) out.markers = { count: count.marker };
   return out;
 }
@@ -136,12 +143,6 @@ function readVoltages(r: Reader): Record_ {
     const m = r.uint(1, 'voltages frame cell count');
     sub.frameCells = m;
     sub.cellVoltages = readList(r, m, 2, 0, 0.001, 'voltages cell voltages');
-    if (sub.markers) {
-      // Keep markers last, as readFields puts them.
-      const markers = sub.markers;
-      delete sub.markers;
-      sub.markers = markers;
-    }
     return sub;
   });
 }
@@ -189,9 +190,9 @@ export const BLOCKS_2016: Record<number, BlockCodec> = {
   0x02: { read: readMotors, write: writeMotors },
   0x03: { read: readFuelCell, write: writeFuelCell },
   0x04: { read: (r) => readFields(r, ENGINE_FIELDS, 'engine'), write: (w, v: Record_) => writeFields(w, ENGINE_FIELDS, v, 'engine') },
-  0x05: { read: readPosition, write: writePosition },
+  0x05: { read: (r) => readPosition(r), write: (w, v: Record_) => writePosition(w, v) },
   0x06: { read: (r) => readFields(r, EXTREME_FIELDS, 'extremes'), write: (w, v: Record_) => writeFields(w, EXTREME_FIELDS, v, 'extremes') },
-  0x07: { read: readAlarm, write: writeAlarm },
+  0x07: { read: (r) => readAlarm(r), write: (w, v: Record_) => writeAlarm(w, v) },
   0x08: { read: readVoltages, write: writeVoltages },
   0x09: { read: readTemperatures, write: writeTemperatures },
 };

@@ -1,15 +1,27 @@
 /**
- * GB/T 32960.3-2016 frames and data units: decode and encode, every information type of the
- * realtime/reissue data unit, login/logout, platform login/logout, heartbeat and time calibration.
- * FE/FF markers decode to null with the marker kept in `markers`, so that encode(decode(x)) gives
- * the same bytes back.
+ * GB/T 32960.3 frames and data units, 2016 ("##") and 2025 ("$$") editions: decode and encode,
+ * every information type of the realtime/reissue data unit, login/logout, platform
+ * login/logout, heartbeat and time calibration. FE/FF markers decode to null with the marker
+ * kept in `markers`, so that encode(decode(x)) gives the same bytes back.
  */
 import { named, type EnumValue } from '../enum-table';
 import { ProtocolError } from '../protocol-error';
 import { Reader, Writer, bcc } from './binary';
-import { BLOCKS_2016 } from './blocks2016';
+import { BLOCKS_2016, type BlockCodec } from './blocks2016';
+import { BLOCKS_2025 } from './blocks2025';
 import { readTime, writeTime, type FrameTime, type Record_ } from './fields';
-import { COMMANDS, ENCRYPTION, INFO_TYPES, RESPONSE_FLAGS } from './tables';
+import {
+  COMMANDS, COMMANDS_2025, ENCRYPTION, ENCRYPTION_2025, INFO_TYPES, INFO_TYPES_2025, RESPONSE_FLAGS, RESPONSE_FLAGS_2025,
+} from './tables';
+
+export type Edition = 2016 | 2025;
+
+const EDITIONS = {
+  2016: { blocks: BLOCKS_2016, types: INFO_TYPES, commands: COMMANDS, flags: RESPONSE_FLAGS, encryption: ENCRYPTION, start: 0x23 },
+  2025: { blocks: BLOCKS_2025, types: INFO_TYPES_2025, commands: COMMANDS_2025, flags: RESPONSE_FLAGS_2025, encryption: ENCRYPTION_2025, start: 0x24 },
+} as const satisfies Record<Edition, { blocks: Record<number, BlockCodec>; start: number } & Record<string, unknown>>;
+
+const SIGNATURE_TYPES = new Map([[1, ['SM2', 'SM2']], [2, ['RSA', 'RSA']], [3, ['ECC', 'ECC']]] as const);
 
 export type { FrameTime, Marker, Record_ } from './fields';
 
@@ -34,26 +46,47 @@ export interface RealtimeData extends FrameTime {
   order: number[];
   /** Second and later blocks of a type already seen, in order. */
   repeated?: Array<{ type: number; value: unknown }>;
+  /** 2025 edition only. */
+  fuelCellStacks?: Record_[];
+  supercapacitor?: Record_;
+  supercapacitorExtremes?: Record_;
+  /** 2025 edition: the 0xFF signature that closes the data unit. */
+  signature?: { type: EnumValue; r: Buffer; s: Buffer };
 }
 
 /** Puts a block on its named property unless one is there already; plain stores, no computed keys. */
-function storeBlock(out: RealtimeData, type: number, value: unknown): boolean {
+function storeBlock(out: RealtimeData, name: string, value: unknown): boolean {
   const v = value as Record_;
-  switch (type) {
-    case 0x01: if (out.vehicle) return false; out.vehicle = v; return true;
-    case 0x02: if (out.motors) return false; out.motors = value as Record_[]; return true;
-    case 0x03: if (out.fuelCell) return false; out.fuelCell = v; return true;
-    case 0x04: if (out.engine) return false; out.engine = v; return true;
-    case 0x05: if (out.position) return false; out.position = v; return true;
-    case 0x06: if (out.extremes) return false; out.extremes = v; return true;
-    case 0x07: if (out.alarm) return false; out.alarm = v; return true;
-    case 0x08: if (out.voltages) return false; out.voltages = v; return true;
-    default: if (out.temperatures) return false; out.temperatures = v; return true;
+  switch (name) {
+    case 'vehicle': if (out.vehicle) return false; out.vehicle = v; return true;
+    case 'motors': if (out.motors) return false; out.motors = value as Record_[]; return true;
+    case 'fuelCell': if (out.fuelCell) return false; out.fuelCell = v; return true;
+    case 'engine': if (out.engine) return false; out.engine = v; return true;
+    case 'position': if (out.position) return false; out.position = v; return true;
+    case 'extremes': if (out.extremes) return false; out.extremes = v; return true;
+    case 'alarm': if (out.alarm) return false; out.alarm = v; return true;
+    case 'voltages': if (out.voltages) return false; out.voltages = v; return true;
+    case 'temperatures': if (out.temperatures) return false; out.temperatures = v; return true;
+    case 'fuelCellStacks': if (out.fuelCellStacks) return false; out.fuelCellStacks = value as Record_[]; return true;
+    case 'supercapacitor': if (out.supercapacitor) return false; out.supercapacitor = v; return true;
+    default: if (out.supercapacitorExtremes) return false; out.supercapacitorExtremes = v; return true;
   }
 }
 
-/** Realtime (0x02) and reissue (0x03) data units: time, then [type][body] until the end. */
-export function decodeRealtime(unit: Buffer): RealtimeData {
+function readSignature(r: Reader): NonNullable<RealtimeData['signature']> {
+  const type = r.uint(1, 'signature type');
+  const rPart = Buffer.from(r.bytes(r.uint(2, 'signature R length'), 'signature R'));
+  const sPart = Buffer.from(r.bytes(r.uint(2, 'signature S length'), 'signature S'));
+  const known = SIGNATURE_TYPES.get(type as 1 | 2 | 3);
+  return { type: known ? { code: type, en: known[0], zh: known[1] } : { code: type, en: null, zh: null, unknown: true }, r: rPart, s: sPart };
+}
+
+/**
+ * Realtime (0x02) and reissue (0x03) data units: time, then [type][body] until the end; in the
+ * 2025 edition a 0xFF signature closes the unit.
+ */
+export function decodeRealtime(unit: Buffer, edition: Edition = 2016): RealtimeData {
+  const { blocks, types } = EDITIONS[edition];
   const r = new Reader(unit);
   // Built field by field: an object made by spreading is several times slower to add to.
   const t = readTime(r);
@@ -68,12 +101,17 @@ export function decodeRealtime(unit: Buffer): RealtimeData {
         out.order.push(type);
         continue;
       }
-      const codec = BLOCKS_2016[type];
+      if (type === 0xff && edition === 2025) {
+        out.signature = readSignature(r);
+        if (r.remaining > 0) throw new ProtocolError('trailing-data', `${r.remaining} byte(s) follow the signature at byte ${r.offset}`, { offset: r.offset });
+        continue;
+      }
+      const codec = blocks[type];
       if (!codec) {
-        throw new ProtocolError('unknown-info-type', `information type 0x${type.toString(16).padStart(2, '0')} at byte ${at} has no length, so decoding stops there`, { offset: at, type });
+        throw new ProtocolError('unknown-info-type', `information type 0x${type.toString(16).padStart(2, '0')} at byte ${at} has no length (or is not defined in the ${edition} edition), so decoding stops there`, { offset: at, type });
       }
       const value = codec.read(r);
-      if (!storeBlock(out, type, value)) (out.repeated ??= []).push({ type, value });
+      if (!storeBlock(out, types.get(type)![0], value)) (out.repeated ??= []).push({ type, value });
       out.order.push(type);
     } catch (err) {
       if (err instanceof ProtocolError) {
@@ -87,11 +125,12 @@ export function decodeRealtime(unit: Buffer): RealtimeData {
   return out;
 }
 
-export function encodeRealtime(data: Partial<RealtimeData> & { time: string }): Buffer {
+export function encodeRealtime(data: Partial<RealtimeData> & { time: string }, edition: Edition = 2016): Buffer {
+  const { blocks, types } = EDITIONS[edition];
   const w = new Writer();
   writeTime(w, data.time);
   const order = data.order ?? [
-    ...[...INFO_TYPES.keys()].filter((t) => (data as Record<string, unknown>)[INFO_TYPES.get(t)![0]] !== undefined),
+    ...[...types.keys()].filter((t) => (data as Record<string, unknown>)[types.get(t)![0]] !== undefined),
     ...(data.custom ?? []).map((c) => c.type),
   ];
   const seen = new Map<number, number>();
@@ -105,12 +144,17 @@ export function encodeRealtime(data: Partial<RealtimeData> & { time: string }): 
       w.uint(2, block.data.length, 'user-defined length').bytes(block.data);
       continue;
     }
-    const codec = BLOCKS_2016[type];
-    const name = INFO_TYPES.get(type)?.[0];
+    const codec = blocks[type];
+    const name = types.get(type)?.[0];
     if (!codec || !name) throw new ProtocolError('bad-value', `information type 0x${type.toString(16)} cannot be encoded`);
     const value = n === 0 ? (data as Record<string, unknown>)[name] : (data.repeated ?? []).filter((x) => x.type === type)[n - 1]?.value;
     if (value === undefined) throw new ProtocolError('bad-value', `no ${name} data for its place in the order`);
     codec.write(w, value as never);
+  }
+  if (edition === 2025 && data.signature) {
+    const sig = data.signature;
+    w.uint(1, 0xff, 'signature marker').uint(1, sig.type.code, 'signature type')
+      .uint(2, sig.r.length, 'signature R length').bytes(sig.r).uint(2, sig.s.length, 'signature S length').bytes(sig.s);
   }
   return w.toBuffer();
 }
@@ -137,6 +181,33 @@ function encodeLogin(v: LoginData): Buffer {
   writeTime(w, v.time);
   w.uint(2, v.serialNo, 'login.serialNo').text(v.iccid, 20, 'login.iccid').uint(1, v.subsystemCount, 'login.subsystemCount').uint(1, v.codeLength, 'login.codeLength');
   if (v.codeLength > 0) v.systemCodes.forEach((c, i) => w.text(c, v.codeLength, `login.systemCodes[${i}]`));
+  return w.toBuffer();
+}
+
+/** 2025 login (table 6): BMS count, battery packs per BMS, then 24-byte pack codes (GB/T 34014). */
+export interface LoginData2025 extends FrameTime { serialNo: number; iccid: string; bmsCount: number; packsPerBms: number[]; packCodes: string[] }
+
+function decodeLogin2025(unit: Buffer): LoginData2025 {
+  const r = new Reader(unit);
+  const t = readTime(r);
+  const serialNo = r.uint(2, 'login serial number');
+  const iccid = r.text(20, 'login ICCID');
+  const bmsCount = r.uint(1, 'login BMS count');
+  const packsPerBms: number[] = [];
+  for (let i = 0; i < bmsCount; i++) packsPerBms.push(r.uint(1, 'login packs per BMS'));
+  const packCodes: string[] = [];
+  for (const m of packsPerBms) for (let j = 0; j < m; j++) packCodes.push(r.text(24, 'login pack code'));
+  return { time: t.time, timeMs: t.timeMs, serialNo, iccid, bmsCount, packsPerBms, packCodes };
+}
+
+function encodeLogin2025(v: LoginData2025): Buffer {
+  const w = new Writer();
+  writeTime(w, v.time);
+  w.uint(2, v.serialNo, 'login serial number').text(v.iccid, 20, 'login ICCID').uint(1, v.packsPerBms.length, 'login BMS count');
+  for (const m of v.packsPerBms) w.uint(1, m, 'login packs per BMS');
+  const total = v.packsPerBms.reduce((a, b) => a + b, 0);
+  if (v.packCodes.length !== total) throw new ProtocolError('bad-value', `login lists ${total} packs but ${v.packCodes.length} pack codes`);
+  for (const c of v.packCodes) w.text(c, 24, 'login pack code');
   return w.toBuffer();
 }
 
@@ -170,12 +241,12 @@ function encodePlatformLogin(v: PlatformLoginData): Buffer {
  * A data unit by command. Responses from a platform (flag other than 0xFE) carry only the time;
  * commands this decoder does not read (0x80-0x82, reserved) keep their bytes in `raw`.
  */
-export function decodeDataUnit(command: number, unit: Buffer, responseFlag = 0xfe): Record<string, unknown> {
+export function decodeDataUnit(command: number, unit: Buffer, responseFlag = 0xfe, edition: Edition = 2016): Record<string, unknown> {
   if (responseFlag !== 0xfe && unit.length === 6) return { ...readTime(new Reader(unit)) };
   switch (command) {
-    case 0x01: return { ...decodeLogin(unit) };
+    case 0x01: return edition === 2025 ? { ...decodeLogin2025(unit) } : { ...decodeLogin(unit) };
     case 0x02:
-    case 0x03: return decodeRealtime(unit) as unknown as Record<string, unknown>;
+    case 0x03: return decodeRealtime(unit, edition) as unknown as Record<string, unknown>;
     case 0x04: return { ...decodeSerial(unit, 'logout') };
     case 0x05: return { ...decodePlatformLogin(unit) };
     case 0x06: return { ...decodeSerial(unit, 'platformLogout') };
@@ -185,11 +256,11 @@ export function decodeDataUnit(command: number, unit: Buffer, responseFlag = 0xf
   }
 }
 
-export function encodeDataUnit(command: number, data: Record<string, unknown>): Buffer {
+export function encodeDataUnit(command: number, data: Record<string, unknown>, edition: Edition = 2016): Buffer {
   switch (command) {
-    case 0x01: return encodeLogin(data as unknown as LoginData);
+    case 0x01: return edition === 2025 ? encodeLogin2025(data as unknown as LoginData2025) : encodeLogin(data as unknown as LoginData);
     case 0x02:
-    case 0x03: return encodeRealtime(data as unknown as RealtimeData);
+    case 0x03: return encodeRealtime(data as unknown as RealtimeData, edition);
     case 0x04:
     case 0x06: return encodeSerial(data as unknown as SerialData);
     case 0x05: return encodePlatformLogin(data as unknown as PlatformLoginData);
@@ -210,6 +281,7 @@ export function encodeDataUnit(command: number, data: Record<string, unknown>): 
 // Frames
 
 export interface Frame {
+  edition: Edition;
   command: EnumValue;
   responseFlag: EnumValue;
   vin: string;
@@ -226,11 +298,10 @@ export interface FrameOptions {
 
 export function decodeFrame(buf: Buffer, opts: FrameOptions = {}): Frame {
   if (buf.length < 2 || buf[0] !== buf[1] || (buf[0] !== 0x23 && buf[0] !== 0x24)) {
-    throw new ProtocolError('bad-start', 'a GB/T 32960 frame starts with "##"', { offset: 0 });
+    throw new ProtocolError('bad-start', 'a GB/T 32960 frame starts with "##" (2016 edition) or "$$" (2025 edition)', { offset: 0 });
   }
-  if (buf[0] === 0x24) {
-    throw new ProtocolError('edition-2025', 'this frame starts with "$$" (GB/T 32960.3-2025), which this decoder does not read yet', { offset: 0 });
-  }
+  const edition: Edition = buf[0] === 0x24 ? 2025 : 2016;
+  const tables = EDITIONS[edition];
   const r = new Reader(buf, 2);
   const command = r.uint(1, 'command');
   const responseFlag = r.uint(1, 'response flag');
@@ -247,15 +318,15 @@ export function decodeFrame(buf: Buffer, opts: FrameOptions = {}): Frame {
   }
   const unit = buf.subarray(24, 24 + length);
   const frame: Frame = {
-    command: named(COMMANDS, command), responseFlag: named(RESPONSE_FLAGS, responseFlag), vin, encryption: named(ENCRYPTION, encryption),
+    edition, command: named(tables.commands, command), responseFlag: named(tables.flags, responseFlag), vin, encryption: named(tables.encryption, encryption),
     length, checksum: { ok: expected === actual, expected, actual }, data: {},
   };
-  if (encryption === 0x02 || encryption === 0x03) {
+  if (encryption >= 0x02 && encryption <= (edition === 2025 ? 0x05 : 0x03)) {
     frame.data = { encrypted: Buffer.from(unit) };
     return frame;
   }
   try {
-    frame.data = decodeDataUnit(command, unit, responseFlag);
+    frame.data = decodeDataUnit(command, unit, responseFlag, edition);
     return frame;
   } catch (err) {
     if (err instanceof ProtocolError && typeof err.details.offset === 'number') err.details.frameOffset = 24 + err.details.offset;
@@ -264,6 +335,8 @@ export function decodeFrame(buf: Buffer, opts: FrameOptions = {}): Frame {
 }
 
 export interface FrameInput {
+  /** 2016 ("##", the default) or 2025 ("$$"). */
+  edition?: Edition;
   command: number;
   responseFlag?: number;
   vin: string;
@@ -272,9 +345,11 @@ export interface FrameInput {
 }
 
 export function encodeFrame(f: FrameInput): Buffer {
-  const unit = encodeDataUnit(f.command, f.data);
+  const edition = f.edition ?? 2016;
+  const unit = encodeDataUnit(f.command, f.data, edition);
+  const start = EDITIONS[edition].start;
   const w = new Writer();
-  w.uint(1, 0x23, 'start').uint(1, 0x23, 'start').uint(1, f.command, 'command').uint(1, f.responseFlag ?? 0xfe, 'response flag')
+  w.uint(1, start, 'start').uint(1, start, 'start').uint(1, f.command, 'command').uint(1, f.responseFlag ?? 0xfe, 'response flag')
     .text(f.vin, 17, 'VIN').uint(1, f.encryption ?? 0x01, 'encryption').uint(2, unit.length, 'data unit length').bytes(unit);
   const frame = Buffer.concat([w.toBuffer(), Buffer.alloc(1)]);
   frame[frame.length - 1] = bcc(frame, 2, frame.length - 1);

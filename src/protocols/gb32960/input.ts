@@ -8,8 +8,8 @@ import { z } from 'zod';
 import { named } from '../enum-table';
 import { ProtocolError, describeIssues } from '../protocol-error';
 import { bcc } from './binary';
-import { decodeDataUnit, decodeFrame, type FrameOptions } from './codec';
-import { COMMANDS, RESPONSE_FLAGS } from './tables';
+import { decodeDataUnit, decodeFrame, type Edition, type FrameOptions } from './codec';
+import { COMMANDS, COMMANDS_2025, RESPONSE_FLAGS, RESPONSE_FLAGS_2025 } from './tables';
 
 export interface Decoded {
   source: 'aliyun' | 'frame' | 'data-unit' | 'status';
@@ -63,12 +63,22 @@ export function looksLikeFrame(b: Buffer): boolean {
 
 function fromFrame(buf: Buffer, opts: FrameOptions): Decoded {
   const f = decodeFrame(buf, opts);
-  return { source: 'frame', command: f.command, responseFlag: f.responseFlag, vin: f.vin, encryption: f.encryption, checksum: f.checksum, ...f.data };
+  return { source: 'frame', edition: f.edition, command: f.command, responseFlag: f.responseFlag, vin: f.vin, encryption: f.encryption, checksum: f.checksum, ...f.data };
 }
 
-function fromAliyun(msg: z.infer<typeof AliyunMessage>, opts: FrameOptions): Decoded {
+/** Data units carry no start bytes: their edition comes from the dialog (2016 by default, as Aliyun documents). */
+function unitHead(command: number, responseFlag: number, edition: Edition) {
+  return {
+    edition,
+    command: named(edition === 2025 ? COMMANDS_2025 : COMMANDS, command),
+    responseFlag: named(edition === 2025 ? RESPONSE_FLAGS_2025 : RESPONSE_FLAGS, responseFlag),
+  };
+}
+
+function fromAliyun(msg: z.infer<typeof AliyunMessage>, opts: InputOptions): Decoded {
   const { command, responseFlag, vin } = msg.header;
-  const head = { source: 'aliyun' as const, command: named(COMMANDS, command), responseFlag: named(RESPONSE_FLAGS, responseFlag), vin };
+  const edition = opts.edition ?? 2016;
+  const head = { source: 'aliyun' as const, ...unitHead(command, responseFlag, edition), vin };
   const body = msg.body;
   if (typeof body.data === 'string') {
     const bytes = strictBase64(body.data, 'body.data');
@@ -77,7 +87,7 @@ function fromAliyun(msg: z.infer<typeof AliyunMessage>, opts: FrameOptions): Dec
       if (vin && f.vin && f.vin !== vin) throw new ProtocolError('vin-mismatch', `header VIN ${vin} differs from the frame's ${f.vin}`);
       return { ...f, source: 'aliyun', vin: f.vin || vin };
     }
-    return { ...head, ...decodeDataUnit(command, bytes, responseFlag) };
+    return { ...head, ...decodeDataUnit(command, bytes, responseFlag, edition) };
   }
   if (command === 0x01 || command === 0x04) {
     // Login and logout arrive already as fields, with a 2-digit year in Beijing time.
@@ -98,6 +108,8 @@ export interface InputOptions extends FrameOptions {
   /** The command of a bare data unit (from the dialog or msg.command). */
   command?: number;
   responseFlag?: number;
+  /** The edition of data units without start bytes; frames say it themselves. */
+  edition?: Edition;
 }
 
 function bytesFromText(s: string): Buffer | undefined {
@@ -133,7 +145,8 @@ export function decodeInput(input: unknown, opts: InputOptions = {}): Decoded {
     if (buf.length >= 2 && buf[0] === buf[1] && (buf[0] === 0x23 || buf[0] === 0x24)) return fromFrame(buf, opts);
     if (opts.command === undefined) throw new ProtocolError('bad-shape', 'bytes that are not a frame ("##...") need the command of the data unit (dialog or msg.command)');
     const responseFlag = opts.responseFlag ?? 0xfe;
-    return { source: 'data-unit', command: named(COMMANDS, opts.command), responseFlag: named(RESPONSE_FLAGS, responseFlag), ...decodeDataUnit(opts.command, buf, responseFlag) };
+    const edition = opts.edition ?? 2016;
+    return { source: 'data-unit', ...unitHead(opts.command, responseFlag, edition), ...decodeDataUnit(opts.command, buf, responseFlag, edition) };
   }
   if (typeof value === 'object' && value !== null) {
     if ((value as { protocol?: unknown }).protocol === 'gb32960') {

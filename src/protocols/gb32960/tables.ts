@@ -213,8 +213,9 @@ export const ALARM_FLAGS_2025: ReadonlyArray<readonly [key: string, zh: string]>
 const COORDINATES = table([[1, 'WGS84', 'WGS84'], [2, 'GCJ02', 'GCJ02'], [3, 'Other', '其他']]);
 export const COORDINATE_SYSTEMS = COORDINATES;
 
+/** 2025 vehicle (18 bytes): total current offset 3000 A, insulation with markers, no pedal bytes. */
 export const VEHICLE_FIELDS_2025: Field[] = [
-  ...VEHICLE_FIELDS.slice(0, 9),
+  ...VEHICLE_FIELDS.slice(0, 9).map((fd) => (fd.name === 'totalCurrent' ? f('totalCurrent', 2, 0.1, 3000) : fd)),
   f('gear', 1, 1, 0, { plain: true }),
   f('insulationResistance', 2),
 ];

@@ -1,0 +1,163 @@
+/**
+ * GB/T 32960.3-2025 information types of the realtime/reissue data unit (tables 9-27): new
+ * widths and offsets, pack voltages and temperatures, fuel-cell stacks, supercapacitors, and
+ * per-flag alarm levels. Layouts as summarised in the package's GB/T 32960 research notes.
+ */
+import { named } from '../enum-table';
+import type { Reader, Writer } from './binary';
+import { markerRaw } from './binary';
+import { compileFlags, readAlarm, readGear, readPosition, readSubsystems, writeAlarm, writePosition, type BlockCodec } from './blocks2016';
+import { readCount, readFields, readList, writeFields, writeList, type Record_ } from './fields';
+import {
+  ALARM_FLAGS_2025, ALARM_LEVELS_2025, ENGINE_FIELDS_2025, FUEL_CELL_STACK_HEAD_2025, FUEL_CELL_SYSTEM_FIELDS_2025, MOTOR_FIELDS_2025,
+  PACK_VOLTAGE_HEAD_2025, SUPERCAPACITOR_EXTREMES_2025, SUPERCAPACITOR_HEAD_2025, VEHICLE_FIELDS_2025,
+} from './tables';
+
+function readVehicle(r: Reader): Record_ {
+  const v = readFields(r, VEHICLE_FIELDS_2025, 'vehicle');
+  const raw = v.gear as number;
+  // 2025: bit 7 set means the gear is invalid.
+  const gear = readGear(raw & 0x7f);
+  gear.code = raw;
+  gear.valid = (raw & 0x80) === 0;
+  v.gear = gear;
+  return v;
+}
+
+function writeVehicle(w: Writer, v: Record_): void {
+  const gear = v.gear as { code?: number } | number;
+  writeFields(w, VEHICLE_FIELDS_2025, { ...v, gear: typeof gear === 'number' ? gear : gear?.code }, 'vehicle');
+}
+
+function readMotors(r: Reader): Record_[] {
+  const n = r.uint(1, 'motors count');
+  const out: Record_[] = [];
+  for (let i = 0; i < n; i++) out.push(readFields(r, MOTOR_FIELDS_2025, 'motor'));
+  return out;
+}
+
+function writeMotors(w: Writer, motors: Record_[]): void {
+  w.uint(1, motors.length, 'motors count');
+  for (const m of motors) writeFields(w, MOTOR_FIELDS_2025, m, 'motor');
+}
+
+/** A WORD count then that many values; FE/FF counts are kept as markers with no values. */
+function readCounted(r: Reader, sub: Record_, countKey: string, listKey: string, width: 1 | 2, offset: number, factor: number): void {
+  const count = readCount(r, 2, countKey);
+  sub[countKey] = count.marker ? null : count.n;
+  sub[listKey] = readList(r, count.n, width, offset, factor, listKey);
+  if (count.marker) (sub.markers ??= {})[countKey] = count.marker;
+}
+
+function writeCounted(w: Writer, v: Record_, countKey: string, listKey: string, width: 1 | 2, offset: number, factor: number): void {
+  const marker = v.markers?.[countKey];
+  const list = (v[listKey] as Array<number | null> | undefined) ?? [];
+  w.uint(2, marker ? markerRaw(2, marker) : list.length, countKey);
+  writeList(w, marker ? [] : list, width, offset, factor, listKey);
+}
+
+function readPackVoltages(r: Reader): Record_ {
+  return readSubsystems(r, 'voltages pack count', () => {
+    const pack = readFields(r, PACK_VOLTAGE_HEAD_2025, 'voltages pack');
+    readCounted(r, pack, 'unitCount', 'unitVoltages', 2, 0, 0.001);
+    return pack;
+  }, 'packs');
+}
+
+function writePackVoltages(w: Writer, v: Record_): void {
+  const packs = (v.packs as Record_[] | undefined) ?? [];
+  const marker = v.markers?.count;
+  w.uint(1, marker ? markerRaw(1, marker) : packs.length, 'voltages pack count');
+  if (marker) return;
+  for (const p of packs) {
+    writeFields(w, PACK_VOLTAGE_HEAD_2025, p, 'voltages pack');
+    writeCounted(w, p, 'unitCount', 'unitVoltages', 2, 0, 0.001);
+  }
+}
+
+function readPackTemperatures(r: Reader): Record_ {
+  return readSubsystems(r, 'temperatures pack count', () => {
+    const pack: Record_ = { pack: r.uint(1, 'temperatures pack') };
+    readCounted(r, pack, 'probeCount', 'temperatures', 1, 40, 1);
+    return pack;
+  }, 'packs');
+}
+
+function writePackTemperatures(w: Writer, v: Record_): void {
+  const packs = (v.packs as Record_[] | undefined) ?? [];
+  const marker = v.markers?.count;
+  w.uint(1, marker ? markerRaw(1, marker) : packs.length, 'temperatures pack count');
+  if (marker) return;
+  for (const p of packs) {
+    w.uint(1, p.pack as number, 'temperatures pack');
+    writeCounted(w, p, 'probeCount', 'temperatures', 1, 40, 1);
+  }
+}
+
+function readStacks(r: Reader): Record_[] {
+  const n = r.uint(1, 'fuel-cell stack count');
+  const out: Record_[] = [];
+  for (let i = 0; i < n; i++) {
+    const stack = readFields(r, FUEL_CELL_STACK_HEAD_2025, 'fuel-cell stack');
+    readCounted(r, stack, 'coolantProbeCount', 'coolantOutletTemperatures', 1, 40, 1);
+    out.push(stack);
+  }
+  return out;
+}
+
+function writeStacks(w: Writer, stacks: Record_[]): void {
+  w.uint(1, stacks.length, 'fuel-cell stack count');
+  for (const s of stacks) {
+    writeFields(w, FUEL_CELL_STACK_HEAD_2025, s, 'fuel-cell stack');
+    writeCounted(w, s, 'coolantProbeCount', 'coolantOutletTemperatures', 1, 40, 1);
+  }
+}
+
+function readSupercapacitor(r: Reader): Record_ {
+  const v = readFields(r, SUPERCAPACITOR_HEAD_2025, 'supercapacitor');
+  readCounted(r, v, 'cellCount', 'cellVoltages', 2, 0, 0.001);
+  readCounted(r, v, 'probeCount', 'temperatures', 1, 40, 1);
+  return v;
+}
+
+function writeSupercapacitor(w: Writer, v: Record_): void {
+  writeFields(w, SUPERCAPACITOR_HEAD_2025, v, 'supercapacitor');
+  writeCounted(w, v, 'cellCount', 'cellVoltages', 2, 0, 0.001);
+  writeCounted(w, v, 'probeCount', 'temperatures', 1, 40, 1);
+}
+
+const alarmFlags2025 = compileFlags(ALARM_FLAGS_2025);
+
+/** 2025 alarm: as 2016 with levels 0-4 and new flags, then N5 x [flag bit, level]. */
+function readAlarm2025(r: Reader): Record_ {
+  const a = readAlarm(r, ALARM_LEVELS_2025, alarmFlags2025);
+  const n = r.uint(1, 'alarm flag level count');
+  const flagLevels: Array<{ bit: number; flag: string | null; level: ReturnType<typeof named> }> = [];
+  for (let i = 0; i < n; i++) {
+    const bit = r.uint(1, 'alarm flag bit');
+    flagLevels.push({ bit, flag: ALARM_FLAGS_2025[bit]?.[0] ?? null, level: named(ALARM_LEVELS_2025, r.uint(1, 'alarm flag level')) });
+  }
+  a.flagLevels = flagLevels;
+  return a;
+}
+
+function writeAlarm2025(w: Writer, v: Record_): void {
+  writeAlarm(w, v, ALARM_LEVELS_2025, ALARM_FLAGS_2025);
+  const levels = (v.flagLevels as Array<{ bit: number; level: { code: number } | number }> | undefined) ?? [];
+  w.uint(1, levels.length, 'alarm flag level count');
+  for (const l of levels) w.uint(1, l.bit, 'alarm flag bit').uint(1, typeof l.level === 'number' ? l.level : l.level.code, 'alarm flag level');
+}
+
+export const BLOCKS_2025: Record<number, BlockCodec> = {
+  0x01: { read: readVehicle, write: writeVehicle },
+  0x02: { read: readMotors, write: writeMotors },
+  0x03: { read: (r) => readFields(r, FUEL_CELL_SYSTEM_FIELDS_2025, 'fuel-cell system'), write: (w, v: Record_) => writeFields(w, FUEL_CELL_SYSTEM_FIELDS_2025, v, 'fuelCell') },
+  0x04: { read: (r) => readFields(r, ENGINE_FIELDS_2025, 'engine'), write: (w, v: Record_) => writeFields(w, ENGINE_FIELDS_2025, v, 'engine') },
+  0x05: { read: (r) => readPosition(r, true), write: (w, v: Record_) => writePosition(w, v, true) },
+  0x06: { read: readAlarm2025, write: writeAlarm2025 },
+  0x07: { read: readPackVoltages, write: writePackVoltages },
+  0x08: { read: readPackTemperatures, write: writePackTemperatures },
+  0x30: { read: readStacks, write: writeStacks },
+  0x31: { read: readSupercapacitor, write: writeSupercapacitor },
+  0x32: { read: (r) => readFields(r, SUPERCAPACITOR_EXTREMES_2025, 'supercapacitor extremes'), write: (w, v: Record_) => writeFields(w, SUPERCAPACITOR_EXTREMES_2025, v, 'supercapacitorExtremes') },
+};
