@@ -72,6 +72,17 @@ function onlyOwnErrors(fn: () => unknown): void {
 }
 
 describe('GB/T 32960 decoder properties', () => {
+  it('the word-wise BCC equals the XOR of every byte', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 100 }), fc.nat(), fc.nat(), (a, x, y) => {
+      const b = Buffer.from(a);
+      const from = b.length === 0 ? 0 : x % (b.length + 1);
+      const to = from + (b.length - from === 0 ? 0 : y % (b.length - from + 1));
+      let expected = 0;
+      for (let i = from; i < to; i++) expected ^= b[i]!;
+      assert.equal(bcc(b, from, to), expected);
+    }), { numRuns: 2000 });
+  });
+
   it('arbitrary bytes end in a result or the decoder\'s own error, as data unit, frame or input', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), fc.integer({ min: 0, max: 255 }), (raw, command) => {
       const b = Buffer.from(raw);

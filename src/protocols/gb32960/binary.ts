@@ -43,7 +43,12 @@ export class Reader {
 
   /** A fixed-length STRING field; trailing NULs and spaces are padding. */
   text(n: number, what: string): string {
-    return this.bytes(n, what).toString('latin1').replace(/[\0 ]+$/, '');
+    this.need(n, what);
+    const start = this.offset;
+    let end = start + n;
+    this.offset = end;
+    while (end > start && (this.buf[end - 1] === 0 || this.buf[end - 1] === 0x20)) end--;
+    return this.buf.toString('latin1', start, end);
   }
 }
 
@@ -97,9 +102,13 @@ export function markerRaw(width: Width, marker: 'abnormal' | 'invalid'): number 
   return marker === 'invalid' ? max : max - 1;
 }
 
-/** XOR of every byte in [from, to). */
+/** XOR of every byte in [from, to), four bytes at a time and then folded to one byte. */
 export function bcc(buf: Buffer, from: number, to: number): number {
   let x = 0;
-  for (let i = from; i < to; i++) x ^= buf[i]!;
+  let i = from;
+  for (; i + 4 <= to; i += 4) x ^= buf.readInt32LE(i);
+  x ^= x >>> 16;
+  x = (x ^ (x >>> 8)) & 0xff;
+  for (; i < to; i++) x ^= buf[i]!;
   return x;
 }
