@@ -16,9 +16,12 @@ import {
 
 export type Edition = 2016 | 2025;
 
+/** Information type names by code, as an array for a plain indexed lookup per block. */
+const namesOf = (types: typeof INFO_TYPES) => Array.from({ length: 256 }, (_, code) => types.get(code)?.[0]);
+
 const EDITIONS = {
-  2016: { blocks: BLOCKS_2016, types: INFO_TYPES, commands: COMMANDS, flags: RESPONSE_FLAGS, encryption: ENCRYPTION, start: 0x23 },
-  2025: { blocks: BLOCKS_2025, types: INFO_TYPES_2025, commands: COMMANDS_2025, flags: RESPONSE_FLAGS_2025, encryption: ENCRYPTION_2025, start: 0x24 },
+  2016: { blocks: BLOCKS_2016, types: INFO_TYPES, names: namesOf(INFO_TYPES), commands: COMMANDS, flags: RESPONSE_FLAGS, encryption: ENCRYPTION, start: 0x23 },
+  2025: { blocks: BLOCKS_2025, types: INFO_TYPES_2025, names: namesOf(INFO_TYPES_2025), commands: COMMANDS_2025, flags: RESPONSE_FLAGS_2025, encryption: ENCRYPTION_2025, start: 0x24 },
 } as const satisfies Record<Edition, { blocks: Record<number, BlockCodec>; start: number } & Record<string, unknown>>;
 
 const SIGNATURE_TYPES = new Map([[1, ['SM2', 'SM2']], [2, ['RSA', 'RSA']], [3, ['ECC', 'ECC']]] as const);
@@ -85,42 +88,46 @@ function readSignature(r: Reader): NonNullable<RealtimeData['signature']> {
  * Realtime (0x02) and reissue (0x03) data units: time, then [type][body] until the end; in the
  * 2025 edition a 0xFF signature closes the unit.
  */
-export function decodeRealtime(unit: Buffer, edition: Edition = 2016): RealtimeData {
-  const { blocks, types } = EDITIONS[edition];
-  const r = new Reader(unit);
+export function decodeRealtime(unit: Buffer, edition: Edition = 2016, from = 0, to = unit.length): RealtimeData {
+  const { blocks, names } = EDITIONS[edition];
+  // Offsets in errors count from the start of the data unit.
+  const r = new Reader(unit, from, to);
   // Built field by field: an object made by spreading is several times slower to add to.
   const t = readTime(r);
   const out: RealtimeData = { time: t.time, timeMs: t.timeMs, order: [] };
-  while (r.remaining > 0) {
-    const at = r.offset;
-    const type = r.uint(1, 'information type');
-    try {
+  let at = from;
+  let type = -1;
+  try {
+    while (r.remaining > 0) {
+      at = r.offset;
+      type = r.uint(1, 'information type');
       if (type >= 0x80 && type <= 0xfe) {
-        const len = r.uint(2, `user-defined 0x${type.toString(16)} length`);
-        (out.custom ??= []).push({ type, data: Buffer.from(r.bytes(len, `user-defined 0x${type.toString(16)}`)) });
+        const len = r.uint(2, 'user-defined block length');
+        (out.custom ??= []).push({ type, data: Buffer.from(r.bytes(len, 'user-defined block')) });
         out.order.push(type);
         continue;
       }
       if (type === 0xff && edition === 2025) {
         out.signature = readSignature(r);
-        if (r.remaining > 0) throw new ProtocolError('trailing-data', `${r.remaining} byte(s) follow the signature at byte ${r.offset}`, { offset: r.offset });
+        if (r.remaining > 0) throw new ProtocolError('trailing-data', `${r.remaining} byte(s) follow the signature at byte ${r.offset - from}`, { offset: r.offset });
         continue;
       }
       const codec = blocks[type];
       if (!codec) {
-        throw new ProtocolError('unknown-info-type', `information type 0x${type.toString(16).padStart(2, '0')} at byte ${at} has no length (or is not defined in the ${edition} edition), so decoding stops there`, { offset: at, type });
+        throw new ProtocolError('unknown-info-type', `information type 0x${type.toString(16).padStart(2, '0')} at byte ${at - from} has no length (or is not defined in the ${edition} edition), so decoding stops there`, { offset: at, type });
       }
       const value = codec.read(r);
-      if (!storeBlock(out, types.get(type)![0], value)) (out.repeated ??= []).push({ type, value });
+      if (!storeBlock(out, names[type]!, value)) (out.repeated ??= []).push({ type, value });
       out.order.push(type);
-    } catch (err) {
-      if (err instanceof ProtocolError) {
-        err.details.partial = out;
-        err.details.offset ??= at;
-        err.details.type ??= type;
-      }
-      throw err;
     }
+  } catch (err) {
+    if (err instanceof ProtocolError) {
+      err.details.partial = out;
+      err.details.offset ??= at;
+      if (typeof err.details.offset === 'number') err.details.offset -= from;
+      err.details.type ??= type;
+    }
+    throw err;
   }
   return out;
 }
@@ -326,7 +333,10 @@ export function decodeFrame(buf: Buffer, opts: FrameOptions = {}): Frame {
     return frame;
   }
   try {
-    frame.data = decodeDataUnit(command, unit, responseFlag, edition);
+    // Realtime data is read in place, without a sub-buffer for the data unit.
+    frame.data = (command === 0x02 || command === 0x03) && !(responseFlag !== 0xfe && length === 6)
+      ? decodeRealtime(buf, edition, 24, 24 + length) as unknown as Record<string, unknown>
+      : decodeDataUnit(command, unit, responseFlag, edition);
     return frame;
   } catch (err) {
     if (err instanceof ProtocolError && typeof err.details.offset === 'number') err.details.frameOffset = 24 + err.details.offset;
