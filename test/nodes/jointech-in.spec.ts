@@ -8,7 +8,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decodePush } from '../../src/protocols/jointech/push';
 import { captured, httpNodeProbe } from '../fixtures/http-node-probe';
-import { brokerLabel, startTestBroker, type TestBroker } from '../support/broker';
+import { brokerLabel, startTestBroker } from '../support/broker';
+import { withRedAndBroker } from '../support/suite';
 import { builtNode, collect, helper, lastStatus, sleep, testClient, waitFor, type FlowNode } from '../support/red';
 import { jointechMqttMessages, jointechSamples as S } from '../support/samples';
 import { uploadTopic } from '../../src/protocols/jointech/topics';
@@ -27,22 +28,12 @@ const sample = (key: string) => jointechMqttMessages(AK).find((m) => m.key === k
 
 describe(`jointech-in over MQTT against ${brokerLabel()}`, function () {
   this.timeout(20000);
-  let broker: TestBroker;
-
-  before(async () => {
-    await new Promise<void>((r) => helper.startServer(r));
-    broker = await startTestBroker();
-  });
-  after(async () => {
-    await broker.close();
-    await new Promise<void>((r) => helper.stopServer(r));
-  });
-  afterEach(() => helper.unload());
+  const ctx = withRedAndBroker();
 
   async function loadWith(inProps: Record<string, unknown>, extraNodes: FlowNode[] = []) {
     await helper.load(nodes, [
       { id: 'f1', type: 'tab' },
-      { ...account(broker.url), z: 'f1' },
+      { ...account(ctx.broker.url), z: 'f1' },
       { id: 'in', type: 'jointech-in', z: 'f1', account: 'acc', mode: 'mqtt', wires: [['out']], ...inProps },
       { id: 'out', type: 'helper', z: 'f1' },
       ...extraNodes,
@@ -57,7 +48,7 @@ describe(`jointech-in over MQTT against ${brokerLabel()}`, function () {
     const conn = await loadWith({});
     assert.deepEqual(conn.filters, [`upload/${AK}/#`]);
     const got = collect(helper.getNode('out'));
-    const pub = await testClient(broker.url);
+    const pub = await testClient(ctx.broker.url);
     const messages = jointechMqttMessages(AK);
     for (const m of messages) await pub.publishAsync(m.topic, m.body, { qos: 1 });
     await waitFor(() => got.length === messages.length, `${messages.length} decoded messages`);
@@ -84,7 +75,7 @@ describe(`jointech-in over MQTT against ${brokerLabel()}`, function () {
   it('also decodes the webhook samples when they arrive over MQTT', async () => {
     await loadWith({});
     const got = collect(helper.getNode('out'));
-    const pub = await testClient(broker.url);
+    const pub = await testClient(ctx.broker.url);
     const types = ['location', 'alarm', 'event', 'cmd', 'sublock'] as const;
     for (const t of types) {
       const body = S.webhook[t];
@@ -108,7 +99,7 @@ describe(`jointech-in over MQTT against ${brokerLabel()}`, function () {
       `upload/${AK}/8052400203/+/sublock`, `upload/${AK}/8052400203/alarm`, `upload/${AK}/8454601010/+/sublock`, `upload/${AK}/8454601010/alarm`,
     ]);
     const outs = ['o0', 'o1', 'o2', 'o3', 'o4'].map((id) => collect(helper.getNode(id)));
-    const pub = await testClient(broker.url);
+    const pub = await testClient(ctx.broker.url);
     await pub.publishAsync(sample('alarm').topic, sample('alarm').body, { qos: 1 });
     await pub.publishAsync(sample('sublock').topic, sample('sublock').body, { qos: 1 });
     await pub.publishAsync(sample('location').topic, sample('location').body, { qos: 1 });
@@ -121,7 +112,7 @@ describe(`jointech-in over MQTT against ${brokerLabel()}`, function () {
 
   it('changes its device subscriptions from msg.action', async () => {
     await helper.load(nodes, [
-      account(broker.url),
+      account(ctx.broker.url),
       { id: 'in', type: 'jointech-in', account: 'acc', mode: 'mqtt', devicesMode: 'msg', types: ['alarm'], wires: [['out']] },
       { id: 'out', type: 'helper' },
     ]);
@@ -135,7 +126,7 @@ describe(`jointech-in over MQTT against ${brokerLabel()}`, function () {
     assert.deepEqual(got[0]!.payload, { devices: ['8454601010'], types: ['alarm'], filters: [`upload/${AK}/8454601010/alarm`] });
     await waitFor(() => acc.connection.filters.length === 1, 'broker subscription');
     await sleep(100);
-    const pub = await testClient(broker.url);
+    const pub = await testClient(ctx.broker.url);
     await pub.publishAsync(sample('alarm').topic, sample('alarm').body, { qos: 1 });
     await waitFor(() => got.length === 2, 'alarm after dynamic subscribe');
     helper.getNode('in').receive({ action: 'unsubscribe', payload: true });
@@ -151,7 +142,7 @@ describe(`jointech-in over MQTT against ${brokerLabel()}`, function () {
     ]);
     const got = collect(helper.getNode('out'));
     const caught = collect(helper.getNode('caught'));
-    const pub = await testClient(broker.url);
+    const pub = await testClient(ctx.broker.url);
     const bad: Array<[string, string, RegExp]> = [
       [`upload/${AK}/8022300001/location`, '{"assetId": "8022300001", ', /not valid JSON/],
       [`upload/${AK}/8022300001/alarm`, JSON.stringify({ ...S.webhook.alarm, assetId: undefined }), /assetId/],
