@@ -117,7 +117,7 @@ function init(RED: NodeAPI): void {
       f.done();
     }
 
-    function reply(wait: DownlinkWait, code: number, desc: string, value?: unknown): Promise<void> {
+    function reply(wait: Pick<DownlinkWait, 'downlink' | 'dataId'>, code: number, desc: string, value?: unknown): Promise<void> {
       const body = downlinkReply(value === undefined ? wait.downlink : { ...wait.downlink, value }, wait.dataId, code, desc);
       return connection.publish(downlinkResultTopic(gw, dev, wait.dataId), JSON.stringify(body), { qos: 1 });
     }
@@ -142,23 +142,23 @@ function init(RED: NodeAPI): void {
         mqttTopic: topic,
       };
       const point = cfg.points.find((p) => p.id === dataId);
-      const timer = setTimeout(() => {
-        const wait = downlinks.get(downlink.requestId);
-        if (!wait) return;
-        downlinks.delete(downlink.requestId);
-        showWaiting();
-        node.warn(`downlink ${downlink.requestId} to data point ${dataId} not answered by the flow within ${cfg.replyTimeout} s; replied with a timeout`);
-        reply(wait, 101, `no answer within ${cfg.replyTimeout} s`).catch((err: unknown) => node.error(asError(err)));
-      }, cfg.replyMode === 'flow' ? cfg.replyTimeout * 1000 : 0);
-      const wait: DownlinkWait = { downlink, dataId, timer };
       if (cfg.replyMode === 'flow') {
+        // Registered before the message goes out, so the flow's answer always finds it.
+        const wait: DownlinkWait = {
+          downlink,
+          dataId,
+          timer: setTimeout(() => {
+            if (!downlinks.delete(downlink.requestId)) return;
+            showWaiting();
+            node.warn(`downlink ${downlink.requestId} to data point ${dataId} not answered by the flow within ${cfg.replyTimeout} s; replied with a timeout`);
+            reply(wait, 101, `no answer within ${cfg.replyTimeout} s`).catch((err: unknown) => node.error(asError(err)));
+          }, cfg.replyTimeout * 1000),
+        };
         downlinks.set(downlink.requestId, wait);
         showWaiting();
-      } else {
-        clearTimeout(timer);
       }
       node.send([null, { topic: `iotos/downlink/${point?.name || dataId}`, payload: downlink.value, iotos }, null]);
-      if (cfg.replyMode === 'auto') reply(wait, 0, 'OK').catch((err: unknown) => node.error(asError(err)));
+      if (cfg.replyMode === 'auto') reply({ downlink, dataId }, 0, 'OK').catch((err: unknown) => node.error(asError(err)));
     }
 
     connection.subscribe(node.id, uplinkResultFilter(gw, dev), 1, onUplinkResult);
