@@ -88,14 +88,13 @@ function readSignature(r: Reader): NonNullable<RealtimeData['signature']> {
  * Realtime (0x02) and reissue (0x03) data units: time, then [type][body] until the end; in the
  * 2025 edition a 0xFF signature closes the unit.
  */
-export function decodeRealtime(unit: Buffer, edition: Edition = 2016, from = 0, to = unit.length): RealtimeData {
+export function decodeRealtime(unit: Buffer, edition: Edition = 2016): RealtimeData {
   const { blocks, names } = EDITIONS[edition];
-  // Offsets in errors count from the start of the data unit.
-  const r = new Reader(unit, from, to);
+  const r = new Reader(unit);
   // Built field by field: an object made by spreading is several times slower to add to.
   const t = readTime(r);
   const out: RealtimeData = { time: t.time, timeMs: t.timeMs, order: [] };
-  let at = from;
+  let at = 0;
   let type = -1;
   try {
     while (r.remaining > 0) {
@@ -109,12 +108,12 @@ export function decodeRealtime(unit: Buffer, edition: Edition = 2016, from = 0, 
       }
       if (type === 0xff && edition === 2025) {
         out.signature = readSignature(r);
-        if (r.remaining > 0) throw new ProtocolError('trailing-data', `${r.remaining} byte(s) follow the signature at byte ${r.offset - from}`, { offset: r.offset });
+        if (r.remaining > 0) throw new ProtocolError('trailing-data', `${r.remaining} byte(s) follow the signature at byte ${r.offset}`, { offset: r.offset });
         continue;
       }
       const codec = blocks[type];
       if (!codec) {
-        throw new ProtocolError('unknown-info-type', `information type 0x${type.toString(16).padStart(2, '0')} at byte ${at - from} has no length (or is not defined in the ${edition} edition), so decoding stops there`, { offset: at, type });
+        throw new ProtocolError('unknown-info-type', `information type 0x${type.toString(16).padStart(2, '0')} at byte ${at} has no length (or is not defined in the ${edition} edition), so decoding stops there`, { offset: at, type });
       }
       const value = codec.read(r);
       if (!storeBlock(out, names[type]!, value)) (out.repeated ??= []).push({ type, value });
@@ -124,7 +123,6 @@ export function decodeRealtime(unit: Buffer, edition: Edition = 2016, from = 0, 
     if (err instanceof ProtocolError) {
       err.details.partial = out;
       err.details.offset ??= at;
-      if (typeof err.details.offset === 'number') err.details.offset -= from;
       err.details.type ??= type;
     }
     throw err;
@@ -333,10 +331,7 @@ export function decodeFrame(buf: Buffer, opts: FrameOptions = {}): Frame {
     return frame;
   }
   try {
-    // Realtime data is read in place, without a sub-buffer for the data unit.
-    frame.data = (command === 0x02 || command === 0x03) && !(responseFlag !== 0xfe && length === 6)
-      ? decodeRealtime(buf, edition, 24, 24 + length) as unknown as Record<string, unknown>
-      : decodeDataUnit(command, unit, responseFlag, edition);
+    frame.data = decodeDataUnit(command, unit, responseFlag, edition);
     return frame;
   } catch (err) {
     if (err instanceof ProtocolError && typeof err.details.offset === 'number') err.details.frameOffset = 24 + err.details.offset;
