@@ -270,6 +270,14 @@ describe('GB/T 32960 inputs (Aliyun cloud gateway)', () => {
     assert.equal((whole.vehicle as any).speed, 60);
     assert.equal((whole.checksum as any).ok, true);
     assert.throws(() => decodeInput({ header: { command: 2, vin: VIN }, body: { data: 'not base64!' } }), (e: unknown) => isProtocolError(e) && e.code === 'bad-base64');
+    // A whole frame with a bad BCC is a checksum error (or decoded and flagged), never read as a data unit.
+    const corrupt = frame(0x02, REALTIME_UNIT);
+    corrupt[corrupt.length - 1]! ^= 0x01;
+    const gateway = { header: { command: 2, responseFlag: 254, vin: VIN }, body: { data: corrupt.toString('base64') } };
+    assert.throws(() => decodeInput(gateway), (e: unknown) => isProtocolError(e) && e.code === 'checksum');
+    const flagged = decodeInput(gateway, { ignoreChecksum: true });
+    assert.equal((flagged.checksum as any).ok, false);
+    assert.equal((flagged.vehicle as any).speed, 60);
     assert.throws(() => decodeInput({ header: { command: 2, vin: 'OTHERVIN000000000' }, body: { data: frame(0x02, REALTIME_UNIT).toString('base64') } }), /differs/);
   });
 

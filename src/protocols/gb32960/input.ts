@@ -7,7 +7,6 @@
 import { z } from 'zod';
 import { named } from '../enum-table';
 import { ProtocolError, describeIssues } from '../protocol-error';
-import { bcc } from './binary';
 import { decodeDataUnit, decodeFrame, type Edition, type FrameOptions } from './codec';
 import { COMMANDS, COMMANDS_2025, RESPONSE_FLAGS, RESPONSE_FLAGS_2025 } from './tables';
 
@@ -54,11 +53,13 @@ function strictBase64(s: string, what: string): Buffer {
   return Buffer.from(clean, 'base64');
 }
 
-/** A whole frame, not a data unit: "##" or "$$", its own length and a matching BCC. */
+/**
+ * A whole frame, not a data unit: "##" or "$$" and its own length. No data unit starts that way
+ * (its second byte would be a month of 35 or 36), so the BCC is left to decodeFrame, which
+ * reports a mismatch or, when asked, decodes anyway.
+ */
 export function looksLikeFrame(b: Buffer): boolean {
-  if (b.length < 25 || b[0] !== b[1] || (b[0] !== 0x23 && b[0] !== 0x24)) return false;
-  const len = b.readUInt16BE(22);
-  return b.length === 25 + len && bcc(b, 2, 24 + len) === b[24 + len];
+  return b.length >= 25 && b[0] === b[1] && (b[0] === 0x23 || b[0] === 0x24) && b.length === 25 + b.readUInt16BE(22);
 }
 
 function fromFrame(buf: Buffer, opts: FrameOptions): Decoded {
