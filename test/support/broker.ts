@@ -62,19 +62,24 @@ async function waitForPort(port: number, timeoutMs = 5000): Promise<void> {
 }
 
 
-export async function startAedes(opts: BrokerOptions = {}, port?: number): Promise<TestBroker & { aedes: Aedes; port: number }> {
+/** An Aedes broker (no listener yet) that accepts only `auth` when given. */
+export async function createAedes(auth?: BrokerOptions['auth']): Promise<Aedes> {
   const { Aedes: AedesClass } = await importEsm<{ Aedes: typeof Aedes }>('aedes');
-  const aedes = await AedesClass.createBroker({
+  return AedesClass.createBroker({
     heartbeatInterval: 3_600_000,
-    ...(opts.auth ? {
+    ...(auth ? {
       authenticate: (_client, username, password, done) => {
-        const ok = username === opts.auth!.username && password?.toString() === opts.auth!.password;
+        const ok = username === auth.username && password?.toString() === auth.password;
         if (ok) return done(null, true);
         const err = Object.assign(new Error('bad credentials'), { returnCode: 5 as const });
         return done(err, false);
       },
     } : {}),
   });
+}
+
+export async function startAedes(opts: BrokerOptions = {}, port?: number): Promise<TestBroker & { aedes: Aedes; port: number }> {
+  const aedes = await createAedes(opts.auth);
   const listenPort = port ?? await freePort();
   let server: net.Server | undefined;
   const sockets = new Set<net.Socket>();

@@ -9,9 +9,8 @@ import type net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
-import type { Aedes } from 'aedes' with { 'resolution-mode': 'import' };
 import { WebSocketServer, createWebSocketStream } from 'ws';
-import { importEsm } from './esm';
+import { createAedes } from './broker';
 
 export interface SecureBroker {
   mqttsUrl: string;
@@ -34,14 +33,7 @@ function makeCertificates(dir: string): { key: Buffer; cert: Buffer; caFile: str
 export async function startSecureBroker(auth: { username: string; password: string }): Promise<SecureBroker> {
   const dir = mkdtempSync(join(tmpdir(), 'cniot-tls-'));
   const { key, cert, caFile } = makeCertificates(dir);
-  const { Aedes: AedesClass } = await importEsm<{ Aedes: typeof Aedes }>('aedes');
-  const aedes = await AedesClass.createBroker({
-    heartbeatInterval: 3_600_000,
-    authenticate: (_client, username, password, done) => {
-      if (username === auth.username && password?.toString() === auth.password) return done(null, true);
-      return done(Object.assign(new Error('bad credentials'), { returnCode: 4 as const }), false);
-    },
-  });
+  const aedes = await createAedes(auth);
   const sockets = new Set<net.Socket>();
   const track = (s: net.Socket) => { sockets.add(s); s.on('close', () => sockets.delete(s)); };
   const tlsServer = tls.createServer({ key, cert }, (socket) => { track(socket); aedes.handle(socket); });
