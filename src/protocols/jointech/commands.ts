@@ -5,7 +5,7 @@
  */
 import { ProtocolError } from '../protocol-error';
 import { deviceNumber } from './topics';
-import type { CommandReply } from './push';
+import { parseTimestamp, type CommandReply } from './push';
 import { COMMANDS, type CommandSpec, type ParamSpec } from './command-catalogue';
 
 export { COMMANDS, type CommandSpec, type ParamSpec };
@@ -42,7 +42,7 @@ function checkParam(spec: ParamSpec, value: unknown, command: string): string[] 
     if (empty) return [utcStamp(new Date())];
     if (value instanceof Date) return [utcStamp(value)];
     const s = paramText(value, what);
-    if (!/^\d{14}$/.test(s) || Number.isNaN(Date.parse(`${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}T${s.slice(8, 10)}:${s.slice(10, 12)}:${s.slice(12, 14)}Z`))) {
+    if (!/^\d{14}$/.test(s) || !parseTimestamp(`${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}T${s.slice(8, 10)}:${s.slice(10, 12)}:${s.slice(12, 14)}Z`)) {
       throw new ProtocolError('bad-param', `${what} must be a UTC time as yyyyMMddHHmmss, got "${s}"`, { value });
     }
     return [s];

@@ -46,7 +46,6 @@ export function parseTimestamp(value: string): Timestamp | null {
   return Number.isNaN(ms) ? null : { iso: new Date(ms).toISOString(), ms };
 }
 
-
 /** A number, or a string holding one ("0.0", "12"); anything else is a wrong type. */
 const numeric = z.union([z.number(), z.string().trim().regex(/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/).transform(Number)]);
 const int = numeric.pipe(z.number().int());
