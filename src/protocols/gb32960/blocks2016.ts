@@ -3,7 +3,7 @@
  */
 import { named } from '../enum-table';
 import { Reader, Writer, markerOf, markerRaw } from './binary';
-import { readCount, readFields, readList, unscale, writeFields, writeList, type Marker, type Record_ } from './fields';
+import { readCount, readCounted, readFields, readList, unscale, writeCounted, writeFields, writeList, type Marker, type Record_ } from './fields';
 import {
   ALARM_FLAGS, ALARM_LEVELS, COORDINATE_SYSTEMS, ENGINE_FIELDS, EXTREME_FIELDS, FUEL_CELL_HEAD, FUEL_CELL_TAIL, MOTOR_FIELDS, VEHICLE_FIELDS, VOLTAGE_SUBSYSTEM_HEAD,
 } from './tables';
@@ -39,20 +39,17 @@ export function writeMotors(w: Writer, motors: Record_[]): void {
 }
 
 function readFuelCell(r: Reader): Record_ {
-  const head = readFields(r, FUEL_CELL_HEAD, 'fuelCell');
-  const count = readCount(r, 2, 'fuelCell.probeCount');
-  const probeTemperatures = readList(r, count.n, 1, 40, 1, 'fuelCell.probeTemperatures');
-  const tail = readFields(r, FUEL_CELL_TAIL, 'fuelCell');
-  const markers = { ...head.markers, ...tail.markers, ...(count.marker ? { probeCount: count.marker } : {}) };
-  return { ...head, probeCount: count.marker ? null : count.n, probeTemperatures, ...tail, ...(Object.keys(markers).length ? { markers } : {}) };
+  const v = readFields(r, FUEL_CELL_HEAD, 'fuelCell');
+  readCounted(r, v, 'probeCount', 'probeTemperatures', 1, 40, 1);
+  const { markers, ...tail } = readFields(r, FUEL_CELL_TAIL, 'fuelCell');
+  Object.assign(v, tail);
+  if (markers) v.markers = { ...v.markers, ...markers };
+  return v;
 }
 
 function writeFuelCell(w: Writer, v: Record_): void {
   writeFields(w, FUEL_CELL_HEAD, v, 'fuelCell');
-  const temps = (v.probeTemperatures as Array<number | null> | undefined) ?? [];
-  const marker = v.markers?.probeCount;
-  w.uint(2, marker ? markerRaw(2, marker) : temps.length, 'fuelCell.probeCount');
-  writeList(w, marker ? [] : temps, 1, 40, 1, 'fuelCell.probeTemperatures');
+  writeCounted(w, v, 'probeCount', 'probeTemperatures', 1, 40, 1);
   writeFields(w, FUEL_CELL_TAIL, v, 'fuelCell');
 }
 
@@ -160,28 +157,27 @@ function writeVoltages(w: Writer, v: Record_): void {
   });
 }
 
-function readTemperatures(r: Reader): Record_ {
-  return readSubsystems(r, 'temperatures count', () => {
-    const subsystem = r.uint(1, 'temperatures subsystem');
-    const count = readCount(r, 2, 'temperatures probe count');
-    const sub: Record_ = { subsystem, probeCount: count.marker ? null : count.n, temperatures: readList(r, count.n, 1, 40, 1, 'temperatures') };
-    if (count.marker) sub.markers = { probeCount: count.marker };
-    return sub;
-  });
+/**
+ * Temperature probes by group: 2016 RESS subsystems (0x09) and 2025 battery packs (0x08) share
+ * the layout count, then [number, probe count WORD, temperatures].
+ */
+export function readTemperatureGroups(r: Reader, key: string, idKey: string): Record_ {
+  return readSubsystems(r, `temperatures ${key} count`, () => {
+    const group: Record_ = { [idKey]: r.uint(1, `temperatures ${idKey}`) };
+    readCounted(r, group, 'probeCount', 'temperatures', 1, 40, 1);
+    return group;
+  }, key);
 }
 
-function writeTemperatures(w: Writer, v: Record_): void {
-  const subs = (v.subsystems as Record_[] | undefined) ?? [];
+export function writeTemperatureGroups(w: Writer, v: Record_, key: string, idKey: string): void {
+  const groups = (v[key] as Record_[] | undefined) ?? [];
   const marker = v.markers?.count;
-  w.uint(1, marker ? markerRaw(1, marker) : subs.length, 'temperatures.count');
+  w.uint(1, marker ? markerRaw(1, marker) : groups.length, `temperatures ${key} count`);
   if (marker) return;
-  subs.forEach((s, i) => {
-    w.uint(1, s.subsystem as number, `temperatures[${i}].subsystem`);
-    const temps = (s.temperatures as Array<number | null> | undefined) ?? [];
-    const pm = s.markers?.probeCount;
-    w.uint(2, pm ? markerRaw(2, pm) : temps.length, `temperatures[${i}].probeCount`);
-    writeList(w, pm ? [] : temps, 1, 40, 1, `temperatures[${i}].temperatures`);
-  });
+  for (const g of groups) {
+    w.uint(1, g[idKey] as number, `temperatures ${idKey}`);
+    writeCounted(w, g, 'probeCount', 'temperatures', 1, 40, 1);
+  }
 }
 
 export type BlockCodec = { read(r: Reader): unknown; write(w: Writer, v: never): void };
@@ -194,6 +190,6 @@ export const BLOCKS_2016: Record<number, BlockCodec> = {
   0x06: { read: (r) => readFields(r, EXTREME_FIELDS, 'extremes'), write: (w, v: Record_) => writeFields(w, EXTREME_FIELDS, v, 'extremes') },
   0x07: { read: (r) => readAlarm(r), write: (w, v: Record_) => writeAlarm(w, v) },
   0x08: { read: readVoltages, write: writeVoltages },
-  0x09: { read: readTemperatures, write: writeTemperatures },
+  0x09: { read: (r) => readTemperatureGroups(r, 'subsystems', 'subsystem'), write: (w, v: Record_) => writeTemperatureGroups(w, v, 'subsystems', 'subsystem') },
 };
 

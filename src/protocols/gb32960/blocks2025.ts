@@ -6,8 +6,10 @@
 import { named } from '../enum-table';
 import type { Reader, Writer } from './binary';
 import { markerRaw } from './binary';
-import { compileFlags, readAlarm, readGear, readPosition, readSubsystems, writeAlarm, writePosition, type BlockCodec } from './blocks2016';
-import { readCount, readFields, readList, writeFields, writeList, type Record_ } from './fields';
+import {
+  compileFlags, readAlarm, readGear, readPosition, readSubsystems, readTemperatureGroups, writeAlarm, writePosition, writeTemperatureGroups, type BlockCodec,
+} from './blocks2016';
+import { readCounted, readFields, writeCounted, writeFields, type Record_ } from './fields';
 import {
   ALARM_FLAGS_2025, ALARM_LEVELS_2025, ENGINE_FIELDS_2025, FUEL_CELL_STACK_HEAD_2025, FUEL_CELL_SYSTEM_FIELDS_2025, MOTOR_FIELDS_2025,
   PACK_VOLTAGE_HEAD_2025, SUPERCAPACITOR_EXTREMES_2025, SUPERCAPACITOR_HEAD_2025, VEHICLE_FIELDS_2025,
@@ -41,21 +43,6 @@ function writeMotors(w: Writer, motors: Record_[]): void {
   for (const m of motors) writeFields(w, MOTOR_FIELDS_2025, m, 'motor');
 }
 
-/** A WORD count then that many values; FE/FF counts are kept as markers with no values. */
-function readCounted(r: Reader, sub: Record_, countKey: string, listKey: string, width: 1 | 2, offset: number, factor: number): void {
-  const count = readCount(r, 2, countKey);
-  sub[countKey] = count.marker ? null : count.n;
-  sub[listKey] = readList(r, count.n, width, offset, factor, listKey);
-  if (count.marker) (sub.markers ??= {})[countKey] = count.marker;
-}
-
-function writeCounted(w: Writer, v: Record_, countKey: string, listKey: string, width: 1 | 2, offset: number, factor: number): void {
-  const marker = v.markers?.[countKey];
-  const list = (v[listKey] as Array<number | null> | undefined) ?? [];
-  w.uint(2, marker ? markerRaw(2, marker) : list.length, countKey);
-  writeList(w, marker ? [] : list, width, offset, factor, listKey);
-}
-
 function readPackVoltages(r: Reader): Record_ {
   return readSubsystems(r, 'voltages pack count', () => {
     const pack = readFields(r, PACK_VOLTAGE_HEAD_2025, 'voltages pack');
@@ -72,25 +59,6 @@ function writePackVoltages(w: Writer, v: Record_): void {
   for (const p of packs) {
     writeFields(w, PACK_VOLTAGE_HEAD_2025, p, 'voltages pack');
     writeCounted(w, p, 'unitCount', 'unitVoltages', 2, 0, 0.001);
-  }
-}
-
-function readPackTemperatures(r: Reader): Record_ {
-  return readSubsystems(r, 'temperatures pack count', () => {
-    const pack: Record_ = { pack: r.uint(1, 'temperatures pack') };
-    readCounted(r, pack, 'probeCount', 'temperatures', 1, 40, 1);
-    return pack;
-  }, 'packs');
-}
-
-function writePackTemperatures(w: Writer, v: Record_): void {
-  const packs = (v.packs as Record_[] | undefined) ?? [];
-  const marker = v.markers?.count;
-  w.uint(1, marker ? markerRaw(1, marker) : packs.length, 'temperatures pack count');
-  if (marker) return;
-  for (const p of packs) {
-    w.uint(1, p.pack as number, 'temperatures pack');
-    writeCounted(w, p, 'probeCount', 'temperatures', 1, 40, 1);
   }
 }
 
@@ -156,7 +124,7 @@ export const BLOCKS_2025: Record<number, BlockCodec> = {
   0x05: { read: (r) => readPosition(r, true), write: (w, v: Record_) => writePosition(w, v, true) },
   0x06: { read: readAlarm2025, write: writeAlarm2025 },
   0x07: { read: readPackVoltages, write: writePackVoltages },
-  0x08: { read: readPackTemperatures, write: writePackTemperatures },
+  0x08: { read: (r) => readTemperatureGroups(r, 'packs', 'pack'), write: (w, v: Record_) => writeTemperatureGroups(w, v, 'packs', 'pack') },
   0x30: { read: readStacks, write: writeStacks },
   0x31: { read: readSupercapacitor, write: writeSupercapacitor },
   0x32: { read: (r) => readFields(r, SUPERCAPACITOR_EXTREMES_2025, 'supercapacitor extremes'), write: (w, v: Record_) => writeFields(w, SUPERCAPACITOR_EXTREMES_2025, v, 'supercapacitorExtremes') },

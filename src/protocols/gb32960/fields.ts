@@ -143,3 +143,17 @@ export function writeTime(w: Writer, time: unknown): void {
   for (let i = 1; i <= 6; i++) w.uint(1, Number(m[i]), 'time');
 }
 
+/** A WORD count then that many values; FE/FF counts are kept as markers with no values. */
+export function readCounted(r: Reader, sub: Record_, countKey: string, listKey: string, width: 1 | 2, offset: number, factor: number): void {
+  const count = readCount(r, 2, countKey);
+  sub[countKey] = count.marker ? null : count.n;
+  sub[listKey] = readList(r, count.n, width, offset, factor, listKey);
+  if (count.marker) (sub.markers ??= {})[countKey] = count.marker;
+}
+
+export function writeCounted(w: Writer, v: Record_, countKey: string, listKey: string, width: 1 | 2, offset: number, factor: number): void {
+  const marker = v.markers?.[countKey];
+  const list = (v[listKey] as Array<number | null> | undefined) ?? [];
+  w.uint(2, marker ? markerRaw(2, marker) : list.length, countKey);
+  writeList(w, marker ? [] : list, width, offset, factor, listKey);
+}
