@@ -1,6 +1,7 @@
 /**
  * JSON as the platforms' documents write it: strict JSON, or JSON with trailing commas before
- * `}` or `]` and `//` line comments (as in their samples). Anything else is still an error.
+ * `}` or `]`, `//` line comments, and commas forgotten at the end of a line (all three occur in
+ * their samples). Anything else is still an error.
  */
 import { ProtocolError } from './protocol-error';
 
@@ -39,12 +40,41 @@ export function stripTrailingCommas(text: string): string {
   });
 }
 
-/** Parses `text`; `lenient` says whether comments or trailing commas had to be removed first. */
+/**
+ * Adds the comma that is missing where one value ends at the end of a line and the next member or
+ * element starts on the next: `"a": 1⏎ "b": 2`. In valid JSON a value end is never followed by
+ * `"`, `{` or `[`, so this changes nothing that was already well formed.
+ */
+export function insertMissingCommas(text: string): string {
+  let out = '';
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    out += c;
+    let valueEnd = false;
+    if (inString) {
+      if (c === '\\') out += text[++i] ?? '';
+      else if (c === '"') {
+        inString = false;
+        valueEnd = true;
+      }
+    } else if (c === '"') inString = true;
+    else valueEnd = c === '}' || c === ']' || /[0-9a-z]/i.test(c);
+    if (!valueEnd) continue;
+    let j = i + 1;
+    let newline = false;
+    for (; j < text.length && /\s/.test(text[j]!); j++) if (text[j] === '\n') newline = true;
+    if (newline && (text[j] === '"' || text[j] === '{' || text[j] === '[')) out += ',';
+  }
+  return out;
+}
+
+/** Parses `text`; `lenient` says whether comments, trailing or missing commas had to be mended first. */
 export function parseLenientJson(text: string): { value: unknown; lenient: boolean } {
   try {
     return { value: JSON.parse(text), lenient: false };
   } catch (strictError) {
-    const fixed = stripTrailingCommas(text);
+    const fixed = insertMissingCommas(stripTrailingCommas(text));
     if (fixed !== text) {
       try {
         return { value: JSON.parse(fixed), lenient: true };

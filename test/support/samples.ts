@@ -33,3 +33,12 @@ export function jointechMqttMessages(accessKey: string): JointechMqttMessage[] {
     return { key, type, device: s.topicDevice, topic: uploadTopic(accessKey, s.topicDevice, type, s.topicSubLock), body: JSON.stringify(s.payload) };
   });
 }
+
+export interface LivingSamples {
+  topic: { productKey: string; deviceName: string };
+  /** Each push body exactly as the document prints it (not always valid JSON). */
+  pushes: Record<'properties' | 'events' | 'status' | 'topo' | 'ota', string>;
+  account: Record<'bindRequest' | 'unbindRequest' | 'bindReply' | 'unbindReply', string>;
+}
+
+export const livingSamples = JSON.parse(readFileSync(join(root, 'scripts', 'samples', 'aliyun-living.json'), 'utf8')) as LivingSamples;

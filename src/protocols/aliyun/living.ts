@@ -1,0 +1,270 @@
+/**
+ * Aliyun IoT Living (Feiyan) app long connection: the `/sys/{productKey}/{deviceName}/app/down/...`
+ * pushes a bound app account receives, and the account bind/unbind requests with their replies
+ * (长连接服务 document).
+ */
+import { z } from 'zod';
+import { named, table } from '../enum-table';
+import { parseLenientJson } from '../lenient-json';
+import { topicSegment } from '../mqtt-topic';
+import { ProtocolError, describeIssues } from '../protocol-error';
+
+/** The push kinds and where each one arrives under `/sys/{pk}/{dn}/app/down/`. */
+export const LIVING_KINDS = ['properties', 'events', 'status', 'topo', 'ota'] as const;
+export type LivingKind = (typeof LIVING_KINDS)[number];
+
+const KIND_PATHS: Record<LivingKind, string> = {
+  properties: 'thing/properties',
+  events: 'thing/events',
+  status: 'thing/status',
+  topo: 'thing/topo/add/status',
+  ota: 'ota/device/forward',
+};
+
+export const ACCOUNT_ACTIONS = ['bind', 'unbind'] as const;
+export type AccountAction = (typeof ACCOUNT_ACTIONS)[number];
+
+/** Device lifecycle of a status push. */
+export const DEVICE_STATUS = table([
+  [0, 'inactive', '未激活'],
+  [1, 'online', '上线'],
+  [3, 'offline', '离线'],
+  [8, 'disabled', '禁用'],
+]);
+
+/** Result of adding a sub-device to a gateway (topo/add/status). */
+export const TOPO_STATUS = table([
+  [0, 'added', '添加topo成功'],
+  [1, 'bound to another gateway', '子设备注册,设备已被其它网关绑定'],
+  [2, 'registration failed', '子设备注册,注册失败'],
+]);
+
+/** Firmware upgrade state of an OTA progress push. */
+export const OTA_STATUS = table([
+  [0, 'pending or awaiting confirmation', '待升级或待确认'],
+  [1, 'upgrading', '升级中'],
+  [2, 'upgrade error', '升级异常'],
+  [3, 'upgrade failed', '升级失败'],
+  [4, 'upgrade complete', '升级完成'],
+]);
+
+/** `/sys/{pk}/{dn}/` for a product key and a device name, or `+` for every device of the product. */
+function sysPrefix(productKey: string, deviceName: string): string {
+  const pk = productKey === '+' ? '+' : topicSegment(productKey, 'productKey').trim();
+  const dn = deviceName === '+' ? '+' : topicSegment(deviceName, 'deviceName').trim();
+  return `/sys/${pk}/${dn}`;
+}
+
+export function livingFilters(productKey: string, deviceName: string, kinds: readonly LivingKind[]): string[] {
+  const prefix = sysPrefix(productKey, deviceName);
+  return LIVING_KINDS.filter((k) => kinds.includes(k)).map((k) => `${prefix}/app/down/${KIND_PATHS[k]}`);
+}
+
+/** Where bind and unbind replies arrive. */
+export function accountReplyFilter(productKey: string, deviceName: string): string {
+  return `${sysPrefix(productKey, deviceName)}/app/down/account/+`;
+}
+
+export interface LivingTopic {
+  productKey: string;
+  deviceName: string;
+  kind: LivingKind | 'bind_reply' | 'unbind_reply';
+}
+
+export function parseLivingTopic(topic: string): LivingTopic | undefined {
+  const m = /^\/sys\/([^/]+)\/([^/]+)\/app\/down\/(.+)$/.exec(topic);
+  if (!m) return undefined;
+  const [, productKey, deviceName, rest] = m as unknown as [string, string, string, string];
+  if (rest === 'account/bind_reply') return { productKey, deviceName, kind: 'bind_reply' };
+  if (rest === 'account/unbind_reply') return { productKey, deviceName, kind: 'unbind_reply' };
+  const kind = LIVING_KINDS.find((k) => KIND_PATHS[k] === rest);
+  return kind ? { productKey, deviceName, kind } : undefined;
+}
+
+const id = z.union([z.string(), z.number()]).transform(String);
+/** Times are epoch milliseconds; some senders write them as strings. */
+const epochMs = z.coerce.number().int().nonnegative();
+const code = z.coerce.number().int();
+
+const Envelope = z.looseObject({
+  id: id.optional(),
+  version: z.string().optional(),
+  method: z.string().optional(),
+  // The topo sample writes `param`; every other push writes `params`.
+  params: z.record(z.string(), z.unknown()).optional(),
+  param: z.record(z.string(), z.unknown()).optional(),
+});
+
+const DeviceRef = { iotId: z.string().optional(), productKey: z.string().optional(), deviceName: z.string().optional() };
+
+const PropertiesParams = z.looseObject({
+  ...DeviceRef,
+  items: z.record(z.string(), z.looseObject({ time: epochMs.optional(), value: z.unknown() })),
+});
+
+const EventParams = z.looseObject({
+  ...DeviceRef,
+  identifier: z.string().min(1),
+  name: z.string().optional(),
+  type: z.string().optional(),
+  value: z.unknown(),
+  time: epochMs.optional(),
+});
+
+const StatusParams = z.looseObject({
+  ...DeviceRef,
+  status: z.looseObject({ value: code, time: epochMs.optional() }),
+});
+
+const TopoParams = z.looseObject({
+  status: code,
+  subIotId: z.string().optional(),
+  subProductKey: z.string().optional(),
+  subDeviceName: z.string().optional(),
+});
+
+const OtaParams = z.looseObject({
+  iotId: z.string().optional(),
+  srcVersion: z.string().optional(),
+  destVersion: z.string().optional(),
+  step: code.optional(),
+  desc: z.string().optional(),
+  upgradeStatus: code,
+});
+
+const AccountReply = z.looseObject({ id, code, message: z.string().optional() });
+
+export interface LivingTime {
+  ms: number;
+  iso: string;
+}
+
+function time(ms: number | undefined): LivingTime | null {
+  if (ms === undefined) return null;
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? null : { ms, iso: d.toISOString() };
+}
+
+export interface LivingPush {
+  kind: LivingKind;
+  id?: string;
+  method?: string;
+  /** The decoded content: see decodeLivingPush for each kind. */
+  payload: Record<string, unknown>;
+  /** iotId / productKey / deviceName the push is about, when it names them. */
+  device: { iotId?: string; productKey?: string; deviceName?: string };
+  lenient: boolean;
+}
+
+function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new ProtocolError('bad-payload', `${what}: ${describeIssues(r.error)}`, { value });
+  return r.data;
+}
+
+function deviceOf(p: { iotId?: string | undefined; productKey?: string | undefined; deviceName?: string | undefined }) {
+  return {
+    ...(p.iotId ? { iotId: p.iotId } : {}),
+    ...(p.productKey ? { productKey: p.productKey } : {}),
+    ...(p.deviceName ? { deviceName: p.deviceName } : {}),
+  };
+}
+
+
+/**
+ * Decodes one push body of `kind`:
+ * - properties: `{properties: {name: value}, times: {name: {ms, iso}}}`
+ * - events: `{identifier, name, type, value, time}`
+ * - status: `{status: {code, en, zh}, time}`
+ * - topo: `{status: {code, en, zh}, sub*, oldGw*, newGw*}` as sent
+ * - ota: `{upgradeStatus: {code, en, zh}, progress | errorCode, srcVersion, destVersion, desc}`
+ */
+export function decodeLivingPush(kind: LivingKind, body: Buffer | string): LivingPush {
+  const text = typeof body === 'string' ? body : body.toString('utf8');
+  const { value, lenient } = parseLenientJson(text);
+  const env = parseWith(Envelope, value, `${kind} push`);
+  const params = env.params ?? env.param;
+  if (!params) throw new ProtocolError('bad-payload', `${kind} push has no params`, { value });
+  const head = { kind, ...(env.id !== undefined ? { id: env.id } : {}), ...(env.method ? { method: env.method } : {}), lenient };
+  switch (kind) {
+    case 'properties': {
+      const p = parseWith(PropertiesParams, params, 'properties push');
+      const properties: Record<string, unknown> = {};
+      const times: Record<string, LivingTime | null> = {};
+      for (const [name, item] of Object.entries(p.items)) {
+        properties[name] = item.value;
+        times[name] = time(item.time);
+      }
+      return { ...head, payload: { properties, times }, device: deviceOf(p) };
+    }
+    case 'events': {
+      const p = parseWith(EventParams, params, 'event push');
+      return {
+        ...head,
+        payload: { identifier: p.identifier, name: p.name ?? null, type: p.type ?? null, value: p.value ?? null, time: time(p.time) },
+        device: deviceOf(p),
+      };
+    }
+    case 'status': {
+      const p = parseWith(StatusParams, params, 'status push');
+      return { ...head, payload: { status: named(DEVICE_STATUS, p.status.value), time: time(p.status.time) }, device: deviceOf(p) };
+    }
+    case 'topo': {
+      const p = parseWith(TopoParams, params, 'topo status push');
+      return {
+        ...head,
+        payload: { ...p, status: named(TOPO_STATUS, p.status) },
+        device: deviceOf({ iotId: p.subIotId, productKey: p.subProductKey, deviceName: p.subDeviceName }),
+      };
+    }
+    case 'ota': {
+      const p = parseWith(OtaParams, params, 'OTA progress push');
+      const { step, upgradeStatus, ...rest } = p;
+      // step is the progress in percent, or a negative error code (described by desc).
+      const progress = step !== undefined && step >= 0 ? { progress: step } : step !== undefined ? { errorCode: step } : {};
+      return { ...head, payload: { ...rest, upgradeStatus: named(OTA_STATUS, upgradeStatus), ...progress }, device: deviceOf(p) };
+    }
+  }
+}
+
+export interface AccountRequest {
+  topic: string;
+  body: string;
+  id: string;
+}
+
+/** The bind or unbind request for the channel `clientId`; bind also carries the user's iotToken. */
+export function buildAccountRequest(
+  action: AccountAction,
+  productKey: string,
+  deviceName: string,
+  requestId: string,
+  clientId: string,
+  iotToken?: string,
+): AccountRequest {
+  if (productKey === '+' || deviceName === '+') throw new ProtocolError('bad-topic-segment', `${action} needs one productKey and deviceName, not "+"`);
+  if (typeof clientId !== 'string' || clientId.trim() === '') throw new ProtocolError('bad-request', `${action} needs the MQTT channel's clientId`);
+  if (action === 'bind' && (typeof iotToken !== 'string' || iotToken.trim() === '')) {
+    throw new ProtocolError('bad-request', 'bind needs the user\'s iotToken');
+  }
+  const body = {
+    id: requestId,
+    version: '1.0',
+    request: { clientId },
+    params: action === 'bind' ? { iotToken } : {},
+  };
+  return { topic: `${sysPrefix(productKey, deviceName)}/app/up/account/${action}`, body: JSON.stringify(body), id: requestId };
+}
+
+export interface AccountReply {
+  id: string;
+  code: number;
+  message: string | null;
+  ok: boolean;
+}
+
+export function parseAccountReply(body: Buffer | string): AccountReply {
+  const text = typeof body === 'string' ? body : body.toString('utf8');
+  const r = parseWith(AccountReply, parseLenientJson(text).value, 'account reply');
+  return { id: r.id, code: r.code, message: r.message ?? null, ok: r.code === 200 };
+}
