@@ -43,6 +43,10 @@ function demoFlows(brokerUrl) {
         node.connection = { ...node.connection, url: brokerUrl, reconnectMinMs: 500, reconnectMaxMs: 5000 };
         creds[node.id] = { projectKey: EZT_KEY, projectSecret: 'demo' };
       }
+      if (node.type === 'aliyun-living-account') {
+        node.connection = { ...node.connection, url: brokerUrl, clientId: 'demo-living-channel', reconnectMinMs: 500, reconnectMaxMs: 5000 };
+        creds[node.id] = { username: 'demo', password: 'demo' };
+      }
       if (node.type === 'iotos-connection') {
         node.connection = { ...node.connection, url: brokerUrl, reconnectMinMs: 500, reconnectMaxMs: 5000 };
         creds[node.id] = { username: 'demo', password: 'demo' };
@@ -132,7 +136,24 @@ function startSimulator(brokerUrl, httpBase, log) {
     const device = topic.split('/')[2];
     setTimeout(() => client.publish(`open/${EZT_KEY}/${device}/command_reply`, JSON.stringify({ method: cmd.method, params: { ok: true, ...cmd.params }, id: cmd.id }), { qos: 1 }), 200);
   });
-  return () => { clearInterval(timer); clearInterval(control); clearInterval(ez); client.end(true); };
+  // The Living platform: the document's push samples in turn (as printed, slips and all), and
+  // a success reply to each bind / unbind.
+  const living = JSON.parse(readFileSync(join(root, 'scripts', 'samples', 'aliyun-living.json'), 'utf8'));
+  const { productKey: LPK, deviceName: LDN } = living.topic;
+  const livingPaths = [['properties', 'thing/properties'], ['events', 'thing/events'], ['status', 'thing/status'], ['topo', 'thing/topo/add/status'], ['ota', 'ota/device/forward']];
+  const live = setInterval(() => {
+    const [kind, path] = livingPaths[tick % livingPaths.length];
+    client.publish(`/sys/${LPK}/${LDN}/app/down/${path}`, living.pushes[kind], { qos: 1 });
+  }, 3000);
+  client.subscribe(`/sys/${LPK}/${LDN}/app/up/account/+`, { qos: 1 });
+  client.on('message', (topic, body) => {
+    const m = /^\/sys\/[^/]+\/[^/]+\/app\/up\/account\/(bind|unbind)$/.exec(topic);
+    if (!m) return;
+    let req;
+    try { req = JSON.parse(body.toString()); } catch { return; }
+    client.publish(`/sys/${LPK}/${LDN}/app/down/account/${m[1]}_reply`, JSON.stringify({ id: req.id, code: 200, message: 'success' }), { qos: 1 });
+  });
+  return () => { clearInterval(timer); clearInterval(control); clearInterval(ez); clearInterval(live); client.end(true); };
 }
 
 /**

@@ -1,0 +1,40 @@
+import { prepareConnectionForm, readConnectionForm, validateConnection, type ConnectionValue } from '../../editor/connection-form';
+
+const DEFAULT_URL = 'mqtts://iot-as-mqtt.cn-shanghai.aliyuncs.com:1883';
+
+interface AliyunLivingAccountEditorNode {
+  name?: string;
+  productKey?: string;
+  deviceName?: string;
+  connection?: Partial<ConnectionValue>;
+  _: (k: string) => string;
+}
+
+RED.nodes.registerType('aliyun-living-account', {
+  category: 'config',
+  defaults: {
+    name: { value: '' },
+    productKey: { value: '', required: true, validate: RED.validators.regex(/^[^\s+#/]+$/) },
+    deviceName: { value: '', required: true, validate: RED.validators.regex(/^[^\s+#/]+$/) },
+    connection: {
+      value: { url: 'mqtts://iot-as-mqtt.cn-shanghai.aliyuncs.com:1883', clientId: '', clean: true, keepalive: 60, protocolVersion: 4, reconnectMinMs: 1000, reconnectMaxMs: 60000, queueLimit: 1000, shareGroup: '' },
+      validate: function (this: AliyunLivingAccountEditorNode, v: Partial<ConnectionValue>) {
+        return validateConnection(v, (k) => this._(k));
+      },
+    },
+    tls: { type: 'tls-config', required: false },
+  },
+  credentials: {
+    username: { type: 'text' },
+    password: { type: 'password' },
+  },
+  label: function (this: AliyunLivingAccountEditorNode) {
+    return this.name || (this.productKey ? `Living ${this.productKey}/${this.deviceName ?? ''}` : 'Aliyun Living channel');
+  },
+  oneditprepare: function (this: AliyunLivingAccountEditorNode) {
+    prepareConnectionForm(this.connection, DEFAULT_URL);
+  },
+  oneditsave: function (this: AliyunLivingAccountEditorNode) {
+    this.connection = readConnectionForm(this.connection);
+  },
+});

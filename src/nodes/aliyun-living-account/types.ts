@@ -1,0 +1,10 @@
+import type { Node } from 'node-red';
+import type { SharedMqttConnection } from '../../lib/mqtt/shared-connection';
+
+export interface AliyunLivingAccountNode extends Node {
+  /** The app channel's identity: `/sys/{productKey}/{deviceName}/app/...`. */
+  channel?: { productKey: string; deviceName: string; clientId: string };
+  connection?: SharedMqttConnection;
+  /** Why the connection cannot be used, for the user nodes' status. */
+  problem?: string;
+}

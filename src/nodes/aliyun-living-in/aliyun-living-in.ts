@@ -1,0 +1,166 @@
+/**
+ * aliyun-living-in: the pushes an Aliyun IoT Living app channel receives (properties, events,
+ * status, sub-device topology, OTA progress), decoded; and, on input, the account bind / unbind
+ * requests with their replies matched by id.
+ */
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import { z } from 'zod';
+import { configuredNode } from '../../lib/mqtt/configured-node';
+import { joinConnection } from '../../lib/mqtt/user-node';
+import { PendingReplies } from '../../lib/pending-replies';
+import { registerNode } from '../../lib/red';
+import {
+  ACCOUNT_ACTIONS, LIVING_KINDS, accountReplyFilter, buildAccountRequest, decodeLivingPush, livingFilters, parseAccountReply, parseLivingTopic,
+} from '../../protocols/aliyun/living';
+import { ProtocolError, asError, describeIssues } from '../../protocols/protocol-error';
+import type { AliyunLivingAccountNode } from '../aliyun-living-account/types';
+
+const AliyunLivingInConfig = z.object({
+  account: z.string().optional(),
+  kinds: z.array(z.enum(LIVING_KINDS)).min(1, 'tick at least one push kind').default([...LIVING_KINDS]),
+  /** `+` (or empty) for every device the channel hears about. */
+  deviceName: z.string().trim().transform((v) => v || '+').default('+'),
+  timeout: z.coerce.number().min(0.05).max(3600).default(10),
+});
+
+const AccountMsg = z.object({
+  action: z.enum(ACCOUNT_ACTIONS, { message: 'msg.action must be "bind" or "unbind"' }),
+  clientId: z.string().trim().min(1).optional(),
+  iotToken: z.string().trim().min(1).optional(),
+  timeout: z.coerce.number().min(0.05).max(3600).optional(),
+  payload: z.unknown().optional(),
+});
+
+interface Waiting {
+  msg: NodeMessageInFlow;
+  request: Record<string, unknown>;
+  sentAt: number;
+  send: (msg: NodeMessage | Array<NodeMessage | null>) => void;
+  done: (err?: Error) => void;
+}
+
+type Def = NodeDef & Record<string, unknown>;
+
+function init(RED: NodeAPI): void {
+  function AliyunLivingIn(this: Node, def: Def) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const setup = configuredNode<typeof AliyunLivingInConfig, AliyunLivingAccountNode>(RED, node, def, AliyunLivingInConfig, 'account', 'no Aliyun Living channel selected');
+    if (!setup) return;
+    const { cfg, connection, view } = setup;
+    const channel = setup.owner.channel!;
+    let filters: string[];
+    try {
+      filters = livingFilters(channel.productKey, cfg.deviceName, cfg.kinds);
+    } catch (err) {
+      const problem = asError(err).message;
+      node.error(problem);
+      view.fatal(problem);
+      return;
+    }
+    const replyFilter = accountReplyFilter(channel.productKey, channel.deviceName);
+    const pending = new PendingReplies<Waiting>();
+    const warnedLenient = new Set<string>();
+    let nextId = 1;
+    joinConnection(node, connection, view);
+    const showWaiting = () => view.note(pending.size > 0 ? `${pending.size} waiting` : `${filters.length} subscription${filters.length === 1 ? '' : 's'}`);
+
+    const onPush = (topic: string, body: Buffer) => {
+      const where = parseLivingTopic(topic);
+      try {
+        if (!where || where.kind === 'bind_reply' || where.kind === 'unbind_reply') {
+          throw new ProtocolError('unknown-topic', `topic "${topic}" is not a Living push topic`);
+        }
+        const push = decodeLivingPush(where.kind, body);
+        if (push.lenient && !warnedLenient.has(where.kind)) {
+          warnedLenient.add(where.kind);
+          node.warn(`${topic}: payload is not strict JSON (comments, or missing or trailing commas); accepted`);
+        }
+        const deviceName = push.device.deviceName ?? where.deviceName;
+        node.send([{
+          topic: `aliyun-living/${push.kind}/${deviceName}`,
+          payload: push.payload,
+          aliyun: {
+            kind: push.kind, ...(push.id !== undefined ? { id: push.id } : {}), ...(push.method ? { method: push.method } : {}),
+            productKey: where.productKey, deviceName: where.deviceName, device: push.device, mqttTopic: topic, ...(push.lenient ? { lenient: true } : {}),
+          },
+        }, null]);
+      } catch (err) {
+        const error = asError(err);
+        view.error(error.message);
+        node.error(error, { topic, payload: body.toString('utf8'), aliyun: { mqttTopic: topic, ...(where ?? {}) } });
+      }
+    };
+
+    const onReply = (topic: string, body: Buffer) => {
+      const where = parseLivingTopic(topic);
+      if (where?.kind !== 'bind_reply' && where?.kind !== 'unbind_reply') return;
+      let reply;
+      try {
+        reply = parseAccountReply(body);
+      } catch (err) {
+        view.error(asError(err).message);
+        node.error(asError(err), { topic, payload: body.toString('utf8') });
+        return;
+      }
+      const w = pending.take(reply.id);
+      if (!w) return; // a reply to a request made by someone else on this channel
+      showWaiting();
+      if (!reply.ok) view.error(`${String(w.request.action)} refused: ${reply.code} ${reply.message ?? ''}`.trim());
+      w.send([null, { ...w.msg, topic: `aliyun-living/${String(w.request.action)}/${channel.deviceName}`, payload: reply, request: w.request, roundTripMs: Date.now() - w.sentAt }]);
+      w.done();
+    };
+
+    for (const f of filters) connection.subscribe(node.id, f, 1, onPush);
+    connection.subscribe(node.id, replyFilter, 1, onReply);
+    showWaiting();
+
+    node.on('input', (msg, send, done) => {
+      const parsed = AccountMsg.safeParse(msg);
+      let request: ReturnType<typeof buildAccountRequest>;
+      let timeoutS: number;
+      try {
+        if (!parsed.success) throw new ProtocolError('bad-msg', describeIssues(parsed.error));
+        const m = parsed.data;
+        const p = m.payload;
+        const fromPayload = (k: string) => (p !== null && typeof p === 'object' && typeof (p as Record<string, unknown>)[k] === 'string' ? (p as Record<string, string>)[k] : undefined);
+        const iotToken = m.iotToken ?? fromPayload('iotToken') ?? (typeof p === 'string' && p.trim() !== '' ? p.trim() : undefined);
+        const clientId = m.clientId ?? fromPayload('clientId') ?? channel.clientId;
+        request = buildAccountRequest(m.action, channel.productKey, channel.deviceName, `nr${Date.now().toString(36)}${nextId++}`, clientId, iotToken);
+        timeoutS = m.timeout ?? cfg.timeout;
+      } catch (err) {
+        view.error(asError(err).message);
+        done(asError(err));
+        return;
+      }
+      const action = parsed.data!.action;
+      const summary = { action, topic: request.topic, id: request.id, body: JSON.parse(request.body) as unknown };
+      pending.add(request.id, { msg, request: summary, sentAt: Date.now(), send, done }, timeoutS * 1000, (w) => {
+        showWaiting();
+        const error = new ProtocolError('timeout', `no ${action}_reply for id ${request.id} within ${timeoutS} s`);
+        view.error(error.message);
+        Object.assign(w.msg, { request: w.request });
+        w.done(error);
+      });
+      showWaiting();
+      connection.publish(request.topic, request.body, { qos: 1 }).catch((err: unknown) => {
+        const w = pending.take(request.id);
+        if (!w) return;
+        showWaiting();
+        Object.assign(msg, { request: summary });
+        w.done(new ProtocolError('not-sent', `${action} not sent: ${asError(err).message}`));
+      });
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      for (const w of pending.drain()) w.done(new ProtocolError('closed', 'the node was stopped before the reply arrived'));
+      for (const f of filters) connection.unsubscribe(node.id, f);
+      connection.unsubscribe(node.id, replyFilter);
+      done();
+    });
+  }
+
+  registerNode(RED, 'aliyun-living-in', AliyunLivingIn);
+}
+
+export = init;

@@ -1,0 +1,39 @@
+const LIVING_KINDS = ['properties', 'events', 'status', 'topo', 'ota'];
+
+interface AliyunLivingInEditorNode {
+  name?: string;
+  kinds?: string[];
+  _: (k: string) => string;
+}
+
+RED.nodes.registerType('aliyun-living-in', {
+  category: 'Chinese IoT',
+  color: '#ffcc99',
+  defaults: {
+    name: { value: '' },
+    account: { type: 'aliyun-living-account', required: true },
+    kinds: { value: ['properties', 'events', 'status', 'topo', 'ota'], validate: function (v: unknown) { return Array.isArray(v) && v.length > 0; } },
+    deviceName: { value: '+', validate: function (v: string) { return (v ?? '') === '+' || /^[^\s+#/]*$/.test(v ?? ''); } },
+    timeout: { value: 10, validate: RED.validators.number() },
+  },
+  inputs: 1,
+  outputs: 2,
+  icon: 'aliyun.svg',
+  paletteLabel: 'living in',
+  label: function (this: AliyunLivingInEditorNode) {
+    return this.name || 'aliyun living in';
+  },
+  inputLabels: function (this: AliyunLivingInEditorNode) {
+    return this._('label.inputLabel');
+  },
+  outputLabels: function (this: AliyunLivingInEditorNode, i: number) {
+    return this._(i === 0 ? 'label.pushes' : 'label.replies');
+  },
+  oneditprepare: function (this: AliyunLivingInEditorNode) {
+    const selected = new Set(this.kinds ?? LIVING_KINDS);
+    for (const k of LIVING_KINDS) $(`#node-input-kind-${k}`).prop('checked', selected.has(k));
+  },
+  oneditsave: function (this: AliyunLivingInEditorNode) {
+    this.kinds = LIVING_KINDS.filter((k) => $(`#node-input-kind-${k}`).prop('checked'));
+  },
+});
