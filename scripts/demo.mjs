@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Aedes } from 'aedes';
 import { connect as mqttConnect } from 'mqtt';
+import rhea from 'rhea';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -27,7 +28,7 @@ function freePort(preferred) {
 }
 
 /** The example flows, with every platform account pointed at the demo broker. */
-function demoFlows(brokerUrl) {
+function demoFlows(brokerUrl, amqpPort) {
   const flows = [];
   const creds = {};
   for (const file of readdirSync(join(root, 'examples')).filter((f) => f.endsWith('.json')).sort()) {
@@ -42,6 +43,11 @@ function demoFlows(brokerUrl) {
         node.localTest = true;
         node.connection = { ...node.connection, url: brokerUrl, reconnectMinMs: 500, reconnectMaxMs: 5000 };
         creds[node.id] = { projectKey: EZT_KEY, projectSecret: 'demo' };
+      }
+      if (node.type === 'aliyun-amqp-connection') {
+        // The demo's AMQP peer is plain and local; the platform itself is TLS only.
+        Object.assign(node, { host: '127.0.0.1', port: amqpPort, localTest: true, consumerGroupId: 'DEFAULT_GROUP', reconnectMinMs: 500, reconnectMaxMs: 5000 });
+        creds[node.id] = { keyId: 'demo', secret: 'demo' };
       }
       if (node.type === 'aliyun-living-account') {
         node.connection = { ...node.connection, url: brokerUrl, clientId: 'demo-living-channel', reconnectMinMs: 500, reconnectMaxMs: 5000 };
@@ -157,6 +163,33 @@ function startSimulator(brokerUrl, httpBase, log) {
 }
 
 /**
+ * A stand-in for the Aliyun AMQP server-side subscription: plain AMQP 1.0 on loopback, any login,
+ * pushing the GB/T 32960 gateway messages of the example flow in turn.
+ */
+async function startAmqpPeer(log) {
+  const port = await freePort(Number(process.env.DEMO_AMQP_PORT) || 5673);
+  const container = rhea.create_container({ id: 'cniot-demo-amqp' });
+  container.sasl_server_mechanisms.enable_plain(() => true);
+  const gb = JSON.parse(readFileSync(join(root, 'examples', 'gb32960-decode.json'), 'utf8'));
+  const bodies = ['gb.inject.login', 'gb.inject.realtime', 'gb.inject.realtime', 'gb.inject.status'].map((id) => gb.find((n) => n.id === id).payload);
+  const senders = new Set();
+  container.on('sender_open', (ctx) => senders.add(ctx.sender));
+  container.on('sender_close', (ctx) => senders.delete(ctx.sender));
+  container.on('disconnected', (ctx) => { for (const s of senders) if (s.connection === ctx.connection) senders.delete(s); });
+  container.on('error', () => undefined);
+  const server = container.listen({ port, host: '127.0.0.1' });
+  let n = 0;
+  const timer = setInterval(() => {
+    const body = bodies[n % bodies.length];
+    const topic = body.includes('"protocol"') ? '/sys/demoPK/LZYTBGBW6J1014194/device/status/notify' : '/sys/demoPK/LZYTBGBW6J1014194/device/message/uplink';
+    for (const s of senders) if (s.sendable()) s.send({ body: rhea.message.data_section(Buffer.from(body)), application_properties: { topic, messageId: `demo${n}`, generateTime: Date.now() } });
+    n++;
+  }, 4000);
+  log(`demo AMQP peer (plain, loopback): 127.0.0.1:${port}, pushing GB/T 32960 gateway messages every 4 s`);
+  return { port, stop: () => { clearInterval(timer); server.close(); } };
+}
+
+/**
  * Starts broker, Node-RED and simulator. Resolves once the editor answers; `stop()` ends all three.
  */
 export async function startDemo({ port = Number(process.env.PORT) || 1880, mqttPort, userDir = join(root, '.demo'), log = console.log, quiet = false } = {}) {
@@ -185,7 +218,8 @@ export async function startDemo({ port = Number(process.env.PORT) || 1880, mqttP
   telemetry: { enabled: false, updateNotification: false },
 };
 `);
-  const { flows, creds } = demoFlows(brokerUrl);
+  const amqp = await startAmqpPeer(log);
+  const { flows, creds } = demoFlows(brokerUrl, amqp.port);
   writeFileSync(join(userDir, 'flows.json'), JSON.stringify(flows, null, 2));
   writeFileSync(join(userDir, 'flows_cred.json'), JSON.stringify(creds, null, 2));
 
@@ -209,6 +243,7 @@ export async function startDemo({ port = Number(process.env.PORT) || 1880, mqttP
     brokerUrl,
     async stop() {
       stopSimulator();
+      amqp.stop();
       await new Promise((resolve) => {
         if (red.exitCode !== null) return resolve();
         red.once('exit', resolve);

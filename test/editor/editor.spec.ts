@@ -112,6 +112,14 @@ describe('editor in headless Chromium (npm start demo)', function () {
     await page.waitForFunction(() => document.querySelectorAll('.red-ui-debug-msg').length >= 3, undefined, { timeout: 30000 });
     const text = await page.locator('.red-ui-debug-msg').allInnerTexts();
     assert.ok(text.some((t) => /jointech\/(location|alarm|event|cmd|sublock)\//.test(t)), 'decoded messages carry jointech/<type>/<id> topics');
+    // Living pushes over the demo broker, and GB/T 32960 gateway messages over the demo AMQP peer.
+    const until = Date.now() + 20000;
+    for (;;) {
+      const all = (await page.locator('.red-ui-debug-msg').allInnerTexts()).join('\n');
+      if (/aliyun-living\/(properties|events|status|topo|ota)\//.test(all) && all.includes('vehicle data')) break;
+      assert.ok(Date.now() < until, 'Living pushes and decoded AMQP vehicle data reach the Debug sidebar');
+      await new Promise((r) => setTimeout(r, 500));
+    }
     mkdirSync(join(root, '.test-tmp'), { recursive: true });
     await page.screenshot({ path: join(root, '.test-tmp', 'editor.png') });
   });

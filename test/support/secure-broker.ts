@@ -21,7 +21,7 @@ export interface SecureBroker {
   close(): Promise<void>;
 }
 
-function makeCertificates(dir: string): { key: Buffer; cert: Buffer; caFile: string } {
+export function makeCertificates(dir: string): { key: Buffer; cert: Buffer; caFile: string } {
   const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
   openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=cniot test CA');
   openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost');

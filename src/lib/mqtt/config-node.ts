@@ -4,16 +4,13 @@
  */
 import type { Node, NodeAPI } from 'node-red';
 import { describeIssues } from '../../protocols/protocol-error';
+import { tlsOptionsFrom } from '../tls-config';
 import { ConnectionSettings, type ConnectionSettingsInput } from './connection-settings';
 import { SharedMqttConnection } from './shared-connection';
 
 export interface ConnectionConfigDef {
   connection?: unknown;
   tls?: string;
-}
-
-interface TlsConfigNode extends Node {
-  addTLSOptions(opts: Record<string, unknown>): void;
 }
 
 export type OpenResult = { connection: SharedMqttConnection } | { error: string };
@@ -36,15 +33,7 @@ export function openSharedConnection(
     node.error(error);
     return { error };
   }
-  const tls: Record<string, unknown> = {};
-  if (def.tls) {
-    const tlsNode = RED.nodes.getNode(def.tls) as TlsConfigNode | null;
-    if (tlsNode && typeof tlsNode.addTLSOptions === 'function') tlsNode.addTLSOptions(tls);
-    else node.warn('the TLS configuration node was not found; using default certificate checks');
-  }
-  if (tls.rejectUnauthorized === false) {
-    node.warn('TLS certificate verification is switched off for this connection; anyone on the path can read and change its traffic');
-  }
+  const tls = tlsOptionsFrom(RED, node, def.tls);
   const connection = new SharedMqttConnection({
     settings: parsed.data,
     ...(auth.username ? { username: auth.username } : {}),

@@ -1,0 +1,87 @@
+/**
+ * aliyun-amqp-connection: an Aliyun AMQP server-side subscription (IoT Platform consumer group,
+ * or IoT Living data sync): endpoint, signed login from credentials, and the one connection with
+ * one receiver link that every aliyun-amqp-in node of it shares.
+ */
+import type { NodeAPI, NodeDef } from 'node-red';
+import { z } from 'zod';
+import { AmqpSubscription } from '../../lib/amqp/amqp-subscription';
+import { tlsOptionsFrom } from '../../lib/tls-config';
+import { registerNode } from '../../lib/red';
+import { AUTH_MODES, AmqpLogin, amqpCredentials } from '../../protocols/aliyun/amqp';
+import { describeIssues } from '../../protocols/protocol-error';
+import type { AliyunAmqpConnectionNode } from './types';
+
+const num = (min: number, max: number, dflt: number) => z.coerce.number().int().min(min).max(max).default(dflt);
+
+const AliyunAmqpConnectionConfig = z.object({
+  host: z.string().trim().min(1, 'endpoint host is empty').regex(/^[A-Za-z0-9.-]+$/, 'endpoint host must be a host name without scheme or port'),
+  port: num(1, 65535, 5671),
+  authMode: z.enum(AUTH_MODES).default('aksign'),
+  instanceId: z.string().trim().default(''),
+  consumerGroupId: z.string().trim().default(''),
+  clientId: z.string().trim().default(''),
+  /** The platform wants an idle timeout between 30 and 300 s in the Open frame. */
+  idleTimeoutS: num(30, 300, 60),
+  prefetch: num(1, 10_000, 100),
+  reconnectMinMs: num(100, 600_000, 1000),
+  reconnectMaxMs: num(100, 3_600_000, 60_000),
+  /** Plain AMQP without TLS: only for a local test peer. */
+  localTest: z.boolean().default(false),
+  tls: z.string().optional(),
+});
+
+type Def = NodeDef & Record<string, unknown>;
+
+function init(RED: NodeAPI): void {
+  function AliyunAmqpConnection(this: AliyunAmqpConnectionNode, def: Def) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const parsed = AliyunAmqpConnectionConfig.safeParse(def);
+    const creds = (this.credentials ?? {}) as { keyId?: string; secret?: string };
+    if (!parsed.success) {
+      this.problem = `invalid AMQP settings: ${describeIssues(parsed.error)}`;
+      this.error(this.problem);
+      return;
+    }
+    const cfg = parsed.data;
+    const login: AmqpLogin = {
+      authMode: cfg.authMode,
+      clientId: cfg.clientId || `nodered-${node.id.replace(/[^A-Za-z0-9]/g, '').slice(0, 16)}`,
+      keyId: creds.keyId ?? '',
+      secret: creds.secret ?? '',
+      instanceId: cfg.instanceId,
+      consumerGroupId: cfg.consumerGroupId,
+    };
+    const checked = AmqpLogin.safeParse(login);
+    if (!checked.success) {
+      this.problem = `invalid AMQP login: ${describeIssues(checked.error)}`;
+      this.error(this.problem);
+      return;
+    }
+    if (cfg.localTest) node.warn('plain AMQP without TLS is on (local test peer); the platform itself accepts only TLS');
+    const tlsOptions = cfg.localTest ? {} : tlsOptionsFrom(RED, node, cfg.tls);
+    const subscription = new AmqpSubscription({
+      host: cfg.host,
+      port: cfg.port,
+      tls: !cfg.localTest,
+      tlsOptions,
+      idleTimeoutMs: cfg.idleTimeoutS * 1000,
+      prefetch: cfg.prefetch,
+      reconnectMinMs: cfg.reconnectMinMs,
+      reconnectMaxMs: Math.max(cfg.reconnectMaxMs, cfg.reconnectMinMs),
+      credentials: () => amqpCredentials(login),
+      logger: { log: (m) => node.log(m), warn: (m) => node.warn(m) },
+    });
+    this.subscription = subscription;
+    node.on('close', (_removed: boolean, done: () => void) => {
+      subscription.close().then(done, done);
+    });
+  }
+  registerNode(RED, 'aliyun-amqp-connection', AliyunAmqpConnection, {
+    keyId: { type: 'text' },
+    secret: { type: 'password' },
+  });
+}
+
+export = init;

@@ -1,0 +1,8 @@
+import type { Node } from 'node-red';
+import type { AmqpSubscription } from '../../lib/amqp/amqp-subscription';
+
+export interface AliyunAmqpConnectionNode extends Node {
+  subscription?: AmqpSubscription;
+  /** Why the connection cannot be used, for the user nodes' status. */
+  problem?: string;
+}

@@ -1,0 +1,79 @@
+/**
+ * aliyun-amqp-in: messages of an Aliyun AMQP server-side subscription, as `msg.topic` (the
+ * message's `topic` property) and `msg.payload` (parsed). A delivery is accepted only after this
+ * node has emitted the message or reported it to a Catch node.
+ */
+import type { Node, NodeAPI, NodeDef } from 'node-red';
+import { z } from 'zod';
+import { parseNodeConfig } from '../../lib/node-config';
+import { NodeStatusView } from '../../lib/node-status';
+import { registerNode } from '../../lib/red';
+import { PAYLOAD_FORMATS, bodyBytes, decodeAmqpMessage } from '../../protocols/aliyun/amqp';
+import { isValidFilter, levelsMatch } from '../../protocols/mqtt-topic';
+import { asError } from '../../protocols/protocol-error';
+import type { AliyunAmqpConnectionNode } from '../aliyun-amqp-connection/types';
+
+const AliyunAmqpInConfig = z.object({
+  connection: z.string().optional(),
+  /** MQTT-style filter on the message topic (`+`, `#`); `#` takes everything. */
+  topicFilter: z.string().trim().transform((v) => v || '#').refine(isValidFilter, 'topic filter: "+" only as a whole level, "#" only at the end').default('#'),
+  payloadFormat: z.enum(PAYLOAD_FORMATS).default('json'),
+});
+
+type Def = NodeDef & Record<string, unknown>;
+
+function init(RED: NodeAPI): void {
+  function AliyunAmqpIn(this: Node, def: Def) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const view = new NodeStatusView(node);
+    const cfg = parseNodeConfig(node, view, AliyunAmqpInConfig, def);
+    if (cfg === undefined) return;
+    const owner = cfg.connection ? (RED.nodes.getNode(cfg.connection) as unknown as AliyunAmqpConnectionNode | null) : null;
+    const subscription = owner?.subscription;
+    if (!subscription) {
+      const problem = owner?.problem ?? 'no Aliyun AMQP subscription selected';
+      node.error(problem);
+      view.fatal(problem);
+      return;
+    }
+    const filter = cfg.topicFilter.split('/');
+    const warnedLenient = new Set<string>();
+
+    subscription.register({
+      id: node.id,
+      onConnectionState: (state) => view.connection(state),
+      onMessage: (message) => {
+        const topic = message.application_properties?.topic;
+        if (typeof topic === 'string' && !levelsMatch(filter, topic.split('/'))) return false;
+        try {
+          const push = decodeAmqpMessage(message, cfg.payloadFormat);
+          if (push.lenient && !warnedLenient.has(push.topic)) {
+            warnedLenient.add(push.topic);
+            node.warn(`${push.topic}: payload is not strict JSON; accepted`);
+          }
+          node.send({
+            topic: push.topic,
+            payload: push.payload,
+            aliyun: { messageId: push.messageId, generateTime: push.generateTime, properties: push.properties, ...(push.lenient ? { lenient: true } : {}) },
+          });
+        } catch (err) {
+          const error = asError(err);
+          view.error(error.message);
+          const raw = bodyBytes(message.body);
+          node.error(error, { topic: typeof topic === 'string' ? topic : '', payload: raw ? raw.toString('utf8') : message.body, aliyun: { properties: message.application_properties ?? {} } });
+        }
+        return true;
+      },
+    });
+    node.on('close', (_removed: boolean, done: () => void) => {
+      subscription.deregister(node);
+      view.close();
+      done();
+    });
+  }
+
+  registerNode(RED, 'aliyun-amqp-in', AliyunAmqpIn);
+}
+
+export = init;

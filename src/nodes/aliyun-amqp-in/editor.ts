@@ -1,0 +1,22 @@
+interface AliyunAmqpInEditorNode {
+  name?: string;
+  topicFilter?: string;
+}
+
+RED.nodes.registerType('aliyun-amqp-in', {
+  category: 'Chinese IoT',
+  color: '#ffcc99',
+  defaults: {
+    name: { value: '' },
+    connection: { type: 'aliyun-amqp-connection', required: true },
+    topicFilter: { value: '#', validate: function (v: string) { return /^(#|(\+|[^+#]*)(\/(\+|[^+#]*))*(\/#)?)$/.test(v || '#'); } },
+    payloadFormat: { value: 'json' },
+  },
+  inputs: 0,
+  outputs: 1,
+  icon: 'aliyun.svg',
+  paletteLabel: 'aliyun amqp in',
+  label: function (this: AliyunAmqpInEditorNode) {
+    return this.name || (this.topicFilter && this.topicFilter !== '#' ? `amqp ${this.topicFilter}` : 'aliyun amqp in');
+  },
+});
