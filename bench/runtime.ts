@@ -15,18 +15,33 @@ interface EmbeddedRed {
   init(server: http.Server, settings: Record<string, unknown>): void;
   start(): Promise<void>;
   stop(): Promise<void>;
-  events: { once(event: string, listener: () => void): void };
+  events: { once(event: string, listener: () => void): void; on(event: string, listener: (e: unknown) => void): void };
   nodes: { getNode(id: string): Node | null };
+  httpAdmin: (req: http.IncomingMessage, res: http.ServerResponse, next: () => void) => void;
+  httpNode: http.RequestListener;
   runtime: { flows: { setFlows(opts: { flows: { flows: FlowNode[]; credentials?: Record<string, unknown> }; deploymentType?: string }): Promise<unknown> } };
 }
 
 export interface BenchRuntime {
   deploy(flows: FlowNode[], credentials?: Record<string, unknown>): Promise<void>;
   node(id: string): Node;
+  /** The user directory (flows.json, flows_cred.json). */
+  userDir: string;
+  /** With `admin`: the base URL of the admin HTTP API. */
+  adminUrl?: string;
+  /** Every status any node shows, as the editor would receive it. */
+  onStatus(listener: (e: { id: string; status: Record<string, unknown> }) => void): void;
   stop(): Promise<void>;
 }
 
-export async function startRuntime(root: string): Promise<BenchRuntime> {
+export interface RuntimeOptions {
+  /** Serve the admin HTTP API (GET /flows, ...) on a free loopback port. */
+  admin?: boolean;
+  /** Receives every log record, whatever the console level. */
+  onLog?: (record: { level: number; msg: unknown; type?: string; id?: string }) => void;
+}
+
+export async function startRuntime(root: string, opts: RuntimeOptions = {}): Promise<BenchRuntime> {
   const pkg = require(join(root, 'package.json')) as { name: string };
   const userDir = mkdtempSync(join(tmpdir(), 'cniot-bench-'));
   const modDir = join(userDir, 'node_modules', ...pkg.name.split('/'));
@@ -39,14 +54,29 @@ export async function startRuntime(root: string): Promise<BenchRuntime> {
     userDir,
     flowFile: 'flows.json',
     credentialSecret: false,
-    httpAdminRoot: false,
-    logging: { console: { level: process.env.BENCH_LOG ?? 'error' } },
+    httpAdminRoot: opts.admin ? '/' : false,
+    logging: {
+      console: { level: process.env.BENCH_LOG ?? 'error' },
+      ...(opts.onLog ? { capture: { level: 'trace', metrics: false, audit: true, handler: () => opts.onLog } } : {}),
+    },
     telemetry: { enabled: false, updateNotification: false },
   });
   const initial = new Promise<void>((r) => RED.events.once('flows:started', r));
   await RED.start();
   await initial;
+  let adminUrl: string | undefined;
+  if (opts.admin) {
+    // The admin API first; what it does not know goes to the nodes' own routes (webhooks).
+    server.on('request', (req, res) => RED.httpAdmin(req, res, () => RED.httpNode(req, res)));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    adminUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  }
   return {
+    userDir,
+    ...(adminUrl ? { adminUrl } : {}),
+    onStatus(listener) {
+      RED.events.on('node-status', listener as (e: unknown) => void);
+    },
     async deploy(flows, credentials) {
       // Nodes with wires go on one tab; config nodes (no wires) stay global.
       const tab: FlowNode = { id: 'bench-tab', type: 'tab', label: 'bench' };

@@ -6,6 +6,7 @@ export interface ConnectionValue {
   url: string;
   clientId: string;
   clean: boolean;
+  exactlyOnce?: boolean;
   keepalive: number;
   protocolVersion: number;
   reconnectMinMs: number;
@@ -34,6 +35,7 @@ export function prepareConnectionForm(value: Partial<ConnectionValue> | undefine
   field('url').val(v.url ?? defaultUrl);
   field('clientId').val(v.clientId ?? '');
   field('persistent').prop('checked', v.clean === false);
+  field('exactlyOnce').prop('checked', v.exactlyOnce === true);
   field('keepalive').val(v.keepalive ?? 60);
   field('protocolVersion').val(String(v.protocolVersion ?? 4));
   field('reconnectMin').val((v.reconnectMinMs ?? 1000) / 1000);
@@ -52,6 +54,7 @@ export function readConnectionForm(previous: Partial<ConnectionValue> | undefine
     url: String(field('url').val() ?? '').trim(),
     clientId: String(field('clientId').val() ?? '').trim(),
     clean: !field('persistent').prop('checked'),
+    exactlyOnce: field('exactlyOnce').prop('checked') === true,
     keepalive: num('keepalive', 60),
     protocolVersion: num('protocolVersion', 4),
     reconnectMinMs: Math.round(num('reconnectMin', 1) * 1000),

@@ -118,7 +118,8 @@ export async function startMosquittoBroker(opts: BrokerOptions = {}): Promise<Te
   // Started as root, mosquitto drops to its own user, which must still read and write here.
   chmodSync(dir, 0o777);
   const port = await freePort();
-  const lines = [`listener ${port} 127.0.0.1`, 'persistence true', `persistence_location ${dir}/`, 'log_dest none'];
+  // $SYS every second lets a test count connected clients; the deep queue keeps a burst whole.
+  const lines = [`listener ${port} 127.0.0.1`, 'persistence true', `persistence_location ${dir}/`, 'log_dest none', 'sys_interval 1', 'max_queued_messages 1000000'];
   if (opts.auth) {
     const pw = join(dir, 'passwd');
     writeFileSync(pw, '');

@@ -36,6 +36,11 @@ export const ConnectionSettings = z.object({
   clientId: clientId.default(''),
   /** false keeps a persistent session: QoS 1 messages wait at the broker while we are away. */
   clean: z.boolean().default(true),
+  /**
+   * Subscribe at QoS 2 whatever the node asks: with a persistent session the broker and mqtt.js
+   * then hand each message to the flow exactly once, even across a broker restart.
+   */
+  exactlyOnce: z.boolean().default(false),
   keepalive: num(0, 65535, 60),
   protocolVersion: z.coerce.number().pipe(z.union([z.literal(4), z.literal(5)])).default(4),
   reconnectMinMs: num(100, 600_000, 1000),

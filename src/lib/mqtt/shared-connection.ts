@@ -372,7 +372,7 @@ export class SharedMqttConnection {
     if (!client || !this.connected || list.length === 0) return;
     const group = this.settings.shareGroup || undefined;
     const map: Record<string, { qos: 0 | 1 | 2 }> = {};
-    for (const s of list) map[brokerFilter(s.filter, group)] = { qos: s.qos };
+    for (const s of list) map[brokerFilter(s.filter, group)] = { qos: this.settings.exactlyOnce ? 2 : s.qos };
     client.subscribe(map, (err, granted) => {
       if (err) {
         this.opts.logger.error(`subscribe failed: ${err.message}`);

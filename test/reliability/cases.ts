@@ -1,0 +1,110 @@
+/**
+ * The inbound MQTT nodes under reliability test, each as: a flow (config node + the node, wired to
+ * a `sink` junction, errors to a Catch wired to `errors`), a good message carrying a sequence
+ * number, a malformed one, and how to read the number back from the node's output.
+ */
+import { jointechSamples } from '../support/samples';
+import type { FlowNode } from '../../bench/runtime';
+
+export interface ConnectionOpts {
+  url: string;
+  clientId: string;
+  clean: boolean;
+  exactlyOnce?: boolean;
+  shareGroup?: string;
+}
+
+export interface InboundCase {
+  name: string;
+  flow(conn: ConnectionOpts): FlowNode[];
+  credentials: Record<string, Record<string, string>>;
+  good(seq: number): { topic: string; body: string };
+  malformed(seq: number): { topic: string; body: string };
+  seqOf(msg: Record<string, any>): number;
+}
+
+const connection = (c: ConnectionOpts) => ({
+  url: c.url, clientId: c.clientId, clean: c.clean, exactlyOnce: c.exactlyOnce ?? false, keepalive: 30, reconnectMinMs: 200, reconnectMaxMs: 1000, queueLimit: 1000, shareGroup: c.shareGroup ?? '',
+});
+
+const sinks: FlowNode[] = [
+  { id: 'sink', type: 'junction', wires: [] },
+  { id: 'errcatch', type: 'catch', scope: ['in'], uncaught: false, wires: [['errors']] },
+  { id: 'errors', type: 'junction', wires: [] },
+];
+
+const ACCESS_KEY = 'relkey';
+const DEVICE_BASE = 8_000_000_000;
+const location = jointechSamples.mqtt.location!.payload;
+
+const jointech: InboundCase = {
+  name: 'jointech-in',
+  flow: (c) => [
+    { id: 'acct', type: 'jointech-account', accessKey: ACCESS_KEY, qos: 1, passwordMode: 'md5', connection: connection(c) },
+    { id: 'in', type: 'jointech-in', account: 'acct', mode: 'mqtt', types: ['location'], devicesMode: 'all', wires: [['sink']] },
+    ...sinks,
+  ],
+  credentials: { acct: { username: 'u', password: 'fe01ce2a7fbac8fafaed7c982a04e229' } },
+  good: (seq) => {
+    const device = String(DEVICE_BASE + seq);
+    return { topic: `upload/${ACCESS_KEY}/${device}/location`, body: JSON.stringify({ ...location, assetId: device }) };
+  },
+  malformed: (seq) => ({ topic: `upload/${ACCESS_KEY}/${DEVICE_BASE + seq}/location`, body: '{"assetId": ' }),
+  seqOf: (msg) => Number(msg.jointech.assetId) - DEVICE_BASE,
+};
+
+const PROJECT = 'PR_rel';
+const eztcloud: InboundCase = {
+  name: 'eztcloud-in',
+  flow: (c) => [
+    { id: 'proj', type: 'eztcloud-project', localTest: true, connection: connection(c) },
+    { id: 'in', type: 'eztcloud-in', project: 'proj', kinds: ['attributes'], devicesMode: 'all', wires: [['sink']] },
+    ...sinks,
+  ],
+  credentials: { proj: { projectKey: PROJECT, projectSecret: 's' } },
+  good: (seq) => ({ topic: `open/${PROJECT}/DU_rel/attributes`, body: JSON.stringify({ seq, temperature: 20.5 }) }),
+  malformed: () => ({ topic: `open/${PROJECT}/DU_rel/attributes`, body: '{"seq": ' }),
+  seqOf: (msg) => msg.payload.seq as number,
+};
+
+const living: InboundCase = {
+  name: 'aliyun-living-in',
+  flow: (c) => [
+    { id: 'acct', type: 'aliyun-living-account', productKey: 'pkrel', deviceName: 'app1', connection: connection(c) },
+    { id: 'in', type: 'aliyun-living-in', account: 'acct', kinds: ['properties'], deviceName: '+', wires: [['sink'], []] },
+    ...sinks,
+  ],
+  credentials: { acct: { username: 'u', password: 'p' } },
+  good: (seq) => ({
+    topic: '/sys/pkrel/dev1/app/down/thing/properties',
+    body: JSON.stringify({ id: String(seq), version: '1.0', params: { iotId: 'i', items: { seq: { time: Date.now(), value: seq } } }, method: 'thing.properties' }),
+  }),
+  malformed: () => ({ topic: '/sys/pkrel/dev1/app/down/thing/properties', body: 'not json' }),
+  seqOf: (msg) => msg.payload.properties.seq as number,
+};
+
+const GW = 171;
+const DEV = 401;
+const iotos: InboundCase = {
+  name: 'iotos-device (downlink)',
+  flow: (c) => [
+    { id: 'conn', type: 'iotos-connection', gatewayId: String(GW), deviceId: String(DEV), connection: connection({ ...c, clientId: `device_${GW}_${DEV}` }) },
+    { id: 'in', type: 'iotos-device', connection: 'conn', points: [{ name: 'switch', id: 1964, oid: '179f' }], point: '179f', timeout: 5, replyMode: 'auto', wires: [[], ['sink'], []] },
+    ...sinks,
+  ],
+  credentials: { conn: { username: 'u', password: 'p' } },
+  good: (seq) => ({
+    topic: `$IOTOS/device/endpoint/update/${GW}/${DEV}/1964`,
+    body: JSON.stringify({ name: 'switch', id: 1964, oid: '179f', ts: Date.now(), value: seq, requestId: `r${seq}`, requestTime: Date.now() }),
+  }),
+  malformed: () => ({ topic: `$IOTOS/device/endpoint/update/${GW}/${DEV}/1964`, body: '{"id": 1964, ' }),
+  seqOf: (msg) => Number(msg.payload),
+};
+
+/** Every inbound MQTT node; `shareable` ones may run in a shared-subscription group. */
+export const INBOUND_CASES: ReadonlyArray<InboundCase & { shareable: boolean }> = [
+  { ...jointech, shareable: true },
+  { ...eztcloud, shareable: true },
+  { ...living, shareable: true },
+  { ...iotos, shareable: false },
+];

@@ -1,0 +1,235 @@
+/**
+ * Reliability of every inbound MQTT node against a private Mosquitto (started from the machine's
+ * binary, with persistence): broker restart and a 10 s outage mid-stream with a persistent QoS 1
+ * session, sustained load with malformed messages mixed in (RSS watched), redeploys under load, and
+ * two runtimes splitting one stream through a shared subscription. The nodes run in a plain
+ * Node-RED runtime (no test-helper spies, which would keep every message alive).
+ *
+ * RELIABILITY_LOAD_SECONDS (default 30) and RELIABILITY_OUTAGE_SECONDS (default 10) set the
+ * durations; `.ci/run` shortens the load.
+ */
+import assert from 'node:assert/strict';
+import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import * as mqtt from 'mqtt';
+import { startRuntime, type BenchRuntime } from '../../bench/runtime';
+import { mosquittoAvailable, sleep, waitFor } from '../support/red';
+import { startMosquittoBroker, type TestBroker } from '../support/broker';
+import { INBOUND_CASES, type InboundCase } from './cases';
+
+const root = join(__dirname, '..', '..', '..');
+const LOAD_SECONDS = Number(process.env.RELIABILITY_LOAD_SECONDS ?? 30);
+const OUTAGE_SECONDS = Number(process.env.RELIABILITY_OUTAGE_SECONDS ?? 10);
+const RATE = 2000;
+// Every malformed message is logged by Node-RED as well as caught; keep the output readable.
+process.env.BENCH_LOG ??= 'fatal';
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+/** Publishes at a steady rate from a publisher with its own persistent session. */
+async function publisher(url: string, qos: 1 | 2 = 1) {
+  const client = await mqtt.connectAsync(url, { clientId: `rel-pub-${Math.random().toString(16).slice(2, 8)}`, clean: false, reconnectPeriod: 200 });
+  // Counted, not kept: holding a promise per message would itself grow the heap under load.
+  let unacked = 0;
+  let failure: unknown;
+  return {
+    client,
+    send(m: { topic: string; body: string }) {
+      unacked++;
+      client.publish(m.topic, m.body, { qos }, (err) => {
+        unacked--;
+        if (err) failure ??= err;
+      });
+    },
+    /** Sends `count` messages from `make`, `perSecond` a second; `during(i)` runs before message i. */
+    async stream(count: number, perSecond: number, make: (i: number) => { topic: string; body: string }, during?: (i: number) => Promise<void> | void) {
+      const batch = Math.max(1, Math.round(perSecond / 100));
+      for (let i = 0; i < count; i += batch) {
+        for (let j = i; j < Math.min(count, i + batch); j++) {
+          await during?.(j);
+          this.send(make(j));
+        }
+        await sleep(10);
+      }
+    },
+    async flushed() {
+      await waitFor(() => unacked === 0 || failure !== undefined, 'every publish acknowledged', 60_000);
+      if (failure) throw failure;
+    },
+    end: () => client.endAsync(true),
+  };
+}
+
+/** Counts what the sink and the Catch of a running flow receive. */
+function watch(red: BenchRuntime, c: InboundCase) {
+  const seqs: number[] = [];
+  let errors = 0;
+  red.node('sink').on('input', (msg: unknown) => seqs.push(c.seqOf(msg as Record<string, any>)));
+  red.node('errors').on('input', () => { errors++; });
+  return { seqs, get errors() { return errors; } };
+}
+
+/** Every number 0..n-1 exactly once. */
+function assertExactlyOnce(seqs: number[], n: number, what: string): void {
+  const counts = new Map<number, number>();
+  for (const s of seqs) counts.set(s, (counts.get(s) ?? 0) + 1);
+  const dup = [...counts].filter(([, k]) => k > 1).map(([s]) => s);
+  const missing = Array.from({ length: n }, (_, i) => i).filter((i) => !counts.has(i));
+  assert.deepEqual({ duplicates: dup.slice(0, 10), missing: missing.slice(0, 10) }, { duplicates: [], missing: [] }, what);
+  assert.equal(seqs.length, n, what);
+}
+
+/**
+ * Connected clients as Mosquitto last reported them under $SYS. It publishes a changed value within
+ * a second and keeps it retained, so after 1.5 s of quiet the retained value is current and does
+ * not count this watcher yet.
+ */
+async function connectedClients(url: string): Promise<number> {
+  await sleep(1500);
+  const c = await mqtt.connectAsync(url, { reconnectPeriod: 0 });
+  const value = await new Promise<number>((resolve, reject) => {
+    setTimeout(() => reject(new Error('no $SYS/broker/clients/connected within 5 s')), 5000).unref();
+    c.on('message', (_t, p) => resolve(Number(p.toString())));
+    void c.subscribeAsync('$SYS/broker/clients/connected');
+  });
+  await c.endAsync(true);
+  return value;
+}
+
+(mosquittoAvailable() ? describe : describe.skip)(`reliability against a private Mosquitto (load ${LOAD_SECONDS} s, outage ${OUTAGE_SECONDS} s)`, function () {
+  this.timeout(Math.max(120_000, (LOAD_SECONDS + OUTAGE_SECONDS) * 4000));
+  let broker: TestBroker;
+  let red: BenchRuntime;
+
+  before(async () => {
+    broker = await startMosquittoBroker();
+    red = await startRuntime(root);
+  });
+  after(async () => {
+    await red?.stop();
+    await broker?.close();
+  });
+
+  /** Deploys the case's flow and waits until its config node is connected and subscribed. */
+  async function deploy(c: InboundCase, clientId: string, extra: { shareGroup?: string; exactlyOnce?: boolean } = {}) {
+    const flow = c.flow({ url: broker.url, clientId, clean: false, ...extra });
+    await red.deploy(flow, c.credentials);
+    const config = red.node(flow[0]!.id) as unknown as { connection?: { connected: boolean; filters: string[] } };
+    await waitFor(() => config.connection?.connected && config.connection.filters.length > 0, `${c.name} connected`, 10_000);
+    await sleep(200);
+  }
+
+  for (const c of INBOUND_CASES) {
+    describe(c.name, () => {
+      afterEach(async () => {
+        await red.deploy([]);
+      });
+
+      for (const [label, downMs] of [['a broker restart', 500], [`a ${OUTAGE_SECONDS} s broker outage`, OUTAGE_SECONDS * 1000]] as const) {
+        it(`delivers every message exactly once across ${label} (persistent session, QoS 2)`, async () => {
+          await deploy(c, `rel-${c.name.replace(/\W/g, '')}-${downMs}`, { exactlyOnce: true });
+          const seen = watch(red, c);
+          const pub = await publisher(broker.url, 2);
+          const n = 600;
+          await pub.stream(n, 300, c.good, async (i) => {
+            if (i !== 200) return;
+            await broker.stop();
+            await sleep(downMs);
+            await broker.start();
+          });
+          await pub.flushed();
+          await waitFor(() => seen.seqs.length >= n, `${n} messages`, 20_000).catch(() => undefined);
+          await sleep(500);
+          await pub.end();
+          assertExactlyOnce(seen.seqs, n, `${c.name}: ${label}`);
+          assert.equal(seen.errors, 0);
+        });
+      }
+
+      it(`keeps up with ${RATE} messages/s for ${LOAD_SECONDS} s with 1 % malformed, memory flat`, async () => {
+        await deploy(c, `rel-${c.name.replace(/\W/g, '')}-load`);
+        const seen = watch(red, c);
+        const pub = await publisher(broker.url);
+        const total = RATE * LOAD_SECONDS;
+        const rss: number[] = [];
+        const sampler = setInterval(() => { gc?.(); rss.push(process.memoryUsage().rss); }, 1000);
+        let bad = 0;
+        let good = 0;
+        await pub.stream(total, RATE, (i) => {
+          if (i % 100 === 99) {
+            bad++;
+            return c.malformed(i);
+          }
+          return c.good(good++);
+        });
+        await pub.flushed();
+        await waitFor(() => seen.seqs.length >= good && seen.errors >= bad, 'every message handled', 30_000).catch(() => undefined);
+        clearInterval(sampler);
+        await pub.end();
+        assertExactlyOnce(seen.seqs, good, `${c.name}: good messages under load`);
+        assert.equal(seen.errors, bad, 'every malformed message reported to the Catch node');
+        // Warmed up after a quarter of the run; the last quarter must stay within 10 % of it.
+        const warm = rss[Math.floor(rss.length / 4)]!;
+        const late = Math.max(...rss.slice(Math.floor((rss.length * 3) / 4)));
+        console.log(`      ${c.name}: ${good} good + ${bad} malformed in ${LOAD_SECONDS} s; RSS ${(warm / 2 ** 20).toFixed(1)} -> ${(late / 2 ** 20).toFixed(1)} MiB`);
+        assert.ok(late <= warm * 1.1, `RSS grew from ${warm} to ${late} bytes`);
+      });
+
+      it('survives redeploys under load without duplicate subscriptions or leaked clients', async () => {
+        const clientId = `rel-${c.name.replace(/\W/g, '')}-redeploy`;
+        await deploy(c, clientId);
+        const pub = await publisher(broker.url);
+        const n = 900;
+        await pub.stream(n, 300, c.good, async (i) => {
+          if (i % 300 === 150) await deploy(c, clientId);
+        });
+        await pub.flushed();
+        // After the last redeploy: a fresh watch must see each new message exactly once.
+        const seen = watch(red, c);
+        const m = 100;
+        const offset = 100_000;
+        await pub.stream(m, 500, (i) => c.good(offset + i));
+        await pub.flushed();
+        await waitFor(() => seen.seqs.length >= m, `${m} messages after redeploys`, 10_000).catch(() => undefined);
+        await sleep(500);
+        assertExactlyOnce(seen.seqs.map((s) => s - offset), m, `${c.name}: after redeploys`);
+        // The flow's one connection and the publisher: every redeploy replaced the connection.
+        assert.equal(await connectedClients(broker.url), 2, 'connected clients');
+        await pub.end();
+      });
+
+      if (c.shareable) it('splits one stream between two runtimes in a shared subscription, each message once', async () => {
+        const group = 'relgroup';
+        const child: ChildProcess = fork(join(__dirname, 'runtime-child.js'), { stdio: 'inherit' });
+        try {
+          const childSeqs: number[] = [];
+          const ready = new Promise<void>((resolve, reject) => {
+            child.on('message', (m: 'ready' | { msg?: Record<string, any>; error?: string }) => {
+              if (m === 'ready') resolve();
+              else if (m.error) reject(new Error(m.error));
+              else if (m.msg) childSeqs.push(c.seqOf(m.msg));
+            });
+          });
+          child.send({ flows: c.flow({ url: broker.url, clientId: 'rel-share-b', clean: true, shareGroup: group }), credentials: c.credentials });
+          await ready;
+          await red.deploy(c.flow({ url: broker.url, clientId: 'rel-share-a', clean: true, shareGroup: group }), c.credentials);
+          const seen = watch(red, c);
+          await sleep(500);
+          const pub = await publisher(broker.url);
+          const n = 2000;
+          await pub.stream(n, 1000, c.good);
+          await pub.flushed();
+          await waitFor(() => seen.seqs.length + childSeqs.length >= n, 'the stream split', 15_000).catch(() => undefined);
+          await sleep(500);
+          await pub.end();
+          console.log(`      ${c.name}: runtime A ${seen.seqs.length}, runtime B ${childSeqs.length}`);
+          assertExactlyOnce([...seen.seqs, ...childSeqs], n, `${c.name}: across both runtimes`);
+          assert.ok(seen.seqs.length > n / 10 && childSeqs.length > n / 10, 'both runtimes took a share');
+        } finally {
+          child.send('stop');
+          await new Promise((r) => child.once('exit', r));
+        }
+      });
+    });
+  }
+});
