@@ -234,6 +234,21 @@ describe('jointech-in as a webhook (real HTTP)', function () {
     assert.deepEqual(event.payload.unLockType, { code: 1, en: 'Card', zh: '刷卡开锁' });
   });
 
+  it('answers 429 beyond the rate limit, and takes requests again a second later', async () => {
+    await loadWebhook({ rateLimit: 5 });
+    const got = collect(helper.getNode('out'));
+    const body = JSON.stringify(S.webhook.location);
+    const burst = await Promise.all(Array.from({ length: 20 }, () => post('/jt', body)));
+    const ok = burst.filter((r) => r.status === 200).length;
+    const limited = burst.filter((r) => r.status === 429);
+    assert.ok(ok >= 5 && ok <= 6, `${ok} accepted`);
+    assert.equal(ok + limited.length, 20);
+    assert.match(String(limited[0]!.body!.error), /5 requests a second/);
+    await sleep(1100);
+    assert.equal((await post('/jt', body)).status, 200);
+    await waitFor(() => got.length === ok + 1, 'only accepted requests emitted');
+  });
+
   it('serves one path per type when asked, using the path as the type', async () => {
     await loadWebhook({ pathPerType: true });
     const got = collect(helper.getNode('out'));

@@ -1,7 +1,7 @@
 /**
  * A POST endpoint on Node-RED's own HTTP server (RED.httpNode) for platforms that push by webhook:
- * body size limit, optional shared-secret header checked in constant time, JSON content types
- * only, and removal of the route when the node closes.
+ * request rate limit, body size limit, optional shared-secret header checked in constant time,
+ * JSON content types only, and removal of the route when the node closes.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -21,6 +21,8 @@ export interface WebhookReply {
 export interface WebhookOptions {
   path: string;
   maxBytes: number;
+  /** Requests accepted per second, with bursts of the same size; 0 for no limit. */
+  maxPerSecond?: number;
   /** When set, requests must carry this header with this value (the console's "message header"). */
   header?: { name: string; value: string };
   handle(req: WebhookRequest): Promise<WebhookReply> | WebhookReply;
@@ -78,12 +80,40 @@ interface ExpressLike {
   router?: { stack: Array<{ route?: { path: string; methods: Record<string, boolean>; stack: Array<{ handle: unknown }> } }> };
 }
 
+/** A token bucket: `rate` requests a second on average, at most `rate` at once. */
+export class RateLimiter {
+  private tokens: number;
+  private last: number;
+
+  constructor(private readonly rate: number, private readonly now: () => number = Date.now) {
+    this.tokens = rate;
+    this.last = now();
+  }
+
+  take(): boolean {
+    const t = this.now();
+    this.tokens = Math.min(this.rate, this.tokens + ((t - this.last) / 1000) * this.rate);
+    this.last = t;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
 /** Mounts the endpoint; the returned function removes it again. */
 export function mountWebhook(RED: NodeAPI, opts: WebhookOptions): () => void {
   const app = RED.httpNode as unknown as ExpressLike;
+  const limiter = opts.maxPerSecond ? new RateLimiter(opts.maxPerSecond) : undefined;
   const handler: Handler = (req, res) => {
     void (async () => {
       try {
+        // Checked first, so a flood costs neither a secret comparison nor a body read.
+        if (limiter && !limiter.take()) {
+          res.setHeader('Retry-After', '1');
+          send(res, 429, { Result: 429, error: `more than ${opts.maxPerSecond} requests a second` });
+          req.resume();
+          return;
+        }
         if (opts.header) {
           const got = req.headers[opts.header.name.toLowerCase()];
           const value = Array.isArray(got) ? got[0] : got;

@@ -45,6 +45,7 @@ RED.nodes.registerType('jointech-in', {
     pathPerType: { value: false },
     headerName: { value: '' },
     maxBytes: { value: 262144, validate: RED.validators.number() },
+    rateLimit: { value: 200, validate: RED.validators.number() },
   },
   credentials: {
     headerValue: { type: 'password' },

@@ -32,6 +32,8 @@ const JointechInConfig = z.object({
   pathPerType: z.boolean().default(false),
   headerName: z.string().trim().default(''),
   maxBytes: z.coerce.number().int().min(256).max(10_485_760).default(262_144),
+  /** Webhook requests a second (bursts of the same size); 0 turns the limit off. */
+  rateLimit: z.coerce.number().int().min(0).max(100_000).default(200),
 });
 type JointechInConfig = z.infer<typeof JointechInConfig>;
 
@@ -104,6 +106,7 @@ function init(RED: NodeAPI): void {
       const unmount = routes.map(([path, hint]) => mountWebhook(RED, {
         path,
         maxBytes: c.maxBytes,
+        maxPerSecond: c.rateLimit,
         ...(header ? { header } : {}),
         handle: ({ body }): WebhookReply => {
           const raw = body.toString('utf8');
