@@ -8,7 +8,11 @@ import type { Aedes } from 'aedes' with { 'resolution-mode': 'import' };
 import { importEsm } from '../test/support/esm';
 
 
-interface PublishOrder { messages: Array<{ topic: string; payload: string }>; count: number }
+/** Publish `count` messages: as fast as possible, or `perSecond` paced, reporting each send time. */
+interface PublishOrder { messages: Array<{ topic: string; payload: string }>; count: number; perSecond?: number }
+
+/** Epoch milliseconds with sub-millisecond precision, comparable across processes. */
+const epochNow = () => performance.timeOrigin + performance.now();
 /** Answer IOTOS uplinks of this gateway/device like the platform: one result per data point. */
 interface PlatformOrder { iotosPlatform: { gatewayId: number; deviceId: number } }
 
@@ -46,6 +50,25 @@ async function main(): Promise<void> {
   process.on('message', (order: PublishOrder | PlatformOrder) => {
     if ('iotosPlatform' in order) {
       answerUplinks(pub, order);
+      return;
+    }
+    if (order.perSecond) {
+      const sentAt: number[] = [];
+      const every = 1000 / order.perSecond;
+      const t0 = performance.now();
+      let i = 0;
+      const paced = () => {
+        // Catch up to where the schedule says we should be, then wait for the next slot.
+        const due = Math.min(order.count, Math.floor((performance.now() - t0) / every) + 1);
+        for (; i < due; i++) {
+          const m = order.messages[i % order.messages.length]!;
+          sentAt.push(epochNow());
+          pub.publish(m.topic, m.payload, { qos: 0 });
+        }
+        if (i < order.count) setTimeout(paced, Math.max(0, every - 0.5));
+        else process.send!({ published: order.count, sentAt });
+      };
+      paced();
       return;
     }
     let i = 0;

@@ -24,42 +24,128 @@ async function startChild(): Promise<Child> {
   return { proc, url };
 }
 
-const messages = jointechMqttMessages(AK).map(({ topic, body }) => ({ topic, payload: body }));
+type Message = { topic: string; payload: string };
 
-/** Publishes N messages and resolves with messages/s between the first and the last arrival. */
-async function measure(child: Child, counter: { count: number; first?: number; last?: number }): Promise<number> {
-  counter.count = 0;
-  counter.first = undefined;
-  counter.last = undefined;
-  const started = Date.now();
-  child.proc.send({ messages, count: N });
-  while (counter.count < N) {
-    if (Date.now() - started > 120_000) throw new Error(`only ${counter.count} of ${N} messages arrived`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  return N / ((counter.last! - counter.first!) / 1000);
+/** One inbound node under test: its messages, its flow, and the filter the baselines use. */
+interface IngestCase {
+  node: string;
+  what: string;
+  messages: Message[];
+  filter: string;
+  flow(url: string): FlowNode[];
+  credentials: Record<string, Record<string, string>>;
 }
 
-function tick(counter: { count: number; first?: number; last?: number }): void {
-  const now = performance.now();
-  if (counter.count === 0) counter.first = now;
-  counter.count++;
-  counter.last = now;
-}
+const sink: FlowNode = { id: 'sink', type: 'junction', wires: [] };
+const conn = (url: string, id: string) => ({ url, clientId: `bench-${id}-${process.pid}` });
 
-async function rawMqtt(child: Child): Promise<number> {
-  const counter = { count: 0 } as { count: number; first?: number; last?: number };
-  const client = await mqtt.connectAsync(child.url, { clientId: `bench-raw-${process.pid}` });
-  let sink = 0;
-  client.on('message', (_t, payload) => {
-    const obj = JSON.parse(payload.toString());
-    sink += obj.assetId ? 1 : 0;
-    tick(counter);
+const livingBody = (seq: number) => JSON.stringify({
+  id: String(seq), version: '1.0', method: 'thing.properties',
+  params: { iotId: '0300MSKL03667c544f69342a74Sv4Za4', productKey: 'pkbench', deviceName: 'dev1', items: { temperature: { time: 1510292697471, value: 20 + seq }, alarm: { time: 1510292697470, value: 'normal' } } },
+});
+
+const INGEST: IngestCase[] = [
+  {
+    node: 'jointech-in', what: 'document samples, full decode, enumerations named',
+    messages: jointechMqttMessages(AK).map(({ topic, body }) => ({ topic, payload: body })),
+    filter: `upload/${AK}/#`,
+    flow: (url) => [
+      { id: 'acc', type: 'jointech-account', accessKey: AK, qos: 0, connection: conn(url, 'jt') },
+      { id: 'in', type: 'jointech-in', account: 'acc', mode: 'mqtt', wires: [['sink']] }, sink,
+    ],
+    credentials: { acc: { username: 'bench', password: 'bench' } },
+  },
+  {
+    node: 'eztcloud-in', what: 'attributes, events and alarms of one project',
+    messages: [
+      { topic: 'open/PR_bench/DU_bench01/attributes', payload: JSON.stringify({ temperature: 21.5, humidity: 40, switch: 1 }) },
+      { topic: 'open/PR_bench/DU_bench01/event_report', payload: JSON.stringify({ method: 'doorOpened', params: { door: 1 } }) },
+      { topic: 'open/PR_bench/DU_bench02/alarm', payload: JSON.stringify({ alerting: true }) },
+    ],
+    filter: 'open/PR_bench/#',
+    flow: (url) => [
+      { id: 'proj', type: 'eztcloud-project', localTest: true, connection: conn(url, 'ez') },
+      { id: 'in', type: 'eztcloud-in', project: 'proj', wires: [['sink']] }, sink,
+    ],
+    credentials: { proj: { projectKey: 'PR_bench', projectSecret: 'bench' } },
+  },
+  {
+    node: 'aliyun-living-in', what: 'property pushes, items to {name: value} with times',
+    messages: Array.from({ length: 10 }, (_, i) => ({ topic: '/sys/pkbench/dev1/app/down/thing/properties', payload: livingBody(i) })),
+    filter: '/sys/pkbench/+/app/down/#',
+    flow: (url) => [
+      { id: 'acct', type: 'aliyun-living-account', productKey: 'pkbench', deviceName: 'app1', connection: conn(url, 'lv') },
+      { id: 'in', type: 'aliyun-living-in', account: 'acct', wires: [['sink'], []] }, sink,
+    ],
+    credentials: { acct: { username: 'bench', password: 'bench' } },
+  },
+];
+
+interface IngestResult { rate: number; p50: number; p99: number }
+
+const PACED = Number(process.env.BENCH_PACED) || 2000;
+const PACED_RATE = 1000;
+
+/**
+ * Measures one receiver: throughput over N messages published as fast as the child can, then
+ * latency (publish to arrival, p50/p99) over PACED messages at PACED_RATE a second.
+ */
+async function measureReceiver(child: Child, messages: Message[], attach: (arrived: () => void) => Promise<() => Promise<void>>): Promise<IngestResult> {
+  const arrivals: number[] = [];
+  let count = 0;
+  let first = 0;
+  let last = 0;
+  let paced = false;
+  const detach = await attach(() => {
+    const now = performance.now();
+    if (count === 0) first = now;
+    count++;
+    last = now;
+    if (paced) arrivals.push(performance.timeOrigin + now);
   });
-  await client.subscribeAsync(`upload/${AK}/#`, { qos: 0 });
-  const rate = await measure(child, counter);
-  await client.endAsync();
-  return sink >= 0 ? rate : 0;
+  try {
+    const until = (n: number, what: string) => new Promise<void>((resolve, reject) => {
+      const started = Date.now();
+      const poll = () => {
+        if (count >= n) return resolve();
+        if (Date.now() - started > 120_000) return reject(new Error(`only ${count} of ${n} ${what} arrived`));
+        setTimeout(poll, 5);
+      };
+      poll();
+    });
+    child.proc.send({ messages, count: N });
+    await until(N, 'messages');
+    const rate = N / ((last - first) / 1000);
+    count = 0;
+    paced = true;
+    const sent = new Promise<number[]>((resolve) => {
+      const on = (m: { sentAt?: number[] }) => { if (m.sentAt) { child.proc.off('message', on); resolve(m.sentAt); } };
+      child.proc.on('message', on);
+    });
+    child.proc.send({ messages, count: PACED, perSecond: PACED_RATE });
+    const sentAt = await sent;
+    await until(PACED, 'paced messages');
+    const latencies = arrivals.map((t, i) => t - sentAt[i]!).sort((a, b) => a - b);
+    const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
+    return { rate, p50: at(0.5), p99: at(0.99) };
+  } finally {
+    await detach();
+  }
+}
+
+async function rawMqtt(child: Child, c: IngestCase): Promise<IngestResult> {
+  return measureReceiver(child, c.messages, async (arrived) => {
+    const client = await mqtt.connectAsync(child.url, { clientId: `bench-raw-${process.pid}` });
+    (client.stream as unknown as { setNoDelay(on: boolean): void }).setNoDelay(true);
+    let sink = 0;
+    client.on('message', (_t, payload) => {
+      const obj = JSON.parse(payload.toString()) as Record<string, unknown>;
+      sink += Object.keys(obj).length > 0 ? 1 : 0;
+      arrived();
+    });
+    await client.subscribeAsync(c.filter, { qos: 0 });
+    return async () => { await client.endAsync(); };
+  });
 }
 
 /** What a user writes without this package: core mqtt in + a function node doing the nested parses. */
@@ -72,36 +158,24 @@ if (typeof p.content === 'string' && p.content.startsWith('[')) p.content = JSON
 msg.payload = p;
 return msg;`;
 
-async function nodeRedFlow(red: BenchRuntime, child: Child, flow: FlowNode[]): Promise<number> {
-  const counter = { count: 0 } as { count: number; first?: number; last?: number };
-  await red.deploy(flow, { acc: { username: 'bench', password: 'bench' } });
-  red.node('sink').on('input', () => tick(counter));
-  await new Promise((r) => setTimeout(r, 500));
-  try {
-    return await measure(child, counter);
-  } finally {
-    await red.deploy([]);
-  }
+async function nodeRedFlow(red: BenchRuntime, child: Child, c: IngestCase, flow: FlowNode[], credentials: Record<string, unknown>): Promise<IngestResult> {
+  return measureReceiver(child, c.messages, async (arrived) => {
+    await red.deploy(flow, credentials);
+    red.node('sink').on('input', arrived);
+    await new Promise((r) => setTimeout(r, 500));
+    return async () => { await red.deploy([]); };
+  });
 }
 
-function jointechFlow(url: string): FlowNode[] {
-  return [
-    { id: 'acc', type: 'jointech-account', accessKey: AK, qos: 0, connection: { url, clientId: `bench-jt-${process.pid}` } },
-    { id: 'in', type: 'jointech-in', account: 'acc', mode: 'mqtt', wires: [['sink']] },
-    { id: 'sink', type: 'junction', wires: [] },
-  ];
-}
-
-function coreFlow(url: string): FlowNode[] {
+function coreFlow(url: string, c: IngestCase): FlowNode[] {
   return [
     { id: 'b', type: 'mqtt-broker', broker: url, clientid: `bench-core-${process.pid}`, autoConnect: true, protocolVersion: 4 },
-    { id: 'in', type: 'mqtt in', broker: 'b', topic: `upload/${AK}/#`, qos: '0', datatype: 'utf8', wires: [['fn']] },
+    { id: 'in', type: 'mqtt in', broker: 'b', topic: c.filter, qos: '0', datatype: 'utf8', wires: [['fn']] },
     { id: 'fn', type: 'function', func: FUNCTION_DECODE, outputs: 1, wires: [['sink']] },
-    { id: 'sink', type: 'junction', wires: [] },
+    sink,
   ];
 }
 
-const best = (xs: number[]) => Math.max(...xs);
 
 // ---------------------------------------------------------------------------------------------
 // IOTOS uplink round trips: publish an uplink, wait for the platform's result (answered by the
@@ -185,35 +259,47 @@ async function nodeIotos(red: BenchRuntime, child: Child): Promise<RoundTrips> {
   }
 }
 
+const bestTrips = <T extends { rate: number }>(xs: T[]): T => xs.reduce((a, b) => (b.rate > a.rate ? b : a));
+
 async function main(): Promise<void> {
   const child = await startChild();
   const red = await startRuntime(root);
-  const results: Record<string, number[]> = { raw: [], jointech: [], core: [] };
+  const ingest = INGEST.map(() => ({ raw: [] as IngestResult[], node: [] as IngestResult[], core: [] as IngestResult[] }));
   const iotos: { raw: RoundTrips[]; node: RoundTrips[] } = { raw: [], node: [] };
   child.proc.send({ iotosPlatform: { gatewayId: GW, deviceId: DEV } });
   for (let round = 0; round < ROUNDS; round++) {
-    results.raw!.push(await rawMqtt(child));
-    results.jointech!.push(await nodeRedFlow(red, child, jointechFlow(child.url)));
-    results.core!.push(await nodeRedFlow(red, child, coreFlow(child.url)));
+    for (const [i, c] of INGEST.entries()) {
+      ingest[i]!.raw.push(await rawMqtt(child, c));
+      ingest[i]!.node.push(await nodeRedFlow(red, child, c, c.flow(child.url), c.credentials));
+      ingest[i]!.core.push(await nodeRedFlow(red, child, c, coreFlow(child.url, c), {}));
+    }
     iotos.raw.push(await rawIotos(child));
     iotos.node.push(await nodeIotos(red, child));
   }
-  const bestTrips = (xs: RoundTrips[]) => xs.reduce((a, b) => (b.rate > a.rate ? b : a));
   const iotosRaw = bestTrips(iotos.raw);
   const iotosNode = bestTrips(iotos.node);
   const gb = benchGb32960();
-  const raw = best(results.raw!);
-  const jt = best(results.jointech!);
-  const core = best(results.core!);
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+  const ms = (n: number) => n.toFixed(2);
+  const ingestRows = INGEST.flatMap((c, i) => {
+    const r = ingest[i]!;
+    const raw = bestTrips(r.raw);
+    const node = bestTrips(r.node);
+    const core = bestTrips(r.core);
+    const row = (label: string, x: IngestResult) => `| ${label} | ${fmt(x.rate)} | ${ms(x.p50)} | ${ms(x.p99)} | ${(x.rate / raw.rate).toFixed(2)}x | ${(x.rate / core.rate).toFixed(2)}x |`;
+    return [
+      `| **${c.node}** (${c.messages.length} distinct messages) | | | | | |`,
+      row('raw mqtt.js + JSON.parse (baseline)', raw),
+      row(`${c.node}: ${c.what}`, node),
+      row('core mqtt in + function (JSON.parse, nested parses)', core),
+    ];
+  });
   const table = [
-    `## jointech-in MQTT ingest (${N} document-sample messages, best of ${ROUNDS}, broker: ${process.env.MQTT_URL ?? 'Aedes in a child process'})`,
+    `## MQTT ingest (${N} messages as fast as the publisher goes for messages/s; then ${PACED} at ${PACED_RATE}/s for publish-to-flow latency; best of ${ROUNDS}; broker: ${process.env.MQTT_URL ?? 'Aedes in a child process'})`,
     '',
-    '| receiver | messages/s | vs raw mqtt.js + JSON.parse | vs core mqtt in + function |',
-    '|---|---:|---:|---:|',
-    `| raw mqtt.js + JSON.parse (baseline) | ${fmt(raw)} | 1.00x | ${(raw / core).toFixed(2)}x |`,
-    `| jointech-in (full decode, enumerations named) | ${fmt(jt)} | ${(jt / raw).toFixed(2)}x | ${(jt / core).toFixed(2)}x |`,
-    `| core mqtt in + function (nested JSON.parse only) | ${fmt(core)} | ${(core / raw).toFixed(2)}x | 1.00x |`,
+    '| receiver | messages/s | p50 ms | p99 ms | vs raw mqtt.js | vs core mqtt in + function |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...ingestRows,
     '',
     `## iotos-device uplink round trips (${UPLINKS} uplinks, ${WINDOW} in flight, QoS 1, platform answered from the child process, best of ${ROUNDS})`,
     '',
