@@ -108,3 +108,96 @@ export const INBOUND_CASES: ReadonlyArray<InboundCase & { shareable: boolean }> 
   { ...living, shareable: true },
   { ...iotos, shareable: false },
 ];
+
+/**
+ * The outbound MQTT nodes: a flow whose node `out` takes input and sends its results to `sink`
+ * (errors to the Catch), what to inject, and the platform's side: what it subscribes to, the
+ * number a published request carries, and its answer.
+ */
+export interface OutboundCase {
+  name: string;
+  flow(conn: ConnectionOpts): FlowNode[];
+  credentials: Record<string, Record<string, string>>;
+  input(seq: number): Record<string, unknown>;
+  malformedInput(seq: number): Record<string, unknown>;
+  platformFilter: string;
+  /** The number in a request the platform received. */
+  seqOfRequest(topic: string, body: string): number;
+  /** The platform's answer to a request, if the node waits for one. */
+  answer(topic: string, body: string): { topic: string; body: string } | undefined;
+  /** The number in what the node sends on once the request succeeded. */
+  seqOfResult(msg: Record<string, any>): number;
+}
+
+const outSinks: FlowNode[] = [
+  { id: 'sink', type: 'junction', wires: [] },
+  { id: 'errcatch', type: 'catch', scope: ['out'], uncaught: false, wires: [['errors']] },
+  { id: 'errors', type: 'junction', wires: [] },
+];
+
+const ezOut: OutboundCase = {
+  name: 'eztcloud-out (command_send, waiting for replies)',
+  flow: (c) => [
+    { id: 'proj', type: 'eztcloud-project', localTest: true, connection: connection(c) },
+    { id: 'out', type: 'eztcloud-out', project: 'proj', action: 'command_send', device: 'DU_rel', method: 'set', waitReply: true, timeout: 60, wires: [['sink']] },
+    ...outSinks,
+  ],
+  credentials: { proj: { projectKey: PROJECT, projectSecret: 's' } },
+  input: (seq) => ({ payload: { seq }, id: seq + 1 }),
+  malformedInput: () => ({ device: 'not-a-device', payload: { seq: -1 } }),
+  platformFilter: `open/${PROJECT}/+/command_send`,
+  seqOfRequest: (_t, body) => (JSON.parse(body) as { params: { seq: number } }).params.seq,
+  answer: (topic, body) => {
+    const cmd = JSON.parse(body) as { method: string; params: unknown; id: number };
+    return { topic: topic.replace(/command_send$/, 'command_reply'), body: JSON.stringify({ method: cmd.method, params: cmd.params, id: cmd.id }) };
+  },
+  seqOfResult: (msg) => msg.payload.params.seq as number,
+};
+
+const iotosUp: OutboundCase = {
+  name: 'iotos-device (uplink, waiting for results)',
+  flow: (c) => [
+    { id: 'conn', type: 'iotos-connection', gatewayId: String(GW), deviceId: String(DEV), connection: connection({ ...c, clientId: `device_${GW}_${DEV}` }) },
+    { id: 'out', type: 'iotos-device', connection: 'conn', points: [{ name: 'temperature', id: 1963, oid: '7be6' }], timeout: 60, wires: [['sink'], [], []] },
+    ...outSinks,
+  ],
+  credentials: { conn: { username: 'u', password: 'p' } },
+  input: (seq) => ({ payload: { '7be6': seq }, seq }),
+  malformedInput: () => ({ payload: { nosuchpoint: 1 } }),
+  platformFilter: `$IOTOS/device/platform/update/${GW}/${DEV}`,
+  seqOfRequest: (_t, body) => (JSON.parse(body) as { data: { '7be6': { value: number } } }).data['7be6'].value,
+  answer: (topic, body) => {
+    const up = JSON.parse(body) as { requestId: string; requestTime: number; data: Record<string, { id: number }> };
+    const point = up.data['7be6']!;
+    return {
+      topic: `${topic}/${point.id}/result`,
+      body: JSON.stringify({ ...point, requestId: up.requestId, requestTime: up.requestTime, responseId: up.requestId, responseTime: Date.now(), responseCode: 0, responseDesc: 'OK' }),
+    };
+  },
+  seqOfResult: (msg) => msg.seq as number,
+};
+
+const lock: OutboundCase = {
+  name: 'lock-command (BASE1 to many devices, waiting for replies)',
+  flow: (c) => [
+    { id: 'acct', type: 'jointech-account', accessKey: ACCESS_KEY, qos: 1, passwordMode: 'md5', connection: connection(c) },
+    { id: 'out', type: 'lock-command', account: 'acct', command: 'BASE1', timeout: 60, wires: [['sink'], []] },
+    ...outSinks,
+  ],
+  credentials: { acct: { username: 'u', password: 'fe01ce2a7fbac8fafaed7c982a04e229' } },
+  input: (seq) => ({ device: String(DEVICE_BASE + seq) }),
+  malformedInput: () => ({ device: 'no/such#device' }),
+  platformFilter: `download/${ACCESS_KEY}/+/cmd`,
+  seqOfRequest: (topic) => Number(topic.split('/')[2]) - DEVICE_BASE,
+  answer: (topic, body) => {
+    const device = topic.split('/')[2]!;
+    const [id, , serial, word, index] = body.replace(/^\(|\)$/g, '').split(',');
+    return {
+      topic: `upload/${ACCESS_KEY}/${device}/cmd`,
+      body: JSON.stringify({ assetId: device, commandType: `${word}${index}`, content: JSON.stringify([id, '8', serial, word, index, 'FW-1', '0', 'Jointech']), dateTime: new Date().toISOString() }),
+    };
+  },
+  seqOfResult: (msg) => Number(msg.payload.assetId ?? msg.device) - DEVICE_BASE,
+};
+
+export const OUTBOUND_CASES: readonly OutboundCase[] = [ezOut, iotosUp, lock];

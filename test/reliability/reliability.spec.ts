@@ -15,7 +15,7 @@ import * as mqtt from 'mqtt';
 import { startRuntime, type BenchRuntime } from '../../bench/runtime';
 import { mosquittoAvailable, sleep, waitFor } from '../support/red';
 import { startMosquittoBroker, type TestBroker } from '../support/broker';
-import { INBOUND_CASES, type InboundCase } from './cases';
+import { INBOUND_CASES, OUTBOUND_CASES, type InboundCase, type OutboundCase } from './cases';
 
 const root = join(__dirname, '..', '..', '..');
 const LOAD_SECONDS = Number(process.env.RELIABILITY_LOAD_SECONDS ?? 30);
@@ -94,6 +94,45 @@ async function connectedClients(url: string): Promise<number> {
   });
   await c.endAsync(true);
   return value;
+}
+
+/**
+ * The platform side of an outbound node: a client with a persistent session that records the
+ * number in every request and answers it (QoS 2 both ways, so a restart duplicates nothing).
+ */
+async function platformFor(url: string, c: OutboundCase) {
+  const client = await mqtt.connectAsync(url, { clientId: `rel-platform-${Math.random().toString(16).slice(2, 8)}`, clean: false, reconnectPeriod: 200 });
+  const requests: number[] = [];
+  // Like any well-behaved client: at most 20 answers unacknowledged (Mosquitto's in-flight limit).
+  const answers: Array<{ topic: string; body: string }> = [];
+  let inflight = 0;
+  const drain = () => {
+    while (inflight < 20 && answers.length > 0) {
+      const a = answers.shift()!;
+      inflight++;
+      client.publish(a.topic, a.body, { qos: 2 }, () => { inflight--; drain(); });
+    }
+  };
+  client.on('message', (topic, body) => {
+    requests.push(c.seqOfRequest(topic, body.toString()));
+    const answer = c.answer(topic, body.toString());
+    if (answer) answers.push(answer);
+    drain();
+  });
+  await client.subscribeAsync(c.platformFilter, { qos: 2 });
+  return { requests, end: () => client.endAsync(true) };
+}
+
+/** Feeds `count` inputs into node `out`, `perSecond` a second; `during(i)` runs before input i. */
+async function feed(red: BenchRuntime, count: number, perSecond: number, make: (i: number) => Record<string, unknown>, during?: (i: number) => Promise<void> | void) {
+  const batch = Math.max(1, Math.round(perSecond / 100));
+  for (let i = 0; i < count; i += batch) {
+    for (let j = i; j < Math.min(count, i + batch); j++) {
+      await during?.(j);
+      red.node('out').receive(make(j) as never);
+    }
+    await sleep(10);
+  }
 }
 
 (mosquittoAvailable() ? describe : describe.skip)(`reliability against a private Mosquitto (load ${LOAD_SECONDS} s, outage ${OUTAGE_SECONDS} s)`, function () {
@@ -229,6 +268,98 @@ async function connectedClients(url: string): Promise<number> {
           child.send('stop');
           await new Promise((r) => child.once('exit', r));
         }
+      });
+    });
+  }
+  for (const c of OUTBOUND_CASES) {
+    describe(c.name, () => {
+      afterEach(async () => {
+        await red.deploy([]);
+      });
+
+      /** The node's results and errors; inputs it finished with neither stay pending. */
+      function watchOut() {
+        const seqs: number[] = [];
+        let errors = 0;
+        red.node('sink').on('input', (msg: unknown) => seqs.push(c.seqOfResult(msg as Record<string, any>)));
+        red.node('errors').on('input', () => { errors++; });
+        return { seqs, get errors() { return errors; } };
+      }
+
+      async function deployOut(clientId: string, exactlyOnce: boolean) {
+        const flow = c.flow({ url: broker.url, clientId, clean: false, exactlyOnce });
+        await red.deploy(flow, c.credentials);
+        const config = red.node(flow[0]!.id) as unknown as { connection?: { connected: boolean; filters: string[] } };
+        await waitFor(() => config.connection?.connected && config.connection.filters.length > 0, `${c.name} connected`, 10_000);
+        await sleep(200);
+      }
+
+      for (const [label, downMs] of [['a broker restart', 500], [`a ${OUTAGE_SECONDS} s broker outage`, OUTAGE_SECONDS * 1000]] as const) {
+        it(`sends every request exactly once and gets every reply across ${label} (persistent sessions, QoS 2)`, async () => {
+          const platform = await platformFor(broker.url, c);
+          await deployOut(`rel-out-${c.name.replace(/\W/g, '').slice(0, 20)}-${downMs}`, true);
+          const seen = watchOut();
+          const n = 600;
+          await feed(red, n, 300, c.input, async (i) => {
+            if (i !== 200) return;
+            await broker.stop();
+            await sleep(downMs);
+            await broker.start();
+          });
+          await waitFor(() => seen.seqs.length >= n, `${n} results`, 30_000).catch(() => undefined);
+          await sleep(500);
+          await platform.end();
+          assertExactlyOnce(platform.requests, n, `${c.name}: requests the platform got`);
+          assertExactlyOnce(seen.seqs, n, `${c.name}: results in the flow`);
+          assert.equal(seen.errors, 0);
+        });
+      }
+
+      it(`keeps up with ${RATE} requests/s for ${LOAD_SECONDS} s with 1 % malformed, memory flat`, async () => {
+        const platform = await platformFor(broker.url, c);
+        await deployOut(`rel-out-${c.name.replace(/\W/g, '').slice(0, 20)}-load`, false);
+        const seen = watchOut();
+        const rss: number[] = [];
+        const sampler = setInterval(() => { gc?.(); rss.push(process.memoryUsage().rss); }, 1000);
+        let bad = 0;
+        let good = 0;
+        await feed(red, RATE * LOAD_SECONDS, RATE, (i) => {
+          if (i % 100 === 99) {
+            bad++;
+            return c.malformedInput(i);
+          }
+          return c.input(good++);
+        });
+        await waitFor(() => seen.seqs.length >= good && seen.errors >= bad, 'every request answered or refused', 30_000).catch(() => undefined);
+        clearInterval(sampler);
+        await platform.end();
+        assertExactlyOnce(seen.seqs, good, `${c.name}: results under load`);
+        assertExactlyOnce(platform.requests, good, `${c.name}: requests under load`);
+        assert.equal(seen.errors, bad, 'every malformed input reported to the Catch node');
+        const warm = rss[Math.floor(rss.length / 4)]!;
+        const late = Math.max(...rss.slice(Math.floor((rss.length * 3) / 4)));
+        console.log(`      ${c.name}: ${good} round trips + ${bad} refused in ${LOAD_SECONDS} s; RSS ${(warm / 2 ** 20).toFixed(1)} -> ${(late / 2 ** 20).toFixed(1)} MiB`);
+        assert.ok(late <= warm * 1.1, `RSS grew from ${warm} to ${late} bytes`);
+      });
+
+      it('survives redeploys under load without duplicate requests or leaked clients', async () => {
+        const platform = await platformFor(broker.url, c);
+        const clientId = `rel-out-${c.name.replace(/\W/g, '').slice(0, 20)}-redeploy`;
+        await deployOut(clientId, false);
+        await feed(red, 900, 300, c.input, async (i) => {
+          if (i % 300 === 150) await deployOut(clientId, false);
+        });
+        await sleep(500);
+        const seen = watchOut();
+        const offset = 100_000;
+        const before = platform.requests.length;
+        await feed(red, 100, 500, (i) => c.input(offset + i));
+        await waitFor(() => seen.seqs.length >= 100, '100 results after redeploys', 10_000).catch(() => undefined);
+        await sleep(500);
+        assertExactlyOnce(seen.seqs.map((s) => s - offset), 100, `${c.name}: results after redeploys`);
+        assertExactlyOnce(platform.requests.slice(before).map((s) => s - offset), 100, `${c.name}: requests after redeploys`);
+        assert.equal(await connectedClients(broker.url), 2, 'the flow\'s one connection and the platform');
+        await platform.end();
       });
     });
   }

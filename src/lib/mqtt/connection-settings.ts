@@ -37,8 +37,8 @@ export const ConnectionSettings = z.object({
   /** false keeps a persistent session: QoS 1 messages wait at the broker while we are away. */
   clean: z.boolean().default(true),
   /**
-   * Subscribe at QoS 2 whatever the node asks: with a persistent session the broker and mqtt.js
-   * then hand each message to the flow exactly once, even across a broker restart.
+   * Subscribe, and publish what would go at QoS 1, at QoS 2: with a persistent session the broker
+   * and mqtt.js then pass each message exactly once, even across a broker restart.
    */
   exactlyOnce: z.boolean().default(false),
   keepalive: num(0, 65535, 60),

@@ -134,6 +134,9 @@ function endClient(client: MqttClient, timeoutMs: number): Promise<void> {
   });
 }
 
+/** Mosquitto's default max_inflight_messages; an MQTT 5 broker's receive maximum replaces it. */
+const DEFAULT_INFLIGHT = 20;
+
 export class SharedMqttConnection {
   readonly settings: ConnectionSettings;
   readonly clientId: string;
@@ -141,6 +144,14 @@ export class SharedMqttConnection {
   private readonly users = new Map<string, ConnectionUser>();
   private readonly subs = new Map<string, Subscription>();
   private readonly queue: QueuedPublish[] = [];
+  /**
+   * QoS 1/2 publishes the broker has not acknowledged yet, and those waiting for room. Brokers
+   * bound this (Mosquitto: max_inflight_messages, 20; MQTT 5: receive maximum) and drop or refuse
+   * what goes beyond, so no more than that many leave at once.
+   */
+  private inflight = 0;
+  private inflightLimit = DEFAULT_INFLIGHT;
+  private readonly windowQueue: QueuedPublish[] = [];
   private client: MqttClient | undefined;
   private state: ConnectionState = { phase: 'idle' };
   private attempt = 0;
@@ -165,7 +176,7 @@ export class SharedMqttConnection {
   }
 
   get queuedPublishes(): number {
-    return this.queue.length;
+    return this.queue.length + this.windowQueue.length;
   }
 
   /** Topic filters currently held for subscribers (as the broker sees them, with any share prefix). */
@@ -244,7 +255,7 @@ export class SharedMqttConnection {
     this.closing = true;
     clearTimeout(this.reconnectTimer);
     for (const sub of this.subs.values()) clearTimeout(sub.pendingUnsubscribe);
-    const pending = this.queue.splice(0);
+    const pending = [...this.queue.splice(0), ...this.windowQueue.splice(0)];
     for (const item of pending) item.reject(new Error('connection closed before the message could be sent'));
     this.setState({ phase: 'closed' });
     const client = this.client;
@@ -254,7 +265,7 @@ export class SharedMqttConnection {
 
   private disconnectIdle(): void {
     const client = this.client;
-    if (!client || this.queue.length > 0) return;
+    if (!client || this.queue.length > 0 || this.windowQueue.length > 0) return;
     this.client = undefined;
     clearTimeout(this.reconnectTimer);
     for (const sub of this.subs.values()) clearTimeout(sub.pendingUnsubscribe);
@@ -307,6 +318,7 @@ export class SharedMqttConnection {
     this.attempt = 0;
     this.lastFailureWasAuth = false;
     disableNagle(client);
+    this.inflightLimit = connack.properties?.receiveMaximum ?? DEFAULT_INFLIGHT;
     this.setState({ phase: 'connected' });
     const resumed = !this.settings.clean && connack.sessionPresent === true;
     const toSubscribe = [...this.subs.values()].filter((s) => {
@@ -406,15 +418,28 @@ export class SharedMqttConnection {
     }, this.opts.unsubscribeGraceMs ?? 1000);
   }
 
-  private send(item: QueuedPublish): void {
+  private send(item: QueuedPublish, fromWindow = false): void {
     const client = this.client;
     if (!client) {
       item.reject(new Error('connection closed before the message could be sent'));
       return;
     }
-    client.publish(item.topic, item.payload, item.options, (err?: Error, _packet?: Packet) => {
+    // Exactly once applies to what we send as well: QoS 1 publishes go out at QoS 2.
+    const options = this.settings.exactlyOnce && item.options.qos === 1 ? { ...item.options, qos: 2 as const } : item.options;
+    const acked = (options.qos ?? 0) > 0;
+    // Behind those already waiting for room, so that order is kept.
+    if (acked && (this.inflight >= this.inflightLimit || (!fromWindow && this.windowQueue.length > 0))) {
+      this.windowQueue.push(item);
+      return;
+    }
+    if (acked) this.inflight++;
+    client.publish(item.topic, item.payload, options, (err?: Error, _packet?: Packet) => {
       if (err) item.reject(err);
       else item.resolve();
+      if (!acked) return;
+      this.inflight--;
+      // mqtt.js resends unacknowledged messages after a reconnect; room frees as their acks come.
+      while (this.inflight < this.inflightLimit && this.windowQueue.length > 0 && this.client === client) this.send(this.windowQueue.shift()!, true);
     });
   }
 
