@@ -15,6 +15,34 @@ interface PublishOrder { messages: Array<{ topic: string; payload: string }>; co
 const epochNow = () => performance.timeOrigin + performance.now();
 /** Answer IOTOS uplinks of this gateway/device like the platform: one result per data point. */
 interface PlatformOrder { iotosPlatform: { gatewayId: number; deviceId: number } }
+/** Answer EZtCloud command_send of this project like its devices. */
+interface EztcloudOrder { eztcloudPlatform: { projectKey: string } }
+/** Answer Jointech command frames of this accessKey like the devices (BASE1 version reply). */
+interface JointechOrder { jointechDevices: { accessKey: string } }
+
+function answerCommands(client: mqtt.MqttClient, order: EztcloudOrder): void {
+  const pk = order.eztcloudPlatform.projectKey;
+  client.on('message', (t, body) => {
+    const m = /^open\/([^/]+)\/([^/]+)\/command_send$/.exec(t);
+    if (!m || m[1] !== pk) return;
+    const cmd = JSON.parse(body.toString()) as { method: string; params: unknown; id: number };
+    client.publish(`open/${pk}/${m[2]}/command_reply`, JSON.stringify({ method: cmd.method, params: cmd.params, id: cmd.id }), { qos: 1 });
+  });
+  client.subscribe(`open/${pk}/+/command_send`, { qos: 1 });
+}
+
+function answerFrames(client: mqtt.MqttClient, order: JointechOrder): void {
+  const ak = order.jointechDevices.accessKey;
+  client.on('message', (t, body) => {
+    const m = /^download\/([^/]+)\/([^/]+)\/cmd$/.exec(t);
+    if (!m || m[1] !== ak) return;
+    const [id, , serial, word, index] = body.toString().replace(/^\(|\)$/g, '').split(',');
+    client.publish(`upload/${ak}/${m[2]}/cmd`, JSON.stringify({
+      assetId: m[2], commandType: `${word}${index}`, content: JSON.stringify([id, '8', serial, word, index, 'FW-1.0', '0', 'Jointech']), dateTime: new Date().toISOString(),
+    }), { qos: 1 });
+  });
+  client.subscribe(`download/${ak}/+/cmd`, { qos: 1 });
+}
 
 function answerUplinks(client: mqtt.MqttClient, order: PlatformOrder): void {
   const topic = `$IOTOS/device/platform/update/${order.iotosPlatform.gatewayId}/${order.iotosPlatform.deviceId}`;
@@ -47,9 +75,17 @@ async function main(): Promise<void> {
   const pub = await mqtt.connectAsync(url, { clientId: `bench-pub-${process.pid}` });
   (pub.stream as net.Socket).setNoDelay(true);
   process.send!({ url });
-  process.on('message', (order: PublishOrder | PlatformOrder) => {
+  process.on('message', (order: PublishOrder | PlatformOrder | EztcloudOrder | JointechOrder) => {
     if ('iotosPlatform' in order) {
       answerUplinks(pub, order);
+      return;
+    }
+    if ('eztcloudPlatform' in order) {
+      answerCommands(pub, order);
+      return;
+    }
+    if ('jointechDevices' in order) {
+      answerFrames(pub, order);
       return;
     }
     if (order.perSecond) {

@@ -86,7 +86,26 @@ function rate(fn: () => unknown, ms: number): number {
   return n / ((performance.now() - start) / 1000);
 }
 
-export interface DecodeBench { bytes: number; ours: number; reference: number }
+/** Time of single calls, in microseconds: p50 and p99 over `n` calls after a warm-up. */
+function latencyUs(fn: () => unknown, n = 20000): { p50: number; p99: number } {
+  for (let i = 0; i < 2000; i++) fn();
+  const t: number[] = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const s = performance.now();
+    fn();
+    t[i] = (performance.now() - s) * 1000;
+  }
+  t.sort((a, b) => a - b);
+  return { p50: t[Math.floor(n * 0.5)]!, p99: t[Math.floor(n * 0.99)]! };
+}
+
+export interface DecodeBench {
+  bytes: number;
+  ours: number;
+  reference: number;
+  oursLatency: { p50: number; p99: number };
+  referenceLatency: { p50: number; p99: number };
+}
 
 export function benchGb32960(ms = 2000): DecodeBench {
   const frame = typicalFrame();
@@ -100,5 +119,5 @@ export function benchGb32960(ms = 2000): DecodeBench {
   for (let round = 0; round < 3; round++) {
     best = { ours: Math.max(best.ours, rate(() => decodeFrame(frame), ms / 3)), reference: Math.max(best.reference, rate(() => referenceDecode(frame), ms / 3)) };
   }
-  return { bytes: frame.length, ...best };
+  return { bytes: frame.length, ...best, oursLatency: latencyUs(() => decodeFrame(frame)), referenceLatency: latencyUs(() => referenceDecode(frame)) };
 }

@@ -213,23 +213,37 @@ function windowed(send: (n: number) => void): { back: (latencyMs: number) => voi
   };
 }
 
-async function rawIotos(child: Child): Promise<RoundTrips> {
-  const client = await mqtt.connectAsync(child.url, { clientId: `bench-iotos-raw-${process.pid}` });
+/** A request/reply node: what the raw client sends and matches, and the node's flow and input. */
+interface RoundTripCase {
+  node: string;
+  what: string;
+  /** Tells the child process to answer like the platform (or device). */
+  order: Record<string, unknown>;
+  replyFilter: string;
+  request(n: number): { topic: string; body: string; key: string };
+  /** The key a reply answers, or undefined when it is not a success. */
+  replyKey(topic: string, body: string): string | undefined;
+  flow(url: string): FlowNode[];
+  credentials: Record<string, Record<string, string>>;
+  input(n: number): Record<string, unknown>;
+}
+
+async function rawRoundTrips(child: Child, c: RoundTripCase): Promise<RoundTrips> {
+  const client = await mqtt.connectAsync(child.url, { clientId: `bench-rt-raw-${process.pid}` });
   // Same socket tuning as the package's shared connection, so that the baseline is not handicapped.
   (client.stream as unknown as { setNoDelay(on: boolean): void }).setNoDelay(true);
-  await client.subscribeAsync(`${UP}/+/result`, { qos: 1 });
+  await client.subscribeAsync(c.replyFilter, { qos: 1 });
   const pending = new Map<string, number>();
   const run = windowed((n) => {
-    const requestId = randomBytes(16).toString('hex');
-    const now = Date.now();
-    pending.set(requestId, performance.now());
-    client.publish(UP, JSON.stringify({ requestId, requestTime: now, data: { '7be6': { name: 'temperature', id: 1963, oid: '7be6', ts: now / 1000, value: n } } }), { qos: 1 });
+    const r = c.request(n);
+    pending.set(r.key, performance.now());
+    client.publish(r.topic, r.body, { qos: 1 });
   });
-  client.on('message', (_t, body) => {
-    const r = JSON.parse(body.toString()) as { requestId: string; responseCode: number };
-    const t0 = pending.get(r.requestId);
-    if (t0 === undefined || r.responseCode !== 0) return;
-    pending.delete(r.requestId);
+  client.on('message', (topic, body) => {
+    const key = c.replyKey(topic, body.toString());
+    const t0 = key === undefined ? undefined : pending.get(key);
+    if (t0 === undefined) return;
+    pending.delete(key!);
     run.back(performance.now() - t0);
   });
   const result = await run.result;
@@ -237,18 +251,14 @@ async function rawIotos(child: Child): Promise<RoundTrips> {
   return result;
 }
 
-async function nodeIotos(red: BenchRuntime, child: Child): Promise<RoundTrips> {
-  await red.deploy([
-    { id: 'conn', type: 'iotos-connection', gatewayId: String(GW), deviceId: String(DEV), connection: { url: child.url } },
-    { id: 'dev', type: 'iotos-device', connection: 'conn', points: [{ name: 'temperature', id: 1963, oid: '7be6' }], timeout: 30, wires: [['sink'], [], ['sink']] },
-    { id: 'sink', type: 'junction', wires: [] },
-  ], { conn: { username: 'bench', password: 'bench' } });
+async function nodeRoundTrips(red: BenchRuntime, c: RoundTripCase): Promise<RoundTrips> {
+  await red.deploy(c.flow(''), c.credentials);
   await new Promise((r) => setTimeout(r, 500));
-  const dev = red.node('dev');
-  const run = windowed((n) => dev.receive({ payload: { '7be6': n }, t0: performance.now() } as never));
+  const node = red.node('dev');
+  const run = windowed((n) => node.receive({ ...c.input(n), t0: performance.now() } as never));
   red.node('sink').on('input', (input: unknown) => {
     const msg = input as { t0: number; error?: unknown };
-    if (msg.error) throw new Error(`uplink failed in the bench: ${JSON.stringify(msg.error)}`);
+    if (msg.error) throw new Error(`${c.node} failed in the bench: ${JSON.stringify(msg.error)}`);
     run.back(performance.now() - msg.t0);
   });
   try {
@@ -258,27 +268,91 @@ async function nodeIotos(red: BenchRuntime, child: Child): Promise<RoundTrips> {
   }
 }
 
+function roundTripCases(url: string): RoundTripCase[] {
+  const now = () => Date.now();
+  return [
+    {
+      node: 'iotos-device', what: 'uplinks: validation, requestId matching, per-point results',
+      order: { iotosPlatform: { gatewayId: GW, deviceId: DEV } },
+      replyFilter: `${UP}/+/result`,
+      request: (n) => {
+        const requestId = randomBytes(16).toString('hex');
+        return { key: requestId, topic: UP, body: JSON.stringify({ requestId, requestTime: now(), data: { '7be6': { name: 'temperature', id: 1963, oid: '7be6', ts: now() / 1000, value: n } } }) };
+      },
+      replyKey: (_t, body) => { const r = JSON.parse(body) as { requestId: string; responseCode: number }; return r.responseCode === 0 ? r.requestId : undefined; },
+      flow: () => [
+        { id: 'conn', type: 'iotos-connection', gatewayId: String(GW), deviceId: String(DEV), connection: { url } },
+        { id: 'dev', type: 'iotos-device', connection: 'conn', points: [{ name: 'temperature', id: 1963, oid: '7be6' }], timeout: 30, wires: [['sink'], [], ['sink']] },
+        sink,
+      ],
+      credentials: { conn: { username: 'bench', password: 'bench' } },
+      input: (n) => ({ payload: { '7be6': n } }),
+    },
+    {
+      node: 'eztcloud-out', what: 'command_send: validation, reply matched by device and id',
+      order: { eztcloudPlatform: { projectKey: 'PR_bench' } },
+      replyFilter: 'open/PR_bench/+/command_reply',
+      request: (n) => ({ key: String(n + 1), topic: 'open/PR_bench/DU_bench01/command_send', body: JSON.stringify({ method: 'set', params: { n }, id: n + 1 }) }),
+      replyKey: (_t, body) => String((JSON.parse(body) as { id: number }).id),
+      flow: () => [
+        { id: 'proj', type: 'eztcloud-project', localTest: true, connection: { url } },
+        { id: 'dev', type: 'eztcloud-out', project: 'proj', action: 'command_send', device: 'DU_bench01', method: 'set', waitReply: true, timeout: 30, wires: [['sink']] },
+        sink,
+      ],
+      credentials: { proj: { projectKey: 'PR_bench', projectSecret: 'bench' } },
+      input: (n) => ({ payload: { n }, id: n + 1 }),
+    },
+    {
+      node: 'lock-command', what: 'BASE1 frames: serials, reply parsed and matched per device',
+      order: { jointechDevices: { accessKey: AK } },
+      replyFilter: `upload/${AK}/+/cmd`,
+      request: (n) => {
+        const device = String(8_000_000_000 + n);
+        return { key: device, topic: `download/${AK}/${device}/cmd`, body: `(${device},1,001,BASE,1)` };
+      },
+      replyKey: (_t, body) => (JSON.parse(body) as { assetId: string }).assetId,
+      flow: () => [
+        { id: 'acc', type: 'jointech-account', accessKey: AK, qos: 1, connection: { url } },
+        { id: 'dev', type: 'lock-command', account: 'acc', command: 'BASE1', timeout: 30, wires: [['sink'], ['sink']] },
+        sink,
+      ],
+      credentials: { acc: { username: 'bench', password: 'fe01ce2a7fbac8fafaed7c982a04e229' } },
+      input: (n) => ({ device: String(8_000_000_000 + n) }),
+    },
+  ];
+}
+
 const bestTrips = <T extends { rate: number }>(xs: T[]): T => xs.reduce((a, b) => (b.rate > a.rate ? b : a));
 
 async function main(): Promise<void> {
   const child = await startChild();
   const red = await startRuntime(root);
   const ingest = INGEST.map(() => ({ raw: [] as IngestResult[], node: [] as IngestResult[], core: [] as IngestResult[] }));
-  const iotos: { raw: RoundTrips[]; node: RoundTrips[] } = { raw: [], node: [] };
-  child.proc.send({ iotosPlatform: { gatewayId: GW, deviceId: DEV } });
+  const rtCases = roundTripCases(child.url);
+  const trips = rtCases.map(() => ({ raw: [] as RoundTrips[], node: [] as RoundTrips[] }));
+  for (const c of rtCases) child.proc.send(c.order);
   for (let round = 0; round < ROUNDS; round++) {
     for (const [i, c] of INGEST.entries()) {
       ingest[i]!.raw.push(await rawMqtt(child, c));
       ingest[i]!.node.push(await nodeRedFlow(red, child, c, c.flow(child.url), c.credentials));
       ingest[i]!.core.push(await nodeRedFlow(red, child, c, coreFlow(child.url, c), {}));
     }
-    iotos.raw.push(await rawIotos(child));
-    iotos.node.push(await nodeIotos(red, child));
+    for (const [i, c] of rtCases.entries()) {
+      trips[i]!.raw.push(await rawRoundTrips(child, c));
+      trips[i]!.node.push(await nodeRoundTrips(red, c));
+    }
   }
-  const iotosRaw = bestTrips(iotos.raw);
-  const iotosNode = bestTrips(iotos.node);
   const gb = benchGb32960();
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+  const tripRows = rtCases.flatMap((c, i) => {
+    const raw = bestTrips(trips[i]!.raw);
+    const node = bestTrips(trips[i]!.node);
+    return [
+      `| **${c.node}** | | | | |`,
+      `| raw mqtt.js client, same envelope and matching (baseline) | ${fmt(raw.rate)} | ${raw.p50.toFixed(1)} | ${raw.p99.toFixed(1)} | 1.00x |`,
+      `| ${c.node}: ${c.what} | ${fmt(node.rate)} | ${node.p50.toFixed(1)} | ${node.p99.toFixed(1)} | ${(node.rate / raw.rate).toFixed(2)}x |`,
+    ];
+  });
   const ms = (n: number) => n.toFixed(2);
   const ingestRows = INGEST.flatMap((c, i) => {
     const r = ingest[i]!;
@@ -300,19 +374,18 @@ async function main(): Promise<void> {
     '|---|---:|---:|---:|---:|---:|',
     ...ingestRows,
     '',
-    `## iotos-device uplink round trips (${UPLINKS} uplinks, ${WINDOW} in flight, QoS 1, platform answered from the child process, best of ${ROUNDS})`,
+    `## Request / reply round trips (${UPLINKS} requests, ${WINDOW} in flight, QoS 1, platform or devices answered from the child process, best of ${ROUNDS})`,
     '',
     '| sender | round trips/s | p50 ms | p99 ms | vs raw mqtt.js |',
     '|---|---:|---:|---:|---:|',
-    `| raw mqtt.js client, same envelope and matching (baseline) | ${fmt(iotosRaw.rate)} | ${iotosRaw.p50.toFixed(1)} | ${iotosRaw.p99.toFixed(1)} | 1.00x |`,
-    `| iotos-device (validation, requestId matching, per-point results) | ${fmt(iotosNode.rate)} | ${iotosNode.p50.toFixed(1)} | ${iotosNode.p99.toFixed(1)} | ${(iotosNode.rate / iotosRaw.rate).toFixed(2)}x |`,
+    ...tripRows,
     '',
     `## GB/T 32960 realtime frame decoding (${gb.bytes}-byte frame: vehicle, 2 motors, position, extremes, alarms, 96 cell voltages, 32 temperatures; one core, best of 3)`,
     '',
-    '| decoder | frames/s | MB/s | vs reference |',
-    '|---|---:|---:|---:|',
-    `| reference: binary-parser layout + scaling (baseline) | ${fmt(gb.reference)} | ${(gb.reference * gb.bytes / 1e6).toFixed(1)} | 1.00x |`,
-    `| gb32960 decodeFrame (BCC, markers, enumerations, alarm flags, ISO times) | ${fmt(gb.ours)} | ${(gb.ours * gb.bytes / 1e6).toFixed(1)} | ${(gb.ours / gb.reference).toFixed(2)}x |`,
+    '| decoder | frames/s | MB/s | p50 µs | p99 µs | vs reference |',
+    '|---|---:|---:|---:|---:|---:|',
+    `| reference: binary-parser layout + scaling (baseline) | ${fmt(gb.reference)} | ${(gb.reference * gb.bytes / 1e6).toFixed(1)} | ${gb.referenceLatency.p50.toFixed(1)} | ${gb.referenceLatency.p99.toFixed(1)} | 1.00x |`,
+    `| gb32960 decodeFrame (BCC, markers, enumerations, alarm flags, ISO times) | ${fmt(gb.ours)} | ${(gb.ours * gb.bytes / 1e6).toFixed(1)} | ${gb.oursLatency.p50.toFixed(1)} | ${gb.oursLatency.p99.toFixed(1)} | ${(gb.ours / gb.reference).toFixed(2)}x |`,
     '',
   ].join('\n');
   console.log(table);
