@@ -4,6 +4,8 @@
  */
 import net from 'node:net';
 import * as mqtt from 'mqtt';
+import rhea = require('rhea');
+import type { Sender } from 'rhea';
 import type { Aedes } from 'aedes' with { 'resolution-mode': 'import' };
 import { importEsm } from '../test/support/esm';
 
@@ -58,6 +60,55 @@ function answerUplinks(client: mqtt.MqttClient, order: PlatformOrder): void {
   client.subscribe(topic, { qos: 1 }, () => process.send!({ platformReady: true }));
 }
 
+/**
+ * A stand-in for Aliyun's AMQP server-side subscription (plain AMQP 1.0 on loopback, any login):
+ * pushes `count` messages to whichever receiver is attached, as fast as credit allows or paced.
+ */
+interface AmqpOrder { amqpPush: { messages: Array<{ topic: string; payload: string }>; count: number; perSecond?: number } }
+
+let amqpSender: Sender | undefined;
+
+async function startAmqpPeer(): Promise<number> {
+  const container = rhea.create_container({ id: 'bench-amqp-peer' });
+  (container.sasl_server_mechanisms as { enable_plain(cb: () => boolean): void }).enable_plain(() => true);
+  container.on('sender_open', (ctx) => { amqpSender = ctx.sender; });
+  container.on('error', () => undefined);
+  const server = container.listen({ port: 0, host: '127.0.0.1' }) as unknown as net.Server;
+  await new Promise<void>((r) => (server.listening ? r() : server.once('listening', () => r())));
+  return (server.address() as net.AddressInfo).port;
+}
+
+function pushAmqp(order: AmqpOrder): void {
+  const { messages, count, perSecond } = order.amqpPush;
+  const sender = amqpSender;
+  if (!sender) throw new Error('no AMQP receiver attached');
+  const sentAt: number[] = [];
+  let i = 0;
+  const one = () => {
+    const m = messages[i % messages.length]!;
+    if (perSecond) sentAt.push(performance.timeOrigin + performance.now());
+    sender.send({ body: rhea.message.data_section(Buffer.from(m.payload)), application_properties: { topic: m.topic, messageId: `b${i}` } });
+    i++;
+  };
+  if (perSecond) {
+    const t0 = performance.now();
+    const paced = () => {
+      const due = Math.min(count, Math.floor((performance.now() - t0) / (1000 / perSecond)) + 1);
+      while (i < due && sender.sendable()) one();
+      if (i < count) setTimeout(paced, 0.5);
+      else process.send!({ published: count, sentAt });
+    };
+    paced();
+    return;
+  }
+  const burst = () => {
+    while (i < count && sender.sendable()) one();
+    if (i < count) setImmediate(burst);
+    else process.send!({ published: count });
+  };
+  burst();
+}
+
 async function main(): Promise<void> {
   const external = process.env.MQTT_URL;
   let url = external;
@@ -74,8 +125,13 @@ async function main(): Promise<void> {
   }
   const pub = await mqtt.connectAsync(url, { clientId: `bench-pub-${process.pid}` });
   (pub.stream as net.Socket).setNoDelay(true);
-  process.send!({ url });
-  process.on('message', (order: PublishOrder | PlatformOrder | EztcloudOrder | JointechOrder) => {
+  const amqpPort = await startAmqpPeer();
+  process.send!({ url, amqpPort });
+  process.on('message', (order: PublishOrder | PlatformOrder | EztcloudOrder | JointechOrder | AmqpOrder) => {
+    if ('amqpPush' in order) {
+      pushAmqp(order);
+      return;
+    }
     if ('iotosPlatform' in order) {
       answerUplinks(pub, order);
       return;

@@ -3,10 +3,11 @@
  * Each scenario receives the same messages from a broker and publisher in a child process.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as mqtt from 'mqtt';
+import rhea = require('rhea');
 import { benchGb32960 } from './gb32960';
 import { startRuntime, type BenchRuntime, type FlowNode } from './runtime';
 import { jointechMqttMessages } from '../test/support/samples';
@@ -16,12 +17,12 @@ const N = Number(process.env.BENCH_MESSAGES) || 20000;
 const ROUNDS = Number(process.env.BENCH_ROUNDS) || 3;
 const AK = 'bench';
 
-interface Child { proc: ChildProcess; url: string }
+interface Child { proc: ChildProcess; url: string; amqpPort: number }
 
 async function startChild(): Promise<Child> {
   const proc = fork(join(__dirname, 'broker-child.js'), { stdio: 'inherit' });
-  const url = await new Promise<string>((resolve) => proc.once('message', (m: { url: string }) => resolve(m.url)));
-  return { proc, url };
+  const { url, amqpPort } = await new Promise<{ url: string; amqpPort: number }>((resolve) => proc.once('message', resolve));
+  return { proc, url, amqpPort };
 }
 
 type Message = { topic: string; payload: string };
@@ -90,7 +91,14 @@ const PACED_RATE = 1000;
  * Measures one receiver: throughput over N messages published as fast as the child can, then
  * latency (publish to arrival, p50/p99) over PACED messages at PACED_RATE a second.
  */
-async function measureReceiver(child: Child, messages: Message[], attach: (arrived: () => void) => Promise<() => Promise<void>>): Promise<IngestResult> {
+type PublishOrder = { messages: Message[]; count: number; perSecond?: number };
+
+async function measureReceiver(
+  child: Child,
+  messages: Message[],
+  attach: (arrived: () => void) => Promise<() => Promise<void>>,
+  publish: (order: PublishOrder) => void = (order) => child.proc.send(order),
+): Promise<IngestResult> {
   const arrivals: number[] = [];
   let count = 0;
   let first = 0;
@@ -113,7 +121,7 @@ async function measureReceiver(child: Child, messages: Message[], attach: (arriv
       };
       poll();
     });
-    child.proc.send({ messages, count: N });
+    publish({ messages, count: N });
     await until(N, 'messages');
     const rate = N / ((last - first) / 1000);
     count = 0;
@@ -122,7 +130,7 @@ async function measureReceiver(child: Child, messages: Message[], attach: (arriv
       const on = (m: { sentAt?: number[] }) => { if (m.sentAt) { child.proc.off('message', on); resolve(m.sentAt); } };
       child.proc.on('message', on);
     });
-    child.proc.send({ messages, count: PACED, perSecond: PACED_RATE });
+    publish({ messages, count: PACED, perSecond: PACED_RATE });
     const sentAt = await sent;
     await until(PACED, 'paced messages');
     const latencies = arrivals.map((t, i) => t - sentAt[i]!).sort((a, b) => a - b);
@@ -164,6 +172,53 @@ async function nodeRedFlow(red: BenchRuntime, child: Child, c: IngestCase, flow:
     await new Promise((r) => setTimeout(r, 500));
     return async () => { await red.deploy([]); };
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Aliyun AMQP server-side subscription: GB/T 32960 gateway messages pushed by an AMQP 1.0 peer in
+// the child process, received by aliyun-amqp-in or by a bare rhea receiver.
+
+const gbExample = JSON.parse(readFileSync(join(root, 'examples', 'gb32960-decode.json'), 'utf8')) as Array<{ id: string; payload?: string }>;
+const AMQP_MESSAGES: Message[] = ['gb.inject.login', 'gb.inject.realtime', 'gb.inject.status'].map((id) => ({
+  topic: id === 'gb.inject.status' ? '/sys/pk1/LZYTBGBW6J1014194/device/status/notify' : '/sys/pk1/LZYTBGBW6J1014194/device/message/uplink',
+  payload: gbExample.find((n) => n.id === id)!.payload!,
+}));
+
+async function rawAmqp(child: Child): Promise<IngestResult> {
+  return measureReceiver(child, AMQP_MESSAGES, async (arrived) => {
+    const container = rhea.create_container({ id: `bench-amqp-raw-${process.pid}` });
+    const connection = container.connect({ host: '127.0.0.1', port: child.amqpPort, username: 'bench', password: 'bench', reconnect: false });
+    connection.on('message', (ctx) => {
+      const body = ctx.message!.body as { content: Buffer };
+      // Parsed and looked at, then accepted: the same work the node does before it accepts.
+      const obj = JSON.parse(body.content.toString()) as Record<string, unknown> | null;
+      ctx.delivery!.accept();
+      if (obj && typeof obj === 'object') arrived();
+    });
+    await new Promise<void>((resolve) => {
+      connection.once('receiver_open', () => resolve());
+      connection.open_receiver({ autoaccept: false, credit_window: 100 });
+    });
+    return async () => {
+      await new Promise<void>((resolve) => {
+        connection.once('connection_close', () => resolve());
+        connection.close();
+      });
+    };
+  }, (order) => child.proc.send({ amqpPush: order }));
+}
+
+async function nodeAmqp(red: BenchRuntime, child: Child): Promise<IngestResult> {
+  return measureReceiver(child, AMQP_MESSAGES, async (arrived) => {
+    await red.deploy([
+      { id: 'amqp', type: 'aliyun-amqp-connection', host: '127.0.0.1', port: child.amqpPort, localTest: true, consumerGroupId: 'G', clientId: 'bench', prefetch: 100 },
+      { id: 'in', type: 'aliyun-amqp-in', connection: 'amqp', wires: [['sink']] },
+      sink,
+    ], { amqp: { keyId: 'bench', secret: 'bench' } });
+    red.node('sink').on('input', arrived);
+    await new Promise((r) => setTimeout(r, 500));
+    return async () => { await red.deploy([]); };
+  }, (order) => child.proc.send({ amqpPush: order }));
 }
 
 function coreFlow(url: string, c: IngestCase): FlowNode[] {
@@ -330,6 +385,7 @@ async function main(): Promise<void> {
   const ingest = INGEST.map(() => ({ raw: [] as IngestResult[], node: [] as IngestResult[], core: [] as IngestResult[] }));
   const rtCases = roundTripCases(child.url);
   const trips = rtCases.map(() => ({ raw: [] as RoundTrips[], node: [] as RoundTrips[] }));
+  const amqp = { raw: [] as IngestResult[], node: [] as IngestResult[] };
   for (const c of rtCases) child.proc.send(c.order);
   for (let round = 0; round < ROUNDS; round++) {
     for (const [i, c] of INGEST.entries()) {
@@ -337,6 +393,8 @@ async function main(): Promise<void> {
       ingest[i]!.node.push(await nodeRedFlow(red, child, c, c.flow(child.url), c.credentials));
       ingest[i]!.core.push(await nodeRedFlow(red, child, c, coreFlow(child.url, c), {}));
     }
+    amqp.raw.push(await rawAmqp(child));
+    amqp.node.push(await nodeAmqp(red, child));
     for (const [i, c] of rtCases.entries()) {
       trips[i]!.raw.push(await rawRoundTrips(child, c));
       trips[i]!.node.push(await nodeRoundTrips(red, c));
@@ -367,12 +425,21 @@ async function main(): Promise<void> {
       row('core mqtt in + function (JSON.parse, nested parses)', core),
     ];
   });
+  const amqpRaw = bestTrips(amqp.raw);
+  const amqpNode = bestTrips(amqp.node);
   const table = [
     `## MQTT ingest (${N} messages as fast as the publisher goes for messages/s; then ${PACED} at ${PACED_RATE}/s for publish-to-flow latency; best of ${ROUNDS}; broker: ${process.env.MQTT_URL ?? 'Aedes in a child process'})`,
     '',
     '| receiver | messages/s | p50 ms | p99 ms | vs raw mqtt.js | vs core mqtt in + function |',
     '|---|---:|---:|---:|---:|---:|',
     ...ingestRows,
+    '',
+    `## Aliyun AMQP subscription ingest (GB/T 32960 gateway messages from an AMQP 1.0 peer in the child process; same counts and pacing; best of ${ROUNDS})`,
+    '',
+    '| receiver | messages/s | p50 ms | p99 ms | vs raw rhea |',
+    '|---|---:|---:|---:|---:|',
+    `| raw rhea receiver + JSON.parse, accept after parse (baseline) | ${fmt(amqpRaw.rate)} | ${ms(amqpRaw.p50)} | ${ms(amqpRaw.p99)} | 1.00x |`,
+    `| aliyun-amqp-in: topic filter, JSON, accept after hand-over | ${fmt(amqpNode.rate)} | ${ms(amqpNode.p50)} | ${ms(amqpNode.p99)} | ${(amqpNode.rate / amqpRaw.rate).toFixed(2)}x |`,
     '',
     `## Request / reply round trips (${UPLINKS} requests, ${WINDOW} in flight, QoS 1, platform or devices answered from the child process, best of ${ROUNDS})`,
     '',
