@@ -221,6 +221,15 @@ async function nodeAmqp(red: BenchRuntime, child: Child): Promise<IngestResult> 
   }, (order) => child.proc.send({ amqpPush: order }));
 }
 
+/** Node-RED's own floor: core mqtt in straight to the sink, no parsing at all. */
+function bareCoreFlow(url: string, c: IngestCase): FlowNode[] {
+  return [
+    { id: 'b', type: 'mqtt-broker', broker: url, clientid: `bench-bare-${process.pid}`, autoConnect: true, protocolVersion: 4 },
+    { id: 'in', type: 'mqtt in', broker: 'b', topic: c.filter, qos: '0', datatype: 'buffer', wires: [['sink']] },
+    sink,
+  ];
+}
+
 function coreFlow(url: string, c: IngestCase): FlowNode[] {
   return [
     { id: 'b', type: 'mqtt-broker', broker: url, clientid: `bench-core-${process.pid}`, autoConnect: true, protocolVersion: 4 },
@@ -382,7 +391,7 @@ const bestTrips = <T extends { rate: number }>(xs: T[]): T => xs.reduce((a, b) =
 async function main(): Promise<void> {
   const child = await startChild();
   const red = await startRuntime(root);
-  const ingest = INGEST.map(() => ({ raw: [] as IngestResult[], node: [] as IngestResult[], core: [] as IngestResult[] }));
+  const ingest = INGEST.map(() => ({ raw: [] as IngestResult[], node: [] as IngestResult[], core: [] as IngestResult[], bare: [] as IngestResult[] }));
   const rtCases = roundTripCases(child.url);
   const trips = rtCases.map(() => ({ raw: [] as RoundTrips[], node: [] as RoundTrips[] }));
   const amqp = { raw: [] as IngestResult[], node: [] as IngestResult[] };
@@ -392,6 +401,7 @@ async function main(): Promise<void> {
       ingest[i]!.raw.push(await rawMqtt(child, c));
       ingest[i]!.node.push(await nodeRedFlow(red, child, c, c.flow(child.url), c.credentials));
       ingest[i]!.core.push(await nodeRedFlow(red, child, c, coreFlow(child.url, c), {}));
+      ingest[i]!.bare.push(await nodeRedFlow(red, child, c, bareCoreFlow(child.url, c), {}));
     }
     amqp.raw.push(await rawAmqp(child));
     amqp.node.push(await nodeAmqp(red, child));
@@ -423,6 +433,7 @@ async function main(): Promise<void> {
       row('raw mqtt.js + JSON.parse (baseline)', raw),
       row(`${c.node}: ${c.what}`, node),
       row('core mqtt in + function (JSON.parse, nested parses)', core),
+      row('core mqtt in alone, no parsing (Node-RED\'s own per-message cost)', bestTrips(r.bare)),
     ];
   });
   const amqpRaw = bestTrips(amqp.raw);
