@@ -6,7 +6,7 @@
 import { isIP } from 'node:net';
 import rhea = require('rhea');
 import type { ConnectionOptions, Connection, Delivery, EventContext, Message } from 'rhea';
-import { backoffDelay, type ConnectionState } from '../mqtt/shared-connection';
+import { backoffDelay, describeSocketError, type ConnectionState } from '../mqtt/shared-connection';
 
 export interface AmqpSubscriptionOptions {
   host: string;
@@ -41,15 +41,9 @@ export function describeAmqpError(err: unknown): string {
   if (condition === 'amqp:unauthorized-access') {
     return 'authentication failed: check the AccessKey (or AppKey) and secret, instance id, consumer group and the clock';
   }
+  const socket = describeSocketError(e.code);
+  if (socket) return socket;
   const text = typeof e.description === 'string' && e.description ? e.description : typeof e.message === 'string' ? e.message : '';
-  switch (e.code) {
-    case 'ECONNREFUSED': return 'connection refused';
-    case 'ENOTFOUND': return 'host not found';
-    case 'ETIMEDOUT': return 'connection timed out';
-    case 'ECONNRESET': return 'connection reset';
-    case 'DEPTH_ZERO_SELF_SIGNED_CERT': case 'SELF_SIGNED_CERT_IN_CHAIN': case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE': case 'ERR_TLS_CERT_ALTNAME_INVALID':
-      return `TLS certificate rejected (${String(e.code)})`;
-  }
   return [condition, text].filter(Boolean).join(': ') || 'connection lost';
 }
 
@@ -147,7 +141,6 @@ export class AmqpSubscription {
       // A closed link leaves the connection useless for this subscription: start over.
       if (mine(ctx)) ctx.connection.close();
     });
-    connection.on('receiver_close', () => undefined);
     connection.on('connection_close', noteError);
     connection.on('error', (err: unknown) => {
       lastError ??= describeAmqpError(err);

@@ -88,10 +88,8 @@ const CONNACK_REASONS: Record<number, string> = {
 };
 const AUTH_FAILURES = new Set([4, 5, 134, 135, 138, 140]);
 
-/** Turns an mqtt.js or socket error into the short reason shown under a node. */
-export function describeConnectionError(err: Error & { code?: unknown }): string {
-  const code = err.code;
-  if (typeof code === 'number' && CONNACK_REASONS[code]) return CONNACK_REASONS[code];
+/** The short reason for a socket or TLS error code (any protocol), or undefined for others. */
+export function describeSocketError(code: unknown): string | undefined {
   switch (code) {
     case 'ECONNREFUSED': return 'connection refused';
     case 'ENOTFOUND':
@@ -103,8 +101,15 @@ export function describeConnectionError(err: Error & { code?: unknown }): string
     case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
     case 'CERT_HAS_EXPIRED':
     case 'ERR_TLS_CERT_ALTNAME_INVALID': return `TLS certificate rejected (${code})`;
-    default: return err.message.replace(/^Connection refused: /, '').toLowerCase() || 'error';
+    default: return undefined;
   }
+}
+
+/** Turns an mqtt.js or socket error into the short reason shown under a node. */
+export function describeConnectionError(err: Error & { code?: unknown }): string {
+  const code = err.code;
+  if (typeof code === 'number' && CONNACK_REASONS[code]) return CONNACK_REASONS[code];
+  return describeSocketError(code) ?? (err.message.replace(/^Connection refused: /, '').toLowerCase() || 'error');
 }
 
 /** Next reconnect delay: exponential from `min` to `max`, with full jitter in the upper half. */
