@@ -6,6 +6,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { z } from 'zod';
 import { joinConnection } from '../../lib/mqtt/user-node';
 import { configuredNode } from '../../lib/mqtt/configured-node';
+import { PendingReplies } from '../../lib/pending-replies';
 import { registerNode } from '../../lib/red';
 import { ACTIONS, CommandSend, decodeMessage, deviceUsername, parseOpenTopic, publishTopic, type Action } from '../../protocols/eztcloud/open-api';
 import { ProtocolError, asError, describeIssues } from '../../protocols/protocol-error';
@@ -35,7 +36,6 @@ interface Waiting {
   sentAt: number;
   send: (msg: NodeMessageInFlow) => void;
   done: (err?: Error) => void;
-  timer: NodeJS.Timeout;
 }
 
 type Def = NodeDef & Record<string, unknown>;
@@ -48,7 +48,7 @@ function init(RED: NodeAPI): void {
     if (!setup) return;
     const { cfg, connection, view } = setup;
     const pk = setup.owner.projectKey!;
-    const waiting = new Map<string, Waiting>();
+    const waiting = new PendingReplies<Waiting>();
     let nextId = 1 + Math.floor(Math.random() * 1e6);
     joinConnection(node, connection, view);
 
@@ -68,10 +68,8 @@ function init(RED: NodeAPI): void {
           node.error(asError(err), { topic, payload: body.toString('utf8') });
           return;
         }
-        const w = waiting.get(key(info.device, reply.id));
+        const w = waiting.take(key(info.device, reply.id));
         if (!w) return; // a reply to a command sent elsewhere
-        waiting.delete(key(info.device, reply.id));
-        clearTimeout(w.timer);
         showWaiting();
         w.send({ ...w.msg, topic: `eztcloud/command_reply/${info.device}`, payload: reply, request: w.request, roundTripMs: Date.now() - w.sentAt });
         w.done();
@@ -119,16 +117,13 @@ function init(RED: NodeAPI): void {
       const waitsForReply = action === 'command_send' && cfg.waitReply;
       if (waitsForReply) {
         const timeoutS = parsedMsg.data.timeout ?? cfg.timeout;
-        const k = key(device, body.id);
-        const timer = setTimeout(() => {
-          if (!waiting.delete(k)) return;
+        waiting.add(key(device, body.id), { msg, request, sentAt, send, done }, timeoutS * 1000, () => {
           showWaiting();
           Object.assign(msg, { request });
           const error = new ProtocolError('timeout', `no command_reply from ${device} for id ${String(body.id)} within ${timeoutS} s`);
           view.error(error.message);
           done(error);
-        }, timeoutS * 1000);
-        waiting.set(k, { msg, request, sentAt, send, done, timer });
+        });
         showWaiting();
       }
       connection.publish(topic, JSON.stringify(body), { qos: 1 }).then(() => {
@@ -137,10 +132,7 @@ function init(RED: NodeAPI): void {
         done();
       }, (err: unknown) => {
         if (waitsForReply) {
-          const w = waiting.get(key(device, body.id));
-          if (!w) return;
-          clearTimeout(w.timer);
-          waiting.delete(key(device, body.id));
+          if (!waiting.take(key(device, body.id))) return;
           showWaiting();
         }
         Object.assign(msg, { request });
@@ -149,11 +141,7 @@ function init(RED: NodeAPI): void {
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
-      for (const w of waiting.values()) {
-        clearTimeout(w.timer);
-        w.done();
-      }
-      waiting.clear();
+      for (const w of waiting.drain()) w.done();
       if (cfg.waitReply) connection.unsubscribe(node.id, replyFilter);
       done();
     });
