@@ -165,13 +165,21 @@ if (typeof p.content === 'string' && p.content.startsWith('[')) p.content = JSON
 msg.payload = p;
 return msg;`;
 
-async function nodeRedFlow(red: BenchRuntime, child: Child, c: IngestCase, flow: FlowNode[], credentials: Record<string, unknown>): Promise<IngestResult> {
-  return measureReceiver(child, c.messages, async (arrived) => {
+/** A flow whose `sink` receives `messages`, published by the child over MQTT unless `publish` says otherwise. */
+async function nodeRedFlow(
+  red: BenchRuntime,
+  child: Child,
+  messages: Message[],
+  flow: FlowNode[],
+  credentials: Record<string, unknown>,
+  publish?: (order: PublishOrder) => void,
+): Promise<IngestResult> {
+  return measureReceiver(child, messages, async (arrived) => {
     await red.deploy(flow, credentials);
     red.node('sink').on('input', arrived);
     await new Promise((r) => setTimeout(r, 500));
     return async () => { await red.deploy([]); };
-  });
+  }, publish);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -183,6 +191,8 @@ const AMQP_MESSAGES: Message[] = ['gb.inject.login', 'gb.inject.realtime', 'gb.i
   topic: id === 'gb.inject.status' ? '/sys/pk1/LZYTBGBW6J1014194/device/status/notify' : '/sys/pk1/LZYTBGBW6J1014194/device/message/uplink',
   payload: gbExample.find((n) => n.id === id)!.payload!,
 }));
+
+const amqpPush = (child: Child) => (order: PublishOrder) => child.proc.send({ amqpPush: order });
 
 async function rawAmqp(child: Child): Promise<IngestResult> {
   return measureReceiver(child, AMQP_MESSAGES, async (arrived) => {
@@ -205,20 +215,15 @@ async function rawAmqp(child: Child): Promise<IngestResult> {
         connection.close();
       });
     };
-  }, (order) => child.proc.send({ amqpPush: order }));
+  }, amqpPush(child));
 }
 
-async function nodeAmqp(red: BenchRuntime, child: Child): Promise<IngestResult> {
-  return measureReceiver(child, AMQP_MESSAGES, async (arrived) => {
-    await red.deploy([
-      { id: 'amqp', type: 'aliyun-amqp-connection', host: '127.0.0.1', port: child.amqpPort, localTest: true, consumerGroupId: 'G', clientId: 'bench', prefetch: 100 },
-      { id: 'in', type: 'aliyun-amqp-in', connection: 'amqp', wires: [['sink']] },
-      sink,
-    ], { amqp: { keyId: 'bench', secret: 'bench' } });
-    red.node('sink').on('input', arrived);
-    await new Promise((r) => setTimeout(r, 500));
-    return async () => { await red.deploy([]); };
-  }, (order) => child.proc.send({ amqpPush: order }));
+function nodeAmqp(red: BenchRuntime, child: Child): Promise<IngestResult> {
+  return nodeRedFlow(red, child, AMQP_MESSAGES, [
+    { id: 'amqp', type: 'aliyun-amqp-connection', host: '127.0.0.1', port: child.amqpPort, localTest: true, consumerGroupId: 'G', clientId: 'bench', prefetch: 100 },
+    { id: 'in', type: 'aliyun-amqp-in', connection: 'amqp', wires: [['sink']] },
+    sink,
+  ], { amqp: { keyId: 'bench', secret: 'bench' } }, amqpPush(child));
 }
 
 /** Node-RED's own floor: core mqtt in straight to the sink, no parsing at all. */
@@ -399,9 +404,9 @@ async function main(): Promise<void> {
   for (let round = 0; round < ROUNDS; round++) {
     for (const [i, c] of INGEST.entries()) {
       ingest[i]!.raw.push(await rawMqtt(child, c));
-      ingest[i]!.node.push(await nodeRedFlow(red, child, c, c.flow(child.url), c.credentials));
-      ingest[i]!.core.push(await nodeRedFlow(red, child, c, coreFlow(child.url, c), {}));
-      ingest[i]!.bare.push(await nodeRedFlow(red, child, c, bareCoreFlow(child.url, c), {}));
+      ingest[i]!.node.push(await nodeRedFlow(red, child, c.messages, c.flow(child.url), c.credentials));
+      ingest[i]!.core.push(await nodeRedFlow(red, child, c.messages, coreFlow(child.url, c), {}));
+      ingest[i]!.bare.push(await nodeRedFlow(red, child, c.messages, bareCoreFlow(child.url, c), {}));
     }
     amqp.raw.push(await rawAmqp(child));
     amqp.node.push(await nodeAmqp(red, child));

@@ -26,6 +26,18 @@ process.env.BENCH_LOG ??= 'fatal';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
+/** Runs `each(i)` for i < `count`, `perSecond` a second; `during(i)` runs (and is awaited) first. */
+async function paced(count: number, perSecond: number, each: (i: number) => void, during?: (i: number) => Promise<void> | void) {
+  const batch = Math.max(1, Math.round(perSecond / 100));
+  for (let i = 0; i < count; i += batch) {
+    for (let j = i; j < Math.min(count, i + batch); j++) {
+      await during?.(j);
+      each(j);
+    }
+    await sleep(10);
+  }
+}
+
 /** Publishes at a steady rate from a publisher with its own persistent session. */
 async function publisher(url: string, qos: 1 | 2 = 1) {
   const client = await mqtt.connectAsync(url, { clientId: `rel-pub-${Math.random().toString(16).slice(2, 8)}`, clean: false, reconnectPeriod: 200 });
@@ -42,15 +54,8 @@ async function publisher(url: string, qos: 1 | 2 = 1) {
       });
     },
     /** Sends `count` messages from `make`, `perSecond` a second; `during(i)` runs before message i. */
-    async stream(count: number, perSecond: number, make: (i: number) => { topic: string; body: string }, during?: (i: number) => Promise<void> | void) {
-      const batch = Math.max(1, Math.round(perSecond / 100));
-      for (let i = 0; i < count; i += batch) {
-        for (let j = i; j < Math.min(count, i + batch); j++) {
-          await during?.(j);
-          this.send(make(j));
-        }
-        await sleep(10);
-      }
+    stream(count: number, perSecond: number, make: (i: number) => { topic: string; body: string }, during?: (i: number) => Promise<void> | void) {
+      return paced(count, perSecond, (i) => this.send(make(i)), during);
     },
     async flushed() {
       await waitFor(() => unacked === 0 || failure !== undefined, 'every publish acknowledged', 60_000);
@@ -60,11 +65,11 @@ async function publisher(url: string, qos: 1 | 2 = 1) {
   };
 }
 
-/** Counts what the sink and the Catch of a running flow receive. */
-function watch(red: BenchRuntime, c: InboundCase) {
+/** Counts what the sink (read with `seqOf`) and the Catch of a running flow receive. */
+function watch(red: BenchRuntime, seqOf: (msg: Record<string, any>) => number) {
   const seqs: number[] = [];
   let errors = 0;
-  red.node('sink').on('input', (msg: unknown) => seqs.push(c.seqOf(msg as Record<string, any>)));
+  red.node('sink').on('input', (msg: unknown) => seqs.push(seqOf(msg as Record<string, any>)));
   red.node('errors').on('input', () => { errors++; });
   return { seqs, get errors() { return errors; } };
 }
@@ -124,15 +129,8 @@ async function platformFor(url: string, c: OutboundCase, qos: 1 | 2 = 2) {
 }
 
 /** Feeds `count` inputs into node `out`, `perSecond` a second; `during(i)` runs before input i. */
-async function feed(red: BenchRuntime, count: number, perSecond: number, make: (i: number) => Record<string, unknown>, during?: (i: number) => Promise<void> | void) {
-  const batch = Math.max(1, Math.round(perSecond / 100));
-  for (let i = 0; i < count; i += batch) {
-    for (let j = i; j < Math.min(count, i + batch); j++) {
-      await during?.(j);
-      red.node('out').receive(make(j) as never);
-    }
-    await sleep(10);
-  }
+function feed(red: BenchRuntime, count: number, perSecond: number, make: (i: number) => Record<string, unknown>, during?: (i: number) => Promise<void> | void) {
+  return paced(count, perSecond, (i) => red.node('out').receive(make(i) as never), during);
 }
 
 (mosquittoAvailable() ? describe : describe.skip)(`reliability against a private Mosquitto (load ${LOAD_SECONDS} s, outage ${OUTAGE_SECONDS} s)`, function () {
@@ -150,7 +148,7 @@ async function feed(red: BenchRuntime, count: number, perSecond: number, make: (
   });
 
   /** Deploys the case's flow and waits until its config node is connected and subscribed. */
-  async function deploy(c: InboundCase, clientId: string, extra: { shareGroup?: string; exactlyOnce?: boolean } = {}) {
+  async function deploy(c: Pick<InboundCase | OutboundCase, 'name' | 'flow' | 'credentials'>, clientId: string, extra: { shareGroup?: string; exactlyOnce?: boolean } = {}) {
     const flow = c.flow({ url: broker.url, clientId, clean: false, ...extra });
     await red.deploy(flow, c.credentials);
     const config = red.node(flow[0]!.id) as unknown as { connection?: { connected: boolean; filters: string[] } };
@@ -167,7 +165,7 @@ async function feed(red: BenchRuntime, count: number, perSecond: number, make: (
       for (const [label, downMs] of [['a broker restart', 500], [`a ${OUTAGE_SECONDS} s broker outage`, OUTAGE_SECONDS * 1000]] as const) {
         it(`delivers every message exactly once across ${label} (persistent session, QoS 2)`, async () => {
           await deploy(c, `rel-${c.name.replace(/\W/g, '')}-${downMs}`, { exactlyOnce: true });
-          const seen = watch(red, c);
+          const seen = watch(red, c.seqOf);
           const pub = await publisher(broker.url, 2);
           const n = 600;
           await pub.stream(n, 300, c.good, async (i) => {
@@ -187,7 +185,7 @@ async function feed(red: BenchRuntime, count: number, perSecond: number, make: (
 
       it(`keeps up with ${RATE} messages/s for ${LOAD_SECONDS} s with 1 % malformed, memory flat`, async () => {
         await deploy(c, `rel-${c.name.replace(/\W/g, '')}-load`);
-        const seen = watch(red, c);
+        const seen = watch(red, c.seqOf);
         const pub = await publisher(broker.url);
         const total = RATE * LOAD_SECONDS;
         const rss: number[] = [];
@@ -224,7 +222,7 @@ async function feed(red: BenchRuntime, count: number, perSecond: number, make: (
         });
         await pub.flushed();
         // After the last redeploy: a fresh watch must see each new message exactly once.
-        const seen = watch(red, c);
+        const seen = watch(red, c.seqOf);
         const m = 100;
         const offset = 100_000;
         await pub.stream(m, 500, (i) => c.good(offset + i));
@@ -252,7 +250,7 @@ async function feed(red: BenchRuntime, count: number, perSecond: number, make: (
           child.send({ flows: c.flow({ url: broker.url, clientId: 'rel-share-b', clean: true, shareGroup: group }), credentials: c.credentials });
           await ready;
           await red.deploy(c.flow({ url: broker.url, clientId: 'rel-share-a', clean: true, shareGroup: group }), c.credentials);
-          const seen = watch(red, c);
+          const seen = watch(red, c.seqOf);
           await sleep(500);
           const pub = await publisher(broker.url);
           const n = 2000;
@@ -277,28 +275,11 @@ async function feed(red: BenchRuntime, count: number, perSecond: number, make: (
         await red.deploy([]);
       });
 
-      /** The node's results and errors; inputs it finished with neither stay pending. */
-      function watchOut() {
-        const seqs: number[] = [];
-        let errors = 0;
-        red.node('sink').on('input', (msg: unknown) => seqs.push(c.seqOfResult(msg as Record<string, any>)));
-        red.node('errors').on('input', () => { errors++; });
-        return { seqs, get errors() { return errors; } };
-      }
-
-      async function deployOut(clientId: string, exactlyOnce: boolean) {
-        const flow = c.flow({ url: broker.url, clientId, clean: false, exactlyOnce });
-        await red.deploy(flow, c.credentials);
-        const config = red.node(flow[0]!.id) as unknown as { connection?: { connected: boolean; filters: string[] } };
-        await waitFor(() => config.connection?.connected && config.connection.filters.length > 0, `${c.name} connected`, 10_000);
-        await sleep(200);
-      }
-
       for (const [label, downMs] of [['a broker restart', 500], [`a ${OUTAGE_SECONDS} s broker outage`, OUTAGE_SECONDS * 1000]] as const) {
         it(`sends every request exactly once and gets every reply across ${label} (persistent sessions, QoS 2)`, async () => {
           const platform = await platformFor(broker.url, c);
-          await deployOut(`rel-out-${c.name.replace(/\W/g, '').slice(0, 20)}-${downMs}`, true);
-          const seen = watchOut();
+          await deploy(c, `rel-out-${c.name.replace(/\W/g, '').slice(0, 20)}-${downMs}`, { exactlyOnce: true });
+          const seen = watch(red, c.seqOfResult);
           const n = 600;
           await feed(red, n, 300, c.input, async (i) => {
             if (i !== 200) return;
@@ -319,8 +300,8 @@ async function feed(red: BenchRuntime, count: number, perSecond: number, make: (
         // QoS 1 like the node under load: four QoS 2 packets per answer would make the platform,
         // in this same process, the bottleneck and the backlog would read as growth.
         const platform = await platformFor(broker.url, c, 1);
-        await deployOut(`rel-out-${c.name.replace(/\W/g, '').slice(0, 20)}-load`, false);
-        const seen = watchOut();
+        await deploy(c, `rel-out-${c.name.replace(/\W/g, '').slice(0, 20)}-load`);
+        const seen = watch(red, c.seqOfResult);
         const rss: number[] = [];
         const sampler = setInterval(() => { gc?.(); rss.push(process.memoryUsage().rss); }, 1000);
         let bad = 0;
@@ -347,12 +328,12 @@ async function feed(red: BenchRuntime, count: number, perSecond: number, make: (
       it('survives redeploys under load without duplicate requests or leaked clients', async () => {
         const platform = await platformFor(broker.url, c, 1);
         const clientId = `rel-out-${c.name.replace(/\W/g, '').slice(0, 20)}-redeploy`;
-        await deployOut(clientId, false);
+        await deploy(c, clientId);
         await feed(red, 900, 300, c.input, async (i) => {
-          if (i % 300 === 150) await deployOut(clientId, false);
+          if (i % 300 === 150) await deploy(c, clientId);
         });
         await sleep(500);
-        const seen = watchOut();
+        const seen = watch(red, c.seqOfResult);
         const offset = 100_000;
         const before = platform.requests.length;
         await feed(red, 100, 500, (i) => c.input(offset + i));
