@@ -1,7 +1,5 @@
 /** Enumerations as the platforms' documents give them: code, English name, Chinese name. */
 
-export type EnumTable = ReadonlyMap<number, readonly [en: string, zh: string]>;
-
 export interface EnumValue {
   code: number;
   en: string | null;
@@ -10,12 +8,24 @@ export interface EnumValue {
   unknown?: true;
 }
 
-export function table(rows: ReadonlyArray<readonly [number, string, string]>): EnumTable {
-  return new Map(rows.map(([code, en, zh]) => [code, [en, zh] as const]));
+const NAMED = Symbol('named values');
+
+export interface EnumTable extends ReadonlyMap<number, readonly [en: string, zh: string]> {
+  /** Each known code's {code, en, zh}, made once and frozen: every message shares them. */
+  readonly [NAMED]: ReadonlyMap<number, Readonly<EnumValue>>;
 }
 
-/** Looks `code` up in `t`; unknown codes come back flagged rather than lost. */
+export function table(rows: ReadonlyArray<readonly [number, string, string]>): EnumTable {
+  const t = new Map(rows.map(([code, en, zh]) => [code, [en, zh] as const]));
+  const values = new Map(rows.map(([code, en, zh]) => [code, Object.freeze({ code, en, zh })]));
+  return Object.assign(t, { [NAMED]: values });
+}
+
+/**
+ * Looks `code` up in `t`; unknown codes come back flagged rather than lost. Known codes share one
+ * read-only object per table entry (a decoded message holds dozens; allocating them was the
+ * decoders' largest cost).
+ */
 export function named(t: EnumTable, code: number): EnumValue {
-  const hit = t.get(code);
-  return hit ? { code, en: hit[0], zh: hit[1] } : { code, en: null, zh: null, unknown: true };
+  return t[NAMED].get(code) ?? { code, en: null, zh: null, unknown: true };
 }
