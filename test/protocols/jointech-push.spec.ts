@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { decodePush, inferDataType, parseAxes, parseCells, parseFuels, parseTimestamp } from '../../src/protocols/jointech/push';
+import fc from 'fast-check';
+import { PUSH_TYPES, DATA_TYPES, decodePush, inferDataType, parseAxes, parseCells, parseFuels, parseTimestamp } from '../../src/protocols/jointech/push';
 import { ALARM_TYPES, named } from '../../src/protocols/jointech/enums';
 import { parseUploadTopic, uploadFilters, uploadTopic, deviceNumber, commandTopic } from '../../src/protocols/jointech/topics';
 import { isProtocolError } from '../../src/protocols/protocol-error';
@@ -176,6 +177,38 @@ describe('Jointech push decoding (document samples)', () => {
     assert.equal(parseCells(''), null);
     assert.deepEqual(parseAxes('x:1;y:-29;z:-2903'), { x: 1, y: -29, z: -2903 });
     assert.deepEqual(parseFuels('12.5,-1,30'), [12.5, null, 30]);
+  });
+});
+
+describe('Jointech push field checks', () => {
+  const fieldNames = [...new Set(DATA_TYPES.flatMap((t) => Object.keys(PUSH_TYPES[t].schema.shape)))];
+  /** Values the schemas accept or refuse for a reason: numbers as text, edge numbers, near-dates. */
+  const value = fc.oneof(
+    fc.jsonValue(),
+    fc.double(),
+    fc.constantFrom('', ' ', 'null', ' 12 ', '1e3', '-1000.0', '0x10', '1.', '.5', 255, -1, 1.5, 2 ** 53, -0, 'E0171E0366', ' 8052400203 '),
+    fc.constantFrom('2025-02-07T07:26:30Z', '2024-02-29T23:59:59.5Z', '2023-02-29T00:00:00Z', '2025-02-07T07:26:30.12Z', '2025-02-07T24:00:00Z', '2025-02-07T07:26:30.Z', '2025-02-07 07:26:30', '2025-02-07T07:26:30+08:00'),
+  );
+
+  it('accept exactly what the zod schemas accept, and give the same values', () => {
+    const samples = DATA_TYPES.map((t) => S.webhook[t]);
+    fc.assert(fc.property(fc.nat(DATA_TYPES.length - 1), fc.dictionary(fc.constantFrom(...fieldNames), value), (i, patch) => {
+      const type = DATA_TYPES[i]!;
+      const input = { ...samples[i], ...patch } as Record<string, unknown>;
+      const copy = structuredClone(input);
+      const viaZod = PUSH_TYPES[type].schema.safeParse(input);
+      const fast = PUSH_TYPES[type].check(copy);
+      assert.equal(fast !== undefined, viaZod.success, `${type} ${JSON.stringify(patch)}`);
+      // Accepted: the same values; refused: the input left as it was, for zod to describe.
+      assert.deepStrictEqual(fast ? { ...fast } : copy, viaZod.success ? { ...viaZod.data } : input);
+    }), { numRuns: 5000 });
+  });
+
+  it('share one read-only object per enumeration code', () => {
+    const a = decodePush(S.webhook.alarm).payload.alarmType;
+    const b = decodePush(S.webhook.alarm).payload.alarmType;
+    assert.equal(a, b);
+    assert.ok(Object.isFrozen(a));
   });
 });
 

@@ -23,129 +23,238 @@ export interface Timestamp {
   ms: number;
 }
 
-/** The platform's own form: ISO 8601 in UTC, with or without milliseconds. */
-const ISO_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?Z$/;
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
+/** Two ASCII digits at `i` as a number, or -1. */
+function twoDigits(s: string, i: number): number {
+  const a = s.charCodeAt(i) - 48;
+  const b = s.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
 /**
- * A date-time string as {iso, ms}, or null when it is none. The platform's UTC form is read by
- * hand (Date.parse plus toISOString cost more than the rest of a message's decoding); any other
- * form goes through Date.parse.
+ * The platform's own form, `YYYY-MM-DDTHH:MM:SS[.f{1,3}]Z`, read character by character:
+ * Date.parse plus toISOString cost more than the rest of a message's decoding.
  */
-export function parseTimestamp(value: string): Timestamp | null {
-  const m = ISO_UTC.exec(value);
-  if (m) {
-    const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];
-    const leap = month === 2 && (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) ? 1 : 0;
-    if (month >= 1 && month <= 12 && day >= 1 && day <= DAYS_IN_MONTH[month - 1]! + leap && hour < 24 && minute < 60 && second < 60) {
-      const frac = (m[7] ?? '').padEnd(3, '0');
-      return { iso: `${value.slice(0, 19)}.${frac}Z`, ms: Date.UTC(year, month - 1, day, hour, minute, second, Number(frac)) };
+function parsePlatformTime(value: string): Timestamp | null {
+  const len = value.length;
+  if (len < 20 || len > 24 || len === 21 || value.charCodeAt(len - 1) !== 90 /* Z */) return null;
+  if (value[4] !== '-' || value[7] !== '-' || value[10] !== 'T' || value[13] !== ':' || value[16] !== ':') return null;
+  const century = twoDigits(value, 0);
+  const yy = twoDigits(value, 2);
+  const month = twoDigits(value, 5);
+  const day = twoDigits(value, 8);
+  const hour = twoDigits(value, 11);
+  const minute = twoDigits(value, 14);
+  const second = twoDigits(value, 17);
+  if (century < 0 || yy < 0 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return null;
+  if (month < 1 || month > 12) return null;
+  let ms = 0;
+  if (len > 20) {
+    if (value[19] !== '.') return null;
+    for (let i = 20; i < 23; i++) {
+      const d = i < len - 1 ? value.charCodeAt(i) - 48 : 0;
+      if (d < 0 || d > 9) return null;
+      ms = ms * 10 + d;
     }
   }
+  const year = century * 100 + yy;
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 1 : 0;
+  if (day > DAYS_IN_MONTH[month - 1]! + leap) return null;
+  const iso = len === 24 ? value : `${value.slice(0, 19)}.${String(ms).padStart(3, '0')}Z`;
+  return { iso, ms: Date.UTC(year, month - 1, day, hour, minute, second, ms) };
+}
+
+/** A date-time string as {iso, ms}, or null when it is none; forms other than the platform's go through Date.parse. */
+export function parseTimestamp(value: string): Timestamp | null {
+  const own = parsePlatformTime(value);
+  if (own) return own;
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? null : { iso: new Date(ms).toISOString(), ms };
 }
 
-/** A number, or a string holding one ("0.0", "12"); anything else is a wrong type. */
-const numeric = z.union([z.number(), z.string().trim().regex(/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/).transform(Number)]);
-const int = numeric.pipe(z.number().int());
-const text = z.string();
-/** Parsed once, here: the decoders read {iso, ms}. */
-const time = z.string().min(1).transform((s, ctx) => {
-  const t = parseTimestamp(s);
-  if (!t) ctx.addIssue({ code: 'custom', message: 'not a date-time', input: s });
-  return t ?? z.NEVER;
-});
-const optionalText = z.string().nullish();
+/*
+ * Field kinds. Each is a zod schema, the authority on what a field may hold and the source of the
+ * error messages, and a hand-written check that accepts exactly what the schema accepts and
+ * returns the same value. Messages run through the checks; zod runs only when a check refuses,
+ * to say why (the property tests hold the two to the same verdict and output).
+ */
+const REFUSED = Symbol('refused');
+type Check = (value: unknown) => unknown;
+interface FieldKind<S extends z.ZodType> {
+  schema: S;
+  check: Check;
+}
 
-const assetId = z.string().trim().min(1, 'assetId is empty');
-
-const common = {
-  assetId,
-  longitude: numeric.optional(),
-  latitude: numeric.optional(),
-  speed: numeric.optional(),
-  mileage: numeric.optional(),
-  cells: optionalText,
+const NUMERIC_TEXT = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
+const checkNumeric: Check = (v) => {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : REFUSED;
+  if (typeof v !== 'string') return REFUSED;
+  const s = v.trim();
+  return NUMERIC_TEXT.test(s) ? Number(s) : REFUSED;
+};
+const checkInt: Check = (v) => {
+  const n = checkNumeric(v);
+  return Number.isSafeInteger(n) ? n : REFUSED;
+};
+const checkText: Check = (v) => (typeof v === 'string' ? v : REFUSED);
+const checkTextOrNumber: Check = (v) => (typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) ? v : REFUSED);
+const checkTime: Check = (v) => (typeof v === 'string' && v.length > 0 ? parseTimestamp(v) ?? REFUSED : REFUSED);
+const checkId: Check = (v) => {
+  if (typeof v !== 'string') return REFUSED;
+  const s = v.trim();
+  return s.length > 0 ? s : REFUSED;
 };
 
-export const LocationPush = z.looseObject({
+/** A number, or a string holding one ("0.0", "12"); anything else is a wrong type. */
+const numericSchema = z.union([z.number(), z.string().trim().regex(NUMERIC_TEXT).transform(Number)]);
+const numeric = { schema: numericSchema, check: checkNumeric };
+const int = { schema: numericSchema.pipe(z.number().int()), check: checkInt };
+const text = { schema: z.string(), check: checkText };
+const textOrNumber = { schema: z.union([z.string(), z.number()]), check: checkTextOrNumber };
+/** Parsed once, here: the decoders read {iso, ms}. */
+const time = {
+  schema: z.string().min(1).transform((s, ctx) => {
+    const t = parseTimestamp(s);
+    if (!t) ctx.addIssue({ code: 'custom', message: 'not a date-time', input: s });
+    return t ?? z.NEVER;
+  }),
+  check: checkTime,
+};
+const id = (field: string) => ({ schema: z.string().trim().min(1, `${field} is empty`), check: checkId });
+
+function optional<S extends z.ZodType>(k: FieldKind<S>) {
+  return { schema: k.schema.optional(), check: (v: unknown) => (v === undefined ? v : k.check(v)) };
+}
+function nullish<S extends z.ZodType>(k: FieldKind<S>) {
+  return { schema: k.schema.nullish(), check: (v: unknown) => (v === undefined || v === null ? v : k.check(v)) };
+}
+
+type Fields = Record<string, FieldKind<z.ZodType>>;
+type Shape<F extends Fields> = { [K in keyof F]: F[K]['schema'] };
+
+/** One data type: its zod schema and the equivalent fast check, both from one field list. */
+function pushType<F extends Fields>(fields: F) {
+  const shape = {} as Shape<F>;
+  for (const k of Object.keys(fields) as Array<keyof F>) shape[k] = fields[k]!.schema;
+  const schema = z.looseObject(shape);
+  return { schema, check: compileCheck<z.infer<typeof schema>>(fields) };
+}
+
+/**
+ * The fast check of a field list, compiled once into straight-line code so that each field is a
+ * plain property read (a loop over names costs as much as the rest of the decoding). It converts
+ * `obj` in place and returns it when every field passes, and leaves it untouched otherwise.
+ */
+function compileCheck<T>(fields: Fields): (obj: Record<string, unknown>) => T | undefined {
+  const names = Object.keys(fields);
+  const key = (i: number) => `obj[${JSON.stringify(names[i])}]`;
+  const lines = [
+    ...names.map((_, i) => `const v${i} = checks[${i}](${key(i)}); if (v${i} === REFUSED) return undefined;`),
+    ...names.map((_, i) => `if (v${i} !== ${key(i)}) ${key(i)} = v${i};`),
+    'return obj;',
+  ];
+  const factory = new Function('checks', 'REFUSED', `return function check(obj) {\n${lines.join('\n')}\n};`) as
+    (checks: Check[], refused: symbol) => (obj: Record<string, unknown>) => T | undefined;
+  return factory(names.map((n) => fields[n]!.check), REFUSED);
+}
+
+const common = {
+  assetId: id('assetId'),
+  longitude: optional(numeric),
+  latitude: optional(numeric),
+  speed: optional(numeric),
+  mileage: optional(numeric),
+  cells: nullish(text),
+};
+
+const Location = pushType({
   ...common,
-  direction: numeric.optional(),
+  direction: optional(numeric),
   gpsTime: time,
-  recvTime: time.optional(),
-  locType: int.optional(),
-  cellSignal: int.optional(),
-  gnssSignal: int.optional(),
-  battery: int.optional(),
-  voltage: z.union([z.string(), z.number()]).optional(),
-  statusJson: optionalText,
-  expandInfo: optionalText,
-  ksInfo: optionalText,
+  recvTime: optional(time),
+  locType: optional(int),
+  cellSignal: optional(int),
+  gnssSignal: optional(int),
+  battery: optional(int),
+  voltage: optional(textOrNumber),
+  statusJson: nullish(text),
+  expandInfo: nullish(text),
+  ksInfo: nullish(text),
 });
 
-export const AlarmPush = z.looseObject({
+const Alarm = pushType({
   ...common,
   alarmType: int,
   dateTime: time,
-  describe: optionalText,
-  fileIndex: z.union([z.string(), z.number()]).nullish(),
+  describe: nullish(text),
+  fileIndex: nullish(textOrNumber),
 });
 
-export const EventPush = z.looseObject({
+const Event = pushType({
   ...common,
   eventType: int,
-  unLockType: int.optional(),
+  unLockType: optional(int),
   dateTime: time,
-  card: optionalText,
-  password: optionalText,
-  describe: optionalText,
-  fileIndex: z.union([z.string(), z.number()]).nullish(),
+  card: nullish(text),
+  password: nullish(text),
+  describe: nullish(text),
+  fileIndex: nullish(textOrNumber),
 });
 
-export const CommandReplyPush = z.looseObject({
-  assetId,
+const CommandReplyType = pushType({
+  assetId: id('assetId'),
   commandType: text,
   content: text,
   dateTime: time,
 });
 
-export const SubLockPush = z.looseObject({
+const SubLock = pushType({
   ...common,
-  direction: numeric.optional(),
-  gpsTime: time.optional(),
-  recvTime: time.optional(),
-  subAssetID: z.string().trim().min(1, 'subAssetID is empty'),
-  subGpsTime: time.optional(),
-  subGpsTimestamp: numeric.optional(),
-  battery: int.optional(),
-  voltage: z.union([z.string(), z.number()]).optional(),
-  sensorType: int.optional(),
-  locStatus: int.optional(),
-  locRope: int.optional(),
-  rssi: numeric.optional(),
-  humidity: numeric.optional(),
-  temperature: numeric.optional(),
-  locTimes: int.optional(),
-  eventType: int.optional(),
-  statusJson: optionalText,
+  direction: optional(numeric),
+  gpsTime: optional(time),
+  recvTime: optional(time),
+  subAssetID: id('subAssetID'),
+  subGpsTime: optional(time),
+  subGpsTimestamp: optional(numeric),
+  battery: optional(int),
+  voltage: optional(textOrNumber),
+  sensorType: optional(int),
+  locStatus: optional(int),
+  locRope: optional(int),
+  rssi: optional(numeric),
+  humidity: optional(numeric),
+  temperature: optional(numeric),
+  locTimes: optional(int),
+  eventType: optional(int),
+  statusJson: nullish(text),
 });
 
-const SCHEMAS = { location: LocationPush, alarm: AlarmPush, event: EventPush, cmd: CommandReplyPush, sublock: SubLockPush } as const;
+export const LocationPush = Location.schema;
+export const AlarmPush = Alarm.schema;
+export const EventPush = Event.schema;
+export const CommandReplyPush = CommandReplyType.schema;
+export const SubLockPush = SubLock.schema;
+
+export const PUSH_TYPES = { location: Location, alarm: Alarm, event: Event, cmd: CommandReplyType, sublock: SubLock } as const;
 
 // ---------------------------------------------------------------------------------------------
 // Small converters
 
-/** "null", "", "-1000(.0)" for temperatures and the like: the document's ways of saying "none". */
-function num(value: unknown, ...none: number[]): number | null {
-  if (value === null || value === undefined) return null;
-  if (typeof value === 'string') {
-    const s = value.trim();
-    if (s === '' || s.toLowerCase() === 'null') return null;
-    value = Number(s);
-  }
-  if (typeof value !== 'number' || !Number.isFinite(value) || none.includes(value)) return null;
-  return value;
+/** "null", "" and the like: the document's ways of saying "none". */
+function num(value: unknown): number | null {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value !== 'string') return null;
+  const s = value.trim();
+  if (s === '') return null;
+  const n = Number(s);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** num, with one more code that means "none" (-1000 for temperatures, -1 for fuel tanks). */
+function numExcept(value: unknown, none: number): number | null {
+  const n = num(value);
+  return n === none ? null : n;
 }
 
 function enumOrNull(t: EnumTable, value: unknown): EnumValue | null {
@@ -180,9 +289,14 @@ export interface CellId {
 /** "460,0,9383,220792647" -> {mcc, mnc, lac, cid}; "0,0,0,0" and "" mean no cell. */
 export function parseCells(value: string | null | undefined): CellId | null {
   if (!value) return null;
-  const parts = value.split(',').map((p) => num(p));
-  if (parts.length < 4 || parts.every((p) => p === 0 || p === null)) return null;
-  return { mcc: parts[0] ?? null, mnc: parts[1] ?? null, lac: parts[2] ?? null, cid: parts[3] ?? null };
+  const parts = value.split(',');
+  if (parts.length < 4) return null;
+  let any = false;
+  for (const part of parts) {
+    const n = num(part);
+    if (n !== null && n !== 0) any = true;
+  }
+  return any ? { mcc: num(parts[0]), mnc: num(parts[1]), lac: num(parts[2]), cid: num(parts[3]) } : null;
 }
 
 export interface Axes {
@@ -206,100 +320,101 @@ export function parseAxes(value: unknown): Axes | null {
 /** "-1,-1,-1" -> [null, null, null]: -1 marks a tank without a sensor. */
 export function parseFuels(value: unknown): Array<number | null> | null {
   if (typeof value !== 'string' || value.trim() === '' || value === 'null') return null;
-  return value.split(/[,，]/).map((p) => num(p, -1));
+  return value.split(/[,，]/).map((p) => numExcept(p, -1));
 }
 
 /** "55,3.88,0" -> [55, 3.88, 0]. */
 function numberList(value: unknown): Array<number | null> | null {
   if (typeof value !== 'string' || value.trim() === '' || value === 'null') return null;
-  return value.split(',').map((p) => num(p));
+  return value.split(',').map(num);
 }
 
 /** Battery percent; 255 means the device is charging. */
-function battery(value: number | undefined): { battery: number | null; charging: boolean } {
-  if (value === 255) return { battery: null, charging: true };
-  return { battery: value ?? null, charging: false };
+function setBattery(out: Record<string, unknown>, value: number | undefined): void {
+  out.battery = value === 255 ? null : value ?? null;
+  out.charging = value === 255;
 }
 
-/** Replaces the listed fields of an inner status object by {code, en, zh}; keeps the others. */
-function namedFields(obj: Record<string, unknown> | null, tables: Record<string, EnumTable>): Record<string, unknown> | null {
+type FieldTables = ReadonlyArray<readonly [field: string, table: EnumTable]>;
+
+/** Replaces the listed fields of an inner status object by {code, en, zh}, in place; keeps the others. */
+function nameFields(obj: Record<string, unknown> | null, tables: FieldTables): Record<string, unknown> | null {
   if (!obj) return null;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(obj)) {
-    const t = tables[k];
-    out[k] = t ? enumOrNull(t, v) : v;
+  for (const [field, t] of tables) {
+    if (field in obj) obj[field] = enumOrNull(t, obj[field]);
   }
-  return out;
-}
-
-function pick<K extends string>(obj: Record<string, unknown>, ...keys: K[]): unknown {
-  for (const k of keys) if (obj[k] !== undefined) return obj[k];
-  return undefined;
+  return obj;
 }
 
 // ---------------------------------------------------------------------------------------------
-// Decoders per data type
+// Decoders per data type. Each rewrites the object the payload was parsed into, in place: it was
+// made for this message alone, and copying it costs more than the rest of the decoding.
 
-const STATUS_TABLES = { lockRope: LOCK_ROPE, lockStatus: LOCK_STATUS, acc: ON_OFF, fuelCut: ON_OFF, door: ON_OFF, engine: ON_OFF };
-const SUB_STATUS_TABLES = {
-  bottomDisassembly: DISASSEMBLY, structuralDisassembly: DISASSEMBLY, emergencyKey: EMERGENCY_KEY,
-  lockMotor: MOTOR, lockValve: OPEN_CLOSED, lockKnob: OPEN_CLOSED, lockRope: SUB_LOCK_ROPE,
-};
+type Out = Record<string, unknown>;
 
-function decodeExpand(raw: Record<string, unknown> | null): Record<string, unknown> | null {
-  if (!raw) return null;
-  const out: Record<string, unknown> = { ...raw };
-  out.temperature = num(raw.temperature, -1000);
-  out.humidity = num(raw.humidity);
-  out.lux = num(raw.lux);
-  out.pressure = num(raw.pressure);
-  out.angle = num(raw.angle);
-  out.fuels = parseFuels(raw.fuels);
-  out.backBattery = numberList(raw.backBattery);
-  const posture = pick(raw, 'posture', 'fPosture');
-  if (posture !== undefined) out.posture = parseAxes(posture);
-  const acceleration = pick(raw, 'acceleration', 'fAcceleration');
-  if (acceleration !== undefined) out.acceleration = parseAxes(acceleration);
-  const voltage = pick(raw, 'voltage', 'fVoltage');
-  if (voltage !== undefined) out.voltage = num(voltage);
-  out.reportType = enumOrNull(REPORT_TYPES, pick(raw, 'reportType', 'fReportType'));
-  out.networkType = enumOrNull(NETWORK_TYPES, pick(raw, 'networkType', 'fNetworkType'));
-  delete out.fPosture;
-  delete out.fAcceleration;
-  delete out.fVoltage;
-  delete out.fReportType;
-  delete out.fNetworkType;
-  return out;
+const STATUS_TABLES: FieldTables = [
+  ['lockRope', LOCK_ROPE], ['lockStatus', LOCK_STATUS], ['acc', ON_OFF], ['fuelCut', ON_OFF], ['door', ON_OFF], ['engine', ON_OFF],
+];
+const SUB_STATUS_TABLES: FieldTables = [
+  ['bottomDisassembly', DISASSEMBLY], ['structuralDisassembly', DISASSEMBLY], ['emergencyKey', EMERGENCY_KEY],
+  ['lockMotor', MOTOR], ['lockValve', OPEN_CLOSED], ['lockKnob', OPEN_CLOSED], ['lockRope', SUB_LOCK_ROPE],
+];
+
+/** Older firmware writes fPosture, fVoltage, ...: the value moves to the plain name. */
+function renamed(raw: Out, name: string, old: string): unknown {
+  const v = raw[name] !== undefined ? raw[name] : raw[old];
+  if (old in raw) delete raw[old];
+  return v;
 }
 
-function decodeKs(raw: Record<string, unknown> | null): Record<string, unknown> | null {
+function decodeExpand(raw: Out | null): Out | null {
   if (!raw) return null;
-  const out: Record<string, unknown> = { ...raw };
-  out.temperature = num(raw.temperature, -1000);
-  out.posture = parseAxes(raw.posture);
-  out.volStatus = enumOrNull(KS_VOLTAGE_STATUS, raw.volStatus);
-  out.eleStatus = enumOrNull(KS_CURRENT_STATUS, raw.eleStatus);
-  out.shakeStatus = enumOrNull(KS_SHAKE_STATUS, raw.shakeStatus);
-  return out;
+  raw.temperature = numExcept(raw.temperature, -1000);
+  raw.humidity = num(raw.humidity);
+  raw.lux = num(raw.lux);
+  raw.pressure = num(raw.pressure);
+  raw.angle = num(raw.angle);
+  raw.fuels = parseFuels(raw.fuels);
+  raw.backBattery = numberList(raw.backBattery);
+  const posture = renamed(raw, 'posture', 'fPosture');
+  if (posture !== undefined) raw.posture = parseAxes(posture);
+  const acceleration = renamed(raw, 'acceleration', 'fAcceleration');
+  if (acceleration !== undefined) raw.acceleration = parseAxes(acceleration);
+  const voltage = renamed(raw, 'voltage', 'fVoltage');
+  if (voltage !== undefined) raw.voltage = num(voltage);
+  raw.reportType = enumOrNull(REPORT_TYPES, renamed(raw, 'reportType', 'fReportType'));
+  raw.networkType = enumOrNull(NETWORK_TYPES, renamed(raw, 'networkType', 'fNetworkType'));
+  return raw;
 }
 
-function decodeLocation(p: z.infer<typeof LocationPush>): Record<string, unknown> {
-  const gps = p.gpsTime;
-  const recv = p.recvTime;
-  return {
-    ...p,
-    gpsTime: gps?.iso,
-    gpsTimeMs: gps?.ms,
-    recvTime: recv?.iso ?? null,
-    recvTimeMs: recv?.ms ?? null,
-    locType: enumOrNull(LOC_TYPES, p.locType),
-    cells: parseCells(p.cells),
-    ...battery(p.battery),
-    voltage: num(p.voltage),
-    statusJson: namedFields(innerJson(p.statusJson, 'statusJson'), STATUS_TABLES),
-    expandInfo: decodeExpand(innerJson(p.expandInfo, 'expandInfo')),
-    ksInfo: decodeKs(innerJson(p.ksInfo, 'ksInfo')),
-  };
+function decodeKs(raw: Out | null): Out | null {
+  if (!raw) return null;
+  raw.temperature = numExcept(raw.temperature, -1000);
+  raw.posture = parseAxes(raw.posture);
+  raw.volStatus = enumOrNull(KS_VOLTAGE_STATUS, raw.volStatus);
+  raw.eleStatus = enumOrNull(KS_CURRENT_STATUS, raw.eleStatus);
+  raw.shakeStatus = enumOrNull(KS_SHAKE_STATUS, raw.shakeStatus);
+  return raw;
+}
+
+/** Writes `field` as an ISO string and `field + 'Ms'` as epoch ms (both null when absent). */
+function setTime(out: Out, field: string, t: Timestamp | null | undefined): void {
+  out[field] = t ? t.iso : null;
+  out[`${field}Ms`] = t ? t.ms : null;
+}
+
+function decodeLocation(p: z.infer<typeof LocationPush>): Out {
+  const out: Out = p;
+  setTime(out, 'gpsTime', p.gpsTime);
+  setTime(out, 'recvTime', p.recvTime);
+  out.locType = enumOrNull(LOC_TYPES, p.locType);
+  out.cells = parseCells(p.cells);
+  setBattery(out, p.battery);
+  out.voltage = num(p.voltage);
+  out.statusJson = nameFields(innerJson(p.statusJson, 'statusJson'), STATUS_TABLES);
+  out.expandInfo = decodeExpand(innerJson(p.expandInfo, 'expandInfo'));
+  out.ksInfo = decodeKs(innerJson(p.ksInfo, 'ksInfo'));
+  return out;
 }
 
 /** The attachment serial (附件流水号) as a string; absent or empty means no attachment. */
@@ -307,16 +422,13 @@ function attachmentId(value: string | number | null | undefined): string | null 
   return value === undefined || value === null || value === '' ? null : String(value);
 }
 
-function decodeAlarm(p: z.infer<typeof AlarmPush>): Record<string, unknown> {
-  const at = p.dateTime;
-  return {
-    ...p,
-    alarmType: named(ALARM_TYPES, p.alarmType),
-    dateTime: at?.iso,
-    dateTimeMs: at?.ms,
-    cells: parseCells(p.cells),
-    fileIndex: attachmentId(p.fileIndex),
-  };
+function decodeAlarm(p: z.infer<typeof AlarmPush>): Out {
+  const out: Out = p;
+  out.alarmType = named(ALARM_TYPES, p.alarmType);
+  setTime(out, 'dateTime', p.dateTime);
+  out.cells = parseCells(p.cells);
+  out.fileIndex = attachmentId(p.fileIndex);
+  return out;
 }
 
 /** Waybill events (13-18) carry {waybillGUID, waybillNo} as JSON in `describe`. */
@@ -333,18 +445,15 @@ function describeValue(value: string | null | undefined): unknown {
   return value;
 }
 
-function decodeEvent(p: z.infer<typeof EventPush>): Record<string, unknown> {
-  const at = p.dateTime;
-  return {
-    ...p,
-    eventType: named(EVENT_TYPES, p.eventType),
-    unLockType: p.unLockType === undefined ? null : named(UNLOCK_TYPES, p.unLockType),
-    dateTime: at?.iso,
-    dateTimeMs: at?.ms,
-    cells: parseCells(p.cells),
-    describe: describeValue(p.describe),
-    fileIndex: attachmentId(p.fileIndex),
-  };
+function decodeEvent(p: z.infer<typeof EventPush>): Out {
+  const out: Out = p;
+  out.eventType = named(EVENT_TYPES, p.eventType);
+  out.unLockType = p.unLockType === undefined ? null : named(UNLOCK_TYPES, p.unLockType);
+  setTime(out, 'dateTime', p.dateTime);
+  out.cells = parseCells(p.cells);
+  out.describe = describeValue(p.describe);
+  out.fileIndex = attachmentId(p.fileIndex);
+  return out;
 }
 
 /** The platform's own failure texts (with the full-width "！" the documents show). */
@@ -386,10 +495,10 @@ export interface CommandReply {
   failure: string | null;
 }
 
-export function decodeCommandReply(p: z.infer<typeof CommandReplyPush>): CommandReply & Record<string, unknown> {
-  const at = p.dateTime;
-  const base = { ...p, dateTime: at?.iso, dateTimeMs: at?.ms };
+function decodeCommandReply(p: z.infer<typeof CommandReplyPush>): CommandReply & Out {
+  const out: Out = p;
   const content = p.content.trim();
+  setTime(out, 'dateTime', p.dateTime);
   if (content.startsWith('[')) {
     let fields: unknown;
     try {
@@ -399,35 +508,39 @@ export function decodeCommandReply(p: z.infer<typeof CommandReplyPush>): Command
     }
     if (!Array.isArray(fields)) throw new ProtocolError('bad-json-field', 'content must hold a JSON array', { field: 'content' });
     const strings = fields.map((f) => (typeof f === 'string' ? f : JSON.stringify(f)));
-    return { ...base, ok: true, content: strings, frame: frameFromFields(strings), error: null, failure: null };
+    Object.assign(out, { ok: true, content: strings, frame: frameFromFields(strings), error: null, failure: null });
+  } else {
+    const failure = FAILURES.find(([re]) => re.test(content))?.[1] ?? 'platform-error';
+    Object.assign(out, { ok: false, error: p.content, content: null, frame: null, failure });
   }
-  const failure = FAILURES.find(([re]) => re.test(content))?.[1] ?? 'platform-error';
-  return { ...base, ok: false, content: null, frame: null, error: p.content, failure };
+  return out as CommandReply & Out;
 }
 
-function decodeSubLock(p: z.infer<typeof SubLockPush>): Record<string, unknown> {
-  const gps = p.gpsTime;
-  const recv = p.recvTime;
+/** Epoch ms as an ISO string; null when out of Date's range. */
+function isoOf(ms: number): string | null {
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}
+
+function decodeSubLock(p: z.infer<typeof SubLockPush>): Out {
+  const out: Out = p;
   const subGps = p.subGpsTime;
-  return {
-    ...p,
-    gpsTime: gps?.iso ?? null,
-    gpsTimeMs: gps?.ms ?? null,
-    recvTime: recv?.iso ?? null,
-    recvTimeMs: recv?.ms ?? null,
-    subGpsTime: subGps?.iso ?? (p.subGpsTimestamp !== undefined ? new Date(p.subGpsTimestamp).toISOString() : null),
-    subGpsTimestamp: p.subGpsTimestamp ?? subGps?.ms ?? null,
-    ...battery(p.battery),
-    voltage: num(p.voltage),
-    sensorType: enumOrNull(SENSOR_TYPES, p.sensorType),
-    locStatus: enumOrNull(SUB_LOCK_STATUS, p.locStatus),
-    locRope: enumOrNull(SUB_LOCK_ROPE, p.locRope),
-    humidity: num(p.humidity, 0),
-    temperature: num(p.temperature, -1000),
-    eventType: enumOrNull(SUB_LOCK_EVENTS, p.eventType),
-    cells: parseCells(p.cells),
-    statusJson: namedFields(innerJson(p.statusJson, 'statusJson'), SUB_STATUS_TABLES),
-  };
+  const subTs = p.subGpsTimestamp;
+  setTime(out, 'gpsTime', p.gpsTime);
+  setTime(out, 'recvTime', p.recvTime);
+  out.subGpsTime = subGps?.iso ?? (subTs !== undefined ? isoOf(subTs) : null);
+  out.subGpsTimestamp = subTs ?? subGps?.ms ?? null;
+  setBattery(out, p.battery);
+  out.voltage = num(p.voltage);
+  out.sensorType = enumOrNull(SENSOR_TYPES, p.sensorType);
+  out.locStatus = enumOrNull(SUB_LOCK_STATUS, p.locStatus);
+  out.locRope = enumOrNull(SUB_LOCK_ROPE, p.locRope);
+  out.humidity = numExcept(p.humidity, 0);
+  out.temperature = numExcept(p.temperature, -1000);
+  out.eventType = enumOrNull(SUB_LOCK_EVENTS, p.eventType);
+  out.cells = parseCells(p.cells);
+  out.statusJson = nameFields(innerJson(p.statusJson, 'statusJson'), SUB_STATUS_TABLES);
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -450,7 +563,10 @@ export interface DecodedPush {
   payload: Record<string, unknown>;
 }
 
-/** Parses a push body (Buffer, string or object) into a plain object, or throws ProtocolError. */
+/**
+ * Parses a push body (Buffer, string or object) into a plain object of its own, which the decoders
+ * may rewrite (an object passed in is copied, not changed), or throws ProtocolError.
+ */
 export function parseBody(body: unknown): Record<string, unknown> {
   let value = body;
   if (Buffer.isBuffer(value)) value = value.toString('utf8');
@@ -460,11 +576,23 @@ export function parseBody(body: unknown): Record<string, unknown> {
     } catch (err) {
       throw new ProtocolError('bad-json', `payload is not valid JSON: ${(err as Error).message}`);
     }
+  } else if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    value = { ...value };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ProtocolError('bad-shape', 'payload must be a JSON object');
   }
   return value as Record<string, unknown>;
+}
+
+/** The fields of `obj` as the type's schema reads them: the fast check, or zod to say what is wrong. */
+export function validFields(type: DataType, obj: Record<string, unknown>): Record<string, unknown> {
+  const pushType = PUSH_TYPES[type];
+  const checked = pushType.check(obj);
+  if (checked) return checked;
+  const parsed = pushType.schema.safeParse(obj);
+  if (!parsed.success) throw new ProtocolError('bad-field', `${type} data: ${describeIssues(parsed.error)}`, { type });
+  return parsed.data;
 }
 
 /**
@@ -479,17 +607,14 @@ export function decodePush(body: unknown, typeHint?: DataType): DecodedPush {
   if (typeHint && inferred && inferred !== typeHint) {
     throw new ProtocolError('type-mismatch', `payload looks like ${inferred} data but arrived as ${typeHint}`);
   }
-  const parsed = SCHEMAS[type].safeParse(obj);
-  if (!parsed.success) {
-    throw new ProtocolError('bad-field', `${type} data: ${describeIssues(parsed.error)}`, { type });
-  }
+  const data = validFields(type, obj);
   let payload: Record<string, unknown>;
   switch (type) {
-    case 'location': payload = decodeLocation(parsed.data as z.infer<typeof LocationPush>); break;
-    case 'alarm': payload = decodeAlarm(parsed.data as z.infer<typeof AlarmPush>); break;
-    case 'event': payload = decodeEvent(parsed.data as z.infer<typeof EventPush>); break;
-    case 'cmd': payload = decodeCommandReply(parsed.data as z.infer<typeof CommandReplyPush>); break;
-    case 'sublock': payload = decodeSubLock(parsed.data as z.infer<typeof SubLockPush>); break;
+    case 'location': payload = decodeLocation(data as z.infer<typeof LocationPush>); break;
+    case 'alarm': payload = decodeAlarm(data as z.infer<typeof AlarmPush>); break;
+    case 'event': payload = decodeEvent(data as z.infer<typeof EventPush>); break;
+    case 'cmd': payload = decodeCommandReply(data as z.infer<typeof CommandReplyPush>); break;
+    case 'sublock': payload = decodeSubLock(data as z.infer<typeof SubLockPush>); break;
   }
   const result: DecodedPush = { type, assetId: String(payload.assetId), payload };
   if (type === 'sublock') result.subLockId = String(payload.subAssetID);
