@@ -56,6 +56,8 @@ interface Subscription {
   filter: string;
   /** The filter split at `/`, for matching without splitting it per message. */
   levels: string[];
+  /** Holds + or #: without them a filter matches only its own topic, found by map lookup. */
+  wildcard: boolean;
   qos: 0 | 1 | 2;
   handlers: Map<string, MessageHandler>;
   /** Acknowledged by the broker on the current network connection (or kept by its session). */
@@ -223,7 +225,7 @@ export class SharedMqttConnection {
       }
       return;
     }
-    sub = { filter, levels: filter.split('/'), qos, handlers: new Map([[ref, handler]]), active: false };
+    sub = { filter, levels: filter.split('/'), wildcard: /[+#]/.test(filter), qos, handlers: new Map([[ref, handler]]), active: false };
     this.subs.set(filter, sub);
     this.sendSubscriptions([sub]);
   }
@@ -362,25 +364,40 @@ export class SharedMqttConnection {
   }
 
   private dispatch(topic: string, payload: Buffer, packet: mqtt.IPublishPacket): void {
-    const delivered = new Set<string>();
+    // Most messages match one subscription of one node: that case allocates nothing.
     const exact = this.subs.get(topic);
-    if (exact) this.deliver(exact, topic, payload, packet, delivered);
-    const levels = topic.split('/');
+    let first = exact;
+    let others: Subscription[] | undefined;
+    let levels: string[] | undefined;
     for (const sub of this.subs.values()) {
-      if (sub !== exact && levelsMatch(sub.levels, levels)) this.deliver(sub, topic, payload, packet, delivered);
+      if (sub === exact || !sub.wildcard) continue;
+      levels ??= topic.split('/');
+      if (!levelsMatch(sub.levels, levels)) continue;
+      if (first) (others ??= []).push(sub);
+      else first = sub;
+    }
+    if (!first) return;
+    if (!others && first.handlers.size === 1) {
+      for (const [, handler] of first.handlers) this.callHandler(first, handler, topic, payload, packet);
+      return;
+    }
+    // A node subscribed through several matching filters still gets the message once.
+    const delivered = new Set<string>();
+    for (const sub of [first, ...(others ?? [])]) {
+      for (const [ref, handler] of sub.handlers) {
+        if (delivered.has(ref)) continue;
+        delivered.add(ref);
+        this.callHandler(sub, handler, topic, payload, packet);
+      }
     }
   }
 
-  private deliver(sub: Subscription, topic: string, payload: Buffer, packet: mqtt.IPublishPacket, delivered: Set<string>): void {
-    for (const [ref, handler] of sub.handlers) {
-      if (delivered.has(ref)) continue;
-      delivered.add(ref);
-      try {
-        handler(topic, payload, packet);
-      } catch (err) {
-        // A subscriber's bug must not stop delivery to the others or break the client.
-        this.opts.logger.error(`handler for "${sub.filter}" failed: ${asError(err).message}`);
-      }
+  private callHandler(sub: Subscription, handler: MessageHandler, topic: string, payload: Buffer, packet: mqtt.IPublishPacket): void {
+    try {
+      handler(topic, payload, packet);
+    } catch (err) {
+      // A subscriber's bug must not stop delivery to the others or break the client.
+      this.opts.logger.error(`handler for "${sub.filter}" failed: ${asError(err).message}`);
     }
   }
 

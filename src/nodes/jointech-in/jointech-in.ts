@@ -47,6 +47,13 @@ const ActionMsg = z.object({
 
 type Def = NodeDef & Record<string, unknown>;
 
+/** How a push arrived, as msg.jointech tells it. */
+interface Arrival {
+  via: 'mqtt' | 'webhook';
+  mqttTopic?: string;
+  path?: string;
+}
+
 function init(RED: NodeAPI): void {
   function JointechIn(this: Node, def: Def) {
     RED.nodes.createNode(this, def);
@@ -58,19 +65,15 @@ function init(RED: NodeAPI): void {
     const outputIndex = new Map<DataType, number>(DATA_TYPES.map((t, i) => [t, i]));
     let accepted = 0;
 
-    /** Sends one decoded push to its output; returns the message sent. */
-    function emit(decoded: DecodedPush, raw: unknown, extra: Record<string, unknown>): NodeMessage {
-      const msg: NodeMessage = {
-        topic: `jointech/${decoded.type}/${decoded.assetId}`,
-        payload: decoded.payload,
-        jointech: {
-          type: decoded.type,
-          assetId: decoded.assetId,
-          ...(decoded.subLockId ? { subLockId: decoded.subLockId } : {}),
-          raw,
-          ...extra,
-        },
-      };
+    /** Sends one decoded push to its output; `where` says how it came (via, mqttTopic or path). */
+    function emit(decoded: DecodedPush, raw: unknown, where: Arrival): void {
+      const meta: Record<string, unknown> = { type: decoded.type, assetId: decoded.assetId };
+      if (decoded.subLockId) meta.subLockId = decoded.subLockId;
+      meta.raw = raw;
+      meta.via = where.via;
+      if (where.mqttTopic !== undefined) meta.mqttTopic = where.mqttTopic;
+      if (where.path !== undefined) meta.path = where.path;
+      const msg: NodeMessage = { topic: `jointech/${decoded.type}/${decoded.assetId}`, payload: decoded.payload, jointech: meta } as NodeMessage;
       if (cfg.split === 'per-type') {
         const out: Array<NodeMessage | null> = DATA_TYPES.map(() => null);
         out[outputIndex.get(decoded.type)!] = msg;
@@ -79,11 +82,10 @@ function init(RED: NodeAPI): void {
         node.send(msg);
       }
       accepted++;
-      return msg;
     }
 
     /** Reports a message that could not be decoded: Catch-able, with the raw input attached. */
-    function reject(err: unknown, raw: unknown, extra: Record<string, unknown>): Error {
+    function reject(err: unknown, raw: unknown, extra: Arrival): Error {
       const error = asError(err);
       view.error(error.message);
       node.error(error, { payload: raw, jointech: { raw, ...extra }, ...(typeof extra.mqttTopic === 'string' ? { topic: extra.mqttTopic } : {}) });
