@@ -16,6 +16,9 @@ const root = join(__dirname, '..', '..');
 const N = Number(process.env.BENCH_MESSAGES) || 20000;
 const ROUNDS = Number(process.env.BENCH_ROUNDS) || 3;
 const AK = 'bench';
+/** BENCH_ONLY=jointech-in,gb32960 runs only the named rows (node names, "amqp", "gb32960"). */
+const ONLY = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
+const selected = (name: string) => !ONLY || ONLY.includes(name);
 
 interface Child { proc: ChildProcess; url: string; amqpPort: number }
 
@@ -82,7 +85,8 @@ const INGEST: IngestCase[] = [
   },
 ];
 
-interface IngestResult { rate: number; p50: number; p99: number }
+/** cpuUs: CPU time of this process (Node-RED or the raw client) per message, while going flat out. */
+interface IngestResult { rate: number; p50: number; p99: number; cpuUs: number }
 
 const PACED = Number(process.env.BENCH_PACED) || 2000;
 const PACED_RATE = 1000;
@@ -104,11 +108,14 @@ async function measureReceiver(
   let first = 0;
   let last = 0;
   let paced = false;
+  let cpuAtStart = process.cpuUsage();
+  let cpuAtLast = cpuAtStart;
   const detach = await attach(() => {
     const now = performance.now();
     if (count === 0) first = now;
     count++;
     last = now;
+    if (!paced && count === N) cpuAtLast = process.cpuUsage(cpuAtStart);
     if (paced) arrivals.push(performance.timeOrigin + now);
   });
   try {
@@ -121,9 +128,11 @@ async function measureReceiver(
       };
       poll();
     });
+    cpuAtStart = process.cpuUsage();
     publish({ messages, count: N });
     await until(N, 'messages');
     const rate = N / ((last - first) / 1000);
+    const cpuUs = (cpuAtLast.user + cpuAtLast.system) / N;
     count = 0;
     paced = true;
     const sent = new Promise<number[]>((resolve) => {
@@ -135,7 +144,7 @@ async function measureReceiver(
     await until(PACED, 'paced messages');
     const latencies = arrivals.map((t, i) => t - sentAt[i]!).sort((a, b) => a - b);
     const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
-    return { rate, p50: at(0.5), p99: at(0.99) };
+    return { rate, p50: at(0.5), p99: at(0.99), cpuUs };
   } finally {
     await detach();
   }
@@ -392,30 +401,34 @@ function roundTripCases(url: string): RoundTripCase[] {
 }
 
 const bestTrips = <T extends { rate: number }>(xs: T[]): T => xs.reduce((a, b) => (b.rate > a.rate ? b : a));
+const leastCpu = (xs: IngestResult[]): number => Math.min(...xs.map((x) => x.cpuUs));
 
 async function main(): Promise<void> {
   const child = await startChild();
   const red = await startRuntime(root);
-  const ingest = INGEST.map(() => ({ raw: [] as IngestResult[], node: [] as IngestResult[], core: [] as IngestResult[], bare: [] as IngestResult[] }));
-  const rtCases = roundTripCases(child.url);
+  const ingestCases = INGEST.filter((c) => selected(c.node));
+  const ingest = ingestCases.map(() => ({ raw: [] as IngestResult[], node: [] as IngestResult[], core: [] as IngestResult[], bare: [] as IngestResult[] }));
+  const rtCases = roundTripCases(child.url).filter((c) => selected(c.node));
   const trips = rtCases.map(() => ({ raw: [] as RoundTrips[], node: [] as RoundTrips[] }));
   const amqp = { raw: [] as IngestResult[], node: [] as IngestResult[] };
   for (const c of rtCases) child.proc.send(c.order);
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [i, c] of INGEST.entries()) {
+    for (const [i, c] of ingestCases.entries()) {
       ingest[i]!.raw.push(await rawMqtt(child, c));
       ingest[i]!.node.push(await nodeRedFlow(red, child, c.messages, c.flow(child.url), c.credentials));
       ingest[i]!.core.push(await nodeRedFlow(red, child, c.messages, coreFlow(child.url, c), {}));
       ingest[i]!.bare.push(await nodeRedFlow(red, child, c.messages, bareCoreFlow(child.url, c), {}));
     }
-    amqp.raw.push(await rawAmqp(child));
-    amqp.node.push(await nodeAmqp(red, child));
+    if (selected('amqp')) {
+      amqp.raw.push(await rawAmqp(child));
+      amqp.node.push(await nodeAmqp(red, child));
+    }
     for (const [i, c] of rtCases.entries()) {
       trips[i]!.raw.push(await rawRoundTrips(child, c));
       trips[i]!.node.push(await nodeRoundTrips(red, c));
     }
   }
-  const gb = benchGb32960();
+  const gb = selected('gb32960') ? benchGb32960() : undefined;
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
   const tripRows = rtCases.flatMap((c, i) => {
     const raw = bestTrips(trips[i]!.raw);
@@ -427,53 +440,63 @@ async function main(): Promise<void> {
     ];
   });
   const ms = (n: number) => n.toFixed(2);
-  const ingestRows = INGEST.flatMap((c, i) => {
+  const ingestRows = ingestCases.flatMap((c, i) => {
     const r = ingest[i]!;
     const raw = bestTrips(r.raw);
     const node = bestTrips(r.node);
     const core = bestTrips(r.core);
-    const row = (label: string, x: IngestResult) => `| ${label} | ${fmt(x.rate)} | ${ms(x.p50)} | ${ms(x.p99)} | ${(x.rate / raw.rate).toFixed(2)}x | ${(x.rate / core.rate).toFixed(2)}x |`;
+    const row = (label: string, x: IngestResult, all: IngestResult[]) =>
+      `| ${label} | ${fmt(x.rate)} | ${ms(x.p50)} | ${ms(x.p99)} | ${leastCpu(all).toFixed(1)} | ${(x.rate / raw.rate).toFixed(2)}x | ${(x.rate / core.rate).toFixed(2)}x |`;
     return [
-      `| **${c.node}** (${c.messages.length} distinct messages) | | | | | |`,
-      row('raw mqtt.js + JSON.parse (baseline)', raw),
-      row(`${c.node}: ${c.what}`, node),
-      row('core mqtt in + function (JSON.parse, nested parses)', core),
-      row('core mqtt in alone, no parsing (Node-RED\'s own per-message cost)', bestTrips(r.bare)),
+      `| **${c.node}** (${c.messages.length} distinct messages) | | | | | | |`,
+      row('raw mqtt.js + JSON.parse (baseline)', raw, r.raw),
+      row(`${c.node}: ${c.what}`, node, r.node),
+      row('core mqtt in + function (JSON.parse, nested parses)', core, r.core),
+      row('core mqtt in alone, no parsing (Node-RED\'s own per-message cost)', bestTrips(r.bare), r.bare),
     ];
   });
-  const amqpRaw = bestTrips(amqp.raw);
-  const amqpNode = bestTrips(amqp.node);
-  const table = [
-    `## MQTT ingest (${N} messages as fast as the publisher goes for messages/s; then ${PACED} at ${PACED_RATE}/s for publish-to-flow latency; best of ${ROUNDS}; broker: ${process.env.MQTT_URL ?? 'Aedes in a child process'})`,
-    '',
-    '| receiver | messages/s | p50 ms | p99 ms | vs raw mqtt.js | vs core mqtt in + function |',
-    '|---|---:|---:|---:|---:|---:|',
-    ...ingestRows,
-    '',
-    `## Aliyun AMQP subscription ingest (GB/T 32960 gateway messages from an AMQP 1.0 peer in the child process; same counts and pacing; best of ${ROUNDS})`,
-    '',
-    '| receiver | messages/s | p50 ms | p99 ms | vs raw rhea |',
-    '|---|---:|---:|---:|---:|',
-    `| raw rhea receiver + JSON.parse, accept after parse (baseline) | ${fmt(amqpRaw.rate)} | ${ms(amqpRaw.p50)} | ${ms(amqpRaw.p99)} | 1.00x |`,
-    `| aliyun-amqp-in: topic filter, JSON, accept after hand-over | ${fmt(amqpNode.rate)} | ${ms(amqpNode.p50)} | ${ms(amqpNode.p99)} | ${(amqpNode.rate / amqpRaw.rate).toFixed(2)}x |`,
-    '',
-    `## Request / reply round trips (${UPLINKS} requests, ${WINDOW} in flight, QoS 1, platform or devices answered from the child process, best of ${ROUNDS})`,
-    '',
-    '| sender | round trips/s | p50 ms | p99 ms | vs raw mqtt.js |',
-    '|---|---:|---:|---:|---:|',
-    ...tripRows,
-    '',
+  const section = (rows: string[]) => (rows.length > 0 ? [...rows, ''] : []);
+  const amqpRows = amqp.raw.length === 0 ? [] : (() => {
+    const amqpRaw = bestTrips(amqp.raw);
+    const amqpNode = bestTrips(amqp.node);
+    return [
+      `## Aliyun AMQP subscription ingest (GB/T 32960 gateway messages from an AMQP 1.0 peer in the child process; same counts and pacing; best of ${ROUNDS})`,
+      '',
+      '| receiver | messages/s | p50 ms | p99 ms | CPU µs/msg | vs raw rhea |',
+      '|---|---:|---:|---:|---:|---:|',
+      `| raw rhea receiver + JSON.parse, accept after parse (baseline) | ${fmt(amqpRaw.rate)} | ${ms(amqpRaw.p50)} | ${ms(amqpRaw.p99)} | ${leastCpu(amqp.raw).toFixed(1)} | 1.00x |`,
+      `| aliyun-amqp-in: topic filter, JSON, accept after hand-over | ${fmt(amqpNode.rate)} | ${ms(amqpNode.p50)} | ${ms(amqpNode.p99)} | ${leastCpu(amqp.node).toFixed(1)} | ${(amqpNode.rate / amqpRaw.rate).toFixed(2)}x |`,
+    ];
+  })();
+  const gbRows = !gb ? [] : [
     `## GB/T 32960 realtime frame decoding (${gb.bytes}-byte frame: vehicle, 2 motors, position, extremes, alarms, 96 cell voltages, 32 temperatures; one core, best of 3)`,
     '',
     '| decoder | frames/s | MB/s | p50 µs | p99 µs | vs reference |',
     '|---|---:|---:|---:|---:|---:|',
     `| reference: binary-parser layout + scaling (baseline) | ${fmt(gb.reference)} | ${(gb.reference * gb.bytes / 1e6).toFixed(1)} | ${gb.referenceLatency.p50.toFixed(1)} | ${gb.referenceLatency.p99.toFixed(1)} | 1.00x |`,
     `| gb32960 decodeFrame (BCC, markers, enumerations, alarm flags, ISO times) | ${fmt(gb.ours)} | ${(gb.ours * gb.bytes / 1e6).toFixed(1)} | ${gb.oursLatency.p50.toFixed(1)} | ${gb.oursLatency.p99.toFixed(1)} | ${(gb.ours / gb.reference).toFixed(2)}x |`,
-    '',
+  ];
+  const table = [
+    ...section(ingestRows.length === 0 ? [] : [
+      `## MQTT ingest (${N} messages as fast as the publisher goes for messages/s; then ${PACED} at ${PACED_RATE}/s for publish-to-flow latency; best of ${ROUNDS}; broker: ${process.env.MQTT_URL ?? 'Aedes in a child process'})`,
+      '',
+      '| receiver | messages/s | p50 ms | p99 ms | CPU µs/msg | vs raw mqtt.js | vs core mqtt in + function |',
+      '|---|---:|---:|---:|---:|---:|---:|',
+      ...ingestRows,
+    ]),
+    ...section(amqpRows),
+    ...section(tripRows.length === 0 ? [] : [
+      `## Request / reply round trips (${UPLINKS} requests, ${WINDOW} in flight, QoS 1, platform or devices answered from the child process, best of ${ROUNDS})`,
+      '',
+      '| sender | round trips/s | p50 ms | p99 ms | vs raw mqtt.js |',
+      '|---|---:|---:|---:|---:|',
+      ...tripRows,
+    ]),
+    ...section(gbRows),
   ].join('\n');
   console.log(table);
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });
-  writeFileSync(join(root, 'bench', 'results', 'latest.md'), table);
+  if (!ONLY) writeFileSync(join(root, 'bench', 'results', 'latest.md'), table);
   await red.stop();
   child.proc.kill();
   process.exit(0);
