@@ -102,13 +102,25 @@ export function markerRaw(width: Width, marker: 'abnormal' | 'invalid'): number 
   return marker === 'invalid' ? max : max - 1;
 }
 
-/** XOR of every byte in [from, to), four bytes at a time and then folded to one byte. */
-export function bcc(buf: Buffer, from: number, to: number): number {
+/**
+ * XOR of every byte in [from, to). The aligned middle is read as 32-bit words through a typed
+ * view of the same memory and folded to one byte at the end (byte order does not matter to XOR);
+ * Buffer's readInt32LE costs five times as much.
+ */
+export function bcc(buf: Uint8Array, from: number, to: number): number {
   let x = 0;
   let i = from;
-  for (; i + 4 <= to; i += 4) x ^= buf.readInt32LE(i);
-  x ^= x >>> 16;
-  x = (x ^ (x >>> 8)) & 0xff;
+  const lead = Math.min(to, i + ((4 - ((buf.byteOffset + i) & 3)) & 3));
+  for (; i < lead; i++) x ^= buf[i]!;
+  const words = (to - i) >> 2;
+  if (words > 0) {
+    const view = new Int32Array(buf.buffer, buf.byteOffset + i, words);
+    let w = 0;
+    for (let k = 0; k < words; k++) w ^= view[k]!;
+    w ^= w >>> 16;
+    x ^= (w ^ (w >>> 8)) & 0xff;
+    i += words * 4;
+  }
   for (; i < to; i++) x ^= buf[i]!;
   return x;
 }

@@ -90,20 +90,24 @@ export function readList(r: Reader, n: number, width: Width, offset: number, fac
   let o = r.offset;
   // Scaled in integer steps (factor 0.001 = raw / 1000), so no binary noise needs rounding.
   const divisor = Math.round(1 / factor);
+  // Separate stores for null and for numbers: one `cond ? null : number` store boxes every number.
   if (width === 1) {
     for (let i = 0; i < n; i++) {
       const raw = b[o++]!;
-      out[i] = raw >= 0xfe ? null : raw - offset;
+      if (raw >= 0xfe) out[i] = null;
+      else out[i] = raw - offset;
     }
   } else if (width === 2) {
     for (let i = 0; i < n; i++, o += 2) {
       const raw = (b[o]! << 8) | b[o + 1]!;
-      out[i] = raw >= 0xfffe ? null : (divisor === 1 ? raw : raw / divisor) - offset;
+      if (raw >= 0xfffe) out[i] = null;
+      else out[i] = (divisor === 1 ? raw : raw / divisor) - offset;
     }
   } else {
     for (let i = 0; i < n; i++, o += 4) {
       const raw = b.readUInt32BE(o);
-      out[i] = raw >= 0xfffffffe ? null : (divisor === 1 ? raw : raw / divisor) - offset;
+      if (raw >= 0xfffffffe) out[i] = null;
+      else out[i] = (divisor === 1 ? raw : raw / divisor) - offset;
     }
   }
   r.offset = o;
