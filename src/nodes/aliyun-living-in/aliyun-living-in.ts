@@ -77,14 +77,15 @@ function init(RED: NodeAPI): void {
           node.warn(`${topic}: payload is not strict JSON (comments, or missing or trailing commas); accepted`);
         }
         const deviceName = push.device.deviceName ?? where.deviceName;
-        node.send([{
-          topic: `aliyun-living/${push.kind}/${deviceName}`,
-          payload: push.payload,
-          aliyun: {
-            kind: push.kind, ...(push.id !== undefined ? { id: push.id } : {}), ...(push.method ? { method: push.method } : {}),
-            productKey: where.productKey, deviceName: where.deviceName, device: push.device, mqttTopic: topic, ...(push.lenient ? { lenient: true } : {}),
-          },
-        }, null]);
+        const meta: Record<string, unknown> = { kind: push.kind };
+        if (push.id !== undefined) meta.id = push.id;
+        if (push.method) meta.method = push.method;
+        meta.productKey = where.productKey;
+        meta.deviceName = where.deviceName;
+        meta.device = push.device;
+        meta.mqttTopic = topic;
+        if (push.lenient) meta.lenient = true;
+        node.send([{ topic: `aliyun-living/${push.kind}/${deviceName}`, payload: push.payload, aliyun: meta }, null]);
       } catch (err) {
         const error = asError(err);
         view.error(error.message);

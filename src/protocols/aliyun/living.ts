@@ -162,12 +162,13 @@ function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: string)
   return r.data;
 }
 
-function deviceOf(p: { iotId?: string | undefined; productKey?: string | undefined; deviceName?: string | undefined }) {
-  return {
-    ...(p.iotId ? { iotId: p.iotId } : {}),
-    ...(p.productKey ? { productKey: p.productKey } : {}),
-    ...(p.deviceName ? { deviceName: p.deviceName } : {}),
-  };
+// Built by assignment rather than by spreading optional parts: every push goes through here.
+function deviceOf(p: { iotId?: string | undefined; productKey?: string | undefined; deviceName?: string | undefined }): LivingPush['device'] {
+  const device: LivingPush['device'] = {};
+  if (p.iotId) device.iotId = p.iotId;
+  if (p.productKey) device.productKey = p.productKey;
+  if (p.deviceName) device.deviceName = p.deviceName;
+  return device;
 }
 
 
@@ -185,7 +186,10 @@ export function decodeLivingPush(kind: LivingKind, body: Buffer | string): Livin
   const env = parseWith(Envelope, value, `${kind} push`);
   const params = env.params ?? env.param;
   if (!params) throw new ProtocolError('bad-payload', `${kind} push has no params`, { value });
-  const head = { kind, ...(env.id !== undefined ? { id: env.id } : {}), ...(env.method ? { method: env.method } : {}), lenient };
+  const head: Omit<LivingPush, 'payload' | 'device'> = { kind, lenient };
+  if (env.id !== undefined) head.id = env.id;
+  if (env.method) head.method = env.method;
+  const push = (payload: Record<string, unknown>, device: LivingPush['device']): LivingPush => Object.assign(head, { payload, device });
   switch (kind) {
     case 'properties': {
       const p = parseWith(PropertiesParams, params, 'properties push');
@@ -195,34 +199,26 @@ export function decodeLivingPush(kind: LivingKind, body: Buffer | string): Livin
         properties[name] = item.value;
         times[name] = time(item.time);
       }
-      return { ...head, payload: { properties, times }, device: deviceOf(p) };
+      return push({ properties, times }, deviceOf(p));
     }
     case 'events': {
       const p = parseWith(EventParams, params, 'event push');
-      return {
-        ...head,
-        payload: { identifier: p.identifier, name: p.name ?? null, type: p.type ?? null, value: p.value ?? null, time: time(p.time) },
-        device: deviceOf(p),
-      };
+      return push({ identifier: p.identifier, name: p.name ?? null, type: p.type ?? null, value: p.value ?? null, time: time(p.time) }, deviceOf(p));
     }
     case 'status': {
       const p = parseWith(StatusParams, params, 'status push');
-      return { ...head, payload: { status: named(DEVICE_STATUS, p.status.value), time: time(p.status.time) }, device: deviceOf(p) };
+      return push({ status: named(DEVICE_STATUS, p.status.value), time: time(p.status.time) }, deviceOf(p));
     }
     case 'topo': {
       const p = parseWith(TopoParams, params, 'topo status push');
-      return {
-        ...head,
-        payload: { ...p, status: named(TOPO_STATUS, p.status) },
-        device: deviceOf({ iotId: p.subIotId, productKey: p.subProductKey, deviceName: p.subDeviceName }),
-      };
+      return push({ ...p, status: named(TOPO_STATUS, p.status) }, deviceOf({ iotId: p.subIotId, productKey: p.subProductKey, deviceName: p.subDeviceName }));
     }
     case 'ota': {
       const p = parseWith(OtaParams, params, 'OTA progress push');
       const { step, upgradeStatus, ...rest } = p;
       // step is the progress in percent, or a negative error code (described by desc).
       const progress = step !== undefined && step >= 0 ? { progress: step } : step !== undefined ? { errorCode: step } : {};
-      return { ...head, payload: { ...rest, upgradeStatus: named(OTA_STATUS, upgradeStatus), ...progress }, device: deviceOf(p) };
+      return push({ ...rest, upgradeStatus: named(OTA_STATUS, upgradeStatus), ...progress }, deviceOf(p));
     }
   }
 }
