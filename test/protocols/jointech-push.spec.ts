@@ -252,6 +252,18 @@ describe('Jointech topics', () => {
     assert.equal(parseUploadTopic('download/AK/8022300001/cmd'), undefined);
   });
 
+  it('reads any topic as its levels say: four with a data type, or five ending in sublock', () => {
+    const level = fc.oneof(fc.constantFrom('upload', 'AK', '8052400203', 'sublock', 'alarm', 'cmd', 'other', ''), fc.string({ maxLength: 4 }));
+    fc.assert(fc.property(fc.array(level, { maxLength: 7 }), (levels) => {
+      const topic = levels.join('/');
+      const p = topic.split('/');
+      const expected = p[0] !== 'upload' ? undefined
+        : p.length === 4 && ['location', 'alarm', 'event', 'cmd'].includes(p[3]!) ? { accessKey: p[1], deviceNum: p[2], type: p[3] }
+          : p.length === 5 && p[4] === 'sublock' ? { accessKey: p[1], deviceNum: p[2], subLockNum: p[3], type: 'sublock' } : undefined;
+      assert.deepStrictEqual(parseUploadTopic(topic), expected, topic);
+    }), { numRuns: 5000 });
+  });
+
   it('builds upload topics that parse back to the same parts', () => {
     assert.equal(uploadTopic('AK', '8022300001', 'alarm'), 'upload/AK/8022300001/alarm');
     assert.equal(uploadTopic('AK', '8052400203', 'sublock', 'E0171E0366'), 'upload/AK/8052400203/E0171E0366/sublock');

@@ -84,6 +84,8 @@ type Check = (value: unknown) => unknown;
 interface FieldKind<S extends z.ZodType> {
   schema: S;
   check: Check;
+  /** A JS condition on `v`, true only where check(v) returns v itself: the compiled check skips the call then. */
+  keeps?: string;
 }
 
 const NUMERIC_TEXT = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
@@ -108,10 +110,10 @@ const checkId: Check = (v) => {
 
 /** A number, or a string holding one ("0.0", "12"); anything else is a wrong type. */
 const numericSchema = z.union([z.number(), z.string().trim().regex(NUMERIC_TEXT).transform(Number)]);
-const numeric = { schema: numericSchema, check: checkNumeric };
-const int = { schema: numericSchema.pipe(z.number().int()), check: checkInt };
-const text = { schema: z.string(), check: checkText };
-const textOrNumber = { schema: z.union([z.string(), z.number()]), check: checkTextOrNumber };
+const numeric = { schema: numericSchema, check: checkNumeric, keeps: "typeof v === 'number' && Number.isFinite(v)" };
+const int = { schema: numericSchema.pipe(z.number().int()), check: checkInt, keeps: 'Number.isSafeInteger(v)' };
+const text = { schema: z.string(), check: checkText, keeps: "typeof v === 'string'" };
+const textOrNumber = { schema: z.union([z.string(), z.number()]), check: checkTextOrNumber, keeps: "typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))" };
 /** Parsed once, here: the decoders read {iso, ms}. */
 const time = {
   schema: z.string().min(1).transform((s, ctx) => {
@@ -124,10 +126,12 @@ const time = {
 const id = (field: string) => ({ schema: z.string().trim().min(1, `${field} is empty`), check: checkId });
 
 function optional<S extends z.ZodType>(k: FieldKind<S>) {
-  return { schema: k.schema.optional(), check: (v: unknown) => (v === undefined ? v : k.check(v)) };
+  const keeps = k.keeps ? `v === undefined || ${k.keeps}` : 'v === undefined';
+  return { schema: k.schema.optional(), check: (v: unknown) => (v === undefined ? v : k.check(v)), keeps };
 }
 function nullish<S extends z.ZodType>(k: FieldKind<S>) {
-  return { schema: k.schema.nullish(), check: (v: unknown) => (v === undefined || v === null ? v : k.check(v)) };
+  const keeps = k.keeps ? `v === undefined || v === null || ${k.keeps}` : 'v === undefined || v === null';
+  return { schema: k.schema.nullish(), check: (v: unknown) => (v === undefined || v === null ? v : k.check(v)), keeps };
 }
 
 type Fields = Record<string, FieldKind<z.ZodType>>;
@@ -149,8 +153,13 @@ function pushType<F extends Fields>(fields: F) {
 function compileCheck<T>(fields: Fields): (obj: Record<string, unknown>) => T | undefined {
   const names = Object.keys(fields);
   const key = (i: number) => `obj[${JSON.stringify(names[i])}]`;
+  const read = (i: number) => {
+    const call = `v${i} = checks[${i}](v${i}); if (v${i} === REFUSED) return undefined;`;
+    const keeps = fields[names[i]!]!.keeps?.replace(/\bv\b/g, `v${i}`);
+    return `let v${i} = ${key(i)}; ${keeps ? `if (!(${keeps})) { ${call} }` : call}`;
+  };
   const lines = [
-    ...names.map((_, i) => `const v${i} = checks[${i}](${key(i)}); if (v${i} === REFUSED) return undefined;`),
+    ...names.map((_, i) => read(i)),
     ...names.map((_, i) => `if (v${i} !== ${key(i)}) ${key(i)} = v${i};`),
     'return obj;',
   ];

@@ -42,15 +42,27 @@ export interface UploadTopic {
   subLockNum?: string;
 }
 
-/** Reads `upload/{accessKey}/{deviceNum}/{type}` or `upload/{accessKey}/{deviceNum}/{subLockNum}/sublock`. */
+const UPLOAD_TYPES: ReadonlySet<string> = new Set(DATA_TYPES.filter((t) => t !== 'sublock'));
+
+/**
+ * Reads `upload/{accessKey}/{deviceNum}/{type}` or `upload/{accessKey}/{deviceNum}/{subLockNum}/sublock`.
+ * Cut at the slashes by index: it runs for every message.
+ */
 export function parseUploadTopic(topic: string): UploadTopic | undefined {
-  const p = topic.split('/');
-  if (p[0] !== 'upload') return undefined;
-  if (p.length === 4 && (DATA_TYPES as readonly string[]).includes(p[3]!) && p[3] !== 'sublock') {
-    return { accessKey: p[1]!, deviceNum: p[2]!, type: p[3] as DataType };
+  if (!topic.startsWith('upload/')) return undefined;
+  const a = 6;
+  const b = topic.indexOf('/', a + 1);
+  const c = b < 0 ? -1 : topic.indexOf('/', b + 1);
+  if (c < 0) return undefined;
+  const accessKey = topic.slice(a + 1, b);
+  const deviceNum = topic.slice(b + 1, c);
+  const d = topic.indexOf('/', c + 1);
+  if (d < 0) {
+    const type = topic.slice(c + 1);
+    return UPLOAD_TYPES.has(type) ? { accessKey, deviceNum, type: type as DataType } : undefined;
   }
-  if (p.length === 5 && p[4] === 'sublock') return { accessKey: p[1]!, deviceNum: p[2]!, subLockNum: p[3]!, type: 'sublock' };
-  return undefined;
+  if (topic.indexOf('/', d + 1) >= 0 || topic.slice(d + 1) !== 'sublock') return undefined;
+  return { accessKey, deviceNum, subLockNum: topic.slice(c + 1, d), type: 'sublock' };
 }
 
 /** The topic the platform pushes one message on: the inverse of parseUploadTopic. */
