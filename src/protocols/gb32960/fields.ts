@@ -82,14 +82,17 @@ export function readCount(r: Reader, width: Width, what: string): { n: number; m
   return marker ? { n: 0, marker } : { n: raw };
 }
 
+const DOUBLES: readonly number[] = Array.from({ length: 256 }, () => 0.5);
+
 export function readList(r: Reader, n: number, width: Width, offset: number, factor: number, what: string): Array<number | null> {
   r.need(n * width, what);
-  // Preallocated: pushing a mix of null and numbers makes V8 convert the array as it grows.
-  const out = new Array<number | null>(n);
-  const b = r.buf;
-  let o = r.offset;
   // Scaled in integer steps (factor 0.001 = raw / 1000), so no binary noise needs rounding.
   const divisor = Math.round(1 / factor);
+  // Preallocated: pushing a mix of null and numbers makes V8 convert the array as it grows. For
+  // fractional values, a copy of an array of doubles skips the conversion of a new (integer) array.
+  const out: Array<number | null> = divisor !== 1 && n <= DOUBLES.length ? DOUBLES.slice(0, n) : new Array<number | null>(n);
+  const b = r.buf;
+  let o = r.offset;
   // Separate stores for null and for numbers: one `cond ? null : number` store boxes every number.
   if (width === 1) {
     for (let i = 0; i < n; i++) {
