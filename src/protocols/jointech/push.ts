@@ -595,7 +595,7 @@ export function parseBody(body: unknown): Record<string, unknown> {
 }
 
 /** The fields of `obj` as the type's schema reads them: the fast check, or zod to say what is wrong. */
-export function validFields(type: DataType, obj: Record<string, unknown>): Record<string, unknown> {
+function validFields(type: DataType, obj: Record<string, unknown>): Record<string, unknown> {
   const pushType = PUSH_TYPES[type];
   const checked = pushType.check(obj);
   if (checked) return checked;
