@@ -38,7 +38,6 @@ async function paced(count: number, perSecond: number, each: (i: number) => void
   }
 }
 
-/** Publishes at a steady rate from a publisher with its own persistent session. */
 /**
  * Publisher and platform clients a test opened. The suite ends those still open after each test,
  * so that a failed test does not leave a client behind for the next test's client count.
@@ -49,6 +48,7 @@ const closer = (client: mqtt.MqttClient) => async () => {
   await client.endAsync(true);
 };
 
+/** Publishes at a steady rate from a publisher with its own persistent session. */
 async function publisher(url: string, qos: 1 | 2 = 1) {
   const client = await mqtt.connectAsync(url, { clientId: `rel-pub-${Math.random().toString(16).slice(2, 8)}`, clean: false, reconnectPeriod: 200 });
   opened.add(client);
