@@ -96,6 +96,23 @@ function assertExactlyOnce(seqs: number[], n: number, what: string): void {
 }
 
 /**
+ * RSS after a GC, once a second while a load runs. `stop()` gives the sample a quarter of the way
+ * in (warmed up by then) and the highest of the last quarter, for a test to compare.
+ */
+function memorySampler() {
+  const rss: number[] = [];
+  const timer = setInterval(() => { gc?.(); rss.push(process.memoryUsage().rss); }, 1000);
+  return {
+    stop() {
+      clearInterval(timer);
+      const warm = rss[Math.floor(rss.length / 4)]!;
+      const late = Math.max(...rss.slice(Math.floor((rss.length * 3) / 4)));
+      return { warm, late, text: `RSS ${(warm / 2 ** 20).toFixed(1)} -> ${(late / 2 ** 20).toFixed(1)} MiB` };
+    },
+  };
+}
+
+/**
  * Mosquitto's count of connected clients ($SYS/broker/clients/connected, published within a
  * second of a change), as a watcher connected for the whole suite sees it. The watcher counts
  * itself, so it is subtracted; a client that connects only to read the count may or may not be in
@@ -212,8 +229,7 @@ function feed(red: BenchRuntime, count: number, perSecond: number, make: (i: num
         const seen = watch(red, c.seqOf);
         const pub = await publisher(broker.url);
         const total = RATE * LOAD_SECONDS;
-        const rss: number[] = [];
-        const sampler = setInterval(() => { gc?.(); rss.push(process.memoryUsage().rss); }, 1000);
+        const memory = memorySampler();
         let bad = 0;
         let good = 0;
         await pub.stream(total, RATE, (i) => {
@@ -225,14 +241,12 @@ function feed(red: BenchRuntime, count: number, perSecond: number, make: (i: num
         });
         await pub.flushed();
         await waitFor(() => seen.seqs.length >= good && seen.errors >= bad, 'every message handled', 30_000).catch(() => undefined);
-        clearInterval(sampler);
+        const { warm, late, text } = memory.stop();
         await pub.end();
         assertExactlyOnce(seen.seqs, good, `${c.name}: good messages under load`);
         assert.equal(seen.errors, bad, 'every malformed message reported to the Catch node');
-        // Warmed up after a quarter of the run; the last quarter must stay within 10 % of it.
-        const warm = rss[Math.floor(rss.length / 4)]!;
-        const late = Math.max(...rss.slice(Math.floor((rss.length * 3) / 4)));
-        console.log(`      ${c.name}: ${good} good + ${bad} malformed in ${LOAD_SECONDS} s; RSS ${(warm / 2 ** 20).toFixed(1)} -> ${(late / 2 ** 20).toFixed(1)} MiB`);
+        console.log(`      ${c.name}: ${good} good + ${bad} malformed in ${LOAD_SECONDS} s; ${text}`);
+        // The last quarter must stay within 10 % of the warmed-up sample.
         assert.ok(late <= warm * 1.1, `RSS grew from ${warm} to ${late} bytes`);
       });
 
@@ -326,8 +340,7 @@ function feed(red: BenchRuntime, count: number, perSecond: number, make: (i: num
         const platform = await platformFor(broker.url, c, 1);
         await deploy(c, `rel-out-${c.name.replace(/\W/g, '').slice(0, 20)}-load`);
         const seen = watch(red, c.seqOfResult);
-        const rss: number[] = [];
-        const sampler = setInterval(() => { gc?.(); rss.push(process.memoryUsage().rss); }, 1000);
+        const memory = memorySampler();
         let bad = 0;
         let good = 0;
         await feed(red, RATE * LOAD_SECONDS, RATE, (i) => {
@@ -338,14 +351,12 @@ function feed(red: BenchRuntime, count: number, perSecond: number, make: (i: num
           return c.input(good++);
         });
         await waitFor(() => seen.seqs.length >= good && seen.errors >= bad, 'every request answered or refused', 30_000).catch(() => undefined);
-        clearInterval(sampler);
+        const { warm, late, text } = memory.stop();
         await platform.end();
         assertExactlyOnce(seen.seqs, good, `${c.name}: results under load`);
         assertExactlyOnce(platform.requests, good, `${c.name}: requests under load`);
         assert.equal(seen.errors, bad, 'every malformed input reported to the Catch node');
-        const warm = rss[Math.floor(rss.length / 4)]!;
-        const late = Math.max(...rss.slice(Math.floor((rss.length * 3) / 4)));
-        console.log(`      ${c.name}: ${good} round trips + ${bad} refused in ${LOAD_SECONDS} s; RSS ${(warm / 2 ** 20).toFixed(1)} -> ${(late / 2 ** 20).toFixed(1)} MiB`);
+        console.log(`      ${c.name}: ${good} round trips + ${bad} refused in ${LOAD_SECONDS} s; ${text}`);
         assert.ok(late <= warm * 1.1, `RSS grew from ${warm} to ${late} bytes`);
       });
 
