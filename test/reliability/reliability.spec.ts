@@ -177,6 +177,7 @@ function feed(red: BenchRuntime, count: number, perSecond: number, make: (i: num
     sysWatcher = await mqtt.connectAsync(broker.url, { clientId: 'rel-sys-watcher', reconnectPeriod: 200 });
     sysWatcher.on('message', (_t, p) => { sysClients = Number(p.toString()); });
     await sysWatcher.subscribeAsync('$SYS/broker/clients/connected');
+    await warmUp();
   });
   afterEach(async () => {
     for (const client of opened) await client.endAsync(true);
@@ -189,12 +190,27 @@ function feed(red: BenchRuntime, count: number, perSecond: number, make: (i: num
   });
 
   /** Deploys the case's flow and waits until its config node is connected and subscribed. */
-  async function deploy(c: Pick<InboundCase | OutboundCase, 'name' | 'flow' | 'credentials'>, clientId: string, extra: { shareGroup?: string; exactlyOnce?: boolean } = {}) {
+  async function deploy(c: Pick<InboundCase | OutboundCase, 'name' | 'flow' | 'credentials'>, clientId: string, extra: { shareGroup?: string; exactlyOnce?: boolean; clean?: boolean } = {}) {
     const flow = c.flow({ url: broker.url, clientId, clean: false, ...extra });
     await red.deploy(flow, c.credentials);
     const config = red.node(flow[0]!.id) as unknown as { connection?: { connected: boolean; filters: string[] } };
     await waitFor(() => config.connection?.connected && config.connection.filters.length > 0, `${c.name} connected`, 10_000);
     await sleep(200);
+  }
+
+  /**
+   * The runtime process grows to its working size under the first load it meets (about 120 to
+   * 150 MiB over 10 s in a fresh process), whichever node that is. Ten seconds of load before the
+   * tests, so that each memory check measures its node rather than the process warming up.
+   */
+  async function warmUp() {
+    const c = INBOUND_CASES[0]!;
+    await deploy(c, 'rel-warmup', { clean: true });
+    const pub = await publisher(broker.url);
+    await pub.stream(RATE * 10, RATE, (i) => c.good(i));
+    await pub.flushed();
+    await pub.end();
+    await red.deploy([]);
   }
 
   for (const c of INBOUND_CASES) {
