@@ -5,7 +5,8 @@
  */
 import { ProtocolError } from '../protocol-error';
 import { deviceNumber } from './topics';
-import { parseTimestamp, type CommandReply } from './push';
+import type { CommandReply } from './push';
+import { formatCompactUtc, fromEpochMs, parseCompactUtc } from '../time';
 import { COMMANDS, type CommandSpec, type ParamSpec } from './command-catalogue';
 
 export { COMMANDS, type CommandSpec, type ParamSpec };
@@ -30,21 +31,19 @@ function paramText(value: unknown, what: string): string {
   return s;
 }
 
-/** yyyyMMddHHmmss in UTC. */
-export function utcStamp(date: Date): string {
-  return date.toISOString().replace(/[-:T]/g, '').slice(0, 14);
-}
-
 function checkParam(spec: ParamSpec, value: unknown, command: string): string[] {
   const what = `${command} ${spec.name}`;
   const empty = value === undefined || value === null || value === '';
   if (spec.kind === 'utc-time') {
-    if (empty) return [utcStamp(new Date())];
-    if (value instanceof Date) return [utcStamp(value)];
-    const s = paramText(value, what);
-    if (!/^\d{14}$/.test(s) || !parseTimestamp(`${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}T${s.slice(8, 10)}:${s.slice(10, 12)}:${s.slice(12, 14)}Z`)) {
-      throw new ProtocolError('bad-param', `${what} must be a UTC time as yyyyMMddHHmmss, got "${s}"`, { value });
+    // BASE2 carries UTC as yyyyMMddHHmmss: an impossible time is refused, never sent.
+    const bad = (got: string) => new ProtocolError('bad-param', `${what} must be a real UTC time as yyyyMMddHHmmss, got "${got}"`, { value });
+    if (empty) return [formatCompactUtc(Date.now())];
+    if (value instanceof Date) {
+      if (!fromEpochMs(value.getTime())) throw bad(String(value));
+      return [formatCompactUtc(value.getTime())];
     }
+    const s = paramText(value, what);
+    if (!parseCompactUtc(s)) throw bad(s);
     return [s];
   }
   if (empty) {

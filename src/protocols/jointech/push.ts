@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { ProtocolError, describeIssues } from '../protocol-error';
+import { fromEpochMs, parseIsoUtc, type Timestamp } from '../time';
 import {
   ALARM_TYPES, DISASSEMBLY, EMERGENCY_KEY, EVENT_TYPES, KS_CURRENT_STATUS, KS_SHAKE_STATUS, KS_VOLTAGE_STATUS,
   LOCK_ROPE, LOCK_STATUS, LOC_TYPES, MOTOR, NETWORK_TYPES, ON_OFF, OPEN_CLOSED, REPORT_TYPES, SENSOR_TYPES,
@@ -18,60 +19,7 @@ export type DataType = (typeof DATA_TYPES)[number];
 // ---------------------------------------------------------------------------------------------
 // Field helpers
 
-export interface Timestamp {
-  iso: string;
-  ms: number;
-}
-
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/** Two ASCII digits at `i` as a number, or -1. */
-function twoDigits(s: string, i: number): number {
-  const a = s.charCodeAt(i) - 48;
-  const b = s.charCodeAt(i + 1) - 48;
-  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
-}
-
-/**
- * The platform's own form, `YYYY-MM-DDTHH:MM:SS[.f{1,3}]Z`, read character by character:
- * Date.parse plus toISOString cost more than the rest of a message's decoding.
- */
-function parsePlatformTime(value: string): Timestamp | null {
-  const len = value.length;
-  if (len < 20 || len > 24 || len === 21 || value.charCodeAt(len - 1) !== 90 /* Z */) return null;
-  if (value[4] !== '-' || value[7] !== '-' || value[10] !== 'T' || value[13] !== ':' || value[16] !== ':') return null;
-  const century = twoDigits(value, 0);
-  const yy = twoDigits(value, 2);
-  const month = twoDigits(value, 5);
-  const day = twoDigits(value, 8);
-  const hour = twoDigits(value, 11);
-  const minute = twoDigits(value, 14);
-  const second = twoDigits(value, 17);
-  if (century < 0 || yy < 0 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return null;
-  if (month < 1 || month > 12) return null;
-  let ms = 0;
-  if (len > 20) {
-    if (value[19] !== '.') return null;
-    for (let i = 20; i < 23; i++) {
-      const d = i < len - 1 ? value.charCodeAt(i) - 48 : 0;
-      if (d < 0 || d > 9) return null;
-      ms = ms * 10 + d;
-    }
-  }
-  const year = century * 100 + yy;
-  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 1 : 0;
-  if (day > DAYS_IN_MONTH[month - 1]! + leap) return null;
-  const iso = len === 24 ? value : `${value.slice(0, 19)}.${String(ms).padStart(3, '0')}Z`;
-  return { iso, ms: Date.UTC(year, month - 1, day, hour, minute, second, ms) };
-}
-
-/** A date-time string as {iso, ms}, or null when it is none; forms other than the platform's go through Date.parse. */
-export function parseTimestamp(value: string): Timestamp | null {
-  const own = parsePlatformTime(value);
-  if (own) return own;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? null : { iso: new Date(ms).toISOString(), ms };
-}
+export type { Timestamp };
 
 /*
  * Field kinds. Each is a zod schema, the authority on what a field may hold and the source of the
@@ -101,7 +49,8 @@ const checkInt: Check = (v) => {
 };
 const checkText: Check = (v) => (typeof v === 'string' ? v : REFUSED);
 const checkTextOrNumber: Check = (v) => (typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) ? v : REFUSED);
-const checkTime: Check = (v) => (typeof v === 'string' && v.length > 0 ? parseTimestamp(v) ?? REFUSED : REFUSED);
+/** Every Jointech time is documented as UTC, `YYYY-MM-DDTHH:MM:SS[.fff]Z`: nothing else is read. */
+const checkTime: Check = (v) => parseIsoUtc(v) ?? REFUSED;
 const checkId: Check = (v) => {
   if (typeof v !== 'string') return REFUSED;
   const s = v.trim();
@@ -117,11 +66,17 @@ const textOrNumber = { schema: z.union([z.string(), z.number()]), check: checkTe
 /** Parsed once, here: the decoders read {iso, ms}. */
 const time = {
   schema: z.string().min(1).transform((s, ctx) => {
-    const t = parseTimestamp(s);
-    if (!t) ctx.addIssue({ code: 'custom', message: 'not a date-time', input: s });
+    const t = parseIsoUtc(s);
+    if (!t) ctx.addIssue({ code: 'custom', message: `"${s.slice(0, 40)}" is not a UTC time (YYYY-MM-DDTHH:MM:SS[.fff]Z) or not a real date`, input: s });
     return t ?? z.NEVER;
   }),
   check: checkTime,
+};
+/** Epoch milliseconds (subGpsTimestamp): a whole number within years 0001..9999. */
+const checkEpochMs: Check = (v) => (fromEpochMs(checkNumeric(v)) ? checkNumeric(v) : REFUSED);
+const epochMs = {
+  schema: numericSchema.refine((n) => fromEpochMs(n) !== null, 'not whole epoch milliseconds in years 0001..9999'),
+  check: checkEpochMs,
 };
 const id = (field: string) => ({ schema: z.string().trim().min(1, `${field} is empty`), check: checkId });
 
@@ -225,7 +180,7 @@ const SubLock = pushType({
   recvTime: optional(time),
   subAssetID: id('subAssetID'),
   subGpsTime: optional(time),
-  subGpsTimestamp: optional(numeric),
+  subGpsTimestamp: optional(epochMs),
   battery: optional(int),
   voltage: optional(textOrNumber),
   sensorType: optional(int),
@@ -525,19 +480,13 @@ function decodeCommandReply(p: z.infer<typeof CommandReplyPush>): CommandReply &
   return out as CommandReply & Out;
 }
 
-/** Epoch ms as an ISO string; null when out of Date's range. */
-function isoOf(ms: number): string | null {
-  const d = new Date(ms);
-  return Number.isNaN(d.getTime()) ? null : d.toISOString();
-}
-
 function decodeSubLock(p: z.infer<typeof SubLockPush>): Out {
   const out: Out = p;
   const subGps = p.subGpsTime;
   const subTs = p.subGpsTimestamp;
   setTime(out, 'gpsTime', p.gpsTime);
   setTime(out, 'recvTime', p.recvTime);
-  out.subGpsTime = subGps?.iso ?? (subTs !== undefined ? isoOf(subTs) : null);
+  out.subGpsTime = subGps?.iso ?? (subTs !== undefined ? fromEpochMs(subTs)?.iso ?? null : null);
   out.subGpsTimestamp = subTs ?? subGps?.ms ?? null;
   setBattery(out, p.battery);
   out.voltage = num(p.voltage);
