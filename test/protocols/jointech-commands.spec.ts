@@ -17,11 +17,21 @@ describe('Jointech command frames', () => {
     assert.equal(req.command, 'BASE1');
   });
 
-  it('builds the sub-lock unlock of the manual, from a list or named parameters', () => {
+  it('builds the sub-lock unlock of the manual (set, unlock, minutes, id), from a list or named parameters', () => {
     const fromList = buildRequest('7500313609', 'WLNET8', [1, 5, 'E017668836']);
     const fromNames = buildRequest(7500313609, 'wlnet8', { holdMinutes: 5, subLock: 'E017668836' });
-    assert.equal(encodeFrame(fromList, '001'), '(7500313609,1,001,WLNET,8,1,5,E017668836)');
+    const spelled = buildRequest('7500313609', 'WLNET8', [1, 1, 5, 'E017668836']);
+    assert.equal(encodeFrame(fromList, '001'), '(7500313609,1,001,WLNET,8,1,1,5,E017668836)');
     assert.deepEqual(fromNames, fromList);
+    assert.deepEqual(spelled, fromList);
+    rejects(() => buildRequest('7500313609', 'WLNET8', [1, 2, 5, 'E017668836']), /expects 1 after the operation/);
+  });
+
+  it('sends the WLNET1 count before the sub-lock ids; count 0 unbinds all', () => {
+    assert.deepEqual(buildRequest('7500313609', 'WLNET1', { subLocks: 'E017668836 E03B60000A' }).params, ['1', '2', 'E017668836', 'E03B60000A']);
+    assert.deepEqual(buildRequest('7500313609', 'WLNET1', { subLocks: ['E017668836'] }).params, ['1', '1', 'E017668836']);
+    assert.deepEqual(buildRequest('7500313609', 'WLNET1', undefined, 1).params, ['1', '0']);
+    assert.deepEqual(buildRequest('7500313609', 'WLNET1').params, ['0']);
   });
 
   it('sends no parameters for a query and checks every range for a set', () => {

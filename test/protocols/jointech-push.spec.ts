@@ -25,7 +25,7 @@ describe('Jointech push decoding (document samples)', () => {
     assert.equal(p.mileage, 16);
     assert.equal(p.cellSignal, 19);
     assert.equal(p.ksInfo, null, 'empty ksInfo string is no object');
-    assert.equal(p.statusJson.lockBar, -1, 'fields outside the tables are kept');
+    assert.deepEqual(p.statusJson.lockBar, { code: -1, en: null, zh: null, unknown: true }, 'lockBar -1 is not in the StatusJson class: kept, marked unknown');
     assert.deepEqual(p.statusJson.lockRope, { code: 0, en: 'Inserted', zh: '插入' });
     assert.deepEqual(p.statusJson.lockStatus, { code: 0, en: 'Closed', zh: '关' });
     const x = p.expandInfo;

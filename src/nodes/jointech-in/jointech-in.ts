@@ -10,7 +10,7 @@ import { parseNodeConfig } from '../../lib/node-config';
 import { NodeStatusView } from '../../lib/node-status';
 import { registerNode } from '../../lib/red';
 import { DATA_TYPES, decodePush, type DataType, type DecodedPush } from '../../protocols/jointech/push';
-import { deviceNumber, parseUploadTopic, uploadFilters } from '../../protocols/jointech/topics';
+import { checkTopicIdentity, checkedUploadTopic, deviceNumber, uploadFilters } from '../../protocols/jointech/topics';
 import { ProtocolError, asError, describeIssues } from '../../protocols/protocol-error';
 import type { JointechAccountNode } from '../jointech-account/types';
 
@@ -70,10 +70,14 @@ function init(RED: NodeAPI): void {
       const meta: Record<string, unknown> = { type: decoded.type, assetId: decoded.assetId };
       if (decoded.subLockId) meta.subLockId = decoded.subLockId;
       meta.raw = raw;
+      meta.flags = decoded.flags;
       meta.via = where.via;
       if (where.mqttTopic !== undefined) meta.mqttTopic = where.mqttTopic;
       if (where.path !== undefined) meta.path = where.path;
       const msg: NodeMessage = { topic: `jointech/${decoded.type}/${decoded.assetId}`, payload: decoded.payload, jointech: meta } as NodeMessage;
+      if (decoded.flags.length > 0) {
+        node.warn(`${msg.topic}: ${decoded.flags.map((f) => `${f.field} ${JSON.stringify(f.value)} ${f.reason}`).join('; ')}`);
+      }
       if (cfg.split === 'per-type') {
         const out: Array<NodeMessage | null> = DATA_TYPES.map(() => null);
         out[outputIndex.get(decoded.type)!] = msg;
@@ -149,14 +153,12 @@ function init(RED: NodeAPI): void {
 
       const onMessage = (topic: string, payload: Buffer) => {
         const raw = payload.toString('utf8');
-        const info = parseUploadTopic(topic);
         try {
-          if (!info || info.accessKey !== accessKey) {
-            throw new ProtocolError('unknown-topic', `topic "${topic}" is not a Jointech upload topic of this account`);
-          }
+          const info = checkedUploadTopic(topic, accessKey);
           // The node may hold a wider filter (upload/key/#) than the types it emits.
           if (!c.types.includes(info.type)) return;
           const decoded = decodePush(raw, info.type);
+          checkTopicIdentity(info, decoded);
           emit(decoded, raw, { via: 'mqtt', mqttTopic: topic });
         } catch (err) {
           reject(err, raw, { via: 'mqtt', mqttTopic: topic });

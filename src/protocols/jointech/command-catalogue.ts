@@ -7,7 +7,11 @@
 /** One parameter of a catalogued command, as the edit dialog and the validator see it. */
 export type ParamSpec =
   | { name: string; en: string; zh: string; kind: 'int'; min: number; max: number; unit?: string; zeroOff?: boolean; optional?: boolean }
-  | { name: string; en: string; zh: string; kind: 'text'; pattern: string; example: string; optional?: boolean }
+  | {
+    name: string; en: string; zh: string; kind: 'text'; pattern: string; example: string; optional?: boolean;
+    /** A space-separated list sent as its count followed by its items; an empty list sends count 0. */
+    counted?: boolean;
+  }
   | { name: string; en: string; zh: string; kind: 'utc-time'; optional?: boolean };
 
 export interface CommandSpec {
@@ -17,6 +21,8 @@ export interface CommandSpec {
   zh: string;
   /** The first parameter is the operation: 1 = set (send the parameters), 0 = query (send none). */
   operation?: boolean;
+  /** Fixed fields sent after the operation flag of a set and before the parameters (WLNET8: 1 = unlock). */
+  fixed?: string[];
   params: ParamSpec[];
   /** Names for the reply's fields after WORD and index, where the documents show them. */
   reply?: string[];
@@ -25,7 +31,10 @@ export interface CommandSpec {
 const int = (name: string, en: string, zh: string, min: number, max: number, extra: Partial<Extract<ParamSpec, { kind: 'int' }>> = {}): ParamSpec =>
   ({ name, en, zh, kind: 'int', min, max, ...extra });
 
-/** The commands the platform documents and the protocol manuals name (protocols.md A.2). */
+/**
+ * The commands the platform documents and the protocol manuals name (protocols.md A.2). Each
+ * entry's frame is checked against its document row in test/protocols/jointech-document-table.ts.
+ */
 export const COMMANDS: Record<string, CommandSpec> = {
   BASE1: {
     word: 'BASE', index: 1, en: 'Query firmware version', zh: '查询版本信息', params: [],
@@ -77,10 +86,13 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   WLNET1: {
     word: 'WLNET', index: 1, en: 'Bound peripherals (set replaces the whole list)', zh: '绑定外设（设置会替换整个列表）', operation: true,
-    params: [{ name: 'subLocks', en: 'Sub-lock ids, separated by spaces (none: unbind all)', zh: '从机编号，空格分隔（留空：全部解绑）', kind: 'text', pattern: '^[0-9A-Za-z]{1,20}( [0-9A-Za-z]{1,20}){0,19}$', example: 'E017668836 E03B60000A', optional: true }],
+    // (master,1,NNN,WLNET,1,1,<count>,<id1>,...): the count comes first; count 0 unbinds all.
+    params: [{ name: 'subLocks', en: 'Sub-lock ids, separated by spaces (none: unbind all)', zh: '从机编号，空格分隔（留空：全部解绑）', kind: 'text', pattern: '^[0-9A-Za-z]{1,20}( [0-9A-Za-z]{1,20}){0,19}$', example: 'E017668836 E03B60000A', optional: true, counted: true }],
   },
   WLNET8: {
     word: 'WLNET', index: 8, en: 'Unlock a sub-lock', zh: '从机开锁', operation: true,
+    // (7500313609,1,001,WLNET,8,1,1,5,E017668836): set, unlock, minutes, sub-lock id.
+    fixed: ['1'],
     params: [
       int('holdMinutes', 'Minutes the master holds the command', '主机保留指令时长', 1, 5, { unit: 'min' }),
       { name: 'subLock', en: 'Sub-lock id', zh: '从机编号', kind: 'text', pattern: '^[0-9A-Za-z]{4,20}$', example: 'E017668836' },

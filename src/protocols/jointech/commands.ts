@@ -47,6 +47,7 @@ function checkParam(spec: ParamSpec, value: unknown, command: string): string[] 
     return [s];
   }
   if (empty) {
+    if (spec.kind === 'text' && spec.counted) return ['0'];
     if (spec.optional) return [];
     throw new ProtocolError('bad-param', `${what} is required`, { param: spec.name });
   }
@@ -62,7 +63,8 @@ function checkParam(spec: ParamSpec, value: unknown, command: string): string[] 
   }
   const s = Array.isArray(value) ? value.map((v) => paramText(v, what)).join(' ') : paramText(value, what);
   if (!new RegExp(spec.pattern).test(s)) throw new ProtocolError('bad-param', `${what} "${s}" is not valid (example: ${spec.example})`, { param: spec.name, value });
-  return s.split(' ');
+  const items = s.split(' ');
+  return spec.counted ? [String(items.length), ...items] : items;
 }
 
 /**
@@ -77,13 +79,23 @@ export function catalogueParams(spec: CommandSpec, name: string, given: unknown,
   }
   let values = spec.params.map((p, i) => (list ? list[i] : named?.[p.name]));
   const out: string[] = [];
+  const fixed = spec.fixed ?? [];
   if (spec.operation) {
     const opGiven = operation ?? named?.operation ?? (list && list.length > spec.params.length ? list[0] : undefined);
-    if (list && list.length > spec.params.length) values = spec.params.map((_p, i) => list[i + 1]);
+    if (list && list.length > spec.params.length) {
+      // A list may spell the whole frame tail as the manual does: operation, fixed fields, parameters.
+      const skip = list.length === 1 + fixed.length + spec.params.length ? 1 + fixed.length : 1;
+      const spelled = list.slice(1, skip).map((v, i) => paramText(v, `${name} field ${i + 2}`));
+      if (spelled.some((v, i) => v !== fixed[i])) {
+        throw new ProtocolError('bad-param', `${name} expects ${fixed.join(',')} after the operation, got ${spelled.join(',')}`, { given });
+      }
+      values = spec.params.map((_p, i) => list[i + skip]);
+    }
     const op = opGiven === undefined || opGiven === '' ? (values.some((v) => v !== undefined && v !== '') ? 1 : 0) : Number(opGiven);
     if (op !== 0 && op !== 1) throw new ProtocolError('bad-param', `${name} operation must be 1 (set) or 0 (query)`, { operation: opGiven });
     out.push(String(op));
     if (op === 0) return out;
+    out.push(...fixed);
   } else if (list && list.length > spec.params.length) {
     throw new ProtocolError('bad-param', `${name} takes ${spec.params.length} parameter(s), got ${list.length}`, { given });
   }

@@ -189,6 +189,15 @@ export const LOCK_ROPE = table([
   [-1, 'None', '无'],
 ]);
 
+/** Lock bar state (索条状态), from the document's StatusJson class (Java sample, 车载/锁信息JSON说明). */
+export const LOCK_BAR = table([
+  [0, 'Unknown', '未知'],
+  [1, 'Online', '在线'],
+  [2, 'Bent', '弯曲'],
+  [3, 'Sawn', '锯断'],
+  [4, 'Lost', '丢失'],
+]);
+
 /** Lock state (锁状态). */
 export const LOCK_STATUS = table([
   [0, 'Closed', '关'],

@@ -9,7 +9,7 @@ import { ProtocolError, describeIssues } from '../protocol-error';
 import { fromEpochMs, parseIsoUtc, type Timestamp } from '../time';
 import {
   ALARM_TYPES, DISASSEMBLY, EMERGENCY_KEY, EVENT_TYPES, KS_CURRENT_STATUS, KS_SHAKE_STATUS, KS_VOLTAGE_STATUS,
-  LOCK_ROPE, LOCK_STATUS, LOC_TYPES, MOTOR, NETWORK_TYPES, ON_OFF, OPEN_CLOSED, REPORT_TYPES, SENSOR_TYPES,
+  LOCK_BAR, LOCK_ROPE, LOCK_STATUS, LOC_TYPES, MOTOR, NETWORK_TYPES, ON_OFF, OPEN_CLOSED, REPORT_TYPES, SENSOR_TYPES,
   SUB_LOCK_EVENTS, SUB_LOCK_ROPE, SUB_LOCK_STATUS, UNLOCK_TYPES, named, type EnumTable, type EnumValue,
 } from './enums';
 
@@ -203,6 +203,43 @@ export const SubLockPush = SubLock.schema;
 export const PUSH_TYPES = { location: Location, alarm: Alarm, event: Event, cmd: CommandReplyType, sublock: SubLock } as const;
 
 // ---------------------------------------------------------------------------------------------
+// Flags: values kept but not to be trusted (the policy is in jointech-in's help, "Checks")
+
+/** A value the decoder kept (or, for a wrong type inside a JSON-in-string field, set to null) and reports. */
+export interface Flag {
+  /** The field, with its parent for nested ones: "latitude", "statusJson.lockBar". */
+  field: string;
+  /** The value as received. */
+  value: unknown;
+  reason: string;
+}
+
+/** The flags of the message being decoded (decoding is synchronous: one message at a time). */
+let flags: Flag[] = [];
+
+function flag(field: string, value: unknown, reason: string): void {
+  flags.push({ field, value, reason });
+}
+
+/**
+ * Documented ranges: WGS-84 coordinates, direction 0~360, battery 0..100 with 255 for charging.
+ * An out-of-range value is kept as sent and flagged.
+ */
+function checkRanges(p: Record<string, unknown>): void {
+  const range = (field: string, min: number, max: number, extra?: number) => {
+    const v = p[field];
+    if (typeof v === 'number' && (v < min || v > max) && v !== extra) {
+      flag(field, v, `out of range ${min}..${max}${extra === undefined ? '' : ` (or ${extra})`}`);
+    }
+  };
+  range('latitude', -90, 90);
+  range('longitude', -180, 180);
+  range('direction', 0, 360);
+  range('speed', 0, Number.MAX_VALUE);
+  range('mileage', 0, Number.MAX_VALUE);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Small converters
 
 /** "null", "" and the like: the document's ways of saying "none". */
@@ -223,6 +260,24 @@ function numExcept(value: unknown, none: number): number | null {
 
 function enumOrNull(t: EnumTable, value: unknown): EnumValue | null {
   const n = num(value);
+  return n === null ? null : named(t, n);
+}
+
+/** The document's ways of writing "no value" inside the JSON-in-string fields. */
+function isNone(value: unknown): boolean {
+  return value === undefined || value === null || value === '' || value === 'null';
+}
+
+/** num for a field inside a JSON-in-string object: a value that is there but no number is flagged. */
+function innerNum(value: unknown, field: string): number | null {
+  const n = num(value);
+  if (n === null && !isNone(value)) flag(field, value, 'not a number');
+  return n;
+}
+
+/** enumOrNull for a field inside a JSON-in-string object, flagging a value that is no number. */
+function innerEnum(t: EnumTable, value: unknown, field: string): EnumValue | null {
+  const n = innerNum(value, field);
   return n === null ? null : named(t, n);
 }
 
@@ -293,19 +348,23 @@ function numberList(value: unknown): Array<number | null> | null {
   return value.split(',').map(num);
 }
 
-/** Battery percent; 255 means the device is charging. */
+/** Battery percent; 255 means the device is charging. Other values above 100 are kept and flagged. */
 function setBattery(out: Record<string, unknown>, value: number | undefined): void {
+  if (value !== undefined && value !== 255 && (value < 0 || value > 100)) flag('battery', value, 'out of range 0..100 (or 255: charging)');
   out.battery = value === 255 ? null : value ?? null;
   out.charging = value === 255;
 }
 
 type FieldTables = ReadonlyArray<readonly [field: string, table: EnumTable]>;
 
-/** Replaces the listed fields of an inner status object by {code, en, zh}, in place; keeps the others. */
-function nameFields(obj: Record<string, unknown> | null, tables: FieldTables): Record<string, unknown> | null {
+/**
+ * Replaces the listed fields of an inner status object by {code, en, zh}, in place; keeps the
+ * others. A text or object where the document has an Integer becomes null and is flagged.
+ */
+function nameFields(obj: Record<string, unknown> | null, tables: FieldTables, parent: string): Record<string, unknown> | null {
   if (!obj) return null;
   for (const [field, t] of tables) {
-    if (field in obj) obj[field] = enumOrNull(t, obj[field]);
+    if (field in obj) obj[field] = innerEnum(t, obj[field], `${parent}.${field}`);
   }
   return obj;
 }
@@ -317,7 +376,7 @@ function nameFields(obj: Record<string, unknown> | null, tables: FieldTables): R
 type Out = Record<string, unknown>;
 
 const STATUS_TABLES: FieldTables = [
-  ['lockRope', LOCK_ROPE], ['lockStatus', LOCK_STATUS], ['acc', ON_OFF], ['fuelCut', ON_OFF], ['door', ON_OFF], ['engine', ON_OFF],
+  ['lockBar', LOCK_BAR], ['lockRope', LOCK_ROPE], ['lockStatus', LOCK_STATUS], ['acc', ON_OFF], ['fuelCut', ON_OFF], ['door', ON_OFF], ['engine', ON_OFF],
 ];
 const SUB_STATUS_TABLES: FieldTables = [
   ['bottomDisassembly', DISASSEMBLY], ['structuralDisassembly', DISASSEMBLY], ['emergencyKey', EMERGENCY_KEY],
@@ -333,11 +392,12 @@ function renamed(raw: Out, name: string, old: string): unknown {
 
 function decodeExpand(raw: Out | null): Out | null {
   if (!raw) return null;
-  raw.temperature = numExcept(raw.temperature, -1000);
-  raw.humidity = num(raw.humidity);
-  raw.lux = num(raw.lux);
-  raw.pressure = num(raw.pressure);
-  raw.angle = num(raw.angle);
+  const temperature = innerNum(raw.temperature, 'expandInfo.temperature');
+  raw.temperature = temperature === -1000 ? null : temperature;
+  raw.humidity = innerNum(raw.humidity, 'expandInfo.humidity');
+  raw.lux = innerNum(raw.lux, 'expandInfo.lux');
+  raw.pressure = innerNum(raw.pressure, 'expandInfo.pressure');
+  raw.angle = innerNum(raw.angle, 'expandInfo.angle');
   raw.fuels = parseFuels(raw.fuels);
   raw.backBattery = numberList(raw.backBattery);
   const posture = renamed(raw, 'posture', 'fPosture');
@@ -345,19 +405,20 @@ function decodeExpand(raw: Out | null): Out | null {
   const acceleration = renamed(raw, 'acceleration', 'fAcceleration');
   if (acceleration !== undefined) raw.acceleration = parseAxes(acceleration);
   const voltage = renamed(raw, 'voltage', 'fVoltage');
-  if (voltage !== undefined) raw.voltage = num(voltage);
-  raw.reportType = enumOrNull(REPORT_TYPES, renamed(raw, 'reportType', 'fReportType'));
-  raw.networkType = enumOrNull(NETWORK_TYPES, renamed(raw, 'networkType', 'fNetworkType'));
+  if (voltage !== undefined) raw.voltage = innerNum(voltage, 'expandInfo.voltage');
+  raw.reportType = innerEnum(REPORT_TYPES, renamed(raw, 'reportType', 'fReportType'), 'expandInfo.reportType');
+  raw.networkType = innerEnum(NETWORK_TYPES, renamed(raw, 'networkType', 'fNetworkType'), 'expandInfo.networkType');
   return raw;
 }
 
 function decodeKs(raw: Out | null): Out | null {
   if (!raw) return null;
-  raw.temperature = numExcept(raw.temperature, -1000);
+  const temperature = innerNum(raw.temperature, 'ksInfo.temperature');
+  raw.temperature = temperature === -1000 ? null : temperature;
   raw.posture = parseAxes(raw.posture);
-  raw.volStatus = enumOrNull(KS_VOLTAGE_STATUS, raw.volStatus);
-  raw.eleStatus = enumOrNull(KS_CURRENT_STATUS, raw.eleStatus);
-  raw.shakeStatus = enumOrNull(KS_SHAKE_STATUS, raw.shakeStatus);
+  raw.volStatus = innerEnum(KS_VOLTAGE_STATUS, raw.volStatus, 'ksInfo.volStatus');
+  raw.eleStatus = innerEnum(KS_CURRENT_STATUS, raw.eleStatus, 'ksInfo.eleStatus');
+  raw.shakeStatus = innerEnum(KS_SHAKE_STATUS, raw.shakeStatus, 'ksInfo.shakeStatus');
   return raw;
 }
 
@@ -375,7 +436,7 @@ function decodeLocation(p: z.infer<typeof LocationPush>): Out {
   out.cells = parseCells(p.cells);
   setBattery(out, p.battery);
   out.voltage = num(p.voltage);
-  out.statusJson = nameFields(innerJson(p.statusJson, 'statusJson'), STATUS_TABLES);
+  out.statusJson = nameFields(innerJson(p.statusJson, 'statusJson'), STATUS_TABLES, 'statusJson');
   out.expandInfo = decodeExpand(innerJson(p.expandInfo, 'expandInfo'));
   out.ksInfo = decodeKs(innerJson(p.ksInfo, 'ksInfo'));
   return out;
@@ -472,7 +533,9 @@ function decodeCommandReply(p: z.infer<typeof CommandReplyPush>): CommandReply &
     }
     if (!Array.isArray(fields)) throw new ProtocolError('bad-json-field', 'content must hold a JSON array', { field: 'content' });
     const strings = fields.map((f) => (typeof f === 'string' ? f : JSON.stringify(f)));
-    Object.assign(out, { ok: true, content: strings, frame: frameFromFields(strings), error: null, failure: null });
+    const frame = frameFromFields(strings);
+    if (frame && frame.deviceId !== p.assetId) flag('content', frame.deviceId, `reply frame is from device ${frame.deviceId}, not ${p.assetId}`);
+    Object.assign(out, { ok: true, content: strings, frame, error: null, failure: null });
   } else {
     const failure = FAILURES.find(([re]) => re.test(content))?.[1] ?? 'platform-error';
     Object.assign(out, { ok: false, error: p.content, content: null, frame: null, failure });
@@ -497,7 +560,7 @@ function decodeSubLock(p: z.infer<typeof SubLockPush>): Out {
   out.temperature = numExcept(p.temperature, -1000);
   out.eventType = enumOrNull(SUB_LOCK_EVENTS, p.eventType);
   out.cells = parseCells(p.cells);
-  out.statusJson = nameFields(innerJson(p.statusJson, 'statusJson'), SUB_STATUS_TABLES);
+  out.statusJson = nameFields(innerJson(p.statusJson, 'statusJson'), SUB_STATUS_TABLES, 'statusJson');
   return out;
 }
 
@@ -519,6 +582,8 @@ export interface DecodedPush {
   assetId: string;
   subLockId?: string;
   payload: Record<string, unknown>;
+  /** Values kept but out of their documented range or of the wrong type (see Flag); usually empty. */
+  flags: Flag[];
 }
 
 /**
@@ -566,6 +631,8 @@ export function decodePush(body: unknown, typeHint?: DataType): DecodedPush {
     throw new ProtocolError('type-mismatch', `payload looks like ${inferred} data but arrived as ${typeHint}`);
   }
   const data = validFields(type, obj);
+  flags = [];
+  if (type !== 'cmd') checkRanges(data);
   let payload: Record<string, unknown>;
   switch (type) {
     case 'location': payload = decodeLocation(data as z.infer<typeof LocationPush>); break;
@@ -574,7 +641,7 @@ export function decodePush(body: unknown, typeHint?: DataType): DecodedPush {
     case 'cmd': payload = decodeCommandReply(data as z.infer<typeof CommandReplyPush>); break;
     case 'sublock': payload = decodeSubLock(data as z.infer<typeof SubLockPush>); break;
   }
-  const result: DecodedPush = { type, assetId: String(payload.assetId), payload };
+  const result: DecodedPush = { type, assetId: String(payload.assetId), payload, flags };
   if (type === 'sublock') result.subLockId = String(payload.subAssetID);
   return result;
 }

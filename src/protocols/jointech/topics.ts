@@ -4,7 +4,7 @@
  */
 import { topicSegment } from '../mqtt-topic';
 import { ProtocolError } from '../protocol-error';
-import { DATA_TYPES, type DataType } from './push';
+import { DATA_TYPES, type DataType, type DecodedPush } from './push';
 
 /** A device number: digits only (the documents show 10 and 12 digit ids). */
 export function deviceNumber(value: unknown, what = 'device number'): string {
@@ -77,4 +77,32 @@ export function commandTopic(accessKey: string, deviceNum: string): string {
 
 export function replyTopic(accessKey: string, deviceNum: string): string {
   return `upload/${topicSegment(accessKey, 'accessKey')}/${deviceNumber(deviceNum)}/cmd`;
+}
+
+/**
+ * The upload topic a message arrived on, for the account with `accessKey`; throws ProtocolError
+ * for another account's topic, an unknown type or an empty device or sub-lock level.
+ */
+export function checkedUploadTopic(topic: string, accessKey: string): UploadTopic {
+  const info = parseUploadTopic(topic);
+  if (!info || info.accessKey !== accessKey) {
+    throw new ProtocolError('unknown-topic', `topic "${topic}" is not a Jointech upload topic of this account`, { topic });
+  }
+  if (info.deviceNum === '' || info.subLockNum === '') {
+    throw new ProtocolError('bad-topic', `topic "${topic}" has an empty ${info.deviceNum === '' ? 'device' : 'sub-lock'} level`, { topic });
+  }
+  return info;
+}
+
+/**
+ * Refuses a message whose topic and payload name different devices: the topic's device must be
+ * the payload's assetId, and a sub-lock topic's level its subAssetID.
+ */
+export function checkTopicIdentity(info: UploadTopic, decoded: Pick<DecodedPush, 'assetId' | 'subLockId'>): void {
+  if (info.deviceNum !== decoded.assetId) {
+    throw new ProtocolError('identity-mismatch', `topic device ${info.deviceNum} differs from the payload's assetId ${decoded.assetId}`, { topicDevice: info.deviceNum, assetId: decoded.assetId });
+  }
+  if (info.subLockNum !== undefined && info.subLockNum !== decoded.subLockId) {
+    throw new ProtocolError('identity-mismatch', `topic sub-lock ${info.subLockNum} differs from the payload's subAssetID ${decoded.subLockId ?? '(none)'}`, { topicSubLock: info.subLockNum, subAssetID: decoded.subLockId });
+  }
 }
