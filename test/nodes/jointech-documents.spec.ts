@@ -5,6 +5,8 @@
  * Then the checks policy (help "Checks"): impossible values flagged, mismatched identities refused.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type * as mqtt from 'mqtt';
 import { COMMANDS } from '../../src/protocols/jointech/command-catalogue';
 import { uploadTopic } from '../../src/protocols/jointech/topics';
@@ -89,6 +91,15 @@ describe(`Jointech document table through the real nodes (${brokerLabel()})`, fu
         assert.equal(sent.topic, `download/${AK}/${row.frame.slice(1).split(',')[0]}/cmd`);
       });
     }
+
+    it('sends the WLNET8 frame of the manual from the sub-lock inject of examples/lock-command.json', async () => {
+      const flow = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'examples', 'lock-command.json'), 'utf8')) as Array<{ id: string; payload?: string }>;
+      const inject = flow.find((n) => n.id === 'lc.inject.unlock')!;
+      const { frames, cmd } = await load();
+      cmd.receive({ payload: JSON.parse(inject.payload!) });
+      const sent = await waitFor(() => frames[0], 'the WLNET8 frame');
+      assert.match(sent.frame, /^\(7500313609,1,\d{3},WLNET,8,1,1,5,E017668836\)$/);
+    });
 
     it('has a document row built through the catalogue for every catalogue entry', () => {
       const covered = new Set(COMMAND_ROWS.map((r) => r.catalogue).filter(Boolean));
