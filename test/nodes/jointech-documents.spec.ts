@@ -6,17 +6,20 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type * as mqtt from 'mqtt';
 import { COMMANDS } from '../../src/protocols/jointech/command-catalogue';
 import { uploadTopic } from '../../src/protocols/jointech/topics';
+import { captured, httpNodeProbe } from '../fixtures/http-node-probe';
 import { COMMAND_ROWS, PUSH_ROWS, REPLY_ROWS, type PushRow } from '../support/jointech-documents';
 import { brokerLabel } from '../support/broker';
 import { withRedAndBroker } from '../support/suite';
 import { builtNode, collect, helper, sleep, testClient, waitFor } from '../support/red';
 import { jointechSamples as S } from '../support/samples';
 
-const nodes = [builtNode('jointech-account'), builtNode('lock-command'), builtNode('jointech-in')];
+const nodes = [builtNode('jointech-account'), builtNode('lock-command'), builtNode('jointech-in'), httpNodeProbe];
 const AK = 'AK' + Math.random().toString(16).slice(2, 8);
 
 /** `a.b.c` of an object. */
@@ -142,6 +145,36 @@ describe(`Jointech document table through the real nodes (${brokerLabel()})`, fu
         assert.equal(msg.jointech.type, row.type, row.source);
         assert.deepEqual(msg.jointech.flags, [], `${row.source}: nothing flagged`);
         assertFields(msg.payload, row.expect, row.source);
+      }
+    });
+  });
+
+  describe('pushes: jointech-in as a webhook answers and decodes every document sample', () => {
+    it(`${PUSH_ROWS.length} document pushes POSTed over real HTTP`, async () => {
+      await helper.load(nodes, [
+        { id: 'f1', type: 'tab' },
+        { id: 'in', type: 'jointech-in', z: 'f1', mode: 'webhook', path: '/jt', wires: [['pushed']] },
+        { id: 'pushed', type: 'helper', z: 'f1' },
+      ]);
+      const pushed = collect(helper.getNode('pushed'));
+      const server = http.createServer((req, res) => captured.app!(req, res));
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+      try {
+        const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jt`;
+        for (const row of PUSH_ROWS) {
+          const res = await fetch(url, { method: 'POST', body: JSON.stringify(row.body), headers: { 'content-type': 'application/json' } });
+          assert.equal(res.status, 200, row.source);
+          assert.deepEqual(await res.json(), { Result: 200 }, `${row.source}: the MBackResult the document's server samples return`);
+        }
+        await waitFor(() => pushed.length === PUSH_ROWS.length, `${PUSH_ROWS.length} messages`);
+        for (const row of PUSH_ROWS) {
+          const msg = pushed.find((m) => m.jointech.raw === JSON.stringify(row.body))!;
+          assert.equal(msg.jointech.type, row.type, row.source);
+          assert.deepEqual(msg.jointech.flags, [], row.source);
+          assertFields(msg.payload, row.expect, row.source);
+        }
+      } finally {
+        await new Promise<void>((r) => server.close(() => r()));
       }
     });
   });

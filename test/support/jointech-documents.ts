@@ -169,6 +169,14 @@ export const REPLY_ROWS: ReplyRow[] = [
     expect: { ok: true, commandType: 'BASE2', dateTime: '2022-09-01T08:14:03.564Z', fields: { time: '20220901081402' } },
   },
   {
+    source: `${A2} WLNET8: "(id,1,001,WLNET,8,0,E03B60000A)" is the unlock reply, in the envelope of ${MQTT} 3.4 / protocols.md A.3`,
+    request: { device: '7500313609', command: 'WLNET8', params: { holdMinutes: 5, subLock: 'E03B60000A' } },
+    // The envelope's dateTime is not in the document: any UTC time of the documented form.
+    reply: { assetId: '7500313609', commandType: 'WLNET8', content: JSON.stringify(['7500313609', '1', '001', 'WLNET', '8', '0', 'E03B60000A']), dateTime: '2025-02-07T07:30:00.000Z' },
+    output: 0,
+    expect: { ok: true, commandType: 'WLNET8', 'frame.command': 'WLNET8', fields: { result: '0', subLock: 'E03B60000A' } },
+  },
+  {
     source: `${MQTT} 3.4 failure reply (失败回复) "Device not online！"`,
     request: { device: '8294630003', command: 'BASE1' },
     reply: S.mqtt.cmdOffline!.payload,
