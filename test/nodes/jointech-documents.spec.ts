@@ -216,10 +216,20 @@ describe(`Jointech document table through the real nodes (${brokerLabel()})`, fu
       assert.deepEqual(pushed[1]!.jointech.flags, [{ field: 'battery', value: 101, reason: 'out of range 0..100 (or 255: charging)' }]);
     });
 
+    it('keeps and flags a command reply whose frame names another device', async () => {
+      const { publisher, pushed } = await load();
+      const reply = { ...S.mqtt.cmd!.payload, content: String(S.mqtt.cmd!.payload.content).replace('"794308010642"', '"794308010643"') };
+      await publisher.publishAsync(`upload/${AK}/794308010642/cmd`, JSON.stringify(reply), { qos: 1 });
+      const msg = await waitFor(() => pushed[0], 'the reply');
+      assert.deepEqual(msg.jointech.flags, [{ field: 'content', value: '794308010643', reason: 'reply frame is from device 794308010643, not 794308010642' }]);
+      assert.equal(msg.payload.frame.deviceId, '794308010643');
+    });
+
     const refused: Array<[string, string, Record<string, unknown>, RegExp]> = [
       ['an empty device level', `upload/${AK}//location`, location, /empty device level/],
       ['an empty sub-lock level', `upload/${AK}/8052400203//sublock`, sublock, /empty sub-lock level/],
       ['a topic device other than assetId', `upload/${AK}/8052400999/location`, location, /topic device 8052400999 differs from the payload's assetId 8052400203/],
+      ['statusJson that holds no JSON object', locTopic, { ...location, statusJson: '[1,2]' }, /statusJson must hold a JSON object/],
       ['a topic sub-lock other than subAssetID', `upload/${AK}/8052400203/E0171E0999/sublock`, sublock, /topic sub-lock E0171E0999 differs from the payload's subAssetID E0171E0366/],
     ];
     for (const [what, topic, body, reason] of refused) {
