@@ -105,14 +105,19 @@ describe(`strict times (TZ=${zone})`, () => {
       assert.equal(parseCompactUtc(bad), null, bad);
     }
     assert.equal(formatCompactUtc(Date.UTC(2022, 8, 1, 8, 14, 2)), '20220901081402');
-    assert.throws(() => formatCompactUtc(1.5), RangeError);
+    assert.throws(() => formatCompactUtc(Number.NaN), RangeError);
   });
 
-  it('reads epoch forms as whole numbers in years 0001..9999 only', () => {
+  it('reads epoch forms in years 0001..9999 only', () => {
     // Data push 5: subGpsTimestamp 1701937790000 is subGpsTime 2023-12-07T08:29:50Z.
     assert.equal(fromEpochMs(1701937790000)?.iso, '2023-12-07T08:29:50.000Z');
     assert.equal(fromEpochSeconds(1701937790)?.iso, '2023-12-07T08:29:50.000Z');
-    for (const bad of [1e300, Number.NaN, Infinity, 1.5, '1701937790000', 253402300800000]) assert.equal(fromEpochMs(bad), null, String(bad));
+    // Fractions as other platforms send them (seconds with milliseconds, milliseconds with a fraction).
+    assert.deepEqual(fromEpochSeconds(1627737953.514), { iso: '2021-07-31T13:25:53.514Z', ms: 1627737953514 });
+    assert.equal(fromEpochMs(1627737953514.123)?.ms, 1627737953514);
+    assert.equal(fromEpochMs(-0.5)?.ms, 0);
+    for (const bad of [1e300, Number.NaN, Infinity, '1701937790000', 253402300800000, -62135596800001]) assert.equal(fromEpochMs(bad), null, String(bad));
+    assert.equal(fromEpochSeconds(1e300), null);
   });
 
   it('builds times from fields in a given zone, refusing impossible fields', () => {

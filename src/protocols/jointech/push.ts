@@ -72,10 +72,14 @@ const time = {
   }),
   check: checkTime,
 };
-/** Epoch milliseconds (subGpsTimestamp): a whole number within years 0001..9999. */
-const checkEpochMs: Check = (v) => (fromEpochMs(checkNumeric(v)) ? checkNumeric(v) : REFUSED);
+/** Epoch milliseconds (subGpsTimestamp, a "long"): a whole number within years 0001..9999. */
+const isEpochMs = (n: unknown) => Number.isInteger(n) && fromEpochMs(n) !== null;
+const checkEpochMs: Check = (v) => {
+  const n = checkNumeric(v);
+  return isEpochMs(n) ? n : REFUSED;
+};
 const epochMs = {
-  schema: numericSchema.refine((n) => fromEpochMs(n) !== null, 'not whole epoch milliseconds in years 0001..9999'),
+  schema: numericSchema.refine(isEpochMs, 'not whole epoch milliseconds in years 0001..9999'),
   check: checkEpochMs,
 };
 const id = (field: string) => ({ schema: z.string().trim().min(1, `${field} is empty`), check: checkId });
