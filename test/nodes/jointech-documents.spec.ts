@@ -190,6 +190,7 @@ describe(`Jointech document table through the real nodes (${brokerLabel()})`, fu
       ['longitude -200', { ...location, longitude: -200 }, 'longitude', -200, -200],
       ['battery 300', { ...location, battery: 300 }, 'battery', 300, 300],
       ['direction 400', { ...location, direction: 400 }, 'direction', 400, 400],
+      ['a negative speed', { ...location, speed: -5 }, 'speed', -5, -5],
       ['lockBar as text', { ...location, statusJson: '{"lockBar":"bent","lockRope":0}' }, 'statusJson.lockBar', 'bent', null],
       ['lockStatus as an object', { ...location, statusJson: '{"lockStatus":{"v":1}}' }, 'statusJson.lockStatus', { v: 1 }, null],
     ];

@@ -225,22 +225,22 @@ function flag(field: string, value: unknown, reason: string): void {
   flags.push({ field, value, reason });
 }
 
+/** Flags `p[field]` when it is a number outside min..max. */
+function range(p: Record<string, unknown>, field: string, min: number, max: number): void {
+  const v = p[field];
+  if (typeof v === 'number' && (v < min || v > max)) flag(field, v, max === Infinity ? `below ${min}` : `out of range ${min}..${max}`);
+}
+
 /**
- * Documented ranges: WGS-84 coordinates, direction 0~360, battery 0..100 with 255 for charging.
- * An out-of-range value is kept as sent and flagged.
+ * Documented ranges: WGS-84 coordinates, direction 0~360, no negative speed or mileage (battery:
+ * setBattery). An out-of-range value is kept as sent and flagged.
  */
 function checkRanges(p: Record<string, unknown>): void {
-  const range = (field: string, min: number, max: number, extra?: number) => {
-    const v = p[field];
-    if (typeof v === 'number' && (v < min || v > max) && v !== extra) {
-      flag(field, v, `out of range ${min}..${max}${extra === undefined ? '' : ` (or ${extra})`}`);
-    }
-  };
-  range('latitude', -90, 90);
-  range('longitude', -180, 180);
-  range('direction', 0, 360);
-  range('speed', 0, Number.MAX_VALUE);
-  range('mileage', 0, Number.MAX_VALUE);
+  range(p, 'latitude', -90, 90);
+  range(p, 'longitude', -180, 180);
+  range(p, 'direction', 0, 360);
+  range(p, 'speed', 0, Infinity);
+  range(p, 'mileage', 0, Infinity);
 }
 
 // ---------------------------------------------------------------------------------------------
