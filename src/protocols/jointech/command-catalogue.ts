@@ -87,7 +87,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
   WLNET1: {
     word: 'WLNET', index: 1, en: 'Bound peripherals (set replaces the whole list)', zh: '绑定外设（设置会替换整个列表）', operation: true,
     // (master,1,NNN,WLNET,1,1,<count>,<id1>,...): the count comes first; count 0 unbinds all.
-    params: [{ name: 'subLocks', en: 'Sub-lock ids, separated by spaces (none: unbind all)', zh: '从机编号，空格分隔（留空：全部解绑）', kind: 'text', pattern: '^[0-9A-Za-z]{1,20}( [0-9A-Za-z]{1,20}){0,19}$', example: 'E017668836 E03B60000A', optional: true, counted: true }],
+    params: [{ name: 'subLocks', en: 'Sub-lock ids, separated by spaces (none: unbind all)', zh: '从机编号，空格分隔（留空：全部解绑）', kind: 'text', pattern: '^[0-9A-Za-z]{4,20}( [0-9A-Za-z]{4,20}){0,19}$', example: 'E017668836 E03B60000A', optional: true, counted: true }],
   },
   WLNET8: {
     word: 'WLNET', index: 8, en: 'Unlock a sub-lock', zh: '从机开锁', operation: true,

@@ -68,6 +68,20 @@ function checkParam(spec: ParamSpec, value: unknown, command: string): string[] 
 }
 
 /**
+ * The ids of a counted list given after the operation: `<count>,<id>...` (the count, a whole
+ * number up to 99, must match) or the ids alone. No ids means count 0.
+ */
+function countedTail(tail: unknown[], name: string): string[] | undefined {
+  const first = tail[0];
+  const count = typeof first === 'number' ? first : typeof first === 'string' && /^\d{1,2}$/.test(first.trim()) ? Number(first) : undefined;
+  const ids = count === undefined ? tail : tail.slice(1);
+  if (count !== undefined && count !== ids.length) {
+    throw new ProtocolError('bad-param', `${name} count ${String(first)} does not match the ${ids.length} id(s) after it`, { given: tail });
+  }
+  return ids.length === 0 ? undefined : ids.map((v) => paramText(v, `${name} id`));
+}
+
+/**
  * Parameters for a catalogued command, from a list (in order) or an object keyed by parameter
  * name, checked against the catalogue's ranges. `operation` 0 (query) sends no parameters.
  */
@@ -82,7 +96,12 @@ export function catalogueParams(spec: CommandSpec, name: string, given: unknown,
   const fixed = spec.fixed ?? [];
   if (spec.operation) {
     const opGiven = operation ?? named?.operation ?? (list && list.length > spec.params.length ? list[0] : undefined);
-    if (list && list.length > spec.params.length) {
+    const counted = spec.params.length === 1 && spec.params[0]!.kind === 'text' && spec.params[0]!.counted === true;
+    if (list && list.length > 1 && counted) {
+      // WLNET1 as the manual spells it, operation then <count>,<id1>,...; or operation then the ids.
+      // Every id counts: the set replaces the whole bound list.
+      values = [countedTail(list.slice(1), name)];
+    } else if (list && list.length > spec.params.length) {
       // A list may spell the whole frame tail as the manual does: operation, fixed fields, parameters.
       const skip = list.length === 1 + fixed.length + spec.params.length ? 1 + fixed.length : 1;
       const spelled = list.slice(1, skip).map((v, i) => paramText(v, `${name} field ${i + 2}`));
