@@ -268,6 +268,9 @@ describe('Jointech review: cases from the documents through the real nodes', fun
       { src: 'A.2 WLNET18 4 s', device: '7500313609', command: 'WLNET18', params: [4, 5], refuse: /heartbeat/ },
       { src: 'A.2 BASE11 (id,1,001,BASE,11,123), not catalogued', device: '794308010642', command: 'BASE11', params: [123], frame: '(794308010642,1,S,BASE,11,123)' },
       { src: 'A.2 GSENS2 query', device: '794308010642', command: 'GSENS2', operation: 0, frame: '(794308010642,1,S,GSENS,2,0)' },
+      // A.2 GSENS2 text example (id,1,001,GSENS,2,0,500,80): a 0 followed by values in a list must not become a bare query.
+      { src: 'A.2 GSENS2 list 0,500,80', device: '794308010642', command: 'GSENS2', params: [0, 500, 80], refuse: /query/ },
+      { src: 'A.2 BASE6 list 0 alone is the query', device: '794308010642', command: 'BASE6', params: [0], refuse: /uploadInterval/ },
       { src: 'A.2 deviceId digits', device: 'E017668836', command: 'BASE1', refuse: /digits/ },
       { src: 'A.2 command WORD+index', device: '794308010642', command: 'BASE', refuse: /WORD|index/ },
       { src: 'wrong type: params a number', device: '794308010642', command: 'BASE6', params: 5, refuse: /params|parameters/ },

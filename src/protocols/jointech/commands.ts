@@ -113,7 +113,13 @@ export function catalogueParams(spec: CommandSpec, name: string, given: unknown,
     const op = opGiven === undefined || opGiven === '' ? (values.some((v) => v !== undefined && v !== '') ? 1 : 0) : Number(opGiven);
     if (op !== 0 && op !== 1) throw new ProtocolError('bad-param', `${name} operation must be 1 (set) or 0 (query)`, { operation: opGiven });
     out.push(String(op));
-    if (op === 0) return out;
+    if (op === 0) {
+      // A list that spells 0 and then values (GSENS,2,0,500,80) would lose them to a query: say so.
+      if (list && list.length > 1 && list[0] === opGiven && list.slice(1).some((v) => v !== undefined && v !== null && v !== '')) {
+        throw new ProtocolError('bad-param', `${name} operation 0 is a query and sends no parameters; send the values with 1 (set), or a raw frame`, { given });
+      }
+      return out;
+    }
     out.push(...fixed);
   } else if (list && list.length > spec.params.length) {
     throw new ProtocolError('bad-param', `${name} takes ${spec.params.length} parameter(s), got ${list.length}`, { given });
