@@ -338,6 +338,18 @@ describe('Jointech review: cases from the documents through the real nodes', fun
       await client.publishAsync(up('8294630003', 'cmd'), CMD_OFFLINE, { qos: 1 });
       await waitFor(() => failed.length === 1, 'failure');
       assert.equal(failed[0]!.error.code, 'device-offline');
+      // seed 000 MQTT 3 {deviceNum}: a reply on another device's topic is refused, not taken as the answer.
+      const caught = collect(helper.getNode('caught'));
+      cmd.receive({ device: '742207000010', command: 'BASE2', params: ['20220901081402'] });
+      await waitFor(() => sent.length === 4, 'second BASE2 sent');
+      await client.publishAsync(up('742207000011', 'cmd'), CMD_BASE2, { qos: 1 });
+      await waitFor(() => caught.some((m) => m.error?.source?.id === 'cmd'), 'identity refusal');
+      const refusal = caught.find((m) => m.error?.source?.id === 'cmd')!;
+      assert.match(refusal.error.message, /742207000011.*742207000010/);
+      assert.equal(refusal.payload, CMD_BASE2);
+      assert.equal(ok.length, 2, 'not settled by the mismatched reply');
+      await client.publishAsync(up('742207000010', 'cmd'), CMD_BASE2, { qos: 1 });
+      await waitFor(() => ok.length === 3, 'settled by the right reply');
     });
   });
 

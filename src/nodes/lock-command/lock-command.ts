@@ -11,7 +11,7 @@ import {
   PendingCommands, SerialCounter, buildRequest, encodeFrame, namedReply, parseRawFrame, type CommandRequest, type PendingCommand,
 } from '../../protocols/jointech/commands';
 import { decodePush, type CommandReply } from '../../protocols/jointech/push';
-import { commandTopic, parseUploadTopic } from '../../protocols/jointech/topics';
+import { checkTopicIdentity, commandTopic, parseUploadTopic } from '../../protocols/jointech/topics';
 import { ProtocolError, asError, describeIssues } from '../../protocols/protocol-error';
 import type { JointechAccountNode } from '../jointech-account/types';
 
@@ -99,7 +99,10 @@ function init(RED: NodeAPI): void {
       try {
         const info = parseUploadTopic(topic);
         if (!info || info.type !== 'cmd' || info.accessKey !== accessKey) return;
-        reply = decodePush(raw, 'cmd').payload as unknown as CommandReply;
+        const decoded = decodePush(raw, 'cmd');
+        // A reply on another device's topic answers nothing of ours for sure: refused, as jointech-in does.
+        checkTopicIdentity(info, decoded);
+        reply = decoded.payload as unknown as CommandReply;
       } catch (err) {
         view.error(asError(err).message);
         node.error(asError(err), { topic, payload: raw });
