@@ -1,12 +1,14 @@
 /**
- * What every platform decoder does with fields it does not know and with ids that disagree, so
- * the nodes follow one policy:
+ * What the platform decoders do with fields they do not know and with ids that disagree, so the
+ * nodes follow one policy (the same as Jointech's):
  * - a field the platform's document does not describe is never dropped: it goes, unchanged and at
  *   the path it had in the message, into the message's `extra` object;
  * - a message that cannot be read (not JSON, a required field missing or of the wrong type, a time
  *   that is no time) is refused;
- * - a readable message whose ids disagree with its topic is delivered, with a flag saying so.
+ * - a message whose payload names another device or data point than its topic is refused.
  */
+import { ProtocolError } from './protocol-error';
+
 
 /** The members of `value` whose names are not in `known`, or undefined when there are none. */
 export function unknownMembers(value: unknown, known: readonly string[]): Record<string, unknown> | undefined {
@@ -27,17 +29,13 @@ export function addExtra(extra: Record<string, unknown>, path: readonly string[]
   Object.assign(at, members);
 }
 
-/** A readable message that disagrees with itself or its topic: delivered, with this attached. */
-export interface Flag {
-  /** Where the value is in the message, e.g. `params.deviceName`. */
-  field: string;
-  value: unknown;
-  expected: unknown;
-  problem: string;
-}
-
-/** A flag when a message names a different `what` than its topic does (absent values agree). */
-export function topicMismatch(field: string, value: unknown, fromTopic: unknown): Flag | undefined {
-  if (value === undefined || value === null || fromTopic === undefined || String(value) === String(fromTopic)) return undefined;
-  return { field, value, expected: fromTopic, problem: `${field} ${JSON.stringify(value)} differs from the topic's ${JSON.stringify(fromTopic)}` };
+/**
+ * Refuses a message whose `field` names another `what` than its topic (an absent value agrees):
+ * which device or data point it is about cannot be decided, so it is not guessed.
+ */
+export function refuseTopicMismatch(field: string, value: unknown, what: string, fromTopic: unknown, body?: string): void {
+  if (value === undefined || value === null || fromTopic === undefined || String(value) === String(fromTopic)) return;
+  throw new ProtocolError('identity-mismatch', `${field} ${JSON.stringify(value)} names another ${what} than the topic's ${JSON.stringify(fromTopic)}`, {
+    field, value, fromTopic, ...(body === undefined ? {} : { body }),
+  });
 }

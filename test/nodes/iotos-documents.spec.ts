@@ -174,15 +174,29 @@ describe(`IOTOS document table through iotos-device against ${brokerLabel()}`, f
       }
     });
 
-    it(`keeps fields the document does not describe in extra and flags a payload id that differs from the topic (TZ=${tz})`, async () => {
-      const { down, node } = await load();
-      await platform.publishAsync(`${DOWN}/1964`, JSON.stringify({ ...doc(DOC_DOWNLINK), unit: '℃', gmtCreate: 1642502674000 }), { qos: 1 });
+    it(`keeps fields the document does not describe in msg.iotos.extra and in each result's extra (TZ=${tz})`, async () => {
+      const { down, up, node } = await load();
+      await platform.publishAsync(`${DOWN}/1963`, JSON.stringify({ ...doc(DOC_DOWNLINK), unit: '℃', gmtCreate: 1642502674000 }), { qos: 1 });
       await waitFor(() => down.length === 1, 'the downlink');
       assert.deepEqual(down[0]!.iotos.extra, { unit: '℃', gmtCreate: 1642502674000 });
       assert.equal(down[0]!.iotos.unit, undefined);
-      assert.deepEqual(down[0]!.iotos.flags, [{ field: 'id', value: 1963, expected: 1964, problem: 'id 1963 differs from the topic\'s 1964' }]);
-      const warn = (node.warn as unknown as { getCalls(): Array<{ args: unknown[] }> }).getCalls();
-      assert.ok(warn.some((c) => /id 1963 differs from the topic's 1964/.test(String(c.args[0]))));
+      node.receive({ payload: doc(DOC_UPLINK) });
+      await waitFor(() => heard.find((h) => h.topic === UP), 'the uplink');
+      await platform.publishAsync(`${UP}/1963/result`, JSON.stringify({ ...doc(DOC_UPLINK_RESULT), quality: 'good' }), { qos: 1 });
+      await waitFor(() => up.length === 1, 'the result');
+      assert.deepEqual(up[0]!.payload.results[0].extra, { quality: 'good' });
+    });
+
+    it(`refuses a downlink whose id names another data point than its topic, with the raw text (TZ=${tz})`, async () => {
+      const { down, node } = await load();
+      const crossed = JSON.stringify({ ...doc(DOC_DOWNLINK), id: 1964 });
+      await platform.publishAsync(`${DOWN}/1963`, crossed, { qos: 1 });
+      await platform.publishAsync(`${DOWN}/1963`, DOC_DOWNLINK, { qos: 1 });
+      await waitFor(() => down.length === 1 && errorCalls(node).length === 1, 'the refusal and the good downlink');
+      const [error, msg] = errorCalls(node)[0]!.args;
+      assert.match(error.message, /id 1964 names another data point than the topic's 1963/);
+      assert.equal(msg.payload, crossed);
+      assert.equal(down[0]!.iotos.id, 1963);
     });
 
     it(`refuses a downlink time that is no time, with the raw text, and handles the next (TZ=${tz})`, async () => {

@@ -10,7 +10,7 @@ import { joinConnection } from '../../lib/mqtt/user-node';
 import { PendingReplies } from '../../lib/pending-replies';
 import { registerNode } from '../../lib/red';
 import {
-  ACCOUNT_ACTIONS, LIVING_KINDS, accountReplyFilter, buildAccountRequest, decodeLivingPush, identityFlags, livingFilters, parseAccountReply, parseLivingTopic,
+  ACCOUNT_ACTIONS, LIVING_KINDS, accountReplyFilter, buildAccountRequest, decodeLivingPush, livingFilters, parseAccountReply, parseLivingTopic,
 } from '../../protocols/aliyun/living';
 import { ProtocolError, asError, describeIssues } from '../../protocols/protocol-error';
 import type { AliyunLivingAccountNode } from '../aliyun-living-account/types';
@@ -61,7 +61,6 @@ function init(RED: NodeAPI): void {
     const replyFilter = accountReplyFilter(channel.productKey, channel.deviceName);
     const pending = new PendingReplies<Waiting>();
     const warnedLenient = new Set<string>();
-    const warnedFlags = new Set<string>();
     let nextId = 1;
     joinConnection(node, connection, view);
     const showWaiting = () => view.note(pending.size > 0 ? `${pending.size} waiting` : `${filters.length} subscription${filters.length === 1 ? '' : 's'}`);
@@ -87,14 +86,6 @@ function init(RED: NodeAPI): void {
         meta.mqttTopic = topic;
         if (push.lenient) meta.lenient = true;
         if (push.extra) meta.extra = push.extra;
-        const flags = identityFlags(push, where);
-        if (flags.length > 0) {
-          meta.flags = flags;
-          if (!warnedFlags.has(topic)) {
-            warnedFlags.add(topic);
-            node.warn(`${topic}: ${flags.map((f) => f.problem).join('; ')}; delivered with msg.aliyun.flags`);
-          }
-        }
         node.send([{ topic: `aliyun-living/${push.kind}/${deviceName}`, payload: push.payload, aliyun: meta }, null]);
       } catch (err) {
         const error = asError(err);

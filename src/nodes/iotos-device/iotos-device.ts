@@ -137,7 +137,6 @@ function init(RED: NodeAPI): void {
         return;
       }
       if (lenient) node.warn(`downlink on ${topic} is not strict JSON (trailing comma); accepted`);
-      if (downlink.flags) node.warn(`downlink on ${topic}: ${downlink.flags.map((f) => f.problem).join('; ')}`);
       const iotos = {
         kind: 'downlink', gatewayId: gw, deviceId: dev, dataId, ...downlink,
         ...(ts ? { tsMs: ts.ms, tsSeconds: ts.seconds, time: ts.iso } : {}),

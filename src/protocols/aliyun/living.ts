@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { epochField } from '../epoch';
 import { named, table } from '../enum-table';
 import { parseLenientJson } from '../lenient-json';
-import { addExtra, topicMismatch, unknownMembers, type Flag } from '../message-checks';
+import { addExtra, unknownMembers } from '../message-checks';
 import { topicSegment } from '../mqtt-topic';
 import { ProtocolError, describeIssues } from '../protocol-error';
 
@@ -190,18 +190,6 @@ function extraOf(kind: LivingKind, env: Record<string, unknown>, paramsKey: 'par
     for (const [name, item] of Object.entries(params.items as Record<string, unknown>)) addExtra(extra, [paramsKey, 'items', name], unknownMembers(item, TIMED_VALUE));
   }
   return Object.keys(extra).length > 0 ? extra : undefined;
-}
-
-/**
- * Flags for a push whose params name another product or device than its topic. Topology pushes
- * name the sub-device and OTA pushes no product, so only properties, events and status are checked.
- */
-export function identityFlags(push: LivingPush, topic: { productKey: string; deviceName: string }): Flag[] {
-  if (push.kind !== 'properties' && push.kind !== 'events' && push.kind !== 'status') return [];
-  return [
-    topicMismatch('params.productKey', push.device.productKey, topic.productKey),
-    topicMismatch('params.deviceName', push.device.deviceName, topic.deviceName),
-  ].filter((f): f is Flag => f !== undefined);
 }
 
 function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { epochField, epochTime } from '../epoch';
 import { parseLenientJson } from '../lenient-json';
-import { topicMismatch, unknownMembers, type Flag } from '../message-checks';
+import { refuseTopicMismatch, unknownMembers } from '../message-checks';
 import { ProtocolError, describeIssues } from '../protocol-error';
 
 /** Gateway, device and data-point ids are the console's integer sequence numbers. */
@@ -154,8 +154,6 @@ const ENVELOPE_FIELDS = {
 interface Checked {
   /** Fields the document does not describe, unchanged. */
   extra?: Record<string, unknown>;
-  /** The payload's `id` differs from the data point of the topic. */
-  flags?: Flag[];
 }
 
 /** The platform's answer to one data point of an uplink. */
@@ -185,17 +183,16 @@ function parseEnvelope<T extends z.ZodObject>(schema: T, body: Buffer | string, 
   const out: z.infer<T> & Checked = parsed.data;
   const extra = unknownMembers(obj, Object.keys(schema.shape));
   if (extra) out.extra = extra;
-  const flag = topicMismatch('id', (parsed.data as { id?: number }).id, topicDataId);
-  if (flag) out.flags = [flag];
+  refuseTopicMismatch('id', (parsed.data as { id?: number }).id, 'data point', topicDataId, body.toString());
   return { value: out, lenient };
 }
 
-/** One data point's result; `topicDataId` (from the topic) is checked against the payload's `id`. */
+/** One data point's result; refused when its `id` is not the data point of the topic (`topicDataId`). */
 export function parseUplinkResult(body: Buffer | string, topicDataId?: number): UplinkResult {
   return parseEnvelope(UplinkResult, body, 'uplink result', topicDataId).value;
 }
 
-/** One control message; `topicDataId` (from the topic) is checked against the payload's `id`. */
+/** One control message; refused when its `id` is not the data point of the topic (`topicDataId`). */
 export function parseDownlink(body: Buffer | string, topicDataId?: number): { downlink: Downlink; lenient: boolean } {
   const { value, lenient } = parseEnvelope(Downlink, body, 'downlink message', topicDataId);
   return { downlink: value, lenient };
