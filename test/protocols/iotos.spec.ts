@@ -34,8 +34,9 @@ describe('IOTOS device protocol', () => {
       '7be6': { name: '温度', id: 1963, oid: '7be6', ts: now / 1000, value: 21.5 },
       '179f': { name: 'switch', id: 1964, oid: '179f', ts: now / 1000, value: true },
     });
-    const b = buildUplink({ '179f': { name: '数据点名称', id: 1963, oid: '179f', ts: 1627737953.514, value: 1627737953.514 } }, [], undefined, now);
-    assert.deepEqual(b.data['179f'], { name: '数据点名称', id: 1963, oid: '179f', ts: 1627737953.514, value: 1627737953.514 });
+    // The document's own data map (seed 001, 上报格式): key "179f", oid "7be6", sent as printed.
+    const b = buildUplink({ '179f': { name: '数据点名称', id: 1963, oid: '7be6', ts: 1627737953.514, value: 1627737953.514 } }, [], undefined, now);
+    assert.deepEqual(b.data, { '179f': { name: '数据点名称', id: 1963, oid: '7be6', ts: 1627737953.514, value: 1627737953.514 } });
     assert.deepEqual(buildUplink('on', table, table[1], now).data, { '179f': { name: 'switch', id: 1964, oid: '179f', ts: now / 1000, value: 'on' } });
     assert.notEqual(buildUplink(1, table, table[0]).requestId, buildUplink(1, table, table[0]).requestId);
     const fails = (fn: () => unknown, re: RegExp) => assert.throws(fn, (e: unknown) => isProtocolError(e) && re.test((e as Error).message));
