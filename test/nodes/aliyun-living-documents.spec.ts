@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import type * as mqtt from 'mqtt';
+import { LIVING_KINDS } from '../../src/protocols/aliyun/living';
 import { parseLenientJson } from '../../src/protocols/lenient-json';
 import { brokerLabel } from '../support/broker';
 import { livingSamples } from '../support/samples';
@@ -161,6 +162,10 @@ describe(`Aliyun Living document table through aliyun-living-in against ${broker
     await sleep(100);
     return { acct, node: helper.getNode('in'), pushes: collect(helper.getNode('pushes')), replies: collect(helper.getNode('replies')) };
   }
+
+  it('has a document row for every push kind the node decodes', () => {
+    assert.deepEqual([...new Set(ROWS.filter((r) => r.source.startsWith('seed 004')).map((r) => r.aliyun.kind))].sort(), [...LIVING_KINDS].sort());
+  });
 
   inTimeZones((tz) => {
     it(`seed 004 topics: subscribes to the five push topics and the account replies (TZ=${tz})`, async () => {

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import type * as mqtt from 'mqtt';
+import { KINDS } from '../../src/protocols/eztcloud/open-api';
 import { parseLenientJson } from '../../src/protocols/lenient-json';
 import { brokerLabel } from '../support/broker';
 import { withRedAndBroker } from '../support/suite';
@@ -96,6 +97,10 @@ describe(`EZtCloud document table through eztcloud-in / eztcloud-out against ${b
     await sleep(100);
     return proj;
   }
+
+  it('has a document row for every message kind the node decodes', () => {
+    assert.deepEqual([...new Set(ROWS.filter((r) => r.source.startsWith('seed 003')).map((r) => r.eztcloud.kind))].sort(), [...KINDS].sort());
+  });
 
   it('seed 003 订阅项目内所有设备…: subscribes to the document\'s topics for every device of the project', async () => {
     const proj = await load([{ id: 'in', type: 'eztcloud-in', project: 'proj', wires: [[]] }], 6);

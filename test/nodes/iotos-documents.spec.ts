@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import type * as mqtt from 'mqtt';
+import { RESPONSE_CODES } from '../../src/protocols/iotos/device';
 import { parseLenientJson } from '../../src/protocols/lenient-json';
 import { brokerLabel } from '../support/broker';
 import { withRedAndBroker } from '../support/suite';
@@ -97,6 +98,10 @@ describe(`IOTOS document table through iotos-device against ${brokerLabel()}`, f
   }
 
   const errorCalls = (node: unknown) => (node as { error: { getCalls(): Array<{ args: [Error, Record<string, unknown>] }> } }).error.getCalls();
+
+  it('names exactly the response codes the notes list (0 and the SDK ErrorEnum)', () => {
+    assert.deepEqual(Object.keys(RESPONSE_CODES).map(Number).sort((a, b) => a - b), [0, ...ERROR_ENUM.map(([c]) => c)]);
+  });
 
   inTimeZones((tz) => {
     it(`seed 001 接入要求: connects as device_171_401 and subscribes to the result and downlink topics (TZ=${tz})`, async () => {
