@@ -5,7 +5,9 @@
  *   the path it had in the message, into the message's `extra` object;
  * - a message that cannot be read (not JSON, a required field missing or of the wrong type, a time
  *   that is no time) is refused;
- * - a message whose payload names another device or data point than its topic is refused.
+ * - a message whose payload names another device or data point than its topic is refused;
+ * - one doubtful value (a code the document does not list, a number outside its range) is kept as
+ *   sent and listed in the message's `flags`.
  */
 import { ProtocolError } from './protocol-error';
 
@@ -38,4 +40,12 @@ export function refuseTopicMismatch(field: string, value: unknown, what: string,
   throw new ProtocolError('identity-mismatch', `${field} ${JSON.stringify(value)} names another ${what} than the topic's ${JSON.stringify(fromTopic)}`, {
     field, value, fromTopic, ...(body === undefined ? {} : { body }),
   });
+}
+
+/** One value kept as sent but outside what the document allows (the same shape as Jointech's). */
+export interface Flag {
+  /** Where the value is in the message, e.g. `params.status.value`. */
+  field: string;
+  value: unknown;
+  reason: string;
 }

@@ -5,9 +5,9 @@
  */
 import { z } from 'zod';
 import { epochField } from '../epoch';
-import { named, table } from '../enum-table';
+import { named, table, type EnumTable } from '../enum-table';
 import { parseLenientJson } from '../lenient-json';
-import { addExtra, unknownMembers } from '../message-checks';
+import { addExtra, unknownMembers, type Flag } from '../message-checks';
 import { topicSegment } from '../mqtt-topic';
 import { ProtocolError, describeIssues } from '../protocol-error';
 
@@ -167,6 +167,8 @@ export interface LivingPush {
   lenient: boolean;
   /** Fields the document does not describe, unchanged, at their path in the body (`params.statusLast`). */
   extra?: Record<string, unknown>;
+  /** Values kept as sent but outside what the document lists; empty when there are none. */
+  flags: Flag[];
 }
 
 /** The documented members of each kind's params (and of its nested objects). */
@@ -224,12 +226,18 @@ export function decodeLivingPush(kind: LivingKind, body: Buffer | string): Livin
   const paramsKey = env.params ? 'params' : 'param';
   const params = env[paramsKey];
   if (!params) throw new ProtocolError('bad-payload', `${kind} push has no params`, { value });
-  const head: Omit<LivingPush, 'payload' | 'device'> = { kind, lenient };
+  const flags: Flag[] = [];
+  const head: Omit<LivingPush, 'payload' | 'device'> = { kind, lenient, flags };
   if (env.id !== undefined) head.id = env.id;
   if (env.method) head.method = env.method;
   const extra = extraOf(kind, value as Record<string, unknown>, paramsKey, params);
   if (extra) head.extra = extra;
   const push = (payload: Record<string, unknown>, device: LivingPush['device']): LivingPush => Object.assign(head, { payload, device });
+  const listed = (t: EnumTable, code: number, field: string) => {
+    const v = named(t, code);
+    if ('unknown' in v) flags.push({ field: `${paramsKey}.${field}`, value: code, reason: `not a code the document lists (${[...t.keys()].join(', ')})` });
+    return v;
+  };
   switch (kind) {
     case 'properties': {
       const p = parseWith(PropertiesParams, params, 'properties push');
@@ -247,18 +255,19 @@ export function decodeLivingPush(kind: LivingKind, body: Buffer | string): Livin
     }
     case 'status': {
       const p = parseWith(StatusParams, params, 'status push');
-      return push({ status: named(DEVICE_STATUS, p.status.value), time: time(p.status.time) }, deviceOf(p));
+      return push({ status: listed(DEVICE_STATUS, p.status.value, 'status.value'), time: time(p.status.time) }, deviceOf(p));
     }
     case 'topo': {
       const p = parseWith(TopoParams.strip(), params, 'topo status push');
-      return push({ ...p, status: named(TOPO_STATUS, p.status) }, deviceOf({ iotId: p.subIotId, productKey: p.subProductKey, deviceName: p.subDeviceName }));
+      return push({ ...p, status: listed(TOPO_STATUS, p.status, 'status') }, deviceOf({ iotId: p.subIotId, productKey: p.subProductKey, deviceName: p.subDeviceName }));
     }
     case 'ota': {
       const p = parseWith(OtaParams.strip(), params, 'OTA progress push');
       const { step, upgradeStatus, ...rest } = p;
       // step is the progress in percent, or a negative error code (described by desc).
+      if (step !== undefined && step > 100) flags.push({ field: `${paramsKey}.step`, value: step, reason: 'a progress above 100 %' });
       const progress = step !== undefined && step >= 0 ? { progress: step } : step !== undefined ? { errorCode: step } : {};
-      return push({ ...rest, upgradeStatus: named(OTA_STATUS, upgradeStatus), ...progress }, deviceOf(p));
+      return push({ ...rest, upgradeStatus: listed(OTA_STATUS, upgradeStatus, 'upgradeStatus'), ...progress }, deviceOf(p));
     }
   }
 }
