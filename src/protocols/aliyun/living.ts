@@ -4,7 +4,7 @@
  * (长连接服务 document).
  */
 import { z } from 'zod';
-import { epochField } from '../epoch';
+import { epochField, epochTime } from '../epoch';
 import { named, table, type EnumTable } from '../enum-table';
 import { parseLenientJson } from '../lenient-json';
 import { addExtra, unknownMembers, type Flag } from '../message-checks';
@@ -150,10 +150,9 @@ export interface LivingTime {
   iso: string;
 }
 
+/** A time the schema has already checked (epochField), as `{ms, iso}`. */
 function time(ms: number | undefined): LivingTime | null {
-  if (ms === undefined) return null;
-  const d = new Date(ms);
-  return Number.isNaN(d.getTime()) ? null : { ms, iso: d.toISOString() };
+  return ms === undefined ? null : epochTime(ms, 'ms', 'time');
 }
 
 export interface LivingPush {
