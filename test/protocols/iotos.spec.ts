@@ -44,6 +44,10 @@ describe('IOTOS device protocol', () => {
     fails(() => buildUplink(5, table, undefined), /no data point is chosen/);
     fails(() => buildUplink({}, table, undefined), /no data points/);
     fails(() => buildUplink({ x: { id: 'abc', value: 1 } }, table, undefined), /data point x/);
+    // The document's whole envelope (seed 001, 上报格式) is sent as given, and its own fields are checked.
+    const doc = { requestId: '966cb44c30464305bbea98694664b103', requestTime: 1627737953514.123, data: b.data };
+    assert.deepEqual(buildUplink(doc, [], undefined, now), doc);
+    fails(() => buildUplink({ ...doc, requestTime: -1 }, table, undefined), /uplink envelope: requestTime: -1 ms is outside/);
   });
 
   it('reads the document result and downlink samples, typo and trailing comma included', () => {

@@ -94,12 +94,11 @@ export function buildUplink(payload: unknown, table: readonly DataPoint[], singl
   };
   let envelope: { requestId?: string | undefined; requestTime?: number | undefined } = {};
   let points: unknown = payload;
-  if (isPlainObject(payload) && isPlainObject(payload.data)) {
+  if (isPlainObject(payload) && isPlainObject(payload.data) && Object.keys(payload).every((k) => k in UplinkEnvelope.shape)) {
     const whole = UplinkEnvelope.safeParse(payload);
-    if (whole.success) {
-      envelope = whole.data;
-      points = whole.data.data;
-    }
+    if (!whole.success) throw new ProtocolError('bad-payload', `uplink envelope: ${describeIssues(whole.error)}`);
+    envelope = whole.data;
+    points = whole.data.data;
   }
   if (!isPlainObject(points)) {
     if (!single) throw new ProtocolError('no-point', 'msg.payload is a single value but no data point is chosen in the dialog; send {oid: value} instead');
