@@ -7,8 +7,8 @@
  *   parseIsoZoned('2025-02-07T15:26:30+08:00') ISO with a required zone: Z or ±HH:MM
  *   parseCompactUtc('20220901081402')          yyyyMMddHHmmss in UTC (Jointech BASE2)
  *   fromFields({year, month, ...}, 480)        calendar fields in a zone given in minutes east of UTC
- *   fromEpochMs(1701937790000)                 epoch milliseconds (whole numbers only)
- *   fromEpochSeconds(1701937790)               epoch seconds (whole numbers only)
+ *   fromEpochMs(1701937790000)                 epoch milliseconds (a fraction is cut, as Date does)
+ *   fromEpochSeconds(1627737953.514)           epoch seconds (a fraction is kept to the millisecond)
  *   formatCompactUtc(ms)                       the inverse of parseCompactUtc
  *
  * All results lie in years 0001..9999, so `iso` is always `YYYY-MM-DDTHH:MM:SS.sssZ`.
@@ -60,15 +60,21 @@ function pad(n: number, width: number): string {
   return String(n).padStart(width, '0');
 }
 
-/** Epoch ms in 0001..9999 as a Timestamp (toISOString is zone-free); null outside. */
+/**
+ * Epoch ms (a number; a fraction of a millisecond is cut toward zero, as Date does) in
+ * 0001..9999 as a Timestamp (toISOString is zone-free); null for NaN, Infinity or out of range.
+ * A platform whose document says "long" checks Number.isInteger itself.
+ */
 export function fromEpochMs(value: unknown): Timestamp | null {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < MIN_MS || value > MAX_MS) return null;
-  return { iso: new Date(value).toISOString(), ms: value };
+  if (typeof value !== 'number' || !Number.isFinite(value)) return null;
+  const ms = Math.trunc(value) + 0; // + 0 turns -0 into 0
+  if (ms < MIN_MS || ms > MAX_MS) return null;
+  return { iso: new Date(ms).toISOString(), ms };
 }
 
-/** Epoch seconds (whole numbers) as a Timestamp; null outside 0001..9999. */
+/** Epoch seconds, fractions to the nearest millisecond, as a Timestamp; null as fromEpochMs. */
 export function fromEpochSeconds(value: unknown): Timestamp | null {
-  return typeof value === 'number' && Number.isInteger(value) ? fromEpochMs(value * 1000) : null;
+  return typeof value === 'number' && Number.isFinite(value) ? fromEpochMs(Math.round(value * 1000)) : null;
 }
 
 /**
@@ -159,9 +165,9 @@ export function parseCompactUtc(value: unknown): Timestamp | null {
   });
 }
 
-/** Epoch ms as `yyyyMMddHHmmss` in UTC; throws RangeError outside 0001..9999 or for a fraction. */
+/** Epoch ms as `yyyyMMddHHmmss` in UTC; throws RangeError outside 0001..9999. */
 export function formatCompactUtc(ms: number): string {
   const t = fromEpochMs(ms);
-  if (!t) throw new RangeError(`${ms} is not a whole epoch millisecond in years 0001..9999`);
+  if (!t) throw new RangeError(`${ms} is not an epoch millisecond in years 0001..9999`);
   return t.iso.slice(0, 19).replace(/[-:T]/g, '');
 }
