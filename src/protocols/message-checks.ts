@@ -9,8 +9,16 @@
  * - one doubtful value (a code the document does not list, a number outside its range) is kept as
  *   sent and listed in the message's `flags`.
  */
+import { z } from 'zod';
 import { ProtocolError } from './protocol-error';
 
+
+/**
+ * A whole number as the documents write codes and ids: a JSON integer or a string of digits
+ * ("0" in the Living status sample). null, "", true or "0x6E" are no number (z.coerce would read
+ * them as 0, 0, 1 and 110).
+ */
+export const wholeNumber = z.union([z.number().int(), z.string().trim().regex(/^-?\d+$/, 'not a whole number').transform(Number)]);
 
 /** The members of `value` whose names are not in `known`, or undefined when there are none. */
 export function unknownMembers(value: unknown, known: readonly string[]): Record<string, unknown> | undefined {

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { epochField, epochTime } from '../epoch';
 import { named, table, type EnumTable } from '../enum-table';
 import { parseLenientJson } from '../lenient-json';
-import { addExtra, unknownMembers, type Flag } from '../message-checks';
+import { addExtra, unknownMembers, wholeNumber, type Flag } from '../message-checks';
 import { topicSegment } from '../mqtt-topic';
 import { ProtocolError, describeIssues } from '../protocol-error';
 
@@ -86,8 +86,7 @@ export function parseLivingTopic(topic: string): LivingTopic | undefined {
 const id = z.union([z.string(), z.number()]).transform(String);
 /** Times are epoch milliseconds; some senders write them as strings of digits. */
 const epochMs = epochField('ms');
-/** A whole number; the status sample writes it as a string ("0"), but never "" or true. */
-const code = z.union([z.number().int(), z.string().trim().regex(/^-?\d+$/, 'not a whole number').transform(Number)]);
+const code = wholeNumber;
 
 const Envelope = z.looseObject({
   id: id.optional(),

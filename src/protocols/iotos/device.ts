@@ -6,11 +6,11 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { epochField, epochTime } from '../epoch';
 import { parseLenientJson } from '../lenient-json';
-import { refuseTopicMismatch, unknownMembers } from '../message-checks';
+import { refuseTopicMismatch, unknownMembers, wholeNumber } from '../message-checks';
 import { ProtocolError, describeIssues } from '../protocol-error';
 
-/** Gateway, device and data-point ids are the console's integer sequence numbers. */
-export const PlatformId = z.coerce.number().int().nonnegative();
+/** Gateway, device and data-point ids are the console's integer sequence numbers (a number or its digits). */
+export const PlatformId = wholeNumber.pipe(z.number().nonnegative());
 
 export function clientIdFor(gatewayId: number, deviceId: number): string {
   return `device_${gatewayId}_${deviceId}`;
@@ -160,7 +160,7 @@ export const UplinkResult = z.object({
   ...ENVELOPE_FIELDS,
   responseId: z.string().optional(),
   responseTime: z.number().optional(),
-  responseCode: z.coerce.number().int(),
+  responseCode: wholeNumber,
   responseDesc: z.string().optional(),
 });
 export type UplinkResult = z.infer<typeof UplinkResult> & Checked;
