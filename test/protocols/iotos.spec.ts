@@ -34,8 +34,9 @@ describe('IOTOS device protocol', () => {
       '7be6': { name: '温度', id: 1963, oid: '7be6', ts: now / 1000, value: 21.5 },
       '179f': { name: 'switch', id: 1964, oid: '179f', ts: now / 1000, value: true },
     });
-    const b = buildUplink({ '179f': { name: '数据点名称', id: 1963, oid: '179f', ts: 1627737953.514, value: 1627737953.514 } }, [], undefined, now);
-    assert.deepEqual(b.data['179f'], { name: '数据点名称', id: 1963, oid: '179f', ts: 1627737953.514, value: 1627737953.514 });
+    // The document's own data map (seed 001, 上报格式): key "179f", oid "7be6", sent as printed.
+    const b = buildUplink({ '179f': { name: '数据点名称', id: 1963, oid: '7be6', ts: 1627737953.514, value: 1627737953.514 } }, [], undefined, now);
+    assert.deepEqual(b.data, { '179f': { name: '数据点名称', id: 1963, oid: '7be6', ts: 1627737953.514, value: 1627737953.514 } });
     assert.deepEqual(buildUplink('on', table, table[1], now).data, { '179f': { name: 'switch', id: 1964, oid: '179f', ts: now / 1000, value: 'on' } });
     assert.notEqual(buildUplink(1, table, table[0]).requestId, buildUplink(1, table, table[0]).requestId);
     const fails = (fn: () => unknown, re: RegExp) => assert.throws(fn, (e: unknown) => isProtocolError(e) && re.test((e as Error).message));
@@ -43,6 +44,10 @@ describe('IOTOS device protocol', () => {
     fails(() => buildUplink(5, table, undefined), /no data point is chosen/);
     fails(() => buildUplink({}, table, undefined), /no data points/);
     fails(() => buildUplink({ x: { id: 'abc', value: 1 } }, table, undefined), /data point x/);
+    // The document's whole envelope (seed 001, 上报格式) is sent as given, and its own fields are checked.
+    const doc = { requestId: '966cb44c30464305bbea98694664b103', requestTime: 1627737953514.123, data: b.data };
+    assert.deepEqual(buildUplink(doc, [], undefined, now), doc);
+    fails(() => buildUplink({ ...doc, requestTime: -1 }, table, undefined), /uplink envelope: requestTime: -1 ms is outside/);
   });
 
   it('reads the document result and downlink samples, typo and trailing comma included', () => {

@@ -85,6 +85,9 @@ function init(RED: NodeAPI): void {
         meta.device = push.device;
         meta.mqttTopic = topic;
         if (push.lenient) meta.lenient = true;
+        if (push.extra) meta.extra = push.extra;
+        meta.flags = push.flags;
+        if (push.flags.length > 0) node.warn(`${topic}: ${push.flags.map((f) => `${f.field} ${JSON.stringify(f.value)}: ${f.reason}`).join('; ')}`);
         node.send([{ topic: `aliyun-living/${push.kind}/${deviceName}`, payload: push.payload, aliyun: meta }, null]);
       } catch (err) {
         const error = asError(err);

@@ -50,7 +50,7 @@ function init(RED: NodeAPI): void {
       const info = parseOpenTopic(topic);
       try {
         if (!info || info.projectKey !== pk) throw new ProtocolError('unknown-topic', `topic "${topic}" is not an EZtCloud application topic of this project`);
-        const { payload, lenient } = decodeMessage(info.kind, body, cfg.dataFormat);
+        const { payload, lenient, extra } = decodeMessage(info.kind, body, cfg.dataFormat);
         if (lenient && !warnedLenient.has(topic)) {
           warnedLenient.add(topic);
           node.warn(`${topic}: payload is not strict JSON (trailing commas or comments); accepted`);
@@ -58,7 +58,7 @@ function init(RED: NodeAPI): void {
         const msg: NodeMessage = {
           topic: `eztcloud/${info.kind}/${info.device}${info.stream ? `/${info.stream}` : ''}`,
           payload,
-          eztcloud: { kind: info.kind, device: info.device, ...(info.stream ? { stream: info.stream } : {}), mqttTopic: topic, ...(lenient ? { lenient } : {}) },
+          eztcloud: { kind: info.kind, device: info.device, ...(info.stream ? { stream: info.stream } : {}), mqttTopic: topic, ...(lenient ? { lenient } : {}), ...(extra ? { extra } : {}) },
         };
         if (cfg.split === 'per-kind') {
           const out: Array<NodeMessage | null> = KINDS.map(() => null);

@@ -61,8 +61,11 @@ function init(RED: NodeAPI): void {
         const info = parseOpenTopic(topic);
         if (!info || info.kind !== 'command_reply') return;
         let reply: Record<string, unknown>;
+        let extra: Record<string, unknown> | undefined;
         try {
-          reply = decodeMessage('command_reply', body).payload as Record<string, unknown>;
+          const decoded = decodeMessage('command_reply', body);
+          reply = decoded.payload as Record<string, unknown>;
+          extra = decoded.extra;
         } catch (err) {
           view.error(asError(err).message);
           node.error(asError(err), { topic, payload: body.toString('utf8') });
@@ -71,7 +74,7 @@ function init(RED: NodeAPI): void {
         const w = waiting.take(key(info.device, reply.id));
         if (!w) return; // a reply to a command sent elsewhere
         showWaiting();
-        w.send({ ...w.msg, topic: `eztcloud/command_reply/${info.device}`, payload: reply, request: w.request, roundTripMs: Date.now() - w.sentAt });
+        w.send({ ...w.msg, topic: `eztcloud/command_reply/${info.device}`, payload: reply, request: w.request, roundTripMs: Date.now() - w.sentAt, ...(extra ? { eztcloud: { extra } } : {}) });
         w.done();
       });
     }

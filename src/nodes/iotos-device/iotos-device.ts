@@ -85,7 +85,7 @@ function init(RED: NodeAPI): void {
       const raw = body.toString();
       let result: UplinkResult;
       try {
-        result = parseUplinkResult(body);
+        result = parseUplinkResult(body, dataIdFromTopic(topic));
       } catch (err) {
         reportBad(err, topic, raw);
         return;
@@ -127,15 +127,16 @@ function init(RED: NodeAPI): void {
       const dataId = dataIdFromTopic(topic);
       let downlink: Downlink;
       let lenient: boolean;
+      let ts: ReturnType<typeof normaliseTime> | undefined;
       try {
         if (dataId === undefined) throw new ProtocolError('unknown-topic', `"${topic}" carries no data point id`);
-        ({ downlink, lenient } = parseDownlink(body));
+        ({ downlink, lenient } = parseDownlink(body, dataId));
+        ts = downlink.ts !== undefined ? normaliseTime(downlink.ts) : undefined;
       } catch (err) {
         reportBad(err, topic, raw);
         return;
       }
       if (lenient) node.warn(`downlink on ${topic} is not strict JSON (trailing comma); accepted`);
-      const ts = downlink.ts !== undefined ? normaliseTime(downlink.ts) : undefined;
       const iotos = {
         kind: 'downlink', gatewayId: gw, deviceId: dev, dataId, ...downlink,
         ...(ts ? { tsMs: ts.ms, tsSeconds: ts.seconds, time: ts.iso } : {}),

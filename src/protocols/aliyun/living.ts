@@ -4,8 +4,10 @@
  * (长连接服务 document).
  */
 import { z } from 'zod';
-import { named, table } from '../enum-table';
+import { epochField, epochTime } from '../epoch';
+import { named, table, type EnumTable } from '../enum-table';
 import { parseLenientJson } from '../lenient-json';
+import { addExtra, unknownMembers, wholeNumber, type Flag } from '../message-checks';
 import { topicSegment } from '../mqtt-topic';
 import { ProtocolError, describeIssues } from '../protocol-error';
 
@@ -82,9 +84,9 @@ export function parseLivingTopic(topic: string): LivingTopic | undefined {
 }
 
 const id = z.union([z.string(), z.number()]).transform(String);
-/** Times are epoch milliseconds; some senders write them as strings. */
-const epochMs = z.coerce.number().int().nonnegative();
-const code = z.coerce.number().int();
+/** Times are epoch milliseconds; some senders write them as strings of digits. */
+const epochMs = epochField('ms');
+const code = wholeNumber;
 
 const Envelope = z.looseObject({
   id: id.optional(),
@@ -107,7 +109,8 @@ const EventParams = z.looseObject({
   identifier: z.string().min(1),
   name: z.string().optional(),
   type: z.string().optional(),
-  value: z.unknown(),
+  // The document always shows it; an event without parameters arrives without it (null).
+  value: z.unknown().optional(),
   time: epochMs.optional(),
 });
 
@@ -116,11 +119,18 @@ const StatusParams = z.looseObject({
   status: z.looseObject({ value: code, time: epochMs.optional() }),
 });
 
+const gateway = z.string().optional();
 const TopoParams = z.looseObject({
   status: code,
   subIotId: z.string().optional(),
   subProductKey: z.string().optional(),
   subDeviceName: z.string().optional(),
+  oldGwIotId: gateway,
+  oldGwProductKey: gateway,
+  oldGwDeviceName: gateway,
+  newGwIotId: gateway,
+  newGwProductKey: gateway,
+  newGwDeviceName: gateway,
 });
 
 const OtaParams = z.looseObject({
@@ -139,10 +149,9 @@ export interface LivingTime {
   iso: string;
 }
 
+/** A time the schema has already checked (epochField), as `{ms, iso}`. */
 function time(ms: number | undefined): LivingTime | null {
-  if (ms === undefined) return null;
-  const d = new Date(ms);
-  return Number.isNaN(d.getTime()) ? null : { ms, iso: d.toISOString() };
+  return ms === undefined ? null : epochTime(ms, 'ms', 'time');
 }
 
 export interface LivingPush {
@@ -154,6 +163,33 @@ export interface LivingPush {
   /** iotId / productKey / deviceName the push is about, when it names them. */
   device: { iotId?: string; productKey?: string; deviceName?: string };
   lenient: boolean;
+  /** Fields the document does not describe, unchanged, at their path in the body (`params.statusLast`). */
+  extra?: Record<string, unknown>;
+  /** Values kept as sent but outside what the document lists; empty when there are none. */
+  flags: Flag[];
+}
+
+/** The documented members of each kind's params (and of its nested objects). */
+const DEVICE_REF = ['iotId', 'productKey', 'deviceName'];
+const KNOWN_PARAMS: Record<LivingKind, string[]> = {
+  properties: [...DEVICE_REF, 'items'],
+  events: [...DEVICE_REF, 'identifier', 'name', 'type', 'value', 'time'],
+  status: [...DEVICE_REF, 'status'],
+  topo: Object.keys(TopoParams.shape),
+  ota: Object.keys(OtaParams.shape),
+};
+const TIMED_VALUE = ['time', 'value'];
+
+/** Everything in the body that decodeLivingPush does not name, at its path in the body. */
+function extraOf(kind: LivingKind, env: Record<string, unknown>, paramsKey: 'params' | 'param', params: Record<string, unknown>): Record<string, unknown> | undefined {
+  const extra: Record<string, unknown> = {};
+  addExtra(extra, [], unknownMembers(env, ['id', 'version', 'method', paramsKey]));
+  addExtra(extra, [paramsKey], unknownMembers(params, KNOWN_PARAMS[kind]));
+  if (kind === 'status') addExtra(extra, [paramsKey, 'status'], unknownMembers(params.status, TIMED_VALUE));
+  if (kind === 'properties' && params.items && typeof params.items === 'object') {
+    for (const [name, item] of Object.entries(params.items as Record<string, unknown>)) addExtra(extra, [paramsKey, 'items', name], unknownMembers(item, TIMED_VALUE));
+  }
+  return Object.keys(extra).length > 0 ? extra : undefined;
 }
 
 function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
@@ -179,17 +215,27 @@ function deviceOf(p: { iotId?: string | undefined; productKey?: string | undefin
  * - status: `{status: {code, en, zh}, time}`
  * - topo: `{status: {code, en, zh}, sub*, oldGw*, newGw*}` as sent
  * - ota: `{upgradeStatus: {code, en, zh}, progress | errorCode, srcVersion, destVersion, desc}`
+ * Fields the document does not describe go to `extra`, never into the payload.
  */
 export function decodeLivingPush(kind: LivingKind, body: Buffer | string): LivingPush {
   const text = typeof body === 'string' ? body : body.toString('utf8');
   const { value, lenient } = parseLenientJson(text);
   const env = parseWith(Envelope, value, `${kind} push`);
-  const params = env.params ?? env.param;
+  const paramsKey = env.params ? 'params' : 'param';
+  const params = env[paramsKey];
   if (!params) throw new ProtocolError('bad-payload', `${kind} push has no params`, { value });
-  const head: Omit<LivingPush, 'payload' | 'device'> = { kind, lenient };
+  const flags: Flag[] = [];
+  const head: Omit<LivingPush, 'payload' | 'device'> = { kind, lenient, flags };
   if (env.id !== undefined) head.id = env.id;
   if (env.method) head.method = env.method;
+  const extra = extraOf(kind, value as Record<string, unknown>, paramsKey, params);
+  if (extra) head.extra = extra;
   const push = (payload: Record<string, unknown>, device: LivingPush['device']): LivingPush => Object.assign(head, { payload, device });
+  const listed = (t: EnumTable, code: number, field: string) => {
+    const v = named(t, code);
+    if ('unknown' in v) flags.push({ field: `${paramsKey}.${field}`, value: code, reason: `not a code the document lists (${[...t.keys()].join(', ')})` });
+    return v;
+  };
   switch (kind) {
     case 'properties': {
       const p = parseWith(PropertiesParams, params, 'properties push');
@@ -207,18 +253,19 @@ export function decodeLivingPush(kind: LivingKind, body: Buffer | string): Livin
     }
     case 'status': {
       const p = parseWith(StatusParams, params, 'status push');
-      return push({ status: named(DEVICE_STATUS, p.status.value), time: time(p.status.time) }, deviceOf(p));
+      return push({ status: listed(DEVICE_STATUS, p.status.value, 'status.value'), time: time(p.status.time) }, deviceOf(p));
     }
     case 'topo': {
-      const p = parseWith(TopoParams, params, 'topo status push');
-      return push({ ...p, status: named(TOPO_STATUS, p.status) }, deviceOf({ iotId: p.subIotId, productKey: p.subProductKey, deviceName: p.subDeviceName }));
+      const p = parseWith(TopoParams.strip(), params, 'topo status push');
+      return push({ ...p, status: listed(TOPO_STATUS, p.status, 'status') }, deviceOf({ iotId: p.subIotId, productKey: p.subProductKey, deviceName: p.subDeviceName }));
     }
     case 'ota': {
-      const p = parseWith(OtaParams, params, 'OTA progress push');
+      const p = parseWith(OtaParams.strip(), params, 'OTA progress push');
       const { step, upgradeStatus, ...rest } = p;
       // step is the progress in percent, or a negative error code (described by desc).
+      if (step !== undefined && step > 100) flags.push({ field: `${paramsKey}.step`, value: step, reason: 'a progress above 100 %' });
       const progress = step !== undefined && step >= 0 ? { progress: step } : step !== undefined ? { errorCode: step } : {};
-      return push({ ...rest, upgradeStatus: named(OTA_STATUS, upgradeStatus), ...progress }, deviceOf(p));
+      return push({ ...rest, upgradeStatus: listed(OTA_STATUS, upgradeStatus, 'upgradeStatus'), ...progress }, deviceOf(p));
     }
   }
 }

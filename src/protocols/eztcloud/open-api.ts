@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { parseLenientJson } from '../lenient-json';
+import { unknownMembers } from '../message-checks';
 import { topicSegment } from '../mqtt-topic';
 import { ProtocolError, describeIssues } from '../protocol-error';
 
@@ -65,12 +66,13 @@ export function publishTopic(pk: string, device: string, action: Action): string
 }
 
 const Params = z.record(z.string(), z.unknown());
+/** Attributes are all the product's own keys; the other kinds have the document's fields only. */
 const SCHEMAS = {
   attributes: z.record(z.string(), z.unknown()),
-  event_report: z.looseObject({ method: z.string().min(1), params: Params.optional() }),
-  command_reply: z.looseObject({ method: z.string().optional(), params: Params.optional(), id: z.union([z.number(), z.string()]) }),
-  alarm: z.looseObject({ alerting: z.boolean() }),
-  online: z.looseObject({ online: z.boolean() }),
+  event_report: z.object({ method: z.string().min(1), params: Params.optional() }),
+  command_reply: z.object({ method: z.string().optional(), params: Params.optional(), id: z.union([z.number(), z.string()]) }),
+  alarm: z.object({ alerting: z.boolean() }),
+  online: z.object({ online: z.boolean() }),
 } as const;
 
 export type DataFormat = 'buffer' | 'utf8' | 'json';
@@ -79,6 +81,8 @@ export interface Decoded {
   payload: unknown;
   /** True when the JSON needed the document-style leniency (trailing commas, comments). */
   lenient: boolean;
+  /** Fields the document does not describe for this kind, unchanged. */
+  extra?: Record<string, unknown>;
 }
 
 /** Decodes one message of `kind`; custom data is raw bytes, kept or read as the user chose. */
@@ -93,7 +97,9 @@ export function decodeMessage(kind: Kind, body: Buffer, dataFormat: DataFormat =
   const { value, lenient } = parseLenientJson(body.toString('utf8'));
   const parsed = SCHEMAS[kind].safeParse(value);
   if (!parsed.success) throw new ProtocolError('bad-payload', `${kind} payload: ${describeIssues(parsed.error)}`);
-  return { payload: parsed.data, lenient };
+  const schema = SCHEMAS[kind];
+  const extra = 'shape' in schema ? unknownMembers(value, Object.keys(schema.shape)) : undefined;
+  return extra ? { payload: parsed.data, lenient, extra } : { payload: parsed.data, lenient };
 }
 
 export const CommandSend = z.object({
