@@ -300,6 +300,17 @@ export function describeWebhookCases(label: string, settings: Record<string, unk
       assert.equal(m!.payload.assetId, S.webhook.alarm.assetId);
     });
 
+    it("leaves Node-RED's own admin paths to the editor: a webhook at /flows does not stop the next deploy", async () => {
+      const from = red.reports.length;
+      await deploy({ path: '/flows' });
+      const clashes = settings.httpAdminRoot === undefined && settings.httpNodeRoot === undefined;
+      const warnings = () => red.reports.slice(from).filter((l) => l.kind === 'log' && l.id === 'in' && l.level === 30 && /admin path/.test(l.msg));
+      if (clashes) await waitFor(() => warnings().length === 1, 'a warning about the path');
+      await red.deploy(webhookFlow({}));
+      assert.equal((await post(url(), alarm)).status, 200);
+      if (!clashes) assert.equal(warnings().length, 0);
+    });
+
     it('stops answering on its path when the flow is replaced', async () => {
       await deploy();
       assert.equal((await post(url(), alarm)).status, 200);

@@ -217,11 +217,32 @@ function keepBodyFor(server: Server, fullPath: string): () => void {
   };
 }
 
+/** A root setting as a path prefix without its trailing slash ('' for `/`), or undefined when off. */
+function rootPrefix(root: unknown): string | undefined {
+  if (root === false) return undefined;
+  const base = typeof root === 'string' ? root.replace(/\/+$/, '') : '';
+  return base === '' || base.startsWith('/') ? base : `/${base}`;
+}
+
 /** The URL path under which Node-RED serves RED.httpNode's `path`. */
 function servedPath(RED: NodeAPI, path: string): string {
-  const root = (RED.settings as { httpNodeRoot?: unknown }).httpNodeRoot;
-  const base = typeof root === 'string' ? root.replace(/\/+$/, '') : '';
-  return `${base.startsWith('/') || base === '' ? base : `/${base}`}${path}`;
+  return `${rootPrefix((RED.settings as { httpNodeRoot?: unknown }).httpNodeRoot) ?? ''}${path}`;
+}
+
+/** First path levels under which the editor, its admin API and core nodes take POSTs. */
+const ADMIN_POST_LEVELS = new Set(['auth', 'flows', 'flow', 'nodes', 'library', 'settings', 'projects', 'inject', 'debug', 'context', 'plugins', 'credentials']);
+
+/**
+ * Says why the admin app (under httpAdminRoot, in front of the nodes' routes) takes POSTs to
+ * `path` itself, or undefined. Such a path is not kept from the admin parsers, so that a webhook
+ * cannot take the editor's own deploy requests away from it.
+ */
+export function adminPathClash(RED: NodeAPI, path: string): string | undefined {
+  const admin = rootPrefix((RED.settings as { httpAdminRoot?: unknown }).httpAdminRoot);
+  const served = routeKey(servedPath(RED, path));
+  if (admin === undefined || !served.startsWith(`${admin.toLowerCase()}/`)) return undefined;
+  const level = served.slice(admin.length + 1).split('/')[0]!;
+  return ADMIN_POST_LEVELS.has(level) ? `POST ${served} is also Node-RED's admin path /${level}` : undefined;
 }
 
 /** Mounts the endpoint; the returned function removes it again. */
@@ -295,7 +316,7 @@ export function mountWebhook(RED: NodeAPI, opts: WebhookOptions): () => void {
   };
   app.post(opts.path, handler);
   const server = (RED as { server?: unknown }).server;
-  const release = server && typeof (server as Server).prependListener === 'function'
+  const release = server && typeof (server as Server).prependListener === 'function' && !adminPathClash(RED, opts.path)
     ? keepBodyFor(server as Server, servedPath(RED, opts.path))
     : undefined;
   return () => {

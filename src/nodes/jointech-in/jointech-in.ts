@@ -4,7 +4,7 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { z } from 'zod';
-import { mountWebhook, type WebhookRefusal, type WebhookReply } from '../../lib/http/webhook';
+import { adminPathClash, mountWebhook, type WebhookRefusal, type WebhookReply } from '../../lib/http/webhook';
 import { joinConnection } from '../../lib/mqtt/user-node';
 import { parseNodeConfig } from '../../lib/node-config';
 import { NodeStatusView } from '../../lib/node-status';
@@ -172,6 +172,10 @@ function init(RED: NodeAPI): void {
         },
       }));
       view.note(served);
+      for (const [path] of routes) {
+        const clash = adminPathClash(RED, path);
+        if (clash) node.warn(`${clash}: the editor answers there, not this webhook; choose another path`);
+      }
       node.on('close', (_removed: boolean, done: () => void) => {
         for (const u of unmount) u();
         view.close();
