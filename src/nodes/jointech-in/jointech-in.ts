@@ -111,9 +111,14 @@ function init(RED: NodeAPI): void {
       const served = `POST ${routes.map(([p]) => p).join(', ')}`;
       let ignored = 0;
       let refused = 0;
+      // Counts are shown at most five times a second: a status per request would flood the editor.
+      let countsTimer: NodeJS.Timeout | undefined;
       const showCounts = () => {
-        const counts = [accepted && `${accepted} received`, ignored && `${ignored} ignored`, refused && `${refused} refused`].filter(Boolean);
-        view.note(counts.length ? counts.join(', ') : served);
+        countsTimer ??= setTimeout(() => {
+          countsTimer = undefined;
+          const counts = [accepted && `${accepted} received`, ignored && `${ignored} ignored`, refused && `${refused} refused`].filter(Boolean);
+          view.note(counts.length ? counts.join(', ') : served);
+        }, 200);
       };
       // One warning per refusal code, then at most one a minute with the count since: a flood of
       // refused requests shows in the status count, not as thousands of log lines.
@@ -178,6 +183,7 @@ function init(RED: NodeAPI): void {
       }
       node.on('close', (_removed: boolean, done: () => void) => {
         for (const u of unmount) u();
+        clearTimeout(countsTimer);
         view.close();
         done();
       });
