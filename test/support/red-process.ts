@@ -72,6 +72,8 @@ export async function startRedProcess(settings: Record<string, unknown> = {}): P
     const line = reports.find((r) => r.kind === 'log' && /Server now running at/.test(r.msg));
     return line && /http:\/\/127\.0\.0\.1:(\d+)/.exec(line.msg);
   }, 'Node-RED to listen', 30_000);
+  // The (empty) flow file's start is logged on its own time; a deploy must not mistake it for its own.
+  await waitFor(() => reports.some((r) => r.kind === 'log' && /Started flows/.test(r.msg)), 'the first flows to start', 30_000);
   const origin = `http://127.0.0.1:${running[1]}`;
   const adminRoot = typeof settings.httpAdminRoot === 'string' ? settings.httpAdminRoot.replace(/\/+$/, '') : '';
   const nodeRoot = typeof settings.httpNodeRoot === 'string' ? settings.httpNodeRoot.replace(/\/+$/, '') : '';

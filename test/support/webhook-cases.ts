@@ -169,6 +169,10 @@ export function describeWebhookCases(label: string, settings: Record<string, unk
       const unknown = await post(url(), alarm, { 'content-type': 'application/json; charset=x-no-such-charset' });
       assert.equal(unknown.status, 415);
       assert.equal(unknown.body.code, 'unsupported-charset');
+      // The error quotes a hostile header value shortened, not whole.
+      const long = await post(url(), alarm, { 'content-type': `application/json; charset=${'x'.repeat(8000)}` });
+      assert.equal(long.status, 415);
+      assert.ok(long.body.error.length < 120, long.body.error);
       // A GBK lead byte (0x81) followed by a space, outside every trail-byte range (0x40-0x7E,
       // 0x80-0xFE): refused and reported to Catch, rather than turned into U+FFFD.
       const broken = await post(url(), Buffer.concat([Buffer.from(before), Buffer.from([0x81, 0x20]), Buffer.from(after)]), { 'content-type': 'application/json; charset=GBK' });

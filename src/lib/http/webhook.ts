@@ -57,6 +57,9 @@ export function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 }
 
+/** A header value as error texts quote it: short, so that a hostile value cannot fill the log. */
+const quoted = (value: string) => JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+
 const JSON_TYPES = /^(application\/(json|[\w.+-]+\+json)|text\/(json|plain))\s*(;|$)/i;
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)"?/i;
 
@@ -276,13 +279,13 @@ export function mountWebhook(RED: NodeAPI, opts: WebhookOptions): () => void {
         }
         const type = req.headers['content-type'];
         if (type && !JSON_TYPES.test(type)) {
-          refuse(res, 415, 'unsupported-type', `content type ${type} is not JSON`, true);
+          refuse(res, 415, 'unsupported-type', `content type ${quoted(type)} is not JSON`, true);
           return;
         }
         const charset = type ? CHARSET.exec(type)?.[1] : undefined;
         const decoder = decoderFor(charset);
         if (!decoder) {
-          refuse(res, 415, 'unsupported-charset', `charset ${charset} is not supported`, true);
+          refuse(res, 415, 'unsupported-charset', `charset ${quoted(charset ?? '')} is not supported`, true);
           return;
         }
         const declared = Number(req.headers['content-length']);
