@@ -4,6 +4,7 @@
  * their samples). Anything else is still an error.
  */
 import { ProtocolError } from './protocol-error';
+import { parseJsonSafely } from './safe-json';
 
 /** Calls `outside` for each character outside JSON strings; string contents are copied as they are. */
 function mapOutsideStrings(text: string, outside: (text: string, i: number) => { emit: string; skipTo: number }): string {
@@ -72,12 +73,12 @@ export function insertMissingCommas(text: string): string {
 /** Parses `text`; `lenient` says whether comments, trailing or missing commas had to be mended first. */
 export function parseLenientJson(text: string): { value: unknown; lenient: boolean } {
   try {
-    return { value: JSON.parse(text), lenient: false };
+    return { value: parseJsonSafely(text), lenient: false };
   } catch (strictError) {
     const fixed = insertMissingCommas(stripTrailingCommas(text));
     if (fixed !== text) {
       try {
-        return { value: JSON.parse(fixed), lenient: true };
+        return { value: parseJsonSafely(fixed), lenient: true };
       } catch {
         // fall through to the original error, which points at the real problem
       }

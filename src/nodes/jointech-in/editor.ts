@@ -46,6 +46,7 @@ RED.nodes.registerType('jointech-in', {
     headerName: { value: '' },
     maxBytes: { value: 262144, validate: RED.validators.number() },
     rateLimit: { value: 200, validate: RED.validators.number() },
+    readTimeout: { value: 10, validate: RED.validators.number() },
   },
   credentials: {
     headerValue: { type: 'password' },

@@ -4,7 +4,7 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { z } from 'zod';
-import { mountWebhook, type WebhookReply } from '../../lib/http/webhook';
+import { adminPathClash, mountWebhook, type WebhookRefusal, type WebhookReply } from '../../lib/http/webhook';
 import { joinConnection } from '../../lib/mqtt/user-node';
 import { parseNodeConfig } from '../../lib/node-config';
 import { NodeStatusView } from '../../lib/node-status';
@@ -12,6 +12,7 @@ import { registerNode } from '../../lib/red';
 import { DATA_TYPES, decodePush, type DataType, type DecodedPush } from '../../protocols/jointech/push';
 import { checkTopicIdentity, checkedUploadTopic, deviceNumber, uploadFilters } from '../../protocols/jointech/topics';
 import { ProtocolError, asError, describeIssues } from '../../protocols/protocol-error';
+import { parseJsonSafely } from '../../protocols/safe-json';
 import type { JointechAccountNode } from '../jointech-account/types';
 
 const dataType = z.enum(DATA_TYPES);
@@ -34,6 +35,8 @@ const JointechInConfig = z.object({
   maxBytes: z.coerce.number().int().min(256).max(10_485_760).default(262_144),
   /** Webhook requests a second (bursts of the same size); 0 turns the limit off. */
   rateLimit: z.coerce.number().int().min(0).max(100_000).default(200),
+  /** Seconds a webhook body may take to arrive before the request is cut with 408. */
+  readTimeout: z.coerce.number().min(1).max(600).default(10),
 });
 type JointechInConfig = z.infer<typeof JointechInConfig>;
 
@@ -109,30 +112,82 @@ function init(RED: NodeAPI): void {
       const routes: Array<[string, DataType | undefined]> = c.pathPerType
         ? c.types.map((t) => [`${base.replace(/\/$/, '')}/${t}`, t])
         : [[base, undefined]];
+      const served = `POST ${routes.map(([p]) => p).join(', ')}`;
+      let ignored = 0;
+      let refused = 0;
+      // Counts are shown at most five times a second: a status per request would flood the editor.
+      let countsTimer: NodeJS.Timeout | undefined;
+      const showCounts = () => {
+        countsTimer ??= setTimeout(() => {
+          countsTimer = undefined;
+          const counts = [accepted && `${accepted} received`, ignored && `${ignored} ignored`, refused && `${refused} refused`].filter(Boolean);
+          view.note(counts.length ? counts.join(', ') : served);
+        }, 200);
+      };
+      // One warning per refusal code, then at most one a minute with the count since: a flood of
+      // refused requests shows in the status count, not as thousands of log lines.
+      const warned = new Map<string, { at: number; since: number }>();
+      const onRefused = (r: WebhookRefusal, path: string) => {
+        if (r.status === 400) {
+          reject(new ProtocolError(r.code, r.error), undefined, { via: 'webhook', path });
+          return;
+        }
+        refused++;
+        showCounts();
+        if (r.status >= 500) {
+          node.error(`webhook ${path}: ${r.error}`);
+          return;
+        }
+        const w = warned.get(r.code);
+        const now = Date.now();
+        if (w && now - w.at < 60_000) {
+          w.since++;
+          return;
+        }
+        const more = w && w.since > 0 ? ` (${w.since} more since the last warning)` : '';
+        warned.set(r.code, { at: now, since: 0 });
+        node.warn(`webhook ${path}: refused with ${r.status}: ${r.error}${more}`);
+      };
       const unmount = routes.map(([path, hint]) => mountWebhook(RED, {
         path,
         maxBytes: c.maxBytes,
         maxPerSecond: c.rateLimit,
+        readTimeoutMs: c.readTimeout * 1000,
         ...(header ? { header } : {}),
-        handle: ({ body }): WebhookReply => {
-          const raw = body.toString('utf8');
+        onRefused: (r) => onRefused(r, path),
+        handle: ({ text }): WebhookReply => {
           try {
-            const decoded = decodePush(raw, hint);
-            if (!c.types.includes(decoded.type)) {
-              throw new ProtocolError('type-not-selected', `${decoded.type} data is not selected in this node`);
+            let body: unknown;
+            try {
+              body = parseJsonSafely(text);
+            } catch (err) {
+              throw new ProtocolError('bad-json', `payload is not valid JSON: ${(err as Error).message}`);
             }
-            emit(decoded, raw, { via: 'webhook', path });
-            view.note(`${accepted} received`);
+            const decoded = decodePush(body, hint);
+            if (!c.types.includes(decoded.type)) {
+              // Good data of a type this node does not take: the platform must not log a failure.
+              ignored++;
+              showCounts();
+              return { status: 200, body: { Result: 200 } };
+            }
+            emit(decoded, text, { via: 'webhook', path });
+            showCounts();
             return { status: 200, body: { Result: 200 } };
           } catch (err) {
-            const error = reject(err, raw, { via: 'webhook', path });
-            return { status: 400, body: { Result: 400, error: error.message } };
+            const error = reject(err, text, { via: 'webhook', path });
+            const code = err instanceof ProtocolError ? err.code : 'bad-payload';
+            return { status: 400, body: { Result: 400, error: error.message, code } };
           }
         },
       }));
-      view.note(`POST ${routes.map(([p]) => p).join(', ')}`);
+      view.note(served);
+      for (const [path] of routes) {
+        const clash = adminPathClash(RED, path);
+        if (clash) node.warn(`${clash}: the editor answers there, not this webhook; choose another path`);
+      }
       node.on('close', (_removed: boolean, done: () => void) => {
         for (const u of unmount) u();
+        clearTimeout(countsTimer);
         view.close();
         done();
       });
