@@ -10,6 +10,7 @@ import { Reader, Writer, bcc } from './binary';
 import { BLOCKS_2016, type BlockCodec } from './blocks2016';
 import { BLOCKS_2025 } from './blocks2025';
 import { readTime, writeTime, type FrameTime, type Record_ } from './fields';
+import { decodeControl, decodeParameters, decodeQuery, encodeControl, encodeParameters, encodeQuery, isQueryLayout } from './terminal';
 import {
   COMMANDS, COMMANDS_2025, ENCRYPTION, ENCRYPTION_2025, INFO_TYPES, INFO_TYPES_2025, RESPONSE_FLAGS, RESPONSE_FLAGS_2025,
 } from './tables';
@@ -243,8 +244,38 @@ function encodePlatformLogin(v: PlatformLoginData): Buffer {
 }
 
 /**
+ * 0x80-0x82 (terminal.ts). A vehicle's reply may be empty, the time alone, or the command's layout
+ * with its values; a reply that fits none keeps its bytes in `raw`, a command that does not fit fails.
+ */
+function decodeTerminalUnit(command: number, unit: Buffer, responseFlag: number, edition: Edition): Record<string, unknown> {
+  if (unit.length === 0) return {};
+  try {
+    if (command === 0x82) return { ...decodeControl(unit, edition) };
+    if (command === 0x80 && isQueryLayout(unit)) return { ...decodeQuery(unit) };
+    return { ...decodeParameters(unit, edition) };
+  } catch (err) {
+    if (responseFlag === 0xfe || !(err instanceof ProtocolError)) throw err;
+    return { raw: Buffer.from(unit) };
+  }
+}
+
+function encodeTerminalUnit(command: number, data: Record<string, unknown>, edition: Edition, responseFlag: number): Buffer {
+  if (command === 0x82 && (data.control !== undefined || data.command !== undefined)) return encodeControl(data, edition);
+  if (command === 0x80 && data.ids !== undefined) return encodeQuery(data);
+  if (command !== 0x82 && data.parameters !== undefined) return encodeParameters(data, edition, { set: command === 0x81 && responseFlag === 0xfe });
+  if (typeof data.time === 'string') {
+    const w = new Writer();
+    writeTime(w, data.time);
+    return w.toBuffer();
+  }
+  if (responseFlag !== 0xfe && Object.keys(data).length === 0) return Buffer.alloc(0);
+  const needs = command === 0x80 ? 'ids (a query) or parameters (a reply)' : command === 0x81 ? 'parameters' : 'control';
+  throw new ProtocolError('bad-value', `command 0x${command.toString(16)} needs ${needs}`);
+}
+
+/**
  * A data unit by command. Responses from a platform (flag other than 0xFE) carry only the time;
- * commands this decoder does not read (0x80-0x82, reserved) keep their bytes in `raw`.
+ * commands this decoder does not read (reserved, user-defined) keep their bytes in `raw`.
  */
 export function decodeDataUnit(command: number, unit: Buffer, responseFlag = 0xfe, edition: Edition = 2016): Record<string, unknown> {
   if (responseFlag !== 0xfe && unit.length === 6) return { ...readTime(new Reader(unit)) };
@@ -257,11 +288,15 @@ export function decodeDataUnit(command: number, unit: Buffer, responseFlag = 0xf
     case 0x06: return { ...decodeSerial(unit, 'platformLogout') };
     case 0x07:
     case 0x08: return unit.length >= 6 ? { ...readTime(new Reader(unit)) } : {};
+    case 0x80:
+    case 0x81:
+    case 0x82: return decodeTerminalUnit(command, unit, responseFlag, edition);
     default: return { raw: Buffer.from(unit) };
   }
 }
 
-export function encodeDataUnit(command: number, data: Record<string, unknown>, edition: Edition = 2016): Buffer {
+export function encodeDataUnit(command: number, data: Record<string, unknown>, edition: Edition = 2016, responseFlag = 0xfe): Buffer {
+  if (Buffer.isBuffer(data.raw)) return data.raw;
   switch (command) {
     case 0x01: return edition === 2025 ? encodeLogin2025(data as unknown as LoginData2025) : encodeLogin(data as unknown as LoginData);
     case 0x02:
@@ -276,8 +311,10 @@ export function encodeDataUnit(command: number, data: Record<string, unknown>, e
       writeTime(w, data.time);
       return w.toBuffer();
     }
+    case 0x80:
+    case 0x81:
+    case 0x82: return encodeTerminalUnit(command, data, edition, responseFlag);
     default:
-      if (Buffer.isBuffer(data.raw)) return data.raw;
       throw new ProtocolError('bad-value', `command 0x${command.toString(16)} is encoded from data.raw bytes`);
   }
 }
@@ -351,7 +388,7 @@ export interface FrameInput {
 
 export function encodeFrame(f: FrameInput): Buffer {
   const edition = f.edition ?? 2016;
-  const unit = encodeDataUnit(f.command, f.data, edition);
+  const unit = encodeDataUnit(f.command, f.data, edition, f.responseFlag ?? 0xfe);
   const start = EDITIONS[edition].start;
   const w = new Writer();
   w.uint(1, start, 'start').uint(1, start, 'start').uint(1, f.command, 'command').uint(1, f.responseFlag ?? 0xfe, 'response flag')
