@@ -192,3 +192,55 @@ describe('GB/T 32960 terminal control 0x82 (2016 B.14-B.17, 2025 B.10-B.13)', ()
     assert.ok(d.timeMs >= Math.floor(before / 1000) * 1000 && d.timeMs <= Date.now(), `${d.time} is now`);
   });
 });
+
+describe('GB/T 32960.3-2025 activation 0x09, activation response 0x0A, key exchange 0x0B', () => {
+  const R = '11'.repeat(32);
+  const S = '22'.repeat(32);
+  const KEY = `04${'33'.repeat(64)}`;
+  // Table B.3: time, chip id 16 (space padded), WORD key length, key, VIN 17, signature (table 8 layout, no 0xFF marker).
+  const ACTIVATION = hex(`${TIME} ${txt('CHIP0123456789  ')} 0041 ${KEY} ${txt(VIN)} 01 0020 ${R} 0020 ${S}`);
+
+  it('reads and builds an activation (table B.3), the signature without a 0xFF marker', () => {
+    const bytes = rawFrame(0x09, ACTIVATION, 0xfe, 2025);
+    const f = roundTrip(bytes);
+    assert.equal(f.command.en, 'Activation');
+    const d = f.data as any;
+    assert.equal(d.chipId, 'CHIP0123456789');
+    assert.deepEqual(d.publicKey, hex(KEY));
+    assert.equal(d.vin, VIN);
+    assert.deepEqual(d.signature, { type: { code: 1, en: 'SM2', zh: 'SM2' }, r: hex(R), s: hex(S) });
+    const built = encodeFrame({ edition: 2025, command: 0x09, vin: VIN, data: { time: ISO, chipId: 'CHIP0123456789', publicKey: [...hex(KEY)], vin: VIN, signature: { type: 1, r: hex(R), s: hex(S) } } });
+    assert.equal(built.toString('hex'), bytes.toString('hex'));
+  });
+
+  it('keeps a NUL-padded chip id and an RSA signature with an empty S byte-identical', () => {
+    const unit = hex(`${TIME} ${txt('CHIP01')}${'00'.repeat(10)} 0002 aabb ${txt(VIN)} 02 0004 01020304 0000`);
+    const d = roundTrip(rawFrame(0x09, unit, 0xfe, 2025)).data as any;
+    assert.equal(d.chipId, 'CHIP01');
+    assert.deepEqual(d.signature.s, Buffer.alloc(0));
+  });
+
+  it('reads and builds the activation response (table B.4) as a platform command', () => {
+    const bytes = rawFrame(0x0a, hex('02 01'), 0xfe, 2025);
+    const d = roundTrip(bytes).data as any;
+    assert.deepEqual(d, { status: { code: 2, en: 'Failed', zh: '激活失败' }, info: { code: 1, en: 'Chip already activated', zh: '芯片已激活' } });
+    assert.deepEqual(decodeFrame(encodeFrame({ edition: 2025, command: 0x0a, vin: VIN, data: { status: 1, info: 0 } })).data, {
+      status: { code: 1, en: 'Activated', zh: '激活成功' }, info: { code: 0, en: 'Success', zh: '成功' },
+    });
+  });
+
+  it('reads and builds a key exchange (table 31): no leading time, a start and an expiry time', () => {
+    const unit = hex(`05 0010 ${'44'.repeat(16)} 190b01000000 1a0b01000000`);
+    const d = roundTrip(rawFrame(0x0b, unit, 0xfe, 2025)).data as any;
+    assert.deepEqual(d.keyType, { code: 5, en: 'SM4', zh: 'SM4' });
+    assert.deepEqual(d.key, hex('44'.repeat(16)));
+    assert.equal(d.startTime, '2025-11-01T00:00:00+08:00');
+    assert.equal(d.expiryTimeMs, Date.parse('2026-10-31T16:00:00Z'));
+    assert.equal((decodeFrame(rawFrame(0x0b, hex('01 0000 190b01000000 1a0b01000000'), 0xfe, 2025)).data as any).keyType.unknown, true, 'type 0x01 is not a key type');
+  });
+
+  it('leaves 0x09-0x0B of "##" frames raw: vendors use those ids in the 2016 edition', () => {
+    assert.deepEqual(roundTrip(rawFrame(0x09, ACTIVATION)).data, { raw: ACTIVATION });
+    assert.deepEqual(roundTrip(rawFrame(0x0a, hex('0201'))).data, { raw: hex('0201') });
+  });
+});

@@ -9,7 +9,8 @@ import { ProtocolError } from '../protocol-error';
 import { Reader, Writer, bcc } from './binary';
 import { BLOCKS_2016, type BlockCodec } from './blocks2016';
 import { BLOCKS_2025 } from './blocks2025';
-import { readTime, writeTime, type FrameTime, type Record_ } from './fields';
+import { readSignature, readTime, writeSignature, writeTime, type FrameTime, type Record_, type Signature } from './fields';
+import { decodeActivation, decodeActivationResponse, decodeKeyExchange, encodeActivation, encodeActivationResponse, encodeKeyExchange } from './activation';
 import { decodeControl, decodeParameters, decodeQuery, encodeControl, encodeParameters, encodeQuery, isQueryLayout } from './terminal';
 import {
   COMMANDS, COMMANDS_2025, ENCRYPTION, ENCRYPTION_2025, INFO_TYPES, INFO_TYPES_2025, RESPONSE_FLAGS, RESPONSE_FLAGS_2025,
@@ -25,7 +26,6 @@ const EDITIONS = {
   2025: { blocks: BLOCKS_2025, types: INFO_TYPES_2025, names: namesOf(INFO_TYPES_2025), commands: COMMANDS_2025, flags: RESPONSE_FLAGS_2025, encryption: ENCRYPTION_2025, start: 0x24 },
 } as const satisfies Record<Edition, { blocks: Record<number, BlockCodec>; start: number } & Record<string, unknown>>;
 
-const SIGNATURE_TYPES = new Map([[1, ['SM2', 'SM2']], [2, ['RSA', 'RSA']], [3, ['ECC', 'ECC']]] as const);
 
 export type { FrameTime, Marker, Record_ } from './fields';
 
@@ -55,7 +55,7 @@ export interface RealtimeData extends FrameTime {
   supercapacitor?: Record_;
   supercapacitorExtremes?: Record_;
   /** 2025 edition: the 0xFF signature that closes the data unit. */
-  signature?: { type: EnumValue; r: Buffer; s: Buffer };
+  signature?: Signature;
 }
 
 /** Puts a block on its named property unless one is there already; plain stores, no computed keys. */
@@ -75,14 +75,6 @@ function storeBlock(out: RealtimeData, name: string, value: unknown): boolean {
     case 'supercapacitor': if (out.supercapacitor) return false; out.supercapacitor = v; return true;
     default: if (out.supercapacitorExtremes) return false; out.supercapacitorExtremes = v; return true;
   }
-}
-
-function readSignature(r: Reader): NonNullable<RealtimeData['signature']> {
-  const type = r.uint(1, 'signature type');
-  const rPart = Buffer.from(r.bytes(r.uint(2, 'signature R length'), 'signature R'));
-  const sPart = Buffer.from(r.bytes(r.uint(2, 'signature S length'), 'signature S'));
-  const known = SIGNATURE_TYPES.get(type as 1 | 2 | 3);
-  return { type: known ? { code: type, en: known[0], zh: known[1] } : { code: type, en: null, zh: null, unknown: true }, r: rPart, s: sPart };
 }
 
 /**
@@ -158,9 +150,8 @@ export function encodeRealtime(data: Partial<RealtimeData> & { time: string }, e
     codec.write(w, value as never);
   }
   if (edition === 2025 && data.signature) {
-    const sig = data.signature;
-    w.uint(1, 0xff, 'signature marker').uint(1, sig.type.code, 'signature type')
-      .uint(2, sig.r.length, 'signature R length').bytes(sig.r).uint(2, sig.s.length, 'signature S length').bytes(sig.s);
+    w.uint(1, 0xff, 'signature marker');
+    writeSignature(w, data.signature);
   }
   return w.toBuffer();
 }
@@ -291,6 +282,10 @@ export function decodeDataUnit(command: number, unit: Buffer, responseFlag = 0xf
     case 0x80:
     case 0x81:
     case 0x82: return decodeTerminalUnit(command, unit, responseFlag, edition);
+    // 2025 only; in "##" frames vendors use these ids for their own messages.
+    case 0x09: return edition === 2025 ? { ...decodeActivation(unit) } : { raw: Buffer.from(unit) };
+    case 0x0a: return edition === 2025 ? { ...decodeActivationResponse(unit) } : { raw: Buffer.from(unit) };
+    case 0x0b: return edition === 2025 && unit.length > 0 ? { ...decodeKeyExchange(unit) } : unit.length === 0 ? {} : { raw: Buffer.from(unit) };
     default: return { raw: Buffer.from(unit) };
   }
 }
@@ -314,9 +309,16 @@ export function encodeDataUnit(command: number, data: Record<string, unknown>, e
     case 0x80:
     case 0x81:
     case 0x82: return encodeTerminalUnit(command, data, edition, responseFlag);
+    case 0x09: if (edition === 2025) return encodeActivation(data); break;
+    case 0x0a: if (edition === 2025) return encodeActivationResponse(data); break;
+    case 0x0b:
+      if (edition === 2025 && data.key !== undefined) return encodeKeyExchange(data);
+      if (Object.keys(data).length === 0) return Buffer.alloc(0);
+      break;
     default:
-      throw new ProtocolError('bad-value', `command 0x${command.toString(16)} is encoded from data.raw bytes`);
+      break;
   }
+  throw new ProtocolError('bad-value', `command 0x${command.toString(16)} is encoded from data.raw bytes`);
 }
 
 // ---------------------------------------------------------------------------------------------

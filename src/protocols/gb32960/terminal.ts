@@ -30,8 +30,8 @@
  */
 import { named, table, type EnumTable, type EnumValue } from '../enum-table';
 import { ProtocolError } from '../protocol-error';
-import { Reader, Writer } from './binary';
-import { readTime, writeTime, type Marker } from './fields';
+import { Reader, Writer, toBytes } from './binary';
+import { readTime, writeTimeOrNow, type Marker } from './fields';
 
 type Edition = 2016 | 2025;
 
@@ -125,24 +125,6 @@ function controlCode(v: unknown): number {
 // ---------------------------------------------------------------------------------------------
 // Shared pieces
 
-/** The platform's current Beijing time, for commands built without one. */
-function nowInBeijing(): string {
-  return new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 19) + '+08:00';
-}
-
-function writeCommandTime(w: Writer, time: unknown): void {
-  writeTime(w, time === undefined ? nowInBeijing() : time);
-}
-
-/** Bytes a user can give: a Buffer, an array of byte values, or a Buffer that went through JSON. */
-function toBytes(v: unknown, what: string): Buffer | undefined {
-  if (Buffer.isBuffer(v)) return v;
-  if (v instanceof Uint8Array) return Buffer.from(v);
-  const data = Array.isArray(v) ? v : typeof v === 'object' && v !== null && (v as { type?: unknown }).type === 'Buffer' ? (v as { data?: unknown }).data : undefined;
-  if (!Array.isArray(data)) return undefined;
-  if (!data.every((b) => Number.isInteger(b) && b >= 0 && b <= 255)) throw new ProtocolError('bad-value', `${what}: byte values must be 0-255`);
-  return Buffer.from(data as number[]);
-}
 
 const isPrintable = (b: Buffer) => b.every((c) => c >= 0x20 && c < 0x7f);
 
@@ -207,7 +189,7 @@ export function encodeQuery(data: Record<string, unknown>): Buffer {
   const codes = ids.map((id, i) => (typeof id === 'number' && Number.isInteger(id) && id >= 0 && id <= 0xff && !BY_ID.has(id) ? id : parameterSpec(id, `ids[${i}]`).id));
   if (codes.length > 252) throw new ProtocolError('out-of-range', `a query lists at most 252 parameters, not ${codes.length}`);
   const w = new Writer();
-  writeCommandTime(w, data.time);
+  writeTimeOrNow(w, data.time);
   w.uint(1, typeof data.count === 'number' ? data.count : codes.length, 'query parameter count');
   for (const c of codes) w.uint(1, c, 'query parameter id');
   return w.toBuffer();
@@ -280,7 +262,7 @@ export function encodeParameters(data: Record<string, unknown>, edition: Edition
     ordered.push(x);
   }
   const w = new Writer();
-  writeCommandTime(w, data.time);
+  writeTimeOrNow(w, data.time);
   w.uint(1, typeof data.count === 'number' ? data.count : ordered.length, 'parameter count');
   const lengths = new Map<number, number>();
   for (const { spec, item, index } of ordered) {
@@ -511,7 +493,7 @@ export function decodeControl(unit: Buffer, edition: Edition): ControlData {
 export function encodeControl(data: Record<string, unknown>, edition: Edition): Buffer {
   const code = controlCode(data.control ?? data.command);
   const w = new Writer();
-  writeCommandTime(w, data.time);
+  writeTimeOrNow(w, data.time);
   w.uint(1, code, 'control command id');
   const params = toBytes(data.params, 'params');
   if (params) return w.bytes(params).toBuffer();
