@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { named } from '../enum-table';
 import { ProtocolError, describeIssues } from '../protocol-error';
 import { decodeDataUnit, decodeFrame, type Edition, type FrameOptions } from './codec';
+import { beijingTime } from './fields';
 import { COMMANDS, COMMANDS_2025, RESPONSE_FLAGS, RESPONSE_FLAGS_2025 } from './tables';
 
 export interface Decoded {
@@ -45,7 +46,6 @@ const StatusNotice = z.looseObject({
 });
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-const pad = (n: number) => String(n).padStart(2, '0');
 
 function strictBase64(s: string, what: string): Buffer {
   const clean = s.replace(/\s+/g, '');
@@ -64,7 +64,8 @@ export function looksLikeFrame(b: Buffer): boolean {
 
 function fromFrame(buf: Buffer, opts: FrameOptions): Decoded {
   const f = decodeFrame(buf, opts);
-  return { source: 'frame', edition: f.edition, command: f.command, responseFlag: f.responseFlag, vin: f.vin, encryption: f.encryption, checksum: f.checksum, ...f.data };
+  // The header's fields last: a data unit never overwrites them.
+  return { ...f.data, source: 'frame', edition: f.edition, command: f.command, responseFlag: f.responseFlag, vin: f.vin, encryption: f.encryption, checksum: f.checksum };
 }
 
 /** Data units carry no start bytes: their edition comes from the dialog (2016 by default, as Aliyun documents). */
@@ -88,15 +89,15 @@ function fromAliyun(msg: z.infer<typeof AliyunMessage>, opts: InputOptions): Dec
       if (vin && f.vin && f.vin !== vin) throw new ProtocolError('vin-mismatch', `header VIN ${vin} differs from the frame's ${f.vin}`);
       return { ...f, source: 'aliyun', vin: f.vin || vin };
     }
-    return { ...head, ...decodeDataUnit(command, bytes, responseFlag, edition) };
+    return { ...decodeDataUnit(command, bytes, responseFlag, edition), ...head };
   }
   if (command === 0x01 || command === 0x04) {
     // Login and logout arrive already as fields, with a 2-digit year in Beijing time.
     const parsed = (command === 0x01 ? AliyunLogin : AliyunTimeFields).safeParse(body);
     if (!parsed.success) throw new ProtocolError('bad-shape', `${command === 1 ? 'login' : 'logout'} body: ${describeIssues(parsed.error)}`);
     const t = parsed.data;
-    const time = `20${pad(t.year)}-${pad(t.month)}-${pad(t.day)}T${pad(t.hour)}:${pad(t.minute)}:${pad(t.second)}+08:00`;
-    const base = { ...head, time, timeMs: Date.parse(time), serialNo: t.serialNo };
+    const { time, timeMs } = beijingTime(t.year, t.month, t.day, t.hour, t.minute, t.second, `${command === 1 ? 'login' : 'logout'} time`);
+    const base = { ...head, time, timeMs, serialNo: t.serialNo };
     if (command === 0x04) return base;
     const l = parsed.data as z.infer<typeof AliyunLogin>;
     return { ...base, iccid: l.iccid, subsystemCount: l.subSystemNumber, codeLength: l.systemEncodeLength, systemCodes: l.systemEncode };
@@ -147,7 +148,7 @@ export function decodeInput(input: unknown, opts: InputOptions = {}): Decoded {
     if (opts.command === undefined) throw new ProtocolError('bad-shape', 'bytes that are not a frame ("##...") need the command of the data unit (dialog or msg.command)');
     const responseFlag = opts.responseFlag ?? 0xfe;
     const edition = opts.edition ?? 2016;
-    return { source: 'data-unit', ...unitHead(opts.command, responseFlag, edition), ...decodeDataUnit(opts.command, buf, responseFlag, edition) };
+    return { ...decodeDataUnit(opts.command, buf, responseFlag, edition), source: 'data-unit', ...unitHead(opts.command, responseFlag, edition) };
   }
   if (typeof value === 'object' && value !== null) {
     if ((value as { protocol?: unknown }).protocol === 'gb32960') {
