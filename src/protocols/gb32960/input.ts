@@ -12,7 +12,7 @@ import { beijingTime } from './fields';
 import { COMMANDS, COMMANDS_2025, RESPONSE_FLAGS, RESPONSE_FLAGS_2025 } from './tables';
 
 export interface Decoded {
-  source: 'aliyun' | 'frame' | 'data-unit' | 'status';
+  source: 'aliyun' | 'frame' | 'data-unit' | 'status' | 'lifecycle';
   command?: ReturnType<typeof named>;
   responseFlag?: ReturnType<typeof named>;
   vin?: string;
@@ -44,6 +44,25 @@ const StatusNotice = z.looseObject({
   utcTime: z.string().optional(),
   time: z.string().optional(),
 });
+
+/** Aliyun device lifecycle change (create, delete, enable, disable), pushed beside status notifications. */
+const LifecycleNotice = z.looseObject({
+  action: z.enum(['create', 'delete', 'enable', 'disable']),
+  iotId: z.string().optional(),
+  productKey: z.string().optional(),
+  deviceName: z.string().optional(),
+  messageCreateTime: z.number().optional(),
+});
+
+/** Names of the gateway's device events, as the Aliyun console gives them. */
+const EVENTS: Record<string, { en: string; zh: string }> = {
+  online: { en: 'Device online', zh: '设备上线' },
+  offline: { en: 'Device offline', zh: '设备下线' },
+  create: { en: 'Device created', zh: '设备创建' },
+  delete: { en: 'Device deleted', zh: '设备删除' },
+  enable: { en: 'Device enabled', zh: '设备启用' },
+  disable: { en: 'Device disabled', zh: '设备禁用' },
+};
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -154,7 +173,16 @@ export function decodeInput(input: unknown, opts: InputOptions = {}): Decoded {
     if ((value as { protocol?: unknown }).protocol === 'gb32960') {
       const s = StatusNotice.safeParse(value);
       if (!s.success) throw new ProtocolError('bad-shape', `status notification: ${describeIssues(s.error)}`);
-      return { source: 'status', ...s.data, online: s.data.status === 'online' };
+      return { source: 'status', ...s.data, online: s.data.status === 'online', event: { type: s.data.status, ...EVENTS[s.data.status]! } };
+    }
+    if (typeof (value as { action?: unknown }).action === 'string' && !('header' in value)) {
+      const l = LifecycleNotice.safeParse(value);
+      if (!l.success) throw new ProtocolError('bad-shape', `device lifecycle message: ${describeIssues(l.error)}`);
+      // The device secret of a created device stays out of the flow.
+      const { deviceSecret: _secret, ...notice } = l.data;
+      const out: Decoded = { source: 'lifecycle', ...notice, event: { type: notice.action, ...EVENTS[notice.action]! } };
+      if (notice.messageCreateTime !== undefined && Number.isFinite(new Date(notice.messageCreateTime).getTime())) out.time = new Date(notice.messageCreateTime).toISOString();
+      return out;
     }
     const m = AliyunMessage.safeParse(value);
     if (!m.success) throw new ProtocolError('bad-shape', `not an Aliyun GB/T 32960 gateway message: ${describeIssues(m.error)}`);
