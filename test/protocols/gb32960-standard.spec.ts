@@ -76,6 +76,15 @@ describe('GB/T 32960 collection times (table 5) are checked strictly and read in
     assert.deepEqual(la, utc);
   });
 
+  it('gives epoch milliseconds alone when ISO strings are not wanted, and only for that call', () => {
+    const bytes = rawFrame(0x04, hex(`${TIME} 0001`));
+    const msOnly = decodeFrame(bytes, { isoTimes: false }).data as any;
+    assert.equal(msOnly.time, undefined);
+    assert.equal(msOnly.timeMs, Date.UTC(2023, 2, 21, 2, 20, 12));
+    assert.throws(() => decodeFrame(rawFrame(0x04, hex('170d01000000 0001')), { isoTimes: false }), ownError('bad-time'));
+    assert.equal((decodeFrame(bytes).data as any).time, '2023-03-21T10:20:12+08:00', 'the next decode has its ISO time again');
+  });
+
   it('refuses impossible times when encoding and converts other offsets to Beijing time', () => {
     const logout = (time: unknown) => encodeFrame({ command: 4, vin: VIN, data: { time, serialNo: 1 } });
     assert.throws(() => logout('2023-02-30T10:00:00+08:00'), ownError('bad-time'));

@@ -9,7 +9,7 @@ import { ProtocolError } from '../protocol-error';
 import { Reader, Writer, bcc } from './binary';
 import { BLOCKS_2016, type BlockCodec, type BlockContext } from './blocks2016';
 import { BLOCKS_2025 } from './blocks2025';
-import { readSignature, readTime, writeSignature, writeTime, type FrameTime, type Marker, type Record_, type Signature } from './fields';
+import { readSignature, readTime, setIsoTimes, writeSignature, writeTime, type FrameTime, type Marker, type Record_, type Signature } from './fields';
 import { decodeActivation, decodeActivationResponse, decodeKeyExchange, encodeActivation, encodeActivationResponse, encodeKeyExchange } from './activation';
 import { decodeControl, decodeParameters, decodeQuery, encodeControl, encodeParameters, encodeQuery, isQueryLayout } from './terminal';
 import {
@@ -91,6 +91,8 @@ export function decodeRealtime(unit: Buffer, edition: Edition = 2016): RealtimeD
   const out: RealtimeData = { time: t.time, timeMs: t.timeMs, order: [] };
   let at = 0;
   let type = -1;
+  let seenLow = 0;
+  let seenHigh = 0;
   try {
     while (r.remaining > 0) {
       at = r.offset;
@@ -110,11 +112,14 @@ export function decodeRealtime(unit: Buffer, edition: Edition = 2016): RealtimeD
       if (!codec) {
         throw new ProtocolError('unknown-info-type', `information type 0x${type.toString(16).padStart(2, '0')} at byte ${at} has no length (or is not defined in the ${edition} edition), so decoding stops there`, { offset: at, type });
       }
-      // A repeated block keeps its own count markers.
-      const name = names[type]!;
-      const ctx: BlockContext = (out as unknown as Record<string, unknown>)[name] === undefined ? out : {};
+      // Types seen so far, as bits (named types are below 64): a repeated block keeps its own count markers.
+      const bit = 1 << (type & 31);
+      const repeat = ((type < 32 ? seenLow : seenHigh) & bit) !== 0;
+      if (type < 32) seenLow |= bit;
+      else seenHigh |= bit;
+      const ctx: BlockContext = repeat ? {} : out;
       const value = codec.read(r, ctx);
-      if (!storeBlock(out, name, value)) (out.repeated ??= []).push(ctx.markers ? { type, value, markers: ctx.markers } : { type, value });
+      if (repeat || !storeBlock(out, names[type]!, value)) (out.repeated ??= []).push(ctx.markers ? { type, value, markers: ctx.markers } : { type, value });
       out.order.push(type);
     }
   } catch (err) {
@@ -176,7 +181,7 @@ function decodeLogin(unit: Buffer): LoginData {
   const codeLength = r.uint(1, 'login.codeLength');
   const systemCodes: string[] = [];
   if (codeLength > 0) for (let i = 0; i < subsystemCount; i++) systemCodes.push(r.text(codeLength, `login.systemCodes[${i}]`));
-  return { ...t, serialNo, iccid, subsystemCount, codeLength, systemCodes };
+  return { time: t.time, timeMs: t.timeMs, serialNo, iccid, subsystemCount, codeLength, systemCodes };
 }
 
 function encodeLogin(v: LoginData): Buffer {
@@ -218,7 +223,8 @@ export interface SerialData extends FrameTime { serialNo: number }
 
 function decodeSerial(unit: Buffer, what: string): SerialData {
   const r = new Reader(unit);
-  return { ...readTime(r), serialNo: r.uint(2, `${what}.serialNo`) };
+  const t = readTime(r);
+  return { time: t.time, timeMs: t.timeMs, serialNo: r.uint(2, `${what}.serialNo`) };
 }
 
 function encodeSerial(v: SerialData): Buffer {
@@ -251,6 +257,9 @@ function encodePlatformLogin(v: PlatformLoginData & { encryption?: EnumValue | n
   return w.uint(2, v.serialNo, 'serialNo').text(v.username, 12, 'username').text(v.password, 20, 'password').uint(1, code, 'encryptionRule').toBuffer();
 }
 
+/** A decoded data unit as the loose record decodeDataUnit returns, without copying it. */
+const rec = (v: object) => v as Record<string, unknown>;
+
 /** Only the time: what a platform's reply to a vehicle frame carries (§6.3.2), or nothing at all. */
 function isTimeOnly(data: Record<string, unknown>): boolean {
   for (const k in data) if (k !== 'time' && k !== 'timeMs') return false;
@@ -264,9 +273,9 @@ function isTimeOnly(data: Record<string, unknown>): boolean {
 function decodeTerminalUnit(command: number, unit: Buffer, responseFlag: number, edition: Edition): Record<string, unknown> {
   if (unit.length === 0) return {};
   try {
-    if (command === 0x82) return { ...decodeControl(unit, edition) };
-    if (command === 0x80 && isQueryLayout(unit)) return { ...decodeQuery(unit) };
-    return { ...decodeParameters(unit, edition) };
+    if (command === 0x82) return rec(decodeControl(unit, edition));
+    if (command === 0x80 && isQueryLayout(unit)) return rec(decodeQuery(unit));
+    return rec(decodeParameters(unit, edition));
   } catch (err) {
     if (responseFlag === 0xfe || !(err instanceof ProtocolError)) throw err;
     return { raw: Buffer.from(unit) };
@@ -292,23 +301,23 @@ function encodeTerminalUnit(command: number, data: Record<string, unknown>, edit
  * commands this decoder does not read (reserved, user-defined) keep their bytes in `raw`.
  */
 export function decodeDataUnit(command: number, unit: Buffer, responseFlag = 0xfe, edition: Edition = 2016): Record<string, unknown> {
-  if (responseFlag !== 0xfe && (unit.length === 6 || unit.length === 0)) return unit.length ? { ...readTime(new Reader(unit)) } : {};
+  if (responseFlag !== 0xfe && (unit.length === 6 || unit.length === 0)) return unit.length ? rec(readTime(new Reader(unit))) : {};
   switch (command) {
-    case 0x01: return edition === 2025 ? { ...decodeLogin2025(unit) } : { ...decodeLogin(unit) };
+    case 0x01: return edition === 2025 ? rec(decodeLogin2025(unit)) : rec(decodeLogin(unit));
     case 0x02:
     case 0x03: return decodeRealtime(unit, edition) as unknown as Record<string, unknown>;
-    case 0x04: return { ...decodeSerial(unit, 'logout') };
-    case 0x05: return { ...decodePlatformLogin(unit, edition) };
-    case 0x06: return { ...decodeSerial(unit, 'platformLogout') };
+    case 0x04: return rec(decodeSerial(unit, 'logout'));
+    case 0x05: return rec(decodePlatformLogin(unit, edition));
+    case 0x06: return rec(decodeSerial(unit, 'platformLogout'));
     case 0x07:
-    case 0x08: return unit.length >= 6 ? { ...readTime(new Reader(unit)) } : {};
+    case 0x08: return unit.length >= 6 ? rec(readTime(new Reader(unit))) : {};
     case 0x80:
     case 0x81:
     case 0x82: return decodeTerminalUnit(command, unit, responseFlag, edition);
     // 2025 only; in "##" frames vendors use these ids for their own messages.
-    case 0x09: return edition === 2025 ? { ...decodeActivation(unit) } : { raw: Buffer.from(unit) };
-    case 0x0a: return edition === 2025 ? { ...decodeActivationResponse(unit) } : { raw: Buffer.from(unit) };
-    case 0x0b: return edition === 2025 && unit.length > 0 ? { ...decodeKeyExchange(unit) } : unit.length === 0 ? {} : { raw: Buffer.from(unit) };
+    case 0x09: return edition === 2025 ? rec(decodeActivation(unit)) : { raw: Buffer.from(unit) };
+    case 0x0a: return edition === 2025 ? rec(decodeActivationResponse(unit)) : { raw: Buffer.from(unit) };
+    case 0x0b: return edition === 2025 && unit.length > 0 ? rec(decodeKeyExchange(unit)) : unit.length === 0 ? {} : { raw: Buffer.from(unit) };
     default: return { raw: Buffer.from(unit) };
   }
 }
@@ -368,6 +377,8 @@ export interface Frame {
 export interface FrameOptions {
   /** Decode a frame whose BCC does not match, flagged in `checksum.ok`, instead of failing. */
   ignoreChecksum?: boolean;
+  /** false: times come as epoch milliseconds only (`timeMs`), without the ISO string `time`. */
+  isoTimes?: boolean;
 }
 
 export function decodeFrame(buf: Buffer, opts: FrameOptions = {}): Frame {
@@ -401,12 +412,15 @@ export function decodeFrame(buf: Buffer, opts: FrameOptions = {}): Frame {
     frame.data = { encrypted: Buffer.from(unit) };
     return frame;
   }
+  const iso = setIsoTimes(opts.isoTimes !== false);
   try {
     frame.data = decodeDataUnit(command, unit, responseFlag, edition);
     return frame;
   } catch (err) {
     if (err instanceof ProtocolError && typeof err.details.offset === 'number') err.details.frameOffset = 24 + err.details.offset;
     throw err;
+  } finally {
+    setIsoTimes(iso);
   }
 }
 

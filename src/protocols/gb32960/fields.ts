@@ -161,12 +161,22 @@ function daysIn(year: number, month: number): number {
  * minute 0-59, second 0-59), strictly: a day past the month's end is an error, never rolled over
  * into the next month. Epoch milliseconds come from the parts alone, whatever the host's zone.
  */
+let isoTimes = true;
+
+/** Whether times are also given as ISO strings; returns the previous setting. Decoding is synchronous, so a decode sets it and puts it back. */
+export function setIsoTimes(on: boolean): boolean {
+  const was = isoTimes;
+  isoTimes = on;
+  return was;
+}
+
 export function beijingTime(y: number, mo: number, d: number, h: number, mi: number, s: number, what = 'time'): FrameTime {
   if (y > 99 || mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo) || h > 23 || mi > 59 || s > 59) {
     throw new ProtocolError('bad-time', `${what} ${y}-${mo}-${d} ${h}:${mi}:${s} is not a date and time (table 5: year 0-99, month 1-12, day of the month, hour 0-23, minute and second 0-59)`, { what, parts: [y, mo, d, h, mi, s] });
   }
-  const time = `20${PAD2[y]}-${PAD2[mo]}-${PAD2[d]}T${PAD2[h]}:${PAD2[mi]}:${PAD2[s]}+08:00`;
-  return { time, timeMs: Date.UTC(2000 + y, mo - 1, d, h - 8, mi, s) };
+  const timeMs = Date.UTC(2000 + y, mo - 1, d, h - 8, mi, s);
+  if (!isoTimes) return { timeMs } as FrameTime;
+  return { time: `20${PAD2[y]}-${PAD2[mo]}-${PAD2[d]}T${PAD2[h]}:${PAD2[mi]}:${PAD2[s]}+08:00`, timeMs };
 }
 
 export function readTime(r: Reader, what = 'time'): FrameTime {
