@@ -83,8 +83,17 @@ export function looksLikeFrame(b: Buffer): boolean {
 
 function fromFrame(buf: Buffer, opts: FrameOptions): Decoded {
   const f = decodeFrame(buf, opts);
-  // The header's fields last: a data unit never overwrites them.
-  return { ...f.data, source: 'frame', edition: f.edition, command: f.command, responseFlag: f.responseFlag, vin: f.vin, encryption: f.encryption, checksum: f.checksum };
+  // The header's fields go onto the freshly decoded data unit (no copy) and last, so that a
+  // data-unit field never overwrites them.
+  const out = f.data as Decoded;
+  out.source = 'frame';
+  out.edition = f.edition;
+  out.command = f.command;
+  out.responseFlag = f.responseFlag;
+  out.vin = f.vin;
+  out.encryption = f.encryption;
+  out.checksum = f.checksum;
+  return out;
 }
 
 /** Data units carry no start bytes: their edition comes from the dialog (2016 by default, as Aliyun documents). */
