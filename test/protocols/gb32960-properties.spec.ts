@@ -63,6 +63,24 @@ const TIME = fc.tuple(fc.integer({ min: 0, max: 99 }), fc.integer({ min: 1, max:
 const REALTIME_UNIT = fc.tuple(TIME, fc.array(BLOCK, { maxLength: 8 })).map(([t, blocks]) => Buffer.concat([t, ...blocks]));
 const REALTIME_UNIT_2025 = fc.tuple(TIME, fc.array(BLOCK_2025, { maxLength: 8 }), fc.option(SIGNATURE)).map(([t, blocks, sig]) => Buffer.concat([t, ...blocks, ...(sig ? [sig] : [])]));
 
+const TIME_BYTES = Buffer.from([23, 3, 21, 10, 20, 12]);
+
+/** One parameter of 2016 table B.12 / 2025 table B.8 with random bytes of its width, as a function of the edition. */
+const PARAMETER_ITEM: fc.Arbitrary<(edition: 2016 | 2025) => Buffer> = fc.oneof(
+  fc.tuple(fc.constantFrom(1, 2, 3, 6, 9, 10, 11, 12, 15, 16), bytes(2)).map(([id, v]) => (edition: 2016 | 2025) => {
+    const width = [9, 12, 16].includes(id) || (edition === 2025 && (id === 2 || id === 3)) ? 1 : 2;
+    return Buffer.concat([Buffer.from([id]), v.subarray(0, width)]);
+  }),
+  fc.tuple(fc.constantFrom(7, 8), bytes(5)).map(([id, v]) => () => Buffer.concat([Buffer.from([id]), v])),
+  fc.tuple(fc.constantFrom(4, 13), fc.uint8Array({ maxLength: 12 })).map(([id, d]) => () => Buffer.concat([Buffer.from([id, d.length, id + 1]), Buffer.from(d)])),
+);
+
+function frameOf(command: number, unit: Buffer, edition: 2016 | 2025, flag: number): Buffer {
+  const start = edition === 2025 ? 0x24 : 0x23;
+  const head = Buffer.concat([Buffer.from([start, start, command, flag]), Buffer.alloc(17, 0x41), Buffer.from([1]), u16(unit.length), unit]);
+  return Buffer.concat([head, Buffer.from([bcc(head, 2, head.length)])]);
+}
+
 function onlyOwnErrors(fn: () => unknown): void {
   try {
     fn();
@@ -102,6 +120,28 @@ describe('GB/T 32960 decoder properties', () => {
       const body = Buffer.concat([unit, Buffer.from(noise)]);
       const head = Buffer.concat([Buffer.from([0x23, 0x23, command, 0xfe]), Buffer.alloc(17, 0x41), Buffer.from([1]), u16(body.length), body]);
       onlyOwnErrors(() => decodeFrame(Buffer.concat([head, Buffer.from([bcc(head, 2, head.length)])])));
+    }), { numRuns: 1000 });
+  });
+
+  it('arbitrary bytes as any command of the 2025 edition end in a result or the decoder\'s own error', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 120 }), fc.constantFrom(0x01, 0x05, 0x09, 0x0a, 0x0b, 0x80, 0x81, 0x82), fc.constantFrom(0x01, 0x02, 0xfe), (raw, command, responseFlag) => {
+      const b = Buffer.from(raw);
+      onlyOwnErrors(() => decodeInput(b, { command, edition: 2025, responseFlag }));
+      onlyOwnErrors(() => decodeInput(Buffer.concat([TIME_BYTES, b]), { command, edition: 2016, responseFlag }));
+    }), { numRuns: 3000 });
+  });
+
+  it('random parameter lists (0x80 replies, 0x81 sets) and controls (0x82) encode back to the same bytes', () => {
+    fc.assert(fc.property(fc.constantFrom(2016, 2025) as fc.Arbitrary<2016 | 2025>, TIME, fc.array(PARAMETER_ITEM, { maxLength: 6 }), fc.constantFrom(0x80, 0x81), (edition, time, items, command) => {
+      const unit = Buffer.concat([time, Buffer.from([items.length]), ...items.map((it) => it(edition))]);
+      const frame = frameOf(command, unit, edition, 0x01);
+      const f = decodeFrame(frame);
+      assert.equal(encodeFrame({ edition, command, responseFlag: 0x01, vin: f.vin, data: f.data }).toString('hex'), frame.toString('hex'));
+    }), { numRuns: 1000 });
+    fc.assert(fc.property(fc.constantFrom(2016, 2025) as fc.Arbitrary<2016 | 2025>, TIME, fc.integer({ min: 0, max: 255 }), fc.uint8Array({ maxLength: 40 }), (edition, time, control, params) => {
+      const frame = frameOf(0x82, Buffer.concat([time, Buffer.from([control]), Buffer.from(params)]), edition, 0xfe);
+      const f = decodeFrame(frame);
+      assert.equal(encodeFrame({ edition, command: 0x82, vin: f.vin, data: f.data }).toString('hex'), frame.toString('hex'));
     }), { numRuns: 1000 });
   });
 

@@ -185,7 +185,8 @@ export function decodeQuery(unit: Buffer): ParameterQuery {
 
 export function encodeQuery(data: Record<string, unknown>): Buffer {
   const ids = data.ids;
-  if (!Array.isArray(ids) || ids.length === 0) throw new ProtocolError('bad-value', 'a parameter query needs ids: a list of parameter ids or keys');
+  // An empty query is no use to a terminal (TIZA answers it with an error): only a decoded one, count 0 spelled out, is written back.
+  if (!Array.isArray(ids) || (ids.length === 0 && data.count !== 0)) throw new ProtocolError('bad-value', 'a parameter query needs ids: a list of parameter ids or keys');
   const codes = ids.map((id, i) => (typeof id === 'number' && Number.isInteger(id) && id >= 0 && id <= 0xff && !BY_ID.has(id) ? id : parameterSpec(id, `ids[${i}]`).id));
   if (codes.length > 252) throw new ProtocolError('out-of-range', `a query lists at most 252 parameters, not ${codes.length}`);
   const w = new Writer();
@@ -484,7 +485,9 @@ export function decodeControl(unit: Buffer, edition: Edition): ControlData {
     const ascii = bytes.every((c) => c < 0x80);
     out.alarm = { level: named(CONTROL_ALARM_LEVELS[edition], params[0]!), message: ascii ? bytes.toString('latin1') : gb18030.decode(bytes) };
     if (!ascii) out.alarm.messageBytes = Buffer.from(bytes);
-  } else if (params.length > 0) {
+  } else if (params.length > 0 || code === 0x01 || code === 0x06) {
+    // An upgrade or alarm without its parameters (a terminal's reply echoes only the id): kept as
+    // empty bytes, so that it is written back the same and never taken for a command to complete.
     out.params = Buffer.from(params);
   }
   return out;
@@ -505,7 +508,9 @@ export function encodeControl(data: Record<string, unknown>, edition: Edition): 
     if (typeof alarm !== 'object' || alarm === null) throw new ProtocolError('bad-value', 'a terminal alarm (control 6) needs alarm: {level, message?}');
     const level = typeof alarm.level === 'object' && alarm.level !== null ? (alarm.level as EnumValue).code : alarm.level;
     const levels = CONTROL_ALARM_LEVELS[edition];
-    if (typeof level !== 'number' || !levels.has(level)) throw new ProtocolError('out-of-range', `alarm.level must be one of ${[...levels.keys()].join(', ')} in the ${edition} edition`, { level });
+    // A level outside the table is refused, unless it came from decoding a frame (flagged unknown) and goes back as it was.
+    const decodedUnknown = typeof alarm.level === 'object' && alarm.level !== null && (alarm.level as EnumValue).unknown === true;
+    if (typeof level !== 'number' || (!levels.has(level) && !decodedUnknown)) throw new ProtocolError('out-of-range', `alarm.level must be one of ${[...levels.keys()].join(', ')} in the ${edition} edition`, { level });
     w.uint(1, level, 'alarm level');
     const bytes = toBytes(alarm.messageBytes, 'alarm.messageBytes');
     w.bytes(bytes ?? encodeGb18030(String(alarm.message ?? ''), 'alarm.message'));
