@@ -145,6 +145,8 @@ describe('GB/T 32960 terminal control 0x82 (2016 B.14-B.17, 2025 B.10-B.13)', ()
     assert.equal(d.alarm.message, '电池过热');
     const built = encodeFrame({ edition: 2025, command: 0x82, vin: VIN, data: { time: ISO, control: 'alarm', alarm: { level: 4, message: '电池过热' } } });
     assert.equal(built.toString('hex'), bytes.toString('hex'));
+    const shorthand = encodeFrame({ edition: 2025, command: 0x82, vin: VIN, data: { time: ISO, command: 'alarm', alarmLevel: 4, alarmMessage: '电池过热' } });
+    assert.equal(shorthand.toString('hex'), bytes.toString('hex'));
     assert.throws(() => encodeFrame({ command: 0x82, vin: VIN, data: { time: ISO, control: 6, alarm: { level: 4 } } }), ownError('out-of-range'));
     assert.equal((decodeFrame(rawFrame(0x82, unit)).data as any).alarm.level.unknown, true, 'level 4 is not in 2016 B.17');
     const plain = roundTrip(rawFrame(0x82, hex(`${TIME} 06 03 ${txt('check brakes')}`))).data as any;

@@ -22,8 +22,13 @@
  *       upgrade: { url, apn?, user?, password?, address ('a.b.c.d', or 6 bytes), port, manufacturer,
  *       hardwareVersion, firmwareVersion, timeLimit (minutes), order?: 'table' }
  *       alarm: { level: 0-3 (2016) or 0-4 (2025), 0xFF invalid; message?: string, messageBytes? }
+ *       (or alarmLevel / alarmMessage at the top level)
  *     decoded: { time, timeMs, control: {code, en, zh}, upgrade? | alarm? | params? }
- *       params: the bytes after a control id whose layout is not one of the above (user-defined).
+ *       params: the bytes after a control id whose layout is not one of the above (user-defined),
+ *       or empty bytes for an upgrade or alarm echoed without its parameters (a terminal's reply).
+ *
+ * A query's ids may be empty only with `count: 0` spelled out (as a decoded one has it): the
+ * standard gives no meaning to an empty query.
  *
  * `time` is optional when encoding: the platform's current Beijing time goes in. A reply with only
  * a time, or an empty one, is decoded by codec.ts as { time, timeMs } or {}.
@@ -504,7 +509,8 @@ export function encodeControl(data: Record<string, unknown>, edition: Edition): 
     if (typeof data.upgrade !== 'object' || data.upgrade === null) throw new ProtocolError('bad-value', 'a remote upgrade (control 1) needs upgrade: {url, address, port, manufacturer, hardwareVersion, firmwareVersion, timeLimit, ...}');
     writeUpgrade(w, data.upgrade as Record<string, unknown>);
   } else if (code === 0x06) {
-    const alarm = data.alarm as Record<string, unknown> | undefined;
+    // `alarmLevel` / `alarmMessage` at the top level are accepted as a shorthand for `alarm`.
+    const alarm = (data.alarm ?? (data.alarmLevel !== undefined ? { level: data.alarmLevel, message: data.alarmMessage } : undefined)) as Record<string, unknown> | undefined;
     if (typeof alarm !== 'object' || alarm === null) throw new ProtocolError('bad-value', 'a terminal alarm (control 6) needs alarm: {level, message?}');
     const level = typeof alarm.level === 'object' && alarm.level !== null ? (alarm.level as EnumValue).code : alarm.level;
     const levels = CONTROL_ALARM_LEVELS[edition];
