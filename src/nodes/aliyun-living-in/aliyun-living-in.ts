@@ -7,6 +7,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'nod
 import { z } from 'zod';
 import { configuredNode } from '../../lib/mqtt/configured-node';
 import { joinConnection } from '../../lib/mqtt/user-node';
+import { PublishFailure, type Outgoing } from '../../lib/mqtt/shared-connection';
 import { PendingReplies } from '../../lib/pending-replies';
 import { registerNode } from '../../lib/red';
 import {
@@ -37,6 +38,7 @@ interface Waiting {
   sentAt: number;
   send: (msg: NodeMessage | Array<NodeMessage | null>) => void;
   done: (err?: Error) => void;
+  outgoing?: Outgoing;
 }
 
 type Def = NodeDef & Record<string, unknown>;
@@ -63,6 +65,17 @@ function init(RED: NodeAPI): void {
     const warnedLenient = new Set<string>();
     let nextId = 1;
     joinConnection(node, connection, view);
+    /**
+     * Reports a request given up (timeout, node stopped) to Catch; one not yet sent is withdrawn
+     * so that it never takes effect later. `msg.request.sent` says which it was.
+     */
+    function giveUp(w: Waiting, code: string, why: string): void {
+      const sent = !w.outgoing?.withdraw();
+      const error = new ProtocolError(code, `${why}; ${sent ? 'the request was sent and may still take effect' : 'the request was withdrawn before it was sent'}`);
+      view.error(error.message);
+      Object.assign(w.msg, { request: { ...w.request, sent } });
+      w.done(error);
+    }
     const showWaiting = () => view.note(pending.size > 0 ? `${pending.size} waiting` : `${filters.length} subscription${filters.length === 1 ? '' : 's'}`);
 
     const onPush = (topic: string, body: Buffer) => {
@@ -136,25 +149,24 @@ function init(RED: NodeAPI): void {
       }
       const action = parsed.data!.action;
       const summary = { action, topic: request.topic, id: request.id, body: JSON.parse(request.body) as unknown };
-      pending.add(request.id, { msg, request: summary, sentAt: Date.now(), send, done }, timeoutS * 1000, (w) => {
+      const entry: Waiting = { msg, request: summary, sentAt: Date.now(), send, done };
+      pending.add(request.id, entry, timeoutS * 1000, (w) => {
         showWaiting();
-        const error = new ProtocolError('timeout', `no ${action}_reply for id ${request.id} within ${timeoutS} s`);
-        view.error(error.message);
-        Object.assign(w.msg, { request: w.request });
-        w.done(error);
+        giveUp(w, 'timeout', `no ${action}_reply for id ${request.id} within ${timeoutS} s`);
       });
       showWaiting();
-      connection.publish(request.topic, request.body, { qos: 1 }).catch((err: unknown) => {
+      entry.outgoing = connection.startPublish(request.topic, request.body, { qos: 1 });
+      entry.outgoing.done.catch((err: unknown) => {
         const w = pending.take(request.id);
         if (!w) return;
         showWaiting();
-        Object.assign(msg, { request: summary });
+        Object.assign(msg, { request: { ...summary, sent: err instanceof PublishFailure && err.sent } });
         w.done(new ProtocolError('not-sent', `${action} not sent: ${asError(err).message}`));
       });
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
-      for (const w of pending.drain()) w.done(new ProtocolError('closed', 'the node was stopped before the reply arrived'));
+      for (const w of pending.drain()) giveUp(w, 'closed', `the node was stopped before the ${String(w.request.action)}_reply arrived`);
       for (const f of filters) connection.unsubscribe(node.id, f);
       connection.unsubscribe(node.id, replyFilter);
       done();

@@ -7,8 +7,15 @@ import { z } from 'zod';
 import { parseLenientJson } from '../lenient-json';
 import { ProtocolError, describeIssues } from '../protocol-error';
 
-/** Gateway, device and data-point ids are the console's integer sequence numbers. */
-export const PlatformId = z.coerce.number().int().nonnegative();
+/**
+ * Gateway, device and data-point ids are the console's integer sequence numbers ("INT" in the
+ * document's glossary): a number, or a text of decimal digits. An empty text or hex is refused
+ * rather than read as 0 or as another id.
+ */
+export const PlatformId = z.preprocess(
+  (v) => (typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v),
+  z.number({ message: 'must be a whole number written in decimal digits' }).int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+);
 
 export function clientIdFor(gatewayId: number, deviceId: number): string {
   return `device_${gatewayId}_${deviceId}`;
@@ -37,6 +44,8 @@ export function newRequestId(): string {
  */
 export function normaliseTime(value: number): { ms: number; seconds: number; iso: string } {
   const ms = value < 1e11 ? value * 1000 : value;
+  // Beyond ±8.64e15 ms there is no date (ECMAScript's time range).
+  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) throw new ProtocolError('bad-time', `time ${value} is outside the range of dates`);
   return { ms, seconds: ms / 1000, iso: new Date(ms).toISOString() };
 }
 
