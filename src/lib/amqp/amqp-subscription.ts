@@ -6,6 +6,7 @@
 import { isIP } from 'node:net';
 import rhea = require('rhea');
 import type { ConnectionOptions, Connection, Delivery, EventContext, Message } from 'rhea';
+import { clip } from '../../protocols/protocol-error';
 import { backoffDelay, describeSocketError, type ConnectionState } from '../mqtt/shared-connection';
 
 export interface AmqpSubscriptionOptions {
@@ -200,7 +201,7 @@ export class AmqpSubscription {
     if (now - this.unmatchedWarnedAt < 60_000) return;
     const topic = String(message.application_properties?.topic ?? '(no topic)');
     const more = this.unmatched > 1 ? ` (${this.unmatched} such messages since the last warning)` : '';
-    this.opts.logger.warn(`AMQP message on ${topic.slice(0, 200)} matched no node; accepted and dropped${more}`);
+    this.opts.logger.warn(`AMQP message on ${clip(topic)} matched no node; accepted and dropped${more}`);
     this.unmatched = 0;
     this.unmatchedWarnedAt = now;
   }

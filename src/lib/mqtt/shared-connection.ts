@@ -7,7 +7,7 @@
 import * as mqtt from 'mqtt';
 import type { IClientOptions, IClientPublishOptions, MqttClient, Packet } from 'mqtt';
 import { brokerFilter, isValidFilter, isValidPublishTopic, levelsMatch } from '../../protocols/mqtt-topic';
-import { ProtocolError, asError } from '../../protocols/protocol-error';
+import { ProtocolError, asError, clip } from '../../protocols/protocol-error';
 import type { ConnectionSettings } from './connection-settings';
 
 /**
@@ -278,7 +278,7 @@ export class SharedMqttConnection {
     let item: QueuedPublish | undefined;
     const done = new Promise<void>((resolve, reject) => {
       if (!isValidPublishTopic(topic)) {
-        reject(new PublishFailure('bad-topic', `"${topic.slice(0, 200)}" is not a valid MQTT publish topic`, false));
+        reject(new PublishFailure('bad-topic', `"${clip(topic)}" is not a valid MQTT publish topic`, false));
         return;
       }
       if (this.closing) {

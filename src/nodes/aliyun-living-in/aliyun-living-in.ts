@@ -13,7 +13,7 @@ import { registerNode } from '../../lib/red';
 import {
   ACCOUNT_ACTIONS, LIVING_KINDS, accountReplyFilter, buildAccountRequest, decodeLivingPush, livingFilters, parseAccountReply, parseLivingTopic,
 } from '../../protocols/aliyun/living';
-import { ProtocolError, asError, describeIssues } from '../../protocols/protocol-error';
+import { ProtocolError, asError, clip, describeIssues } from '../../protocols/protocol-error';
 import type { AliyunLivingAccountNode } from '../aliyun-living-account/types';
 
 const AliyunLivingInConfig = z.object({
@@ -82,7 +82,7 @@ function init(RED: NodeAPI): void {
       const where = parseLivingTopic(topic);
       try {
         if (!where || where.kind === 'bind_reply' || where.kind === 'unbind_reply') {
-          throw new ProtocolError('unknown-topic', `topic "${topic}" is not a Living push topic`);
+          throw new ProtocolError('unknown-topic', `topic "${clip(topic)}" is not a Living push topic`);
         }
         const push = decodeLivingPush(where.kind, body);
         if (push.lenient && !warnedLenient.has(where.kind)) {

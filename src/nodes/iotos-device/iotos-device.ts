@@ -12,7 +12,7 @@ import {
   DataPoint, buildUplink, dataIdFromTopic, downlinkFilter, downlinkReply, downlinkResultTopic, normaliseTime, parseDownlink,
   parseUplinkResult, responseMeaning, uplinkResultFilter, uplinkTopic, type Downlink, type UplinkResult,
 } from '../../protocols/iotos/device';
-import { ProtocolError, asError, describeIssues } from '../../protocols/protocol-error';
+import { ProtocolError, asError, clip, describeIssues } from '../../protocols/protocol-error';
 import type { IotosConnectionNode } from '../iotos-connection/types';
 
 const IotosDeviceConfig = z.object({
@@ -153,7 +153,7 @@ function init(RED: NodeAPI): void {
       let downlink: Downlink;
       let lenient: boolean;
       try {
-        if (dataId === undefined) throw new ProtocolError('unknown-topic', `"${topic}" carries no data point id`);
+        if (dataId === undefined) throw new ProtocolError('unknown-topic', `"${clip(topic)}" carries no data point id`);
         ({ downlink, lenient } = parseDownlink(body));
       } catch (err) {
         reportBad(err, topic, raw);

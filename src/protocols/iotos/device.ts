@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { parseLenientJson } from '../lenient-json';
-import { ProtocolError, describeIssues } from '../protocol-error';
+import { ProtocolError, clip, describeIssues } from '../protocol-error';
 
 /**
  * Gateway, device and data-point ids are the console's integer sequence numbers ("INT" in the
@@ -99,7 +99,7 @@ export function buildUplink(payload: unknown, table: readonly DataPoint[], singl
         continue;
       }
       const point = table.find((p) => p.oid === key) ?? table.find((p) => p.name !== '' && p.name === key);
-      if (!point) throw new ProtocolError('unknown-point', `"${key}" is not a data point of the dialog's table (give {id, oid, value} for points outside it)`);
+      if (!point) throw new ProtocolError('unknown-point', `"${clip(key)}" is not a data point of the dialog's table (give {id, oid, value} for points outside it)`);
       add(point, v);
     }
   }
