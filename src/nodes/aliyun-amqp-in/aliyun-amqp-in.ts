@@ -46,6 +46,13 @@ function init(RED: NodeAPI): void {
     }
     const filter = cfg.topicFilter.split('/');
     const warnedLenient = new Set<string>();
+    // Message hooks came with Node-RED 2; without them completion cannot be seen.
+    if (cfg.accept === 'completed' && !(RED as { hooks?: unknown }).hooks) {
+      const problem = 'accepting when the flow is done needs Node-RED 2 or later (message hooks)';
+      node.error(problem);
+      view.fatal(problem);
+      return;
+    }
     const completion = cfg.accept === 'completed' ? messageCompletion(RED) : undefined;
     completion?.acquire();
 
