@@ -57,6 +57,8 @@ async function devices(url: string) {
   let red: BenchRuntime;
   let device: Awaited<ReturnType<typeof devices>>;
   let failures: Failure[];
+  /** Killed by a test that then failed before starting it again. */
+  let brokerKilled = false;
 
   before(async () => {
     broker = await startMosquittoBroker();
@@ -71,6 +73,8 @@ async function devices(url: string) {
   });
   afterEach(async () => {
     broker.signal('SIGCONT');
+    if (brokerKilled) await broker.start();
+    brokerKilled = false;
     await device.end();
     await red.deploy([]);
   });
@@ -107,12 +111,14 @@ async function devices(url: string) {
   it('withdraws commands queued during a broker outage when they time out: none is delivered after the broker returns', async () => {
     await deploy('req-outage', { queueLimit: 1000, timeout: 1 });
     broker.signal('SIGKILL');
+    brokerKilled = true;
     const connection = red.node('acct') as unknown as { connection: { connected: boolean } };
     await waitFor(() => !connection.connection.connected, 'the connection down');
     for (let i = 0; i < 10; i++) command(i);
     await waitFor(() => failures.length === 10, 'ten timeouts', 5000);
     assert.deepEqual(failures.map((f) => [f.code, f.sent]), Array.from({ length: 10 }, () => ['timeout', false]));
     await broker.start();
+    brokerKilled = false;
     await pathWorks(1000);
     assert.deepEqual(device.received.filter((r) => r.seq < 1000).map((r) => r.seq), [], 'commands reported as timed out were delivered');
   });
