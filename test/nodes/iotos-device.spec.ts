@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import type * as mqtt from 'mqtt';
-import { brokerLabel } from '../support/broker';
+import { brokerLabel, freePort, startAedes } from '../support/broker';
 import { withRedAndBroker } from '../support/suite';
 import { builtNode, collect, helper, sleep, testClient, waitFor } from '../support/red';
 
@@ -305,5 +305,47 @@ describe(`iotos-device against ${brokerLabel()}`, function () {
     assert.ok(text.length < 400, `error text is ${text.length} characters`);
     assert.match(text, /100000 characters/);
     assert.ok(key in errors.getCalls()[0]!.args[1]!.payload, 'the input stays on the msg');
+  });
+
+  it('withdraws an uplink that timed out while the broker was away, and reports uplinks waiting at a stop as closed', async () => {
+    const port = await freePort();
+    const url = `mqtt://127.0.0.1:${port}`;
+    await helper.load(nodes, [
+      { id: 'f1', type: 'tab' },
+      { id: 'conn', type: 'iotos-connection', gatewayId: String(GW), deviceId: String(DEV), connection: { url, reconnectMinMs: 100, reconnectMaxMs: 300 } },
+      { id: 'dev', type: 'iotos-device', z: 'f1', connection: 'conn', points: POINTS, timeout: 0.5, wires: [['up'], ['down'], ['err']] },
+      { id: 'up', type: 'helper', z: 'f1' },
+      { id: 'down', type: 'helper', z: 'f1' },
+      { id: 'err', type: 'helper', z: 'f1' },
+    ], { conn: { username: 'account', password: 'secret' } });
+    const node = helper.getNode('dev');
+    // Output 3 as the node sends it, also while the node is being stopped.
+    const failed: Array<Record<string, any>> = [];
+    const send = node.send.bind(node);
+    node.send = ((out: Array<Record<string, any> | null>) => {
+      if (Array.isArray(out) && out[2]) failed.push(out[2]);
+      send(out as never);
+    }) as typeof node.send;
+    node.receive({ payload: { '7be6': 1 } });
+    await waitFor(() => failed.length === 1, 'the timeout', 3000);
+    assert.equal(failed[0]!.error.code, 'timeout');
+    assert.equal(failed[0]!.error.sent, false);
+    const broker = await startAedes({}, port);
+    try {
+      const platform = await simulatedPlatform(url, () => 'silent');
+      const conn = helper.getNode('conn') as unknown as { connection: { connected: boolean } };
+      await waitFor(() => conn.connection.connected, 'reconnected', 5000);
+      node.receive({ payload: { '7be6': 2 }, timeout: 30 });
+      await waitFor(() => platform.uplinks.length >= 1, 'the fresh uplink');
+      await sleep(300);
+      assert.deepEqual(platform.uplinks.map((u) => u.data['7be6'].value), [2], 'the timed-out uplink was never sent');
+      await helper.unload();
+      assert.equal(failed.length, 2);
+      assert.equal(failed[1]!.error.code, 'closed');
+      assert.equal(failed[1]!.error.sent, true);
+      await platform.end();
+    } finally {
+      await broker.close();
+    }
   });
 });
