@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { configuredNode } from '../../lib/mqtt/configured-node';
 import { joinConnection } from '../../lib/mqtt/user-node';
 import { PublishFailure, type Outgoing } from '../../lib/mqtt/shared-connection';
-import { PendingReplies } from '../../lib/pending-replies';
+import { PendingReplies, failWaiting } from '../../lib/pending-replies';
 import { registerNode } from '../../lib/red';
 import {
   ACCOUNT_ACTIONS, LIVING_KINDS, accountReplyFilter, buildAccountRequest, decodeLivingPush, livingFilters, parseAccountReply, parseLivingTopic,
@@ -65,17 +65,7 @@ function init(RED: NodeAPI): void {
     const warnedLenient = new Set<string>();
     let nextId = 1;
     joinConnection(node, connection, view);
-    /**
-     * Reports a request given up (timeout, node stopped) to Catch; one not yet sent is withdrawn
-     * so that it never takes effect later. `msg.request.sent` says which it was.
-     */
-    function giveUp(w: Waiting, code: string, why: string): void {
-      const sent = !w.outgoing?.withdraw();
-      const error = new ProtocolError(code, `${why}; ${sent ? 'the request was sent and may still take effect' : 'the request was withdrawn before it was sent'}`);
-      view.error(error.message);
-      Object.assign(w.msg, { request: { ...w.request, sent } });
-      w.done(error);
-    }
+    const giveUp = (w: Waiting, code: string, why: string) => failWaiting(w, view, code, why, 'request');
     const showWaiting = () => view.note(pending.size > 0 ? `${pending.size} waiting` : `${filters.length} subscription${filters.length === 1 ? '' : 's'}`);
 
     const onPush = (topic: string, body: Buffer) => {

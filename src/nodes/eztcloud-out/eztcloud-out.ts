@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { joinConnection } from '../../lib/mqtt/user-node';
 import { PublishFailure, type Outgoing } from '../../lib/mqtt/shared-connection';
 import { configuredNode } from '../../lib/mqtt/configured-node';
-import { PendingReplies } from '../../lib/pending-replies';
+import { PendingReplies, failWaiting } from '../../lib/pending-replies';
 import { registerNode } from '../../lib/red';
 import { ACTIONS, CommandSend, decodeMessage, deviceUsername, parseOpenTopic, publishTopic, type Action } from '../../protocols/eztcloud/open-api';
 import { ProtocolError, asError, describeIssues } from '../../protocols/protocol-error';
@@ -58,17 +58,7 @@ function init(RED: NodeAPI): void {
     const key = (device: string, id: unknown) => `${device}\u0000${String(id)}`;
     const showWaiting = () => view.note(waiting.size > 0 ? `${waiting.size} waiting` : undefined);
 
-    /**
-     * Reports a command given up (timeout, node stopped) to Catch: one not yet sent is withdrawn
-     * so that it is never executed later; `msg.request.sent` says which it was.
-     */
-    function giveUp(w: Waiting, code: string, why: string): void {
-      const sent = !w.outgoing?.withdraw();
-      const error = new ProtocolError(code, `${why}; ${sent ? 'the command was sent and may still be executed' : 'the command was withdrawn before it was sent'}`);
-      view.error(error.message);
-      Object.assign(w.msg, { request: { ...w.request, sent } });
-      w.done(error);
-    }
+    const giveUp = (w: Waiting, code: string, why: string) => failWaiting(w, view, code, why, 'command');
 
     if (cfg.waitReply) {
       connection.subscribe(node.id, replyFilter, 1, (topic, body) => {

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { joinConnection } from '../../lib/mqtt/user-node';
 import { PublishFailure, type Outgoing } from '../../lib/mqtt/shared-connection';
 import { configuredNode } from '../../lib/mqtt/configured-node';
+import { withdrawRequest } from '../../lib/pending-replies';
 import { registerNode } from '../../lib/red';
 import {
   DataPoint, buildUplink, dataIdFromTopic, downlinkFilter, downlinkReply, downlinkResultTopic, normaliseTime, parseDownlink,
@@ -89,8 +90,7 @@ function init(RED: NodeAPI): void {
     /** Gives up waiting for results: withdraws the uplink if it has not left yet. */
     function giveUp(f: UplinkFlight, code: string, why: string): void {
       clearTimeout(f.timer);
-      const sent = !f.outgoing?.withdraw();
-      const outcome = sent ? 'the uplink was sent' : 'the uplink was withdrawn before it was sent';
+      const { sent, outcome } = withdrawRequest(f.outgoing, 'uplink');
       uplinkFailed(f, new ProtocolError(code, `${why}; ${outcome}`, { missing: [...f.expected] }), sent);
     }
 

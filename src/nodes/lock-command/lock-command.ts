@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { joinConnection } from '../../lib/mqtt/user-node';
 import { PublishFailure, type Outgoing } from '../../lib/mqtt/shared-connection';
 import { configuredNode } from '../../lib/mqtt/configured-node';
+import { withdrawRequest } from '../../lib/pending-replies';
 import { registerNode } from '../../lib/red';
 import {
   PendingCommands, SerialCounter, buildRequest, encodeFrame, namedReply, parseRawFrame, type CommandRequest, type PendingCommand,
@@ -101,8 +102,7 @@ function init(RED: NodeAPI): void {
     /** Gives up waiting: takes the command back if it has not left yet, and says which it was. */
     function giveUp(f: InFlight, code: string, why: string): void {
       clearTimeout(f.timer);
-      const sent = !f.outgoing?.withdraw();
-      const outcome = sent ? 'the command was sent and may still be executed' : 'the command was withdrawn before it was sent';
+      const { sent, outcome } = withdrawRequest(f.outgoing, 'command');
       fail(f, new ProtocolError(code, `${why}; ${outcome}`), null, sent);
     }
 
