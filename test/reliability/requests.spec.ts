@@ -92,6 +92,18 @@ async function devices(url: string) {
     return config.connection!;
   }
 
+  /** Deploys `flow` as "modified nodes": only the nodes that changed restart (bench/runtime deploys in full). */
+  async function deployModified(flow: FlowNode[], credentials: Record<string, unknown>) {
+    const RED = require(join(root, 'node_modules', 'node-red')) as {
+      runtime: { flows: { setFlows(o: { flows: { flows: FlowNode[]; credentials: unknown }; deploymentType: string }): Promise<unknown> } };
+    };
+    const tab: FlowNode = { id: 'bench-tab', type: 'tab', label: 'bench' };
+    await RED.runtime.flows.setFlows({
+      flows: { flows: [tab, ...flow.map((n) => ('wires' in n ? { ...n, z: tab.id } : n))], credentials },
+      deploymentType: 'nodes',
+    });
+  }
+
   const command = (seq: number, timeout?: number) => red.node('out').receive({ device: String(DEVICE_BASE + seq), ...(timeout ? { timeout } : {}) } as never);
 
   /** A fresh command, sent once the fault is over, that must arrive: the path works again. */
@@ -165,17 +177,85 @@ async function devices(url: string) {
     for (let i = 0; i < 10; i++) command(i);
     await waitFor(() => device.received.length === 10, 'ten commands at the devices');
     // Only the modified lock-command restarts; the rest of the flow stays up to take its output.
-    const flow = lockFlow(broker.url, 'req-redeploy', { queueLimit: 1000, timeout: 61 });
-    const RED = require(join(root, 'node_modules', 'node-red')) as {
-      runtime: { flows: { setFlows(o: { flows: { flows: FlowNode[]; credentials: unknown }; deploymentType: string }): Promise<unknown> } };
-    };
-    const tab: FlowNode = { id: 'bench-tab', type: 'tab', label: 'bench' };
-    await RED.runtime.flows.setFlows({
-      flows: { flows: [tab, ...flow.map((n) => ('wires' in n ? { ...n, z: tab.id } : n))], credentials: CREDENTIALS },
-      deploymentType: 'nodes',
-    });
+    await deployModified(lockFlow(broker.url, 'req-redeploy', { queueLimit: 1000, timeout: 61 }), CREDENTIALS);
     await waitFor(() => failures.length === 10, 'ten closed failures', 5000);
     assert.deepEqual(failures.map((f) => f.seq).sort((a, b) => a - b), Array.from({ length: 10 }, (_, i) => i));
     assert.ok(failures.every((f) => f.code === 'closed' && f.sent), 'each closed, and said sent');
+  });
+
+  /** eztcloud-out reports its failures to Catch: the same promises hold there. */
+  describe('eztcloud-out (failures to Catch)', () => {
+    const PROJECT = 'PR_req';
+    function ezFlow(clientId: string, timeout: number): FlowNode[] {
+      return [
+        {
+          id: 'proj', type: 'eztcloud-project', localTest: true,
+          connection: { url: broker.url, clientId, clean: false, keepalive: 60, reconnectMinMs: 200, reconnectMaxMs: 1000, queueLimit: 1000 },
+        },
+        { id: 'out', type: 'eztcloud-out', project: 'proj', action: 'command_send', device: 'DU_req', method: 'set', waitReply: true, timeout, wires: [['sink']] },
+        { id: 'sink', type: 'junction', wires: [] },
+        { id: 'errcatch', type: 'catch', scope: ['out'], uncaught: false, wires: [['fails']] },
+        { id: 'fails', type: 'junction', wires: [] },
+      ];
+    }
+    const ezCredentials = { proj: { projectKey: PROJECT, projectSecret: 's' } };
+
+    async function deployEz(clientId: string, timeout: number) {
+      await red.deploy(ezFlow(clientId, timeout), ezCredentials);
+      const config = red.node('proj') as unknown as { connection?: { connected: boolean; filters: string[] } };
+      await waitFor(() => config.connection?.connected && config.connection.filters.length > 0, 'connected', 10_000);
+      failures = [];
+      red.node('fails').on('input', (msg: unknown) => {
+        const m = msg as { request: { body: { params: { seq: number } }; sent: boolean }; error: { message: string } };
+        failures.push({ seq: m.request.body.params.seq, code: /stopped before/.test(m.error.message) ? 'closed' : /no command_reply/.test(m.error.message) ? 'timeout' : 'other', sent: m.request.sent, at: Date.now() });
+      });
+    }
+
+    /** The platform's side: records the number in every command it receives and never answers. */
+    async function platform() {
+      const client = await mqtt.connectAsync(broker.url, { clientId: `req-ez-${Math.random().toString(16).slice(2, 8)}`, clean: false, reconnectPeriod: 200 });
+      const received: number[] = [];
+      client.on('message', (_t, body) => received.push((JSON.parse(body.toString()) as { params: { seq: number } }).params.seq));
+      await client.subscribeAsync(`open/${PROJECT}/+/command_send`, { qos: 1 });
+      return { received, end: () => client.endAsync(true) };
+    }
+    const ezCommand = (seq: number, timeout?: number) => red.node('out').receive({ payload: { seq }, id: seq + 1, ...(timeout ? { timeout } : {}) } as never);
+
+    it('withdraws commands queued during a broker outage when they time out: none is delivered after the broker returns', async () => {
+      const devices = await platform();
+      try {
+        await deployEz('req-ez-outage', 1);
+        broker.signal('SIGKILL');
+        brokerKilled = true;
+        const connection = red.node('proj') as unknown as { connection: { connected: boolean } };
+        await waitFor(() => !connection.connection.connected, 'the connection down');
+        for (let i = 0; i < 10; i++) ezCommand(i);
+        await waitFor(() => failures.length === 10, 'ten timeouts', 5000);
+        assert.deepEqual(failures.map((f) => [f.code, f.sent]), Array.from({ length: 10 }, () => ['timeout', false]));
+        await broker.start();
+        brokerKilled = false;
+        ezCommand(1000, 30);
+        await waitFor(() => devices.received.includes(1000), 'a fresh command delivered after the outage', 20_000);
+        await sleep(1000);
+        assert.deepEqual(devices.received.filter((s) => s < 1000), [], 'commands reported as timed out were delivered');
+      } finally {
+        await devices.end();
+      }
+    });
+
+    it('gives each command waiting for its reply a "closed" error when the node is redeployed', async () => {
+      const devices = await platform();
+      try {
+        await deployEz('req-ez-redeploy', 60);
+        for (let i = 0; i < 10; i++) ezCommand(i);
+        await waitFor(() => devices.received.length === 10, 'ten commands at the platform');
+        await deployModified(ezFlow('req-ez-redeploy', 61), ezCredentials);
+        await waitFor(() => failures.length === 10, 'ten closed errors', 5000);
+        assert.deepEqual(failures.map((f) => f.seq).sort((a, b) => a - b), Array.from({ length: 10 }, (_, i) => i));
+        assert.ok(failures.every((f) => f.code === 'closed' && f.sent), 'each closed, and said sent');
+      } finally {
+        await devices.end();
+      }
+    });
   });
 });
