@@ -120,17 +120,25 @@ async function devices(url: string) {
     assert.deepEqual(late.map((r) => r.seq), [], `${what}: commands delivered although their failure said "not sent"`);
   }
 
-  it('withdraws commands queued during a broker outage when they time out: none is delivered after the broker returns', async () => {
-    await deploy('req-outage', { queueLimit: 1000, timeout: 1 });
+  /**
+   * Kills the broker, sends ten requests (numbers 0..9) that time out while it is away, checks
+   * that each said "not sent", and starts the broker again.
+   */
+  async function timeOutDuringOutage(configId: string, send: (seq: number) => void) {
     broker.signal('SIGKILL');
     brokerKilled = true;
-    const connection = red.node('acct') as unknown as { connection: { connected: boolean } };
-    await waitFor(() => !connection.connection.connected, 'the connection down');
-    for (let i = 0; i < 10; i++) command(i);
+    const config = red.node(configId) as unknown as { connection: { connected: boolean } };
+    await waitFor(() => !config.connection.connected, 'the connection down');
+    for (let i = 0; i < 10; i++) send(i);
     await waitFor(() => failures.length === 10, 'ten timeouts', 5000);
     assert.deepEqual(failures.map((f) => [f.code, f.sent]), Array.from({ length: 10 }, () => ['timeout', false]));
     await broker.start();
     brokerKilled = false;
+  }
+
+  it('withdraws commands queued during a broker outage when they time out: none is delivered after the broker returns', async () => {
+    await deploy('req-outage', { queueLimit: 1000, timeout: 1 });
+    await timeOutDuringOutage('acct', (i) => command(i));
     await pathWorks(1000);
     assert.deepEqual(device.received.filter((r) => r.seq < 1000).map((r) => r.seq), [], 'commands reported as timed out were delivered');
   });
@@ -225,15 +233,7 @@ async function devices(url: string) {
       const devices = await platform();
       try {
         await deployEz('req-ez-outage', 1);
-        broker.signal('SIGKILL');
-        brokerKilled = true;
-        const connection = red.node('proj') as unknown as { connection: { connected: boolean } };
-        await waitFor(() => !connection.connection.connected, 'the connection down');
-        for (let i = 0; i < 10; i++) ezCommand(i);
-        await waitFor(() => failures.length === 10, 'ten timeouts', 5000);
-        assert.deepEqual(failures.map((f) => [f.code, f.sent]), Array.from({ length: 10 }, () => ['timeout', false]));
-        await broker.start();
-        brokerKilled = false;
+        await timeOutDuringOutage('proj', (i) => ezCommand(i));
         ezCommand(1000, 30);
         await waitFor(() => devices.received.includes(1000), 'a fresh command delivered after the outage', 20_000);
         await sleep(1000);
