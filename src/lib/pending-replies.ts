@@ -1,3 +1,8 @@
+import type { NodeMessageInFlow } from 'node-red';
+import { ProtocolError } from '../protocols/protocol-error';
+import type { Outgoing } from './mqtt/shared-connection';
+import type { NodeStatusView } from './node-status';
+
 /**
  * Requests that wait for a reply carrying the same id, each with its own deadline. Used by nodes
  * that publish a request and answer their input only when the reply (or the timeout) arrives.
@@ -37,4 +42,30 @@ export class PendingReplies<T> {
     for (const w of all) clearTimeout(w.timer);
     return all.map((w) => w.entry);
   }
+}
+
+/**
+ * Gives up a request's publish (timeout, node stopped): withdrawn if it still waits, so that a
+ * request reported as failed never takes effect later. Says whether it was sent, and in words.
+ */
+export function withdrawRequest(outgoing: Outgoing | undefined, what: string): { sent: boolean; outcome: string } {
+  const sent = !outgoing?.withdraw();
+  return { sent, outcome: sent ? `the ${what} was sent and may still take effect` : `the ${what} was withdrawn before it was sent` };
+}
+
+/** A request waiting for its reply, answered through `done` (Catch) when it fails. */
+export interface WaitingRequest {
+  msg: NodeMessageInFlow;
+  request: Record<string, unknown>;
+  done: (err?: Error) => void;
+  outgoing?: Outgoing;
+}
+
+/** Reports a request given up to Catch, with `msg.request.sent` saying whether it left. */
+export function failWaiting(w: WaitingRequest, view: NodeStatusView, code: string, why: string, what: string): void {
+  const { sent, outcome } = withdrawRequest(w.outgoing, what);
+  const error = new ProtocolError(code, `${why}; ${outcome}`);
+  view.error(error.message);
+  Object.assign(w.msg, { request: { ...w.request, sent } });
+  w.done(error);
 }

@@ -18,6 +18,14 @@ export function isProtocolError(err: unknown): err is ProtocolError {
   return err instanceof Error && err.name === 'ProtocolError' && typeof (err as ProtocolError).code === 'string';
 }
 
+/**
+ * An input as an error text quotes it: at most `max` characters, so that a huge bad value is not
+ * repeated whole in logs and Catch messages (the input itself stays attached to the msg).
+ */
+export function clip(text: string, max = 200): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length} characters)`;
+}
+
 /** Turns anything thrown into an Error with a readable message. */
 export function asError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));

@@ -10,10 +10,11 @@ import { builtNode, collect, helper, lastStatus, sleep, waitFor, type FlowNode }
 
 const root = join(__dirname, '..', '..', '..');
 const coreTls = require(require.resolve('@node-red/nodes/core/network/05-tls.js', { paths: [join(root, 'node_modules', 'node-red')] }));
+const coreDelay = require(require.resolve('@node-red/nodes/core/function/89-delay.js', { paths: [join(root, 'node_modules', 'node-red')] }));
 const hooks = (require(require.resolve('@node-red/util', { paths: [join(root, 'node_modules', 'node-red')] })) as {
   hooks: { add(name: string, fn: (events: Array<{ source: { node: { id: string } }; msg: Record<string, any> }>) => void): void; remove(name: string): void };
 }).hooks;
-const nodes = [builtNode('aliyun-amqp-connection'), builtNode('aliyun-amqp-in'), builtNode('gb32960-decode'), coreTls];
+const nodes = [builtNode('aliyun-amqp-connection'), builtNode('aliyun-amqp-in'), builtNode('gb32960-decode'), coreTls, coreDelay];
 const gbExample = JSON.parse(readFileSync(join(root, 'examples', 'gb32960-decode.json'), 'utf8')) as Array<{ id: string; payload?: string }>;
 const gbSample = (id: string) => gbExample.find((n) => n.id === id)!.payload!;
 
@@ -173,5 +174,68 @@ describe('aliyun-amqp-in against an AMQP 1.0 peer over TLS', function () {
     assert.equal(peer.logins[0]!.ok, true, peer.logins[0]!.reason);
     assert.equal(peer.logins[0]!.params.authMode, 'appkey');
     await sleep(50);
+  });
+
+  describe('with a slow node downstream (a 600 ms delay node)', () => {
+    // The test helper's runtime leaves out the hooks engine a real runtime gives each node module.
+    const registry = (helper as unknown as { _registryUtil: { createNodeApi(n: unknown): Record<string, unknown> } })._registryUtil;
+    const createNodeApi = registry.createNodeApi;
+    before(() => {
+      registry.createNodeApi = (n) => Object.assign(createNodeApi.call(registry, n), { hooks });
+    });
+    after(() => {
+      registry.createNodeApi = createNodeApi;
+    });
+    const slowFlow = (accept?: string) => [
+      { id: 'in', type: 'aliyun-amqp-in', connection: 'conn', ...(accept ? { accept } : {}), wires: [['slow']] },
+      { id: 'slow', type: 'delay', pauseType: 'delay', timeout: '600', timeoutUnits: 'milliseconds', wires: [['out']] },
+      { id: 'out', type: 'helper' },
+    ];
+
+    it('accepts only once the flow is done with the message, and a stop before that leaves it to be redelivered', async () => {
+      peer = await startAmqpPeer(ACCOUNT);
+      const conn = await load(slowFlow('completed'));
+      // The end of the flow finishes with each message as a node should: it calls done().
+      const got: unknown[] = [];
+      helper.getNode('out').on('input', (msg: unknown, _send: unknown, done: () => void) => {
+        got.push(msg);
+        done();
+      });
+      await waitFor(() => conn.subscription?.connected, 'connected');
+      const ids = [peer.push('/a1b2c3/dev1/user/update', '{"n": 1}'), peer.push('/a1b2c3/dev1/user/update', '{"n": 2}')];
+      await sleep(300);
+      assert.equal(got.length, 0, 'still in the delay node');
+      assert.deepEqual(peer.accepted, [], 'nothing accepted while the flow still holds the messages');
+      await waitFor(() => got.length === 2 && peer.accepted.length === 2, 'both through the flow, then accepted', 5000);
+      assert.deepEqual([...peer.accepted].sort(), [...ids].sort());
+      // Node-RED stops (as in a crash) while two more wait in the delay node: neither is accepted.
+      const held = [peer.push('/a1b2c3/dev1/user/update', '{"n": 3}'), peer.push('/a1b2c3/dev1/user/update', '{"n": 4}')];
+      await sleep(200);
+      await helper.unload();
+      await sleep(200);
+      assert.deepEqual(peer.unaccepted().sort(), [...held].sort(), 'the platform still holds them for redelivery');
+    });
+
+    it('by default accepts once sent on, even while the message is still in the flow', async () => {
+      peer = await startAmqpPeer(ACCOUNT);
+      const conn = await load(slowFlow());
+      const got = collect(helper.getNode('out'));
+      await waitFor(() => conn.subscription?.connected, 'connected');
+      peer.push('/a1b2c3/dev1/user/update', '{"n": 1}');
+      await waitFor(() => peer.accepted.length === 1, 'accepted');
+      assert.equal(got.length, 0, 'accepted while still in the delay node');
+    });
+  });
+
+  it('logs messages that match no node once a minute with their count, not once each', async () => {
+    peer = await startAmqpPeer(ACCOUNT);
+    const conn = await load([{ id: 'in', type: 'aliyun-amqp-in', connection: 'conn', topicFilter: '/only/this', wires: [[]] }]);
+    await waitFor(() => conn.subscription?.connected, 'connected');
+    for (let i = 0; i < 20; i++) peer.push(`/other/topic/${i}`, '{}');
+    await waitFor(() => peer.accepted.length === 20, 'all accepted');
+    const warn = helper.getNode('conn').warn as unknown as { getCalls(): Array<{ args: unknown[] }> };
+    const unmatched = warn.getCalls().filter((c) => /matched no node/.test(String(c.args[0])));
+    assert.equal(unmatched.length, 1, 'one warning');
+    assert.match(String(unmatched[0]!.args[0]), /\/other\/topic\/0/);
   });
 });

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import type * as mqtt from 'mqtt';
-import { brokerLabel } from '../support/broker';
+import { brokerLabel, freePort, startAedes } from '../support/broker';
 import { livingSamples } from '../support/samples';
 import { withRedAndBroker } from '../support/suite';
 import { builtNode, collect, helper, lastStatus, sleep, testClient, waitFor, type FlowNode } from '../support/red';
@@ -149,5 +149,44 @@ describe(`aliyun-living-in against ${brokerLabel()}`, function () {
     assert.ok(messages.some((m) => /iotToken/.test(m)), 'bind without a token is refused');
     assert.ok(messages.some((m) => /bind" or "unbind/.test(m)), 'unknown action is refused');
     assert.equal(replies.length, 3);
+  });
+
+  it('withdraws a bind that timed out while the broker was away, and reports one waiting at a stop as closed', async () => {
+    const port = await freePort();
+    const url = `mqtt://127.0.0.1:${port}`;
+    await helper.load(nodes, [
+      { id: 'f1', type: 'tab' },
+      { id: 'acct', type: 'aliyun-living-account', productKey: PK, deviceName: CHANNEL, connection: { url, clientId: CLIENT_ID, reconnectMinMs: 100, reconnectMaxMs: 300 } },
+      { id: 'in', z: 'f1', type: 'aliyun-living-in', account: 'acct', kinds: ['status'], timeout: 0.5, wires: [[], []] },
+    ], { acct: { username: 'u', password: 'secret-pw' } });
+    const inNode = helper.getNode('in');
+    // Catch-able errors as the node reports them, also while it is being stopped.
+    const errors: Array<{ err: Error; msg: Record<string, any> }> = [];
+    inNode.error = ((err: Error, msg: Record<string, any>) => { errors.push({ err, msg }); }) as typeof inNode.error;
+    inNode.receive({ action: 'bind', iotToken: 'first' } as never);
+    await waitFor(() => errors.length === 1, 'the timeout', 3000);
+    assert.match(errors[0]!.err.message, /no bind_reply .*withdrawn before it was sent/);
+    assert.equal(errors[0]!.msg.request.sent, false);
+    const broker = await startAedes({}, port);
+    try {
+      const p = await testClient(url);
+      clients.push(p);
+      const requests: string[] = [];
+      p.on('message', (_t, body) => requests.push((JSON.parse(body.toString()) as { params: { iotToken: string } }).params.iotToken));
+      await p.subscribeAsync(`/sys/${PK}/${CHANNEL}/app/up/account/+`, { qos: 1 });
+      const acct = helper.getNode('acct') as unknown as { connection: { connected: boolean } };
+      await waitFor(() => acct.connection.connected, 'reconnected', 5000);
+      inNode.receive({ action: 'bind', iotToken: 'second', timeout: 30 } as never);
+      await waitFor(() => requests.length >= 1, 'the fresh bind');
+      await sleep(300);
+      assert.deepEqual(requests, ['second'], 'the timed-out bind was never sent');
+      await helper.unload();
+      assert.equal(errors.length, 2);
+      assert.match(errors[1]!.err.message, /stopped before the bind_reply arrived; the request was sent/);
+      assert.equal(errors[1]!.msg.request.sent, true);
+    } finally {
+      await Promise.all(clients.splice(0).map((c) => c.endAsync(true)));
+      await broker.close();
+    }
   });
 });

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import type * as mqtt from 'mqtt';
-import { brokerLabel } from '../support/broker';
+import { brokerLabel, freePort, startAedes } from '../support/broker';
 import { withRedAndBroker } from '../support/suite';
 import { builtNode, collect, helper, sleep, testClient, waitFor } from '../support/red';
 
@@ -230,5 +230,122 @@ describe(`iotos-device against ${brokerLabel()}`, function () {
     node.receive({ payload: { '7be6': 3 } });
     await waitFor(() => down.length === 1 && up.length === 1, 'next messages still work');
     await platform.end();
+  });
+
+  // IOTOS document (001 seed), "MQTT设备数据下发格式": each downlink goes to one data point's topic
+  // and its /result names that point; one requestId may be sent to several points.
+  it('answers each data point of a downlink requestId that carries several points', async () => {
+    const platform = await simulatedPlatform(ctx.broker.url);
+    const { node, down } = await load({ replyMode: 'flow', replyTimeout: 5 });
+    await platform.downlink(1963, { id: 1963, oid: '7be6', name: 'temperature', ts: Date.now(), value: 30, requestId: 'req-multi', requestTime: Date.now() });
+    await platform.downlink(1964, { id: 1964, oid: '179f', name: 'switch', ts: Date.now(), value: 1, requestId: 'req-multi', requestTime: Date.now() });
+    await waitFor(() => down.length === 2, 'two downlinks');
+    const byPoint = (id: number) => down.find((m) => m.iotos.dataId === id)!;
+    node.receive({ ...byPoint(1963), payload: { code: 0 } });
+    node.receive({ ...byPoint(1964), payload: { code: 110 } });
+    await waitFor(() => platform.replies.length === 2, 'a result for each point');
+    const result = (id: number) => platform.replies.find((r) => r.topic === `${DOWN}/${id}/result`)?.body;
+    assert.equal(result(1963)?.responseCode, 0);
+    assert.equal(result(1963)?.id, 1963);
+    assert.equal(result(1964)?.responseCode, 110);
+    assert.equal(result(1964)?.id, 1964);
+    const errors = node.error as unknown as { getCalls(): unknown[] };
+    assert.equal(errors.getCalls().length, 0, 'neither answer refused');
+    await platform.end();
+  });
+
+  it('answers 101 and reports a downlink whose time is out of range or whose value JSON cannot hold', async () => {
+    const platform = await simulatedPlatform(ctx.broker.url);
+    const { node, down } = await load();
+    const errors = node.error as unknown as { getCalls(): Array<{ args: [unknown, Record<string, any>?] }> };
+    await platform.downlink(1963, { id: 1963, oid: '7be6', ts: 1e300, value: 1, requestId: 'req-time', requestTime: Date.now() });
+    const depth = 50_000;
+    const deep = `{"id": 1964, "oid": "179f", "value": ${'['.repeat(depth)}${']'.repeat(depth)}, "requestId": "req-deep"}`;
+    await platform.downlink(1964, deep);
+    await waitFor(() => platform.replies.length === 2 && errors.getCalls().length === 2, 'a result and an error for each');
+    const time = platform.replies.find((r) => r.body.requestId === 'req-time')!;
+    assert.equal(time.topic, `${DOWN}/1963/result`);
+    assert.equal(time.body.responseCode, 101);
+    const value = platform.replies.find((r) => r.body.requestId === 'req-deep')!;
+    assert.equal(value.topic, `${DOWN}/1964/result`);
+    assert.equal(value.body.responseCode, 101);
+    const [timeErr, valueErr] = errors.getCalls().map((c) => c.args);
+    assert.match(String(timeErr![0]), /outside the range of dates/);
+    assert.match(String(valueErr![0]), /cannot be serialised/);
+    assert.equal(valueErr![1]!.payload, deep, 'the raw downlink goes with the error');
+    assert.ok(String(valueErr![0]).length < 300, 'the error text does not repeat the value');
+    assert.equal(down.length, 0, 'neither reaches the flow as a good downlink');
+    // The next downlink is handled as usual.
+    await platform.downlink(1963, { id: 1963, value: 2, requestId: 'req-next', ts: Date.now() });
+    await waitFor(() => down.length === 1 && platform.replies.length === 3, 'next downlink');
+    await platform.end();
+  });
+
+  it('refuses a gateway id that is empty or hex instead of reading it as another id', async () => {
+    for (const gatewayId of ['', '0x1A', ' ', '1e3']) {
+      await helper.load(nodes, [
+        { id: 'f1', type: 'tab' },
+        { id: 'conn', type: 'iotos-connection', gatewayId, deviceId: '401', connection: { url: ctx.broker.url } },
+        { id: 'dev', type: 'iotos-device', z: 'f1', connection: 'conn', points: POINTS, wires: [[], [], []] },
+      ], { conn: { username: 'account', password: 'secret' } });
+      const conn = helper.getNode('conn') as unknown as { problem?: string; connection?: unknown };
+      assert.equal(conn.connection, undefined, `gateway id ${JSON.stringify(gatewayId)} opened a connection`);
+      assert.match(conn.problem ?? '', /gatewayId: must be a whole number written in decimal digits/, JSON.stringify(gatewayId));
+      await helper.unload();
+    }
+  });
+
+  it('quotes at most 200 characters of a huge bad key in the error text', async () => {
+    const { node } = await load();
+    const key = 'k'.repeat(100_000);
+    node.receive({ payload: { [key]: 1 } });
+    const errors = node.error as unknown as { getCalls(): Array<{ args: [unknown, Record<string, any>?] }> };
+    await waitFor(() => errors.getCalls().length === 1, 'error');
+    const text = String(errors.getCalls()[0]!.args[0]);
+    assert.ok(text.length < 400, `error text is ${text.length} characters`);
+    assert.match(text, /100000 characters/);
+    assert.ok(key in errors.getCalls()[0]!.args[1]!.payload, 'the input stays on the msg');
+  });
+
+  it('withdraws an uplink that timed out while the broker was away, and reports uplinks waiting at a stop as closed', async () => {
+    const port = await freePort();
+    const url = `mqtt://127.0.0.1:${port}`;
+    await helper.load(nodes, [
+      { id: 'f1', type: 'tab' },
+      { id: 'conn', type: 'iotos-connection', gatewayId: String(GW), deviceId: String(DEV), connection: { url, reconnectMinMs: 100, reconnectMaxMs: 300 } },
+      { id: 'dev', type: 'iotos-device', z: 'f1', connection: 'conn', points: POINTS, timeout: 0.5, wires: [['up'], ['down'], ['err']] },
+      { id: 'up', type: 'helper', z: 'f1' },
+      { id: 'down', type: 'helper', z: 'f1' },
+      { id: 'err', type: 'helper', z: 'f1' },
+    ], { conn: { username: 'account', password: 'secret' } });
+    const node = helper.getNode('dev');
+    // Output 3 as the node sends it, also while the node is being stopped.
+    const failed: Array<Record<string, any>> = [];
+    const send = node.send.bind(node);
+    node.send = ((out: Array<Record<string, any> | null>) => {
+      if (Array.isArray(out) && out[2]) failed.push(out[2]);
+      send(out as never);
+    }) as typeof node.send;
+    node.receive({ payload: { '7be6': 1 } });
+    await waitFor(() => failed.length === 1, 'the timeout', 3000);
+    assert.equal(failed[0]!.error.code, 'timeout');
+    assert.equal(failed[0]!.error.sent, false);
+    const broker = await startAedes({}, port);
+    try {
+      const platform = await simulatedPlatform(url, () => 'silent');
+      const conn = helper.getNode('conn') as unknown as { connection: { connected: boolean } };
+      await waitFor(() => conn.connection.connected, 'reconnected', 5000);
+      node.receive({ payload: { '7be6': 2 }, timeout: 30 });
+      await waitFor(() => platform.uplinks.length >= 1, 'the fresh uplink');
+      await sleep(300);
+      assert.deepEqual(platform.uplinks.map((u) => u.data['7be6'].value), [2], 'the timed-out uplink was never sent');
+      await helper.unload();
+      assert.equal(failed.length, 2);
+      assert.equal(failed[1]!.error.code, 'closed');
+      assert.equal(failed[1]!.error.sent, true);
+      await platform.end();
+    } finally {
+      await broker.close();
+    }
   });
 });

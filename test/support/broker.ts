@@ -113,7 +113,12 @@ export async function startAedes(opts: BrokerOptions = {}, port?: number): Promi
   };
 }
 
-export async function startMosquittoBroker(opts: BrokerOptions = {}): Promise<TestBroker> {
+/** A private Mosquitto process, which a test can also send signals (SIGSTOP: a broker that hangs). */
+export interface MosquittoBroker extends TestBroker {
+  signal(signal: NodeJS.Signals): void;
+}
+
+export async function startMosquittoBroker(opts: BrokerOptions = {}): Promise<MosquittoBroker> {
   const dir = mkdtempSync(join(tmpdir(), 'cniot-mosq-'));
   // Started as root, mosquitto drops to its own user, which must still read and write here.
   chmodSync(dir, 0o777);
@@ -149,7 +154,8 @@ export async function startMosquittoBroker(opts: BrokerOptions = {}): Promise<Te
     kind: 'mosquitto',
     start,
     stop,
-    close: async () => { await stop(); rmSync(dir, { recursive: true, force: true }); },
+    close: async () => { proc?.kill('SIGCONT'); await stop(); rmSync(dir, { recursive: true, force: true }); },
+    signal: (signal) => { proc?.kill(signal); },
   };
 }
 

@@ -6,6 +6,7 @@
 import { isIP } from 'node:net';
 import rhea = require('rhea');
 import type { ConnectionOptions, Connection, Delivery, EventContext, Message } from 'rhea';
+import { clip } from '../../protocols/protocol-error';
 import { backoffDelay, describeSocketError, type ConnectionState } from '../mqtt/shared-connection';
 
 export interface AmqpSubscriptionOptions {
@@ -29,9 +30,10 @@ export interface AmqpUser {
   onConnectionState(state: ConnectionState): void;
   /**
    * Hands one message to the flow. Return true when the node took it (emitted or reported it),
-   * false when it is not for this node. Must not throw.
+   * false when it is not for this node, or a promise when the delivery is to be accepted only
+   * once it settles (the flow has finished with the message). Must not throw.
    */
-  onMessage(message: Message): boolean;
+  onMessage(message: Message): boolean | Promise<unknown>;
 }
 
 /** Words a user understands for what the peer or the socket said. */
@@ -56,6 +58,9 @@ export class AmqpSubscription {
   private closing = false;
   /** Deliveries settled so far (accepted after hand-over). */
   delivered = 0;
+  /** Messages no node took since the last warning about them, and when that warning was. */
+  private unmatched = 0;
+  private unmatchedWarnedAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly opts: AmqpSubscriptionOptions) {}
 
@@ -160,17 +165,45 @@ export class AmqpSubscription {
 
   private dispatch(message: Message, delivery: Delivery): void {
     let taken = false;
+    const finishing: Array<Promise<unknown>> = [];
     for (const u of this.users.values()) {
       try {
-        taken = u.onMessage(message) || taken;
+        const took = u.onMessage(message);
+        if (took instanceof Promise) finishing.push(took);
+        taken = took !== false || taken;
       } catch (err) {
         this.opts.logger.warn(`AMQP message handler failed: ${(err as Error).message}`);
       }
     }
-    if (!taken) this.opts.logger.warn(`AMQP message on ${String(message.application_properties?.topic ?? '(no topic)')} matched no node; accepted and dropped`);
-    // Settled only now: every node has emitted it (or reported it to a Catch node).
+    if (!taken) this.noteUnmatched(message);
+    // Settled only now: every node has emitted it (or reported it to a Catch node)...
+    if (finishing.length === 0) {
+      this.accept(delivery);
+      return;
+    }
+    // ...or, for nodes that wait for the flow, once the flow is done with it. A delivery whose
+    // connection went meanwhile is redelivered by the platform, so it is not settled here.
+    const connection = this.connection;
+    void Promise.allSettled(finishing).then(() => {
+      if (this.connection === connection && connection?.is_open()) this.accept(delivery);
+    });
+  }
+
+  private accept(delivery: Delivery): void {
     delivery.accept();
     this.delivered++;
+  }
+
+  /** At most one warning a minute about messages no node took, with their count. */
+  private noteUnmatched(message: Message): void {
+    this.unmatched++;
+    const now = Date.now();
+    if (now - this.unmatchedWarnedAt < 60_000) return;
+    const topic = String(message.application_properties?.topic ?? '(no topic)');
+    const more = this.unmatched > 1 ? ` (${this.unmatched} such messages since the last warning)` : '';
+    this.opts.logger.warn(`AMQP message on ${clip(topic)} matched no node; accepted and dropped${more}`);
+    this.unmatched = 0;
+    this.unmatchedWarnedAt = now;
   }
 
   private async disconnect(timeoutMs = 3000): Promise<void> {

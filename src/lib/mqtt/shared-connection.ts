@@ -7,7 +7,7 @@
 import * as mqtt from 'mqtt';
 import type { IClientOptions, IClientPublishOptions, MqttClient, Packet } from 'mqtt';
 import { brokerFilter, isValidFilter, isValidPublishTopic, levelsMatch } from '../../protocols/mqtt-topic';
-import { ProtocolError, asError } from '../../protocols/protocol-error';
+import { ProtocolError, asError, clip } from '../../protocols/protocol-error';
 import type { ConnectionSettings } from './connection-settings';
 
 /**
@@ -70,7 +70,31 @@ interface QueuedPublish {
   payload: string | Buffer;
   options: IClientPublishOptions;
   resolve(): void;
-  reject(err: Error): void;
+  reject(err: PublishFailure): void;
+}
+
+/**
+ * Why a publish failed. `sent` says whether the message may still reach the broker: false when it
+ * never left this process (refused, withdrawn, connection closed), true once mqtt.js had it.
+ */
+export class PublishFailure extends ProtocolError {
+  readonly sent: boolean;
+
+  constructor(code: string, message: string, sent: boolean) {
+    super(code, message, { sent });
+    this.sent = sent;
+  }
+}
+
+/** A publish under way. `withdraw()` takes it back while it still waits in one of our queues. */
+export interface Outgoing {
+  /** Resolves when mqtt.js has handed the message over (QoS 0) or the broker acked it. */
+  readonly done: Promise<void>;
+  /**
+   * True when the message was still waiting and is now gone for good (`done` then rejects with
+   * `withdrawn`); false when it was already handed to mqtt.js, which resends it until acked.
+   */
+  withdraw(): boolean;
 }
 
 const CONNACK_REASONS: Record<number, string> = {
@@ -236,25 +260,60 @@ export class SharedMqttConnection {
   }
 
   /**
-   * Publishes now when connected, otherwise queues up to `queueLimit` messages, sent in order on
-   * reconnect. Resolves when mqtt.js has handed the message over (QoS 0) or the broker acked it.
+   * Publishes now when connected, otherwise queues it, sent in order on reconnect. Resolves when
+   * mqtt.js has handed the message over (QoS 0) or the broker acked it.
    */
   publish(topic: string, payload: string | Buffer, options: IClientPublishOptions = {}): Promise<void> {
-    if (!isValidPublishTopic(topic)) {
-      return Promise.reject(new ProtocolError('bad-topic', `"${topic}" is not a valid MQTT publish topic`));
-    }
-    if (this.closing) return Promise.reject(new Error('connection is closing; message not sent'));
-    return new Promise<void>((resolve, reject) => {
-      const item: QueuedPublish = { topic, payload, options, resolve, reject };
+    return this.startPublish(topic, payload, options).done;
+  }
+
+  /**
+   * Like publish(), for a request that may be given up (a timeout, the node closing): while the
+   * message still waits (offline, or for the broker's in-flight window) it can be withdrawn, so a
+   * command reported as failed is never delivered later. At most `queueLimit` publishes wait
+   * unacknowledged at a time, whatever state the connection is in (a broker that stopped
+   * answering still looks connected); beyond that a publish is refused at once.
+   */
+  startPublish(topic: string, payload: string | Buffer, options: IClientPublishOptions = {}): Outgoing {
+    let item: QueuedPublish | undefined;
+    const done = new Promise<void>((resolve, reject) => {
+      if (!isValidPublishTopic(topic)) {
+        reject(new PublishFailure('bad-topic', `"${clip(topic)}" is not a valid MQTT publish topic`, false));
+        return;
+      }
+      if (this.closing) {
+        reject(new PublishFailure('closed', 'connection is closing; message not sent', false));
+        return;
+      }
+      const acked = (options.qos ?? 0) > 0;
+      const unacked = this.queue.length + this.windowQueue.length + this.inflight;
+      // Connected, one may always be under way, so that a limit of 0 means "no offline queue".
+      const room = this.connected ? Math.max(1, this.settings.queueLimit) : this.settings.queueLimit;
+      if ((acked || !this.connected) && unacked >= room) {
+        const state = this.connected ? 'connected, no acknowledgement from the broker' : `not connected (${this.state.reason ?? this.state.phase})`;
+        reject(new PublishFailure('queue-full', `${state} and ${unacked} messages already wait to be sent (limit ${this.settings.queueLimit}); message not sent`, false));
+        return;
+      }
+      item = { topic, payload, options, resolve, reject };
       if (this.connected && this.queue.length === 0) {
         this.send(item);
-      } else if (this.queue.length < this.settings.queueLimit) {
+      } else {
         this.queue.push(item);
         if (!this.client) this.connect();
-      } else {
-        reject(new Error(`not connected (${this.state.reason ?? this.state.phase}) and ${this.settings.queueLimit} messages already wait to be sent; message not sent`));
       }
     });
+    return {
+      done,
+      withdraw: () => {
+        if (!item) return false;
+        const queued = item;
+        const list = this.queue.includes(queued) ? this.queue : this.windowQueue.includes(queued) ? this.windowQueue : undefined;
+        if (!list) return false;
+        list.splice(list.indexOf(queued), 1);
+        queued.reject(new PublishFailure('withdrawn', 'withdrawn before it was sent', false));
+        return true;
+      },
+    };
   }
 
   /** Ends the session. Resolves within `timeoutMs` even when the broker does not answer. */
@@ -263,7 +322,7 @@ export class SharedMqttConnection {
     clearTimeout(this.reconnectTimer);
     for (const sub of this.subs.values()) clearTimeout(sub.pendingUnsubscribe);
     const pending = [...this.queue.splice(0), ...this.windowQueue.splice(0)];
-    for (const item of pending) item.reject(new Error('connection closed before the message could be sent'));
+    for (const item of pending) item.reject(new PublishFailure('closed', 'connection closed before the message could be sent', false));
     this.setState({ phase: 'closed' });
     const client = this.client;
     this.client = undefined;
@@ -443,7 +502,7 @@ export class SharedMqttConnection {
   private send(item: QueuedPublish, fromWindow = false): void {
     const client = this.client;
     if (!client) {
-      item.reject(new Error('connection closed before the message could be sent'));
+      item.reject(new PublishFailure('closed', 'connection closed before the message could be sent', false));
       return;
     }
     // Exactly once applies to what we send as well: QoS 1 publishes go out at QoS 2.
@@ -456,7 +515,8 @@ export class SharedMqttConnection {
     }
     if (acked) this.inflight++;
     client.publish(item.topic, item.payload, options, (err?: Error, _packet?: Packet) => {
-      if (err) item.reject(err);
+      // mqtt.js had the message: it may have reached the broker.
+      if (err) item.reject(new PublishFailure('publish-failed', err.message, true));
       else item.resolve();
       if (!acked) return;
       this.inflight--;

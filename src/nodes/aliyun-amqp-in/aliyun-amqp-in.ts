@@ -1,11 +1,13 @@
 /**
  * aliyun-amqp-in: messages of an Aliyun AMQP server-side subscription, as `msg.topic` (the
- * message's `topic` property) and `msg.payload` (parsed). A delivery is accepted only after this
- * node has emitted the message or reported it to a Catch node.
+ * message's `topic` property) and `msg.payload` (parsed). A delivery is accepted after this node
+ * has emitted the message or reported it to a Catch node, or, with `accept: completed`, once every
+ * node the message reached has finished with it (Node-RED's `done()`).
  */
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { z } from 'zod';
 import { parseNodeConfig } from '../../lib/node-config';
+import { messageCompletion } from '../../lib/message-completion';
 import { NodeStatusView } from '../../lib/node-status';
 import { registerNode } from '../../lib/red';
 import { PAYLOAD_FORMATS, bodyBytes, decodeAmqpMessage } from '../../protocols/aliyun/amqp';
@@ -18,7 +20,12 @@ const AliyunAmqpInConfig = z.object({
   /** MQTT-style filter on the message topic (`+`, `#`); `#` takes everything. */
   topicFilter: z.string().trim().transform((v) => v || '#').refine(isValidFilter, 'topic filter: "+" only as a whole level, "#" only at the end').default('#'),
   payloadFormat: z.enum(PAYLOAD_FORMATS).default('json'),
+  /** When a delivery is accepted: once emitted (older flows), or once the flow is done with it. */
+  accept: z.enum(['emitted', 'completed']).default('emitted'),
 });
+
+/** A message the flow never finishes with is accepted after this, so it cannot hold credit forever. */
+const COMPLETION_DEADLINE_MS = 10 * 60_000;
 
 type Def = NodeDef & Record<string, unknown>;
 
@@ -39,6 +46,15 @@ function init(RED: NodeAPI): void {
     }
     const filter = cfg.topicFilter.split('/');
     const warnedLenient = new Set<string>();
+    // Message hooks came with Node-RED 2; without them completion cannot be seen.
+    if (cfg.accept === 'completed' && !(RED as { hooks?: unknown }).hooks) {
+      const problem = 'accepting when the flow is done needs Node-RED 2 or later (message hooks)';
+      node.error(problem);
+      view.fatal(problem);
+      return;
+    }
+    const completion = cfg.accept === 'completed' ? messageCompletion(RED) : undefined;
+    completion?.acquire();
 
     subscription.register({
       id: node.id,
@@ -52,10 +68,17 @@ function init(RED: NodeAPI): void {
             warnedLenient.add(push.topic);
             node.warn(`${push.topic}: payload is not strict JSON; accepted`);
           }
-          node.send({
+          const out = {
             topic: push.topic,
             payload: push.payload,
             aliyun: { messageId: push.messageId, generateTime: push.generateTime, properties: push.properties, ...(push.lenient ? { lenient: true } : {}) },
+          };
+          if (!completion) {
+            node.send(out);
+            return true;
+          }
+          return completion.track(out, (m) => node.send(m), COMPLETION_DEADLINE_MS).then((outcome) => {
+            if (outcome === 'deadline') node.warn(`${push.topic}: message ${push.messageId ?? ''} not finished by the flow within ${COMPLETION_DEADLINE_MS / 60_000} min; accepted`);
           });
         } catch (err) {
           const error = asError(err);
@@ -68,6 +91,7 @@ function init(RED: NodeAPI): void {
     });
     node.on('close', (_removed: boolean, done: () => void) => {
       subscription.deregister(node);
+      completion?.release();
       view.close();
       done();
     });

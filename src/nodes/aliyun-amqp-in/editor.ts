@@ -11,6 +11,7 @@ RED.nodes.registerType('aliyun-amqp-in', {
     connection: { type: 'aliyun-amqp-connection', required: true },
     topicFilter: { value: '#', validate: function (v: string) { return /^(#|(\+|[^+#]*)(\/(\+|[^+#]*))*(\/#)?)$/.test(v || '#'); } },
     payloadFormat: { value: 'json' },
+    accept: { value: 'emitted' },
   },
   inputs: 0,
   outputs: 1,

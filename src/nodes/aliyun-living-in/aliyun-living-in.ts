@@ -7,12 +7,13 @@ import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'nod
 import { z } from 'zod';
 import { configuredNode } from '../../lib/mqtt/configured-node';
 import { joinConnection } from '../../lib/mqtt/user-node';
-import { PendingReplies } from '../../lib/pending-replies';
+import { PublishFailure, type Outgoing } from '../../lib/mqtt/shared-connection';
+import { PendingReplies, failWaiting } from '../../lib/pending-replies';
 import { registerNode } from '../../lib/red';
 import {
   ACCOUNT_ACTIONS, LIVING_KINDS, accountReplyFilter, buildAccountRequest, decodeLivingPush, livingFilters, parseAccountReply, parseLivingTopic,
 } from '../../protocols/aliyun/living';
-import { ProtocolError, asError, describeIssues } from '../../protocols/protocol-error';
+import { ProtocolError, asError, clip, describeIssues } from '../../protocols/protocol-error';
 import type { AliyunLivingAccountNode } from '../aliyun-living-account/types';
 
 const AliyunLivingInConfig = z.object({
@@ -37,6 +38,7 @@ interface Waiting {
   sentAt: number;
   send: (msg: NodeMessage | Array<NodeMessage | null>) => void;
   done: (err?: Error) => void;
+  outgoing?: Outgoing;
 }
 
 type Def = NodeDef & Record<string, unknown>;
@@ -63,13 +65,14 @@ function init(RED: NodeAPI): void {
     const warnedLenient = new Set<string>();
     let nextId = 1;
     joinConnection(node, connection, view);
+    const giveUp = (w: Waiting, code: string, why: string) => failWaiting(w, view, code, why, 'request');
     const showWaiting = () => view.note(pending.size > 0 ? `${pending.size} waiting` : `${filters.length} subscription${filters.length === 1 ? '' : 's'}`);
 
     const onPush = (topic: string, body: Buffer) => {
       const where = parseLivingTopic(topic);
       try {
         if (!where || where.kind === 'bind_reply' || where.kind === 'unbind_reply') {
-          throw new ProtocolError('unknown-topic', `topic "${topic}" is not a Living push topic`);
+          throw new ProtocolError('unknown-topic', `topic "${clip(topic)}" is not a Living push topic`);
         }
         const push = decodeLivingPush(where.kind, body);
         if (push.lenient && !warnedLenient.has(where.kind)) {
@@ -139,25 +142,24 @@ function init(RED: NodeAPI): void {
       }
       const action = parsed.data!.action;
       const summary = { action, topic: request.topic, id: request.id, body: JSON.parse(request.body) as unknown };
-      pending.add(request.id, { msg, request: summary, sentAt: Date.now(), send, done }, timeoutS * 1000, (w) => {
+      const entry: Waiting = { msg, request: summary, sentAt: Date.now(), send, done };
+      pending.add(request.id, entry, timeoutS * 1000, (w) => {
         showWaiting();
-        const error = new ProtocolError('timeout', `no ${action}_reply for id ${request.id} within ${timeoutS} s`);
-        view.error(error.message);
-        Object.assign(w.msg, { request: w.request });
-        w.done(error);
+        giveUp(w, 'timeout', `no ${action}_reply for id ${request.id} within ${timeoutS} s`);
       });
       showWaiting();
-      connection.publish(request.topic, request.body, { qos: 1 }).catch((err: unknown) => {
+      entry.outgoing = connection.startPublish(request.topic, request.body, { qos: 1 });
+      entry.outgoing.done.catch((err: unknown) => {
         const w = pending.take(request.id);
         if (!w) return;
         showWaiting();
-        Object.assign(msg, { request: summary });
+        Object.assign(msg, { request: { ...summary, sent: err instanceof PublishFailure && err.sent } });
         w.done(new ProtocolError('not-sent', `${action} not sent: ${asError(err).message}`));
       });
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
-      for (const w of pending.drain()) w.done(new ProtocolError('closed', 'the node was stopped before the reply arrived'));
+      for (const w of pending.drain()) giveUp(w, 'closed', `the node was stopped before the ${String(w.request.action)}_reply arrived`);
       for (const f of filters) connection.unsubscribe(node.id, f);
       connection.unsubscribe(node.id, replyFilter);
       done();

@@ -5,8 +5,9 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { z } from 'zod';
 import { joinConnection } from '../../lib/mqtt/user-node';
+import { PublishFailure, type Outgoing } from '../../lib/mqtt/shared-connection';
 import { configuredNode } from '../../lib/mqtt/configured-node';
-import { PendingReplies } from '../../lib/pending-replies';
+import { PendingReplies, failWaiting } from '../../lib/pending-replies';
 import { registerNode } from '../../lib/red';
 import { ACTIONS, CommandSend, decodeMessage, deviceUsername, parseOpenTopic, publishTopic, type Action } from '../../protocols/eztcloud/open-api';
 import { ProtocolError, asError, describeIssues } from '../../protocols/protocol-error';
@@ -36,6 +37,7 @@ interface Waiting {
   sentAt: number;
   send: (msg: NodeMessageInFlow) => void;
   done: (err?: Error) => void;
+  outgoing?: Outgoing;
 }
 
 type Def = NodeDef & Record<string, unknown>;
@@ -55,6 +57,8 @@ function init(RED: NodeAPI): void {
     const replyFilter = `open/${pk}/+/command_reply`;
     const key = (device: string, id: unknown) => `${device}\u0000${String(id)}`;
     const showWaiting = () => view.note(waiting.size > 0 ? `${waiting.size} waiting` : undefined);
+
+    const giveUp = (w: Waiting, code: string, why: string) => failWaiting(w, view, code, why, 'command');
 
     if (cfg.waitReply) {
       connection.subscribe(node.id, replyFilter, 1, (topic, body) => {
@@ -118,18 +122,17 @@ function init(RED: NodeAPI): void {
       const request = { action, device, topic, body };
       const sentAt = Date.now();
       const waitsForReply = action === 'command_send' && cfg.waitReply;
+      const entry: Waiting = { msg, request, sentAt, send, done };
       if (waitsForReply) {
         const timeoutS = parsedMsg.data.timeout ?? cfg.timeout;
-        waiting.add(key(device, body.id), { msg, request, sentAt, send, done }, timeoutS * 1000, () => {
+        waiting.add(key(device, body.id), entry, timeoutS * 1000, () => {
           showWaiting();
-          Object.assign(msg, { request });
-          const error = new ProtocolError('timeout', `no command_reply from ${device} for id ${String(body.id)} within ${timeoutS} s`);
-          view.error(error.message);
-          done(error);
+          giveUp(entry, 'timeout', `no command_reply from ${device} for id ${String(body.id)} within ${timeoutS} s`);
         });
         showWaiting();
       }
-      connection.publish(topic, JSON.stringify(body), { qos: 1 }).then(() => {
+      entry.outgoing = connection.startPublish(topic, JSON.stringify(body), { qos: 1 });
+      entry.outgoing.done.then(() => {
         if (waitsForReply) return;
         send({ ...msg, request });
         done();
@@ -138,13 +141,13 @@ function init(RED: NodeAPI): void {
           if (!waiting.take(key(device, body.id))) return;
           showWaiting();
         }
-        Object.assign(msg, { request });
+        Object.assign(msg, { request: { ...request, sent: err instanceof PublishFailure && err.sent } });
         done(new ProtocolError('not-sent', `${action} not sent: ${asError(err).message}`));
       });
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
-      for (const w of waiting.drain()) w.done();
+      for (const w of waiting.drain()) giveUp(w, 'closed', `the node was stopped before ${String(w.request.device)} replied to command id ${String((w.request.body as { id?: unknown }).id)}`);
       if (cfg.waitReply) connection.unsubscribe(node.id, replyFilter);
       done();
     });

@@ -5,13 +5,15 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { z } from 'zod';
 import { joinConnection } from '../../lib/mqtt/user-node';
+import { PublishFailure, type Outgoing } from '../../lib/mqtt/shared-connection';
 import { configuredNode } from '../../lib/mqtt/configured-node';
+import { withdrawRequest } from '../../lib/pending-replies';
 import { registerNode } from '../../lib/red';
 import {
   DataPoint, buildUplink, dataIdFromTopic, downlinkFilter, downlinkReply, downlinkResultTopic, normaliseTime, parseDownlink,
   parseUplinkResult, responseMeaning, uplinkResultFilter, uplinkTopic, type Downlink, type UplinkResult,
 } from '../../protocols/iotos/device';
-import { ProtocolError, asError, describeIssues } from '../../protocols/protocol-error';
+import { ProtocolError, asError, clip, describeIssues } from '../../protocols/protocol-error';
 import type { IotosConnectionNode } from '../iotos-connection/types';
 
 const IotosDeviceConfig = z.object({
@@ -43,6 +45,7 @@ interface UplinkFlight {
   expected: Set<number>;
   results: Array<UplinkResult & { meaning: ReturnType<typeof responseMeaning> }>;
   timer?: NodeJS.Timeout;
+  outgoing?: Outgoing;
 }
 
 interface DownlinkWait {
@@ -64,7 +67,9 @@ function init(RED: NodeAPI): void {
     const single = cfg.point ? cfg.points.find((p) => p.oid === cfg.point) : undefined;
     const uplinks = new Map<string, UplinkFlight>();
     const expired: string[] = [];
+    /** Downlinks the flow has still to answer, by requestId and data point (one requestId may carry several). */
     const downlinks = new Map<string, DownlinkWait>();
+    const downlinkKey = (requestId: string, dataId: number) => `${requestId}\u0000${dataId}`;
     joinConnection(node, connection, view);
 
     const showWaiting = () => view.note(uplinks.size + downlinks.size > 0 ? `${uplinks.size} up / ${downlinks.size} down waiting` : undefined);
@@ -75,10 +80,18 @@ function init(RED: NodeAPI): void {
       node.error(error, { topic, payload: raw });
     }
 
-    function uplinkFailed(f: UplinkFlight, error: ProtocolError): void {
+    /** Output 3; `sent` says whether the uplink may have reached the platform. */
+    function uplinkFailed(f: UplinkFlight, error: ProtocolError, sent: boolean): void {
       view.error(error.message);
-      f.send([null, null, { ...f.msg, payload: { requestId: f.requestId, results: f.results }, error: { code: error.code, message: error.message, ...error.details } }]);
+      f.send([null, null, { ...f.msg, payload: { requestId: f.requestId, results: f.results }, error: { code: error.code, message: error.message, ...error.details, sent } }]);
       f.done();
+    }
+
+    /** Gives up waiting for results: withdraws the uplink if it has not left yet. */
+    function giveUp(f: UplinkFlight, code: string, why: string): void {
+      clearTimeout(f.timer);
+      const { sent, outcome } = withdrawRequest(f.outgoing, 'uplink');
+      uplinkFailed(f, new ProtocolError(code, `${why}; ${outcome}`, { missing: [...f.expected] }), sent);
     }
 
     function onUplinkResult(topic: string, body: Buffer): void {
@@ -110,16 +123,28 @@ function init(RED: NodeAPI): void {
         const why = first.meaning.en ?? first.responseDesc ?? 'unknown code';
         uplinkFailed(f, new ProtocolError('rejected', `platform rejected data point ${first.id ?? '?'}: responseCode ${first.responseCode} (${why})${first.responseDesc ? `: ${first.responseDesc}` : ''}`, {
           responseCode: first.responseCode, meaning: first.meaning, roundTripMs,
-        }));
+        }), true);
         return;
       }
       f.send([{ ...f.msg, payload: { requestId: f.requestId, results: f.results }, roundTripMs }, null, null]);
       f.done();
     }
 
+    /**
+     * Publishes the /result of a downlink. A value that cannot be written as JSON still gets the
+     * platform a result (101, without the value) and the caller an error.
+     */
     function reply(wait: Pick<DownlinkWait, 'downlink' | 'dataId'>, code: number, desc: string, value?: unknown): Promise<void> {
-      const body = downlinkReply(value === undefined ? wait.downlink : { ...wait.downlink, value }, wait.dataId, code, desc);
-      return connection.publish(downlinkResultTopic(gw, dev, wait.dataId), JSON.stringify(body), { qos: 1 });
+      const topic = downlinkResultTopic(gw, dev, wait.dataId);
+      let text: string;
+      try {
+        text = JSON.stringify(downlinkReply(value === undefined ? wait.downlink : { ...wait.downlink, value }, wait.dataId, code, desc));
+      } catch (err) {
+        const unwritable = new ProtocolError('bad-value', `the answer to downlink ${wait.downlink.requestId} cannot be written as JSON (${asError(err).message}); replied 101`);
+        return connection.publish(topic, JSON.stringify(downlinkReply({ ...wait.downlink, value: undefined }, wait.dataId, 101, 'value cannot be serialised')), { qos: 1 })
+          .then(() => Promise.reject(unwritable));
+      }
+      return connection.publish(topic, text, { qos: 1 });
     }
 
     function onDownlink(topic: string, body: Buffer): void {
@@ -129,14 +154,24 @@ function init(RED: NodeAPI): void {
       let lenient: boolean;
       let ts: ReturnType<typeof normaliseTime> | undefined;
       try {
-        if (dataId === undefined) throw new ProtocolError('unknown-topic', `"${topic}" carries no data point id`);
+        if (dataId === undefined) throw new ProtocolError('unknown-topic', `"${clip(topic)}" carries no data point id`);
         ({ downlink, lenient } = parseDownlink(body, dataId));
-        ts = downlink.ts !== undefined ? normaliseTime(downlink.ts) : undefined;
       } catch (err) {
         reportBad(err, topic, raw);
         return;
       }
       if (lenient) node.warn(`downlink on ${topic} is not strict JSON (trailing comma); accepted`);
+      try {
+        ts = downlink.ts !== undefined ? normaliseTime(downlink.ts) : undefined;
+        // Its echo in the /result must be writable, and so must what the flow receives.
+        JSON.stringify(downlink.value);
+      } catch (err) {
+        // The platform always gets a result; the flow gets the error with the raw downlink.
+        const error = err instanceof ProtocolError ? err : new ProtocolError('bad-value', `downlink ${downlink.requestId}: value cannot be serialised (${asError(err).message})`);
+        reply({ downlink: { ...downlink, value: undefined }, dataId }, 101, error.message).catch((e: unknown) => node.error(asError(e)));
+        reportBad(new ProtocolError(error.code, `${error.message}; replied 101`), topic, raw);
+        return;
+      }
       const iotos = {
         kind: 'downlink', gatewayId: gw, deviceId: dev, dataId, ...downlink,
         ...(ts ? { tsMs: ts.ms, tsSeconds: ts.seconds, time: ts.iso } : {}),
@@ -149,13 +184,13 @@ function init(RED: NodeAPI): void {
           downlink,
           dataId,
           timer: setTimeout(() => {
-            if (!downlinks.delete(downlink.requestId)) return;
+            if (!downlinks.delete(downlinkKey(downlink.requestId, dataId))) return;
             showWaiting();
             node.warn(`downlink ${downlink.requestId} to data point ${dataId} not answered by the flow within ${cfg.replyTimeout} s; replied with a timeout`);
             reply(wait, 101, `no answer within ${cfg.replyTimeout} s`).catch((err: unknown) => node.error(asError(err)));
           }, cfg.replyTimeout * 1000),
         };
-        downlinks.set(downlink.requestId, wait);
+        downlinks.set(downlinkKey(downlink.requestId, dataId), wait);
         showWaiting();
       }
       node.send([null, { topic: `iotos/downlink/${point?.name || dataId}`, payload: downlink.value, iotos }, null]);
@@ -167,13 +202,14 @@ function init(RED: NodeAPI): void {
 
     function answerDownlink(msg: NodeMessageInFlow, done: (err?: Error) => void): void {
       const answer = DownlinkAnswer.parse(msg);
-      const wait = downlinks.get(answer.iotos.requestId);
+      const id = downlinkKey(answer.iotos.requestId, answer.iotos.dataId);
+      const wait = downlinks.get(id);
       if (!wait) {
-        done(new ProtocolError('no-downlink', `downlink ${answer.iotos.requestId} was already answered or timed out${cfg.replyMode === 'auto' ? ' (the node answers automatically; choose "by the flow")' : ''}`));
+        done(new ProtocolError('no-downlink', `downlink ${answer.iotos.requestId} to data point ${answer.iotos.dataId} was already answered or timed out${cfg.replyMode === 'auto' ? ' (the node answers automatically; choose "by the flow")' : ''}`));
         return;
       }
       const asCode = AnswerPayload.safeParse(answer.payload);
-      downlinks.delete(answer.iotos.requestId);
+      downlinks.delete(id);
       clearTimeout(wait.timer);
       showWaiting();
       const sent = asCode.success && typeof answer.payload === 'object'
@@ -191,6 +227,8 @@ function init(RED: NodeAPI): void {
         const opts = InputMsg.safeParse(msg);
         if (!opts.success) throw new ProtocolError('bad-msg', `msg.timeout: ${describeIssues(opts.error)}`);
         const uplink = buildUplink(msg.payload, cfg.points, single);
+        // Written before anything waits for it: a value JSON cannot hold fails here, once.
+        const body = JSON.stringify(uplink);
         const timeoutMs = (opts.data.timeout ?? cfg.timeout) * 1000;
         const flight: UplinkFlight = {
           msg, send, done, requestId: uplink.requestId, sentAt: Date.now(),
@@ -204,13 +242,14 @@ function init(RED: NodeAPI): void {
           expired.push(uplink.requestId);
           if (expired.length > LATE_KEEP) expired.shift();
           showWaiting();
-          uplinkFailed(flight, new ProtocolError('timeout', `no result from the platform for ${flight.expected.size} data point(s) within ${timeoutMs / 1000} s`, { missing: [...flight.expected] }));
+          giveUp(flight, 'timeout', `no result from the platform for ${flight.expected.size} data point(s) within ${timeoutMs / 1000} s`);
         }, timeoutMs);
-        connection.publish(uplinkTopic(gw, dev), JSON.stringify(uplink), { qos: 1 }).catch((err: unknown) => {
+        flight.outgoing = connection.startPublish(uplinkTopic(gw, dev), body, { qos: 1 });
+        flight.outgoing.done.catch((err: unknown) => {
           if (!uplinks.delete(uplink.requestId)) return;
           clearTimeout(flight.timer);
           showWaiting();
-          uplinkFailed(flight, new ProtocolError('not-sent', `uplink not sent: ${asError(err).message}`));
+          uplinkFailed(flight, new ProtocolError('not-sent', `uplink not sent: ${asError(err).message}`), err instanceof PublishFailure && err.sent);
         });
       } catch (err) {
         const error = err instanceof z.ZodError ? new ProtocolError('bad-msg', describeIssues(err)) : asError(err);
@@ -220,12 +259,14 @@ function init(RED: NodeAPI): void {
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
-      for (const f of uplinks.values()) {
-        clearTimeout(f.timer);
-        f.done();
-      }
-      for (const w of downlinks.values()) clearTimeout(w.timer);
+      const stopped = [...uplinks.values()];
       uplinks.clear();
+      for (const f of stopped) giveUp(f, 'closed', `the node was stopped before the platform's results for ${f.expected.size} data point(s) arrived`);
+      // The platform still gets a result for each downlink the flow had not answered.
+      for (const w of downlinks.values()) {
+        clearTimeout(w.timer);
+        reply(w, 101, 'device stopped before answering').catch(() => undefined);
+      }
       downlinks.clear();
       connection.unsubscribe(node.id, uplinkResultFilter(gw, dev));
       connection.unsubscribe(node.id, downlinkFilter(gw, dev));

@@ -5,7 +5,9 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { z } from 'zod';
 import { joinConnection } from '../../lib/mqtt/user-node';
+import { PublishFailure, type Outgoing } from '../../lib/mqtt/shared-connection';
 import { configuredNode } from '../../lib/mqtt/configured-node';
+import { withdrawRequest } from '../../lib/pending-replies';
 import { registerNode } from '../../lib/red';
 import {
   PendingCommands, SerialCounter, buildRequest, encodeFrame, namedReply, parseRawFrame, type CommandRequest, type PendingCommand,
@@ -47,6 +49,7 @@ interface InFlight {
   send: (msg: Array<NodeMessage | null>) => void;
   done: (err?: Error) => void;
   timer?: NodeJS.Timeout;
+  outgoing?: Outgoing;
 }
 
 type Def = NodeDef & Record<string, unknown>;
@@ -80,17 +83,27 @@ function init(RED: NodeAPI): void {
 
     const showPending = () => view.note(pending.size > 0 ? `${pending.size} waiting` : undefined);
 
-    /** Sends a failure to output 2 or as a Catch-able error, as the dialog says. */
-    function fail(f: InFlight, error: ProtocolError, payload: unknown): void {
-      const out: NodeMessage = { ...f.msg, payload, request: f.request, error: { code: error.code, message: error.message } };
+    /**
+     * Sends a failure to output 2 or as a Catch-able error, as the dialog says. `sent` says whether
+     * the command may have reached the broker (and so may still be executed).
+     */
+    function fail(f: InFlight, error: ProtocolError, payload: unknown, sent: boolean): void {
+      const request = { ...f.request, sent };
       if (cfg.failures === 'output') {
-        f.send([null, out]);
+        f.send([null, { ...f.msg, payload, request, error: { code: error.code, message: error.message, sent } }]);
         f.done();
       } else {
         // done(err) reports the input msg; the request and reply go with it.
-        Object.assign(f.msg, { request: f.request, reply: payload });
+        Object.assign(f.msg, { request, reply: payload });
         f.done(error);
       }
+    }
+
+    /** Gives up waiting: takes the command back if it has not left yet, and says which it was. */
+    function giveUp(f: InFlight, code: string, why: string): void {
+      clearTimeout(f.timer);
+      const { sent, outcome } = withdrawRequest(f.outgoing, 'command');
+      fail(f, new ProtocolError(code, `${why}; ${outcome}`), null, sent);
     }
 
     function onReply(topic: string, body: Buffer): void {
@@ -125,7 +138,7 @@ function init(RED: NodeAPI): void {
       const params = reply.frame?.params ?? [];
       const payload = { ...reply, fields: reply.frame ? namedReply(reply.frame.command.toUpperCase(), params) : null };
       if (!reply.ok) {
-        fail(f, new ProtocolError(reply.failure ?? 'platform-error', `${reply.assetId}: ${reply.error ?? 'command failed'}`), { ...payload, roundTripMs });
+        fail(f, new ProtocolError(reply.failure ?? 'platform-error', `${reply.assetId}: ${reply.error ?? 'command failed'}`), { ...payload, roundTripMs }, true);
         return;
       }
       f.send([{ ...f.msg, topic: `jointech/cmd/${reply.assetId}`, payload, request: f.request, roundTripMs }, null]);
@@ -176,21 +189,23 @@ function init(RED: NodeAPI): void {
         expired.add(entry);
         for (const old of expired.all()) if (expired.size > LATE_KEEP || Date.now() - old.sentAt > LATE_KEEP_MS) expired.remove(old);
         showPending();
-        fail(flight, new ProtocolError('timeout', `no reply from ${req.deviceId} to ${req.command} within ${timeoutMs / 1000} s`), null);
+        giveUp(flight, 'timeout', `no reply from ${req.deviceId} to ${req.command} within ${timeoutMs / 1000} s`);
       }, timeoutMs);
-      connection.publish(topic, frame, { qos }).catch((err: unknown) => {
+      flight.outgoing = connection.startPublish(topic, frame, { qos });
+      flight.outgoing.done.catch((err: unknown) => {
         if (!pending.remove(entry)) return;
         clearTimeout(flight.timer);
         showPending();
         view.error(asError(err).message);
-        fail(flight, new ProtocolError('not-sent', `command not sent: ${asError(err).message}`), null);
+        fail(flight, new ProtocolError('not-sent', `command not sent: ${asError(err).message}`), null, err instanceof PublishFailure && err.sent);
       });
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
+      // Each waiting command gets an answer; those not yet sent are withdrawn, not sent later.
       for (const p of pending.all()) {
-        clearTimeout(p.data.timer);
-        p.data.done();
+        pending.remove(p);
+        giveUp(p.data, 'closed', `the node was stopped before ${p.deviceId} replied to ${p.command}`);
       }
       connection.unsubscribe(node.id, `upload/${accessKey}/+/cmd`);
       done();

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { parseLenientJson } from '../lenient-json';
 import { unknownMembers } from '../message-checks';
 import { topicSegment } from '../mqtt-topic';
-import { ProtocolError, describeIssues } from '../protocol-error';
+import { ProtocolError, clip, describeIssues } from '../protocol-error';
 
 export const KINDS = ['attributes', 'event_report', 'command_reply', 'data', 'alarm', 'online'] as const;
 export type Kind = (typeof KINDS)[number];
@@ -17,7 +17,7 @@ export type Action = (typeof ACTIONS)[number];
 /** Device usernames look like DU_xxxxxxxxxx. */
 export function deviceUsername(value: unknown): string {
   const s = topicSegment(value, 'device username').trim();
-  if (!/^DU_[A-Za-z0-9_-]+$/.test(s)) throw new ProtocolError('bad-device', `device "${s}" must be a device username like DU_xxxxxxxxxx`, { value });
+  if (!/^DU_[A-Za-z0-9_-]+$/.test(s)) throw new ProtocolError('bad-device', `device "${clip(s)}" must be a device username like DU_xxxxxxxxxx`, { value });
   return s;
 }
 

@@ -7,10 +7,14 @@ import { z } from 'zod';
 import { epochField, epochTime } from '../epoch';
 import { parseLenientJson } from '../lenient-json';
 import { refuseTopicMismatch, unknownMembers, wholeNumber } from '../message-checks';
-import { ProtocolError, describeIssues } from '../protocol-error';
+import { ProtocolError, clip, describeIssues } from '../protocol-error';
 
-/** Gateway, device and data-point ids are the console's integer sequence numbers (a number or its digits). */
-export const PlatformId = wholeNumber.pipe(z.number().nonnegative());
+/**
+ * Gateway, device and data-point ids are the console's integer sequence numbers ("INT" in the
+ * document's glossary): a number, or a text of decimal digits. An empty text or hex is refused
+ * rather than read as 0 or as another id.
+ */
+export const PlatformId = wholeNumber.pipe(z.number().nonnegative().max(Number.MAX_SAFE_INTEGER));
 
 export function clientIdFor(gatewayId: number, deviceId: number): string {
   return `device_${gatewayId}_${deviceId}`;
@@ -114,7 +118,7 @@ export function buildUplink(payload: unknown, table: readonly DataPoint[], singl
         continue;
       }
       const point = table.find((p) => p.oid === key) ?? table.find((p) => p.name !== '' && p.name === key);
-      if (!point) throw new ProtocolError('unknown-point', `"${key}" is not a data point of the dialog's table (give {id, oid, value} for points outside it)`);
+      if (!point) throw new ProtocolError('unknown-point', `"${clip(key)}" is not a data point of the dialog's table (give {id, oid, value} for points outside it)`);
       add(point.oid, point, v);
     }
   }
