@@ -14,7 +14,10 @@ import { ProtocolError, clip, describeIssues } from '../protocol-error';
  * document's glossary): a number, or a text of decimal digits. An empty text or hex is refused
  * rather than read as 0 or as another id.
  */
-export const PlatformId = wholeNumber.pipe(z.number().nonnegative().max(Number.MAX_SAFE_INTEGER));
+export const PlatformId = z.preprocess(
+  (v) => (typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v),
+  z.number({ message: 'must be a whole number written in decimal digits' }).int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+);
 
 export function clientIdFor(gatewayId: number, deviceId: number): string {
   return `device_${gatewayId}_${deviceId}`;
