@@ -124,3 +124,13 @@ export function bcc(buf: Uint8Array, from: number, to: number): number {
   for (; i < to; i++) x ^= buf[i]!;
   return x;
 }
+
+/** Bytes a user can give: a Buffer, an array of byte values, or a Buffer that went through JSON. */
+export function toBytes(v: unknown, what: string): Buffer | undefined {
+  if (Buffer.isBuffer(v)) return v;
+  if (v instanceof Uint8Array) return Buffer.from(v);
+  const data = Array.isArray(v) ? v : typeof v === 'object' && v !== null && (v as { type?: unknown }).type === 'Buffer' ? (v as { data?: unknown }).data : undefined;
+  if (!Array.isArray(data)) return undefined;
+  if (!data.every((b) => Number.isInteger(b) && b >= 0 && b <= 255)) throw new ProtocolError('bad-value', `${what}: byte values must be 0-255`);
+  return Buffer.from(data as number[]);
+}

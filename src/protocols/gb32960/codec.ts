@@ -9,7 +9,9 @@ import { ProtocolError } from '../protocol-error';
 import { Reader, Writer, bcc } from './binary';
 import { BLOCKS_2016, type BlockCodec } from './blocks2016';
 import { BLOCKS_2025 } from './blocks2025';
-import { readTime, writeTime, type FrameTime, type Record_ } from './fields';
+import { readSignature, readTime, writeSignature, writeTime, type FrameTime, type Record_, type Signature } from './fields';
+import { decodeActivation, decodeActivationResponse, decodeKeyExchange, encodeActivation, encodeActivationResponse, encodeKeyExchange } from './activation';
+import { decodeControl, decodeParameters, decodeQuery, encodeControl, encodeParameters, encodeQuery, isQueryLayout } from './terminal';
 import {
   COMMANDS, COMMANDS_2025, ENCRYPTION, ENCRYPTION_2025, INFO_TYPES, INFO_TYPES_2025, RESPONSE_FLAGS, RESPONSE_FLAGS_2025,
 } from './tables';
@@ -24,7 +26,6 @@ const EDITIONS = {
   2025: { blocks: BLOCKS_2025, types: INFO_TYPES_2025, names: namesOf(INFO_TYPES_2025), commands: COMMANDS_2025, flags: RESPONSE_FLAGS_2025, encryption: ENCRYPTION_2025, start: 0x24 },
 } as const satisfies Record<Edition, { blocks: Record<number, BlockCodec>; start: number } & Record<string, unknown>>;
 
-const SIGNATURE_TYPES = new Map([[1, ['SM2', 'SM2']], [2, ['RSA', 'RSA']], [3, ['ECC', 'ECC']]] as const);
 
 export type { FrameTime, Marker, Record_ } from './fields';
 
@@ -54,7 +55,7 @@ export interface RealtimeData extends FrameTime {
   supercapacitor?: Record_;
   supercapacitorExtremes?: Record_;
   /** 2025 edition: the 0xFF signature that closes the data unit. */
-  signature?: { type: EnumValue; r: Buffer; s: Buffer };
+  signature?: Signature;
 }
 
 /** Puts a block on its named property unless one is there already; plain stores, no computed keys. */
@@ -74,14 +75,6 @@ function storeBlock(out: RealtimeData, name: string, value: unknown): boolean {
     case 'supercapacitor': if (out.supercapacitor) return false; out.supercapacitor = v; return true;
     default: if (out.supercapacitorExtremes) return false; out.supercapacitorExtremes = v; return true;
   }
-}
-
-function readSignature(r: Reader): NonNullable<RealtimeData['signature']> {
-  const type = r.uint(1, 'signature type');
-  const rPart = Buffer.from(r.bytes(r.uint(2, 'signature R length'), 'signature R'));
-  const sPart = Buffer.from(r.bytes(r.uint(2, 'signature S length'), 'signature S'));
-  const known = SIGNATURE_TYPES.get(type as 1 | 2 | 3);
-  return { type: known ? { code: type, en: known[0], zh: known[1] } : { code: type, en: null, zh: null, unknown: true }, r: rPart, s: sPart };
 }
 
 /**
@@ -157,9 +150,8 @@ export function encodeRealtime(data: Partial<RealtimeData> & { time: string }, e
     codec.write(w, value as never);
   }
   if (edition === 2025 && data.signature) {
-    const sig = data.signature;
-    w.uint(1, 0xff, 'signature marker').uint(1, sig.type.code, 'signature type')
-      .uint(2, sig.r.length, 'signature R length').bytes(sig.r).uint(2, sig.s.length, 'signature S length').bytes(sig.s);
+    w.uint(1, 0xff, 'signature marker');
+    writeSignature(w, data.signature);
   }
   return w.toBuffer();
 }
@@ -243,8 +235,38 @@ function encodePlatformLogin(v: PlatformLoginData): Buffer {
 }
 
 /**
+ * 0x80-0x82 (terminal.ts). A vehicle's reply may be empty, the time alone, or the command's layout
+ * with its values; a reply that fits none keeps its bytes in `raw`, a command that does not fit fails.
+ */
+function decodeTerminalUnit(command: number, unit: Buffer, responseFlag: number, edition: Edition): Record<string, unknown> {
+  if (unit.length === 0) return {};
+  try {
+    if (command === 0x82) return { ...decodeControl(unit, edition) };
+    if (command === 0x80 && isQueryLayout(unit)) return { ...decodeQuery(unit) };
+    return { ...decodeParameters(unit, edition) };
+  } catch (err) {
+    if (responseFlag === 0xfe || !(err instanceof ProtocolError)) throw err;
+    return { raw: Buffer.from(unit) };
+  }
+}
+
+function encodeTerminalUnit(command: number, data: Record<string, unknown>, edition: Edition, responseFlag: number): Buffer {
+  if (command === 0x82 && (data.control !== undefined || data.command !== undefined)) return encodeControl(data, edition);
+  if (command === 0x80 && data.ids !== undefined) return encodeQuery(data);
+  if (command !== 0x82 && data.parameters !== undefined) return encodeParameters(data, edition, { set: command === 0x81 && responseFlag === 0xfe });
+  if (typeof data.time === 'string') {
+    const w = new Writer();
+    writeTime(w, data.time);
+    return w.toBuffer();
+  }
+  if (responseFlag !== 0xfe && Object.keys(data).length === 0) return Buffer.alloc(0);
+  const needs = command === 0x80 ? 'ids (a query) or parameters (a reply)' : command === 0x81 ? 'parameters' : 'control';
+  throw new ProtocolError('bad-value', `command 0x${command.toString(16)} needs ${needs}`);
+}
+
+/**
  * A data unit by command. Responses from a platform (flag other than 0xFE) carry only the time;
- * commands this decoder does not read (0x80-0x82, reserved) keep their bytes in `raw`.
+ * commands this decoder does not read (reserved, user-defined) keep their bytes in `raw`.
  */
 export function decodeDataUnit(command: number, unit: Buffer, responseFlag = 0xfe, edition: Edition = 2016): Record<string, unknown> {
   if (responseFlag !== 0xfe && unit.length === 6) return { ...readTime(new Reader(unit)) };
@@ -257,11 +279,19 @@ export function decodeDataUnit(command: number, unit: Buffer, responseFlag = 0xf
     case 0x06: return { ...decodeSerial(unit, 'platformLogout') };
     case 0x07:
     case 0x08: return unit.length >= 6 ? { ...readTime(new Reader(unit)) } : {};
+    case 0x80:
+    case 0x81:
+    case 0x82: return decodeTerminalUnit(command, unit, responseFlag, edition);
+    // 2025 only; in "##" frames vendors use these ids for their own messages.
+    case 0x09: return edition === 2025 ? { ...decodeActivation(unit) } : { raw: Buffer.from(unit) };
+    case 0x0a: return edition === 2025 ? { ...decodeActivationResponse(unit) } : { raw: Buffer.from(unit) };
+    case 0x0b: return edition === 2025 && unit.length > 0 ? { ...decodeKeyExchange(unit) } : unit.length === 0 ? {} : { raw: Buffer.from(unit) };
     default: return { raw: Buffer.from(unit) };
   }
 }
 
-export function encodeDataUnit(command: number, data: Record<string, unknown>, edition: Edition = 2016): Buffer {
+export function encodeDataUnit(command: number, data: Record<string, unknown>, edition: Edition = 2016, responseFlag = 0xfe): Buffer {
+  if (Buffer.isBuffer(data.raw)) return data.raw;
   switch (command) {
     case 0x01: return edition === 2025 ? encodeLogin2025(data as unknown as LoginData2025) : encodeLogin(data as unknown as LoginData);
     case 0x02:
@@ -276,10 +306,19 @@ export function encodeDataUnit(command: number, data: Record<string, unknown>, e
       writeTime(w, data.time);
       return w.toBuffer();
     }
+    case 0x80:
+    case 0x81:
+    case 0x82: return encodeTerminalUnit(command, data, edition, responseFlag);
+    case 0x09: if (edition === 2025) return encodeActivation(data); break;
+    case 0x0a: if (edition === 2025) return encodeActivationResponse(data); break;
+    case 0x0b:
+      if (edition === 2025 && data.key !== undefined) return encodeKeyExchange(data);
+      if (Object.keys(data).length === 0) return Buffer.alloc(0);
+      break;
     default:
-      if (Buffer.isBuffer(data.raw)) return data.raw;
-      throw new ProtocolError('bad-value', `command 0x${command.toString(16)} is encoded from data.raw bytes`);
+      break;
   }
+  throw new ProtocolError('bad-value', `command 0x${command.toString(16)} is encoded from data.raw bytes`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -351,7 +390,7 @@ export interface FrameInput {
 
 export function encodeFrame(f: FrameInput): Buffer {
   const edition = f.edition ?? 2016;
-  const unit = encodeDataUnit(f.command, f.data, edition);
+  const unit = encodeDataUnit(f.command, f.data, edition, f.responseFlag ?? 0xfe);
   const start = EDITIONS[edition].start;
   const w = new Writer();
   w.uint(1, start, 'start').uint(1, start, 'start').uint(1, f.command, 'command').uint(1, f.responseFlag ?? 0xfe, 'response flag')

@@ -3,9 +3,9 @@
  * (raw x factor - offset, FE/FF markers kept beside a null value), counts, lists and the
  * 6-byte Beijing time.
  */
-import { named, type EnumValue } from '../enum-table';
+import { named, table, type EnumValue } from '../enum-table';
 import { ProtocolError } from '../protocol-error';
-import { Reader, Writer, markerOf, markerRaw, type Width } from './binary';
+import { Reader, Writer, markerOf, markerRaw, toBytes, type Width } from './binary';
 import type { Field } from './tables';
 
 export type Marker = 'abnormal' | 'invalid';
@@ -150,6 +150,15 @@ export function writeTime(w: Writer, time: unknown): void {
   for (let i = 1; i <= 6; i++) w.uint(1, Number(m[i]), 'time');
 }
 
+/** The platform's current Beijing time, for commands built without one. */
+export function beijingNow(): string {
+  return new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 19) + '+08:00';
+}
+
+export function writeTimeOrNow(w: Writer, time: unknown): void {
+  writeTime(w, time === undefined ? beijingNow() : time);
+}
+
 /** A WORD count then that many values; FE/FF counts are kept as markers with no values. */
 export function readCounted(r: Reader, sub: Record_, countKey: string, listKey: string, width: 1 | 2, offset: number, factor: number): void {
   const count = readCount(r, 2, countKey);
@@ -163,4 +172,26 @@ export function writeCounted(w: Writer, v: Record_, countKey: string, listKey: s
   const list = (v[listKey] as Array<number | null> | undefined) ?? [];
   w.uint(2, marker ? markerRaw(2, marker) : list.length, countKey);
   writeList(w, marker ? [] : list, width, offset, factor, listKey);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2025 signature (table 8): type, WORD-prefixed R, WORD-prefixed S
+
+const SIGNATURE_TYPES = table([[1, 'SM2', 'SM2'], [2, 'RSA', 'RSA'], [3, 'ECC', 'ECC']]);
+
+export interface Signature { type: EnumValue; r: Buffer; s: Buffer }
+
+export function readSignature(r: Reader): Signature {
+  const type = named(SIGNATURE_TYPES, r.uint(1, 'signature type'));
+  const rPart = Buffer.from(r.bytes(r.uint(2, 'signature R length'), 'signature R'));
+  const sPart = Buffer.from(r.bytes(r.uint(2, 'signature S length'), 'signature S'));
+  return { type, r: rPart, s: sPart };
+}
+
+export function writeSignature(w: Writer, sig: Signature): void {
+  if (typeof sig !== 'object' || sig === null) throw new ProtocolError('bad-value', 'signature must be {type, r, s}');
+  const code = typeof sig.type === 'number' ? sig.type : sig.type?.code;
+  const rPart = toBytes(sig.r, 'signature.r') ?? Buffer.alloc(0);
+  const sPart = toBytes(sig.s, 'signature.s') ?? Buffer.alloc(0);
+  w.uint(1, code, 'signature type').uint(2, rPart.length, 'signature R length').bytes(rPart).uint(2, sPart.length, 'signature S length').bytes(sPart);
 }
