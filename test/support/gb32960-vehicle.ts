@@ -90,9 +90,22 @@ export class SimVehicle {
     });
   }
 
-  /** Flag 0x01 and the command's own 6-byte time: what TIZA terminals send (gb32960-commands.md §5.2, §6.4). */
+  /** The terminal's parameters by id (2016 table B.12): what a query reads and a set changes. */
+  readonly parameters = new Map<number, unknown>([[0x01, 10000], [0x02, 10], [0x03, 1000], [0x06, 32960], [0x07, 'HW001'], [0x08, 'FW123'], [0x09, 30], [0x0a, 60], [0x0b, 30], [0x0c, 10]]);
+
+  /**
+   * A query gets flag 0x01, the command's time and the values asked for; a set is stored and a
+   * control accepted, both answered with flag 0x01 and the command's own 6-byte time, what TIZA
+   * terminals send (gb32960-commands.md §4.1, §5.2, §6.4).
+   */
   private defaultAnswer(command: Buffer): Buffer {
-    return this.frame(command[2]!, { raw: command.subarray(24, 30) }, 0x01);
+    const cmd = command[2]!;
+    const data = decodeFrame(command).data as { time: string; ids?: number[]; parameters?: Array<{ id: number; value: unknown }> };
+    if (cmd === 0x80 && data.ids) {
+      return this.frame(0x80, { time: data.time, parameters: data.ids.filter((id) => this.parameters.has(id)).map((id) => ({ id, value: this.parameters.get(id) })) }, 0x01);
+    }
+    if (cmd === 0x81 && data.parameters) for (const p of data.parameters) this.parameters.set(p.id, p.value);
+    return this.frame(cmd, { raw: command.subarray(24, 30) }, 0x01);
   }
 
   /** The next frame from the platform that `match` accepts (already received ones count). */
