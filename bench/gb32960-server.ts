@@ -19,7 +19,8 @@ const FRAMES = Number(process.env.BENCH_GB32960_FRAMES) || 100_000;
 const PACED = Number(process.env.BENCH_GB32960_PACED) || 5000;
 const PACED_RATE = Number(process.env.BENCH_GB32960_RATE) || 1000;
 
-export interface ServerIngest { rate: number; p50: number; p99: number }
+/** cpuUs: this process's CPU time per frame during the flood (the receiver's cost, whatever the machine's load). */
+export interface ServerIngest { rate: number; p50: number; p99: number; cpuUs: number }
 export interface ServerBench { connections: number; frames: number; floor: ServerIngest; node: ServerIngest }
 
 const now = () => performance.timeOrigin + performance.now();
@@ -36,19 +37,28 @@ function counter() {
   let count = 0;
   let first = 0;
   let last = 0;
+  let cpuStart = process.cpuUsage();
+  let cpuFlood = 0;
   const latencies: number[] = [];
   return {
     arrived(payload: { custom?: Array<{ data: Buffer }> }) {
       const t = performance.now();
-      if (count === 0) first = t;
+      if (count === 0) {
+        first = t;
+        cpuStart = process.cpuUsage();
+      }
       count++;
       last = t;
+      if (count === FRAMES) {
+        const used = process.cpuUsage(cpuStart);
+        cpuFlood = (used.user + used.system) / (FRAMES - 1);
+      }
       if (count > FRAMES) latencies.push(now() - payload.custom![0]!.data.readDoubleBE(0));
     },
     get count() { return count; },
     result(): ServerIngest {
       latencies.sort((a, b) => a - b);
-      return { rate: FRAMES / ((last - first) / 1000 || 1), p50: latencies[Math.floor(latencies.length * 0.5)] ?? NaN, p99: latencies[Math.floor(latencies.length * 0.99)] ?? NaN };
+      return { rate: FRAMES / ((last - first) / 1000 || 1), cpuUs: cpuFlood, p50: latencies[Math.floor(latencies.length * 0.5)] ?? NaN, p99: latencies[Math.floor(latencies.length * 0.99)] ?? NaN };
     },
   };
 }
@@ -65,7 +75,7 @@ async function drive(child: ChildProcess, port: number, c: ReturnType<typeof cou
   while (c.count < FRAMES + PACED && Date.now() < until + 180_000) await new Promise((r) => setTimeout(r, 20));
   await ask(child, { close: true });
   const paced = c.result();
-  return { rate: flood.rate, p50: paced.p50, p99: paced.p99 };
+  return { rate: flood.rate, cpuUs: flood.cpuUs, p50: paced.p50, p99: paced.p99 };
 }
 
 /** The floor: framing and decoding only, on a plain net server. Logins get their reply so vehicles behave. */
@@ -122,5 +132,6 @@ export async function benchGb32960Server(red: BenchRuntime, rounds: number): Pro
   } finally {
     child.kill();
   }
-  return { connections: CONNECTIONS, frames: FRAMES, floor: best(floors), node: best(nodes) };
+  const leastCpu = (xs: ServerIngest[]) => Math.min(...xs.map((x) => x.cpuUs));
+  return { connections: CONNECTIONS, frames: FRAMES, floor: { ...best(floors), cpuUs: leastCpu(floors) }, node: { ...best(nodes), cpuUs: leastCpu(nodes) } };
 }

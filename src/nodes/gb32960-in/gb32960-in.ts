@@ -6,7 +6,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { z } from 'zod';
 import { registerNode } from '../../lib/red';
 import { describeIssues } from '../../protocols/protocol-error';
-import { vinList, type SessionInfo, type VehicleFrame } from '../gb32960-server/platform';
+import { vinList, type VehicleFrame } from '../gb32960-server/platform';
 import type { Gb32960ServerNode } from '../gb32960-server/types';
 import { UserStatus } from '../gb32960-server/user-status';
 import { FRAME_KINDS, kindOf, type Kind } from './kinds';
@@ -21,12 +21,10 @@ const InConfig = z.object({
 
 type Def = NodeDef & Record<string, unknown>;
 
-/** Session details a flow can use (a copy: the server keeps counting on its own). */
-const sessionOf = (s: SessionInfo) => ({ ...s });
-
 function init(RED: NodeAPI): void {
   /** Frames some gb32960-in already sent on: a second one sends a copy, so flows cannot change each other's data. */
-  const delivered = new WeakSet<VehicleFrame>();
+  const delivered = new Set<VehicleFrame>();
+  let clearing = false;
 
   function Gb32960In(this: Node, def: Def) {
     RED.nodes.createNode(this, def);
@@ -62,11 +60,19 @@ function init(RED: NodeAPI): void {
           encryption: frame.encryption, checksum: frame.checksum, ...frame.data,
         };
         let msg: NodeMessage = {
-          topic: `gb32960/${command}/${frame.vin}`, payload, vin: frame.vin, command, session: sessionOf(f.session),
+          topic: `gb32960/${command}/${frame.vin}`, payload, vin: frame.vin, command, session: f.session,
           receivedAt: f.receivedAt, gb32960: { source: 'server', command: frame.command, vin: frame.vin },
         } as NodeMessage;
-        if (delivered.has(f)) msg = RED.util.cloneMessage(msg);
-        else delivered.add(f);
+        if (delivered.has(f)) {
+          msg = RED.util.cloneMessage(msg);
+        } else {
+          // Every gb32960-in of the server hears a frame in the same turn: the set empties after it.
+          delivered.add(f);
+          if (!clearing) {
+            clearing = true;
+            queueMicrotask(() => { delivered.clear(); clearing = false; });
+          }
+        }
         sent++;
         if (sent % 100 === 1) view.note(`${sent} out`);
         node.send(msg);
@@ -74,7 +80,7 @@ function init(RED: NodeAPI): void {
       session(event, session, detail) {
         if (!kinds.has('sessions') || !vinWanted(session.vin)) return;
         node.send({
-          topic: `gb32960/session/${session.vin ?? session.remote}`, event, vin: session.vin, session: sessionOf(session),
+          topic: `gb32960/session/${session.vin ?? session.remote}`, event, vin: session.vin, session,
           payload: { event, detail: detail ?? null, vin: session.vin, remote: session.remote, edition: session.edition },
         } as NodeMessage);
       },
@@ -83,7 +89,7 @@ function init(RED: NodeAPI): void {
         view.error(err.message);
         const details = Object.fromEntries(Object.entries(err.details).filter(([k]) => k !== 'partial'));
         node.error(err, {
-          topic: `gb32960/error/${session.vin ?? session.remote}`, payload: raw ?? null, vin: session.vin, session: sessionOf(session),
+          topic: `gb32960/error/${session.vin ?? session.remote}`, payload: raw ?? null, vin: session.vin, session,
           gb32960Error: { code: err.code, ...details },
           ...(err.details.partial !== undefined ? { partial: err.details.partial } : {}),
         } as NodeMessage);

@@ -39,7 +39,6 @@ export interface SessionInfo {
   connectedAt: string;
   loginAt: string | null;
   loginSerial: number | null;
-  frames: number;
 }
 
 export type SessionEvent = 'connected' | 'login' | 'logout' | 'replaced' | 'refused' | 'closed';
@@ -80,6 +79,7 @@ class Session {
   readonly queue: Waiter[] = [];
   warnedBeforeLogin = false;
   closing = false;
+  private snapshot: Readonly<SessionInfo> | undefined;
 
   constructor(readonly socket: net.Socket, id: string, maxFrameBytes: number, now: number) {
     this.splitter = new FrameSplitter(maxFrameBytes);
@@ -87,8 +87,17 @@ class Session {
     this.connectedMs = now;
     this.info = {
       id, remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`, edition: null, vin: null,
-      connectedAt: new Date(now).toISOString(), loginAt: null, loginSerial: null, frames: 0,
+      connectedAt: new Date(now).toISOString(), loginAt: null, loginSerial: null,
     };
+  }
+
+  /** The session as flows see it: one frozen copy shared by every message until the session changes. */
+  get view(): Readonly<SessionInfo> {
+    return (this.snapshot ??= Object.freeze({ ...this.info }));
+  }
+
+  changed(): void {
+    this.snapshot = undefined;
   }
 }
 
@@ -215,7 +224,7 @@ export class Gb32960Platform extends EventEmitter<PlatformEvents> {
     if (this.closed || this.sessions.size >= this.opts.maxConnections) {
       this.totals.refused++;
       socket.destroy();
-      if (!this.closed) this.emit('problem', new ProtocolError('too-many-connections', `connection from ${socket.remoteAddress ?? '?'} refused: ${this.opts.maxConnections} connections already open`), { id: '-', remote: `${socket.remoteAddress}:${socket.remotePort}`, edition: null, vin: null, connectedAt: new Date().toISOString(), loginAt: null, loginSerial: null, frames: 0 });
+      if (!this.closed) this.emit('problem', new ProtocolError('too-many-connections', `connection from ${socket.remoteAddress ?? '?'} refused: ${this.opts.maxConnections} connections already open`), { id: '-', remote: `${socket.remoteAddress}:${socket.remotePort}`, edition: null, vin: null, connectedAt: new Date().toISOString(), loginAt: null, loginSerial: null });
       return;
     }
     const s = new Session(socket, String(this.nextId++), this.opts.maxFrameBytes, Date.now());
@@ -241,13 +250,13 @@ export class Gb32960Platform extends EventEmitter<PlatformEvents> {
     });
     socket.on('error', () => undefined); // resets and the like: 'close' follows and says goodbye
     socket.on('close', () => this.forget(s));
-    this.emit('session', 'connected', s.info);
+    this.emit('session', 'connected', s.view);
     this.emit('counts');
   }
 
   private problem(s: Session, err: ProtocolError, raw?: Buffer): void {
     this.totals.problems++;
-    this.emit('problem', err, s.info, raw);
+    this.emit('problem', err, s.view, raw);
   }
 
   private onRejected(s: Session, reason: RejectReason, candidate: Buffer): void {
@@ -273,18 +282,18 @@ export class Gb32960Platform extends EventEmitter<PlatformEvents> {
     const now = Date.now();
     s.lastFrameAt = now;
     const command = raw[2]!;
-    const vin = raw.toString('latin1', 4, 21).replace(/[\0 ]+$/, '');
     let frame: Frame;
     try {
       frame = decodeFrame(raw);
     } catch (err) {
+      const vin = raw.toString('latin1', 4, 21).replace(/[\0 ]+$/, '');
       const e = err instanceof ProtocolError ? err : new ProtocolError('internal', asError(err).message);
       this.problem(s, new ProtocolError(e.code, `${vin || s.info.remote}: ${e.message}`, e.details), Buffer.from(raw));
       if (s.info.vin === vin && wantsReply(raw, false, this.opts.realtimeReplies)) this.reply(s, replyTo(raw, FLAG.error, now, this.opts.replyTime));
       return;
     }
-    s.info.frames++;
     this.totals.frames++;
+    const vin = frame.vin;
     if (command === 0x01 && raw[3] === FLAG.command) {
       this.login(s, raw, frame, vin, now);
       return;
@@ -304,10 +313,11 @@ export class Gb32960Platform extends EventEmitter<PlatformEvents> {
     if (wantsReply(raw, true, this.opts.realtimeReplies)) this.reply(s, replyTo(raw, FLAG.success, now, this.opts.replyTime));
     if (command === 0x04 && raw[3] === FLAG.command) {
       this.unbind(s);
-      this.emit('session', 'logout', s.info);
+      s.changed();
+      this.emit('session', 'logout', s.view);
       this.emit('counts');
     }
-    this.emit('frame', { frame, raw, session: s.info, receivedAt: now });
+    this.emit('frame', { frame, raw, session: s.view, receivedAt: now });
   }
 
   private login(s: Session, raw: Buffer, frame: Frame, vin: string, now: number): void {
@@ -334,7 +344,7 @@ export class Gb32960Platform extends EventEmitter<PlatformEvents> {
         s.socket.end();
         return;
       }
-      this.emit('session', 'replaced', other.info, `logged in again from ${s.info.remote}`);
+      this.emit('session', 'replaced', other.view, `logged in again from ${s.info.remote}`);
       this.drop(other, 'replaced by a new login');
     }
     if (s.info.vin && s.info.vin !== vin) this.unbind(s);
@@ -344,10 +354,11 @@ export class Gb32960Platform extends EventEmitter<PlatformEvents> {
     s.info.loginAt = new Date(now).toISOString();
     s.info.loginSerial = typeof data.serialNo === 'number' ? data.serialNo : null;
     this.byVin.set(vin, s);
+    s.changed();
     this.reply(s, replyTo(raw, FLAG.success, now, this.opts.replyTime));
-    this.emit('session', 'login', s.info);
+    this.emit('session', 'login', s.view);
     this.emit('counts');
-    this.emit('frame', { frame, raw, session: s.info, receivedAt: now });
+    this.emit('frame', { frame, raw, session: s.view, receivedAt: now });
   }
 
   private commandReply(s: Session, raw: Buffer, frame: Frame, now: number): void {
@@ -379,7 +390,7 @@ export class Gb32960Platform extends EventEmitter<PlatformEvents> {
   private forget(s: Session, why = 'connection closed'): void {
     if (!this.sessions.delete(s)) return;
     this.unbind(s);
-    this.emit('session', 'closed', s.info, why);
+    this.emit('session', 'closed', s.view, why);
     this.emit('counts');
   }
 
