@@ -7,8 +7,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'nod
 import { z } from 'zod';
 import { registerNode } from '../../lib/red';
 import { ProtocolError, asError, describeIssues, isProtocolError } from '../../protocols/protocol-error';
-import type { Gb32960ServerNode } from '../gb32960-server/types';
-import { UserStatus } from '../gb32960-server/user-status';
+import { serverUser } from '../gb32960-server/user-status';
 import { COMMAND_CODES, commandUnit, type CommandKind } from './command-unit';
 
 const CommandConfig = z.object({
@@ -46,21 +45,9 @@ function init(RED: NodeAPI): void {
   function Gb32960Command(this: Node, def: Def) {
     RED.nodes.createNode(this, def);
     const node = this;
-    const view = new UserStatus(node);
-    const parsed = CommandConfig.safeParse(def);
-    if (!parsed.success) {
-      const problem = `invalid configuration: ${describeIssues(parsed.error)}`;
-      node.error(problem);
-      view.fatal(problem);
-      return;
-    }
-    const cfg = parsed.data;
-    const server = RED.nodes.getNode(cfg.server) as Gb32960ServerNode | null;
-    if (!server || typeof server.register !== 'function') {
-      node.error('the gb32960 server configuration node was not found');
-      view.fatal('no server');
-      return;
-    }
+    const setup = serverUser(RED, node, CommandConfig, def);
+    if (!setup) return;
+    const { cfg, server, view } = setup;
     let closing = false;
     /** Inputs not yet answered, so closing can finish them. */
     const open = new Set<(err?: Error) => void>();

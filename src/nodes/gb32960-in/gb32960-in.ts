@@ -5,10 +5,8 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { z } from 'zod';
 import { registerNode } from '../../lib/red';
-import { describeIssues } from '../../protocols/protocol-error';
 import { vinList, type VehicleFrame } from '../gb32960-server/platform';
-import type { Gb32960ServerNode } from '../gb32960-server/types';
-import { UserStatus } from '../gb32960-server/user-status';
+import { serverUser } from '../gb32960-server/user-status';
 import { FRAME_KINDS, kindOf, type Kind } from './kinds';
 
 const InConfig = z.object({
@@ -29,21 +27,9 @@ function init(RED: NodeAPI): void {
   function Gb32960In(this: Node, def: Def) {
     RED.nodes.createNode(this, def);
     const node = this;
-    const view = new UserStatus(node);
-    const parsed = InConfig.safeParse(def);
-    if (!parsed.success) {
-      const problem = `invalid configuration: ${describeIssues(parsed.error)}`;
-      node.error(problem);
-      view.fatal(problem);
-      return;
-    }
-    const cfg = parsed.data;
-    const server = RED.nodes.getNode(cfg.server) as Gb32960ServerNode | null;
-    if (!server || typeof server.register !== 'function') {
-      node.error('the gb32960 server configuration node was not found');
-      view.fatal('no server');
-      return;
-    }
+    const setup = serverUser(RED, node, InConfig, def);
+    if (!setup) return;
+    const { cfg, server, view } = setup;
     const kinds = new Set<Kind>(cfg.kinds);
     const vins = new Set(vinList(cfg.vins));
     const vinWanted = (vin: string | null | undefined) => vins.size === 0 || (!!vin && vins.has(vin));
