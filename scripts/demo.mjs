@@ -232,7 +232,7 @@ export function gb32960DemoUnits(edition, tick) {
   return { login, realtime: Buffer.concat([beijingNow(), Buffer.from([0x01]), v]) };
 }
 
-function startGb32960Vehicles(port, log) {
+export function startGb32960Vehicles(port, log) {
   const timers = [];
   const sockets = new Set();
   const params = new Map([[9, [30, 1]], [10, [60, 2]], [11, [30, 2]]]);

@@ -13,6 +13,7 @@ import type { Gb32960ServerNode } from '../../src/nodes/gb32960-server/types';
 import { SimVehicle, realtimeData, vinOf, withBadBcc } from '../support/gb32960-vehicle';
 import { builtNode, collect, helper, lastStatus, sleep, waitFor, type FlowNode } from '../support/red';
 import { makeCertificates } from '../support/secure-broker';
+import { importEsm } from '../support/esm';
 
 const root = join(__dirname, '..', '..', '..');
 const coreTls = require(require.resolve('@node-red/nodes/core/network/05-tls.js', { paths: [join(root, 'node_modules', 'node-red')] }));
@@ -366,6 +367,24 @@ describe('gb32960-server, gb32960-in and gb32960-command nodes', function () {
     const back = await vehicle(port);
     assert.equal((await back.login()).frame.responseFlag.code, 0x01);
     assert.ok(t.server !== again.server, 'a new server node');
+  });
+
+  it('the demo\'s two vehicles (npm start) log in, report in both editions and answer a query', async function () {
+    this.timeout(30000);
+    const t = await load({}, { kinds: 'realtime,sessions' }, { command: 'query', params: '[9, 10]' });
+    const demo = await importEsm<{ startGb32960Vehicles(port: number, log: (s: string) => void): () => void }>(join(root, 'scripts', 'demo.mjs'));
+    const stop = demo.startGb32960Vehicles(t.port, () => undefined);
+    try {
+      await waitFor(() => t.out.filter((m) => m.event === 'login').length === 2, 'two logins');
+      await waitFor(() => new Set(t.out.filter((m) => m.command === 2).map((m) => m.payload.edition)).size === 2, 'realtime in both editions', 15000);
+      for (const m of t.out.filter((x) => x.command === 2)) assert.equal(m.payload.vehicle.soc > 0, true);
+      t.cmd.receive({ vin: 'LSIMDEMO000000002' });
+      await waitFor(() => t.replies.length === 1, 'the query reply');
+      assert.deepEqual(t.replies[0]!.payload.parameters.map((p: Msg) => [p.id, p.value]), [[9, 30], [10, 60]]);
+      assert.equal(t.errors.length, 0);
+    } finally {
+      stop();
+    }
   });
 
   it('200 vehicles sending a realtime frame a second for 5 s: every frame out once, every reply sent', async function () {
