@@ -369,6 +369,22 @@ describe('gb32960-server, gb32960-in and gb32960-command nodes', function () {
     assert.ok(t.server !== again.server, 'a new server node');
   });
 
+  it('says so on its nodes when the port is taken, and stops nothing else', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
+    try {
+      await helper.load(nodes, flow({ port: (taken.address() as net.AddressInfo).port }));
+      await waitFor(() => /port \d+ is in use/.test(lastStatus(helper.getNode('in'))?.text ?? ''), 'the port-in-use status');
+      assert.equal(lastStatus(helper.getNode('cmd'))?.fill, 'red');
+      const failures = collect(helper.getNode('failures'));
+      helper.getNode('cmd').receive({ vin: VIN, payload: [9] });
+      await waitFor(() => failures.length === 1, 'a failure');
+      assert.equal(failures[0]!.error.code, 'not-connected');
+    } finally {
+      await new Promise((r) => taken.close(r));
+    }
+  });
+
   it('the demo\'s two vehicles (npm start) log in, report in both editions and answer a query', async function () {
     this.timeout(30000);
     const t = await load({}, { kinds: 'realtime,sessions' }, { command: 'query', params: '[9, 10]' });
