@@ -6,10 +6,8 @@
 import { beijingIso } from '../../src/protocols/gb32960/replies';
 import { SimVehicle, realtimeData, vinOf } from '../support/gb32960-vehicle';
 
-interface Order { port: number; vehicles: number; seconds: number }
-
-/** Mileage from a sequence number: 0.1 km resolution, so seq = (mileage - base) * 10. */
-export const MILEAGE_BASE = 1000;
+/** mileageBase: frame k of vehicle i reports mileage mileageBase + seq / 10 (0.1 km resolution). */
+interface Order { port: number; vehicles: number; seconds: number; mileageBase: number }
 
 process.once('message', (order: Order) => {
   void (async () => {
@@ -29,7 +27,7 @@ process.once('message', (order: Order) => {
         const time = beijingIso(Date.now());
         for (let i = part * slice; i < Math.min(fleet.length, (part + 1) * slice); i++) {
           const seq = k * fleet.length + i;
-          fleet[i]!.send(fleet[i]!.frame(0x02, { ...realtimeData(time), vehicle: { ...realtimeData(time).vehicle, mileage: MILEAGE_BASE + seq / 10 } }));
+          fleet[i]!.send(fleet[i]!.frame(0x02, { ...realtimeData(time), vehicle: { ...realtimeData(time).vehicle, mileage: order.mileageBase + seq / 10 } }));
           sent++;
         }
         await new Promise((r) => setTimeout(r, Math.max(0, tick + (part + 1) * 100 - Date.now())));

@@ -10,11 +10,12 @@ import { join } from 'node:path';
 import { startRuntime, type BenchRuntime } from '../../bench/runtime';
 import type { Gb32960ServerNode } from '../../src/nodes/gb32960-server/types';
 import { waitFor } from '../support/red';
-import { MILEAGE_BASE } from './gb32960-fleet-child';
 
 const root = join(__dirname, '..', '..', '..');
 const VEHICLES = Number(process.env.GB32960_FLEET_VEHICLES ?? 1000);
 const SECONDS = Number(process.env.GB32960_FLEET_SECONDS ?? 30);
+/** The fleet numbers its frames in the mileage: MILEAGE_BASE + seq / 10 km. */
+const MILEAGE_BASE = 1000;
 const gc = (globalThis as { gc?: () => void }).gc;
 
 type ChildReport = { phase: 'logged-in'; loginOk: number } | { phase: 'done'; sent: number; replies: number; closed: number } | { phase: 'failed'; error: string };
@@ -54,7 +55,7 @@ describe('gb32960-server with 1,000 vehicles', function () {
     const child = fork(join(__dirname, 'gb32960-fleet-child.js'), { stdio: 'inherit' });
     const reports: ChildReport[] = [];
     child.on('message', (m: ChildReport) => reports.push(m));
-    child.send({ port: server.platform!.port, vehicles: VEHICLES, seconds: SECONDS });
+    child.send({ port: server.platform!.port, vehicles: VEHICLES, seconds: SECONDS, mileageBase: MILEAGE_BASE });
     try {
       const login = await waitFor(() => reports.find((r) => r.phase !== 'done'), 'the fleet logged in', 120_000);
       if (login.phase === 'failed') throw new Error(login.error);
