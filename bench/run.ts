@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as mqtt from 'mqtt';
 import rhea = require('rhea');
-import { benchGb32960, type Speed } from './gb32960';
+import { benchGb32960, gb32960SmallRows, type Speed } from './gb32960';
 import { benchGb32960Server } from './gb32960-server';
 import { startRuntime, type BenchRuntime, type FlowNode } from './runtime';
 import { jointechMqttMessages } from '../test/support/samples';
@@ -483,6 +483,8 @@ async function main(): Promise<void> {
       row('reference: binary-parser layout, then the same output as decodeFrame (checked equal; baseline)', gb.reference),
       row('gb32960 decodeFrame (BCC, markers, enumerations, gear and alarm flags, ISO times)', gb.ours),
       row('lower bar: binary-parser layout and scale factors only (no BCC, markers, names or flags)', gb.layoutOnly),
+      '',
+      ...gb32960SmallRows(gb, fmt),
     ];
   })();
   const gbServerRows = !gbServer ? [] : [

@@ -6,8 +6,11 @@ import { encodeFrame } from '../../src/protocols/gb32960/codec';
 import { builtNode, collect, helper, lastStatus, waitFor } from '../support/red';
 
 const node = builtNode('gb32960-decode');
-const example = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'examples', 'gb32960-decode.json'), 'utf8')) as Array<{ id: string; payload?: string }>;
-const samplePayload = (id: string) => JSON.parse(example.find((n) => n.id === id)!.payload!);
+const example = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'examples', 'gb32960-decode.json'), 'utf8')) as Array<{ id: string; payload?: string; payloadType?: string }>;
+const samplePayload = (id: string) => {
+  const node = example.find((n) => n.id === id)!;
+  return node.payloadType === 'json' ? JSON.parse(node.payload!) : node.payload;
+};
 
 describe('gb32960-decode node', function () {
   this.timeout(10000);
@@ -41,6 +44,34 @@ describe('gb32960-decode node', function () {
     assert.equal(realtime.gb32960.vin, 'onepart1234567891');
     assert.equal(status.payload.online, false);
     assert.equal(status.topic, 'gb32960/status/deviceName1234');
+  });
+
+  it('names the gateway\'s device events (status notification, lifecycle change) and leaves the device secret out', async () => {
+    const { dec, out } = await load();
+    dec.receive({ payload: samplePayload('gb.inject.status') });
+    dec.receive({ payload: { ...samplePayload('gb.inject.lifecycle'), deviceSecret: 'do-not-forward' } });
+    dec.receive({ payload: JSON.stringify({ action: 'disable', iotId: 'x', productKey: 'al123450000', deviceName: 'car2', messageCreateTime: 1535700748205 }) });
+    await waitFor(() => out.length === 3, 'three messages');
+    const [status, created, disabled] = out as [any, any, any];
+    assert.deepEqual(status.payload.event, { type: 'offline', en: 'Device offline', zh: '设备下线' });
+    assert.equal(created.topic, 'gb32960/lifecycle/deviceName1234');
+    assert.deepEqual(created.payload.event, { type: 'create', en: 'Device created', zh: '设备创建' });
+    assert.equal(created.payload.time, '2018-08-31T07:32:28.205Z');
+    assert.equal('deviceSecret' in created.payload, false);
+    assert.equal(disabled.payload.event.zh, '设备禁用');
+  });
+
+  it('decodes downlink commands and replies, and keeps the header\'s encryption byte', async () => {
+    const { dec, out } = await load();
+    dec.receive({ payload: samplePayload('gb.inject.query') });
+    const platformLogin = encodeFrame({ command: 5, vin: 'PLATFORM000000001', encryption: 1, data: { time: '2023-03-21T16:20:12+08:00', serialNo: 1, username: 'u', password: 'p', encryptionRule: 3 } });
+    dec.receive({ payload: platformLogin });
+    await waitFor(() => out.length === 2, 'two messages');
+    const [reply, login] = out as [any, any];
+    assert.equal(reply.topic, 'gb32960/128/LZYTBGBW6J1014194');
+    assert.deepEqual(reply.payload.parameters.map((p: any) => [p.name, p.value]), [['heartbeatPeriod', 30], ['terminalResponseTimeout', 60]]);
+    assert.equal(login.payload.encryption.code, 1);
+    assert.equal(login.payload.encryptionRule.en, 'AES128');
   });
 
   it('emits one message per information type when asked, from a raw frame Buffer', async () => {

@@ -38,20 +38,20 @@ const BLOCK: fc.Arbitrary<Buffer> = fc.oneof(
 const counted = (width: number) => wordCount.chain((n) => items(n, width).map((list) => Buffer.concat([u16(n), list])));
 const BLOCK_2025: fc.Arbitrary<Buffer> = fc.oneof(
   bytes(18).map((b) => Buffer.concat([Buffer.from([1]), b])),
-  fc.integer({ min: 0, max: 3 }).chain((n) => bytes(10 * n).map((b) => Buffer.concat([Buffer.from([2, n]), b]))),
+  byteCount(3).chain((n) => (n >= 0xfe ? fc.constant(Buffer.alloc(0)) : bytes(10 * n)).map((b) => Buffer.concat([Buffer.from([2, n]), b]))),
   bytes(12).map((b) => Buffer.concat([Buffer.from([3]), b])),
   bytes(2).map((b) => Buffer.concat([Buffer.from([4]), b])),
   bytes(10).map((b) => Buffer.concat([Buffer.from([5]), b])),
-  fc.tuple(bytes(5), fc.array(byteCount(3), { minLength: 4, maxLength: 4 }), fc.array(bytes(2), { maxLength: 3 })).chain(([head, counts, levels]) =>
-    fc.tuple(...counts.map((c) => items(c, 4))).map((lists) => Buffer.concat([
-      Buffer.from([6]), head, ...counts.flatMap((c, i) => [Buffer.from([c]), lists[i]!]), Buffer.from([levels.length]), ...levels,
+  fc.tuple(bytes(5), fc.array(byteCount(3), { minLength: 4, maxLength: 4 }), byteCount(3)).chain(([head, counts, n5]) =>
+    fc.tuple(...counts.map((c) => items(c, 4)), n5 >= 0xfe ? fc.constant(Buffer.alloc(0)) : bytes(2 * n5)).map((lists) => Buffer.concat([
+      Buffer.from([6]), head, ...counts.flatMap((c, i) => [Buffer.from([c]), lists[i]!]), Buffer.from([n5]), lists[4]!,
     ]))),
   byteCount(2).chain((n) => (n >= 0xfe ? fc.constant(Buffer.from([7, n])) : fc.array(fc.tuple(bytes(5), counted(2)).map(([h, c]) => Buffer.concat([h, c])), { minLength: n, maxLength: n })
     .map((packs) => Buffer.concat([Buffer.from([7, n]), ...packs])))),
   byteCount(2).chain((n) => (n >= 0xfe ? fc.constant(Buffer.from([8, n])) : fc.array(fc.tuple(bytes(1), counted(1)).map(([h, c]) => Buffer.concat([h, c])), { minLength: n, maxLength: n })
     .map((packs) => Buffer.concat([Buffer.from([8, n]), ...packs])))),
-  fc.integer({ min: 0, max: 2 }).chain((n) => fc.array(fc.tuple(bytes(10), counted(1)).map(([h, c]) => Buffer.concat([h, c])), { minLength: n, maxLength: n })
-    .map((stacks) => Buffer.concat([Buffer.from([0x30, n]), ...stacks]))),
+  byteCount(2).chain((n) => (n >= 0xfe ? fc.constant(Buffer.from([0x30, n])) : fc.array(fc.tuple(bytes(10), counted(1)).map(([h, c]) => Buffer.concat([h, c])), { minLength: n, maxLength: n })
+    .map((stacks) => Buffer.concat([Buffer.from([0x30, n]), ...stacks])))),
   fc.tuple(bytes(5), counted(2), counted(1)).map(([h, cells, temps]) => Buffer.concat([Buffer.from([0x31]), h, cells, temps])),
   bytes(18).map((b) => Buffer.concat([Buffer.from([0x32]), b])),
 );
@@ -62,6 +62,24 @@ const TIME = fc.tuple(fc.integer({ min: 0, max: 99 }), fc.integer({ min: 1, max:
 
 const REALTIME_UNIT = fc.tuple(TIME, fc.array(BLOCK, { maxLength: 8 })).map(([t, blocks]) => Buffer.concat([t, ...blocks]));
 const REALTIME_UNIT_2025 = fc.tuple(TIME, fc.array(BLOCK_2025, { maxLength: 8 }), fc.option(SIGNATURE)).map(([t, blocks, sig]) => Buffer.concat([t, ...blocks, ...(sig ? [sig] : [])]));
+
+const TIME_BYTES = Buffer.from([23, 3, 21, 10, 20, 12]);
+
+/** One parameter of 2016 table B.12 / 2025 table B.8 with random bytes of its width, as a function of the edition. */
+const PARAMETER_ITEM: fc.Arbitrary<(edition: 2016 | 2025) => Buffer> = fc.oneof(
+  fc.tuple(fc.constantFrom(1, 2, 3, 6, 9, 10, 11, 12, 15, 16), bytes(2)).map(([id, v]) => (edition: 2016 | 2025) => {
+    const width = [9, 12, 16].includes(id) || (edition === 2025 && (id === 2 || id === 3)) ? 1 : 2;
+    return Buffer.concat([Buffer.from([id]), v.subarray(0, width)]);
+  }),
+  fc.tuple(fc.constantFrom(7, 8), bytes(5)).map(([id, v]) => () => Buffer.concat([Buffer.from([id]), v])),
+  fc.tuple(fc.constantFrom(4, 13), fc.uint8Array({ maxLength: 12 })).map(([id, d]) => () => Buffer.concat([Buffer.from([id, d.length, id + 1]), Buffer.from(d)])),
+);
+
+function frameOf(command: number, unit: Buffer, edition: 2016 | 2025, flag: number): Buffer {
+  const start = edition === 2025 ? 0x24 : 0x23;
+  const head = Buffer.concat([Buffer.from([start, start, command, flag]), Buffer.alloc(17, 0x41), Buffer.from([1]), u16(unit.length), unit]);
+  return Buffer.concat([head, Buffer.from([bcc(head, 2, head.length)])]);
+}
 
 function onlyOwnErrors(fn: () => unknown): void {
   try {
@@ -105,18 +123,42 @@ describe('GB/T 32960 decoder properties', () => {
     }), { numRuns: 1000 });
   });
 
-  it('random valid 2025 data units (signature included) round-trip', () => {
+  it('arbitrary bytes as any command of the 2025 edition end in a result or the decoder\'s own error', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 120 }), fc.constantFrom(0x01, 0x05, 0x09, 0x0a, 0x0b, 0x80, 0x81, 0x82), fc.constantFrom(0x01, 0x02, 0xfe), (raw, command, responseFlag) => {
+      const b = Buffer.from(raw);
+      onlyOwnErrors(() => decodeInput(b, { command, edition: 2025, responseFlag }));
+      onlyOwnErrors(() => decodeInput(Buffer.concat([TIME_BYTES, b]), { command, edition: 2016, responseFlag }));
+    }), { numRuns: 3000 });
+  });
+
+  it('random parameter lists (0x80 replies, 0x81 sets) and controls (0x82) encode back to the same bytes', () => {
+    fc.assert(fc.property(fc.constantFrom(2016, 2025) as fc.Arbitrary<2016 | 2025>, TIME, fc.array(PARAMETER_ITEM, { maxLength: 6 }), fc.constantFrom(0x80, 0x81), (edition, time, items, command) => {
+      const unit = Buffer.concat([time, Buffer.from([items.length]), ...items.map((it) => it(edition))]);
+      const frame = frameOf(command, unit, edition, 0x01);
+      const f = decodeFrame(frame);
+      assert.equal(encodeFrame({ edition, command, responseFlag: 0x01, vin: f.vin, data: f.data }).toString('hex'), frame.toString('hex'));
+    }), { numRuns: 1000 });
+    fc.assert(fc.property(fc.constantFrom(2016, 2025) as fc.Arbitrary<2016 | 2025>, TIME, fc.integer({ min: 0, max: 255 }), fc.uint8Array({ maxLength: 40 }), (edition, time, control, params) => {
+      const frame = frameOf(0x82, Buffer.concat([time, Buffer.from([control]), Buffer.from(params)]), edition, 0xfe);
+      const f = decodeFrame(frame);
+      assert.equal(encodeFrame({ edition, command: 0x82, vin: f.vin, data: f.data }).toString('hex'), frame.toString('hex'));
+    }), { numRuns: 1000 });
+  });
+
+  it('random valid 2025 data units (signature included) encode back to the same bytes', () => {
     fc.assert(fc.property(REALTIME_UNIT_2025, (unit) => {
       const decoded = decodeRealtime(unit, 2025);
+      assert.equal(encodeRealtime(decoded, 2025).toString('hex'), unit.toString('hex'));
       assert.deepEqual(decodeRealtime(encodeRealtime(decoded, 2025), 2025), decoded);
       const frame = encodeFrame({ edition: 2025, command: 2, vin: 'LZYTBGBW6J1014194', data: decoded as unknown as Record<string, unknown> });
       assert.deepEqual(decodeFrame(frame).data, decoded);
     }), { numRuns: 1000 });
   });
 
-  it('random valid realtime data units round-trip: decode(encode(decode(x))) equals decode(x)', () => {
+  it('random valid realtime data units encode back to the same bytes, and decode(encode(decode(x))) equals decode(x)', () => {
     fc.assert(fc.property(REALTIME_UNIT, (unit) => {
       const decoded = decodeRealtime(unit);
+      assert.equal(encodeRealtime(decoded).toString('hex'), unit.toString('hex'));
       const again = decodeRealtime(encodeRealtime(decoded));
       assert.deepEqual(again, decoded);
       const frame = encodeFrame({ command: 3, vin: "LZYTBGBW6J1014194", data: decoded as unknown as Record<string, unknown> });

@@ -5,20 +5,11 @@
 import assert from 'node:assert/strict';
 import { decodeFrame, encodeFrame, type Edition } from '../../src/protocols/gb32960/codec';
 import { isProtocolError } from '../../src/protocols/protocol-error';
-import { VIN, hex, rawFrame } from '../support/gb32960-frames';
+import { VIN, hex, rawFrame, roundTrip } from '../support/gb32960-frames';
 
 const TIME = '17 03 15 0a 14 0c'; // 2023-03-21 10:20:12 Beijing time
 const ISO = '2023-03-21T10:20:12+08:00';
 const txt = (s: string) => Buffer.from(s, 'latin1').toString('hex');
-
-/** decode, then encode the decoded data with the same header: the same bytes come back. */
-function roundTrip(bytes: Buffer): ReturnType<typeof decodeFrame> {
-  const f = decodeFrame(bytes);
-  const again = encodeFrame({ edition: f.edition, command: f.command.code, responseFlag: f.responseFlag.code, vin: f.vin, encryption: f.encryption.code, data: f.data });
-  assert.deepEqual(again.toString('hex'), bytes.toString('hex'));
-  assert.deepEqual(decodeFrame(again).data, f.data);
-  return f;
-}
 
 const ownError = (code: string) => (e: unknown) => isProtocolError(e) && e.code === code;
 
@@ -154,6 +145,8 @@ describe('GB/T 32960 terminal control 0x82 (2016 B.14-B.17, 2025 B.10-B.13)', ()
     assert.equal(d.alarm.message, '电池过热');
     const built = encodeFrame({ edition: 2025, command: 0x82, vin: VIN, data: { time: ISO, control: 'alarm', alarm: { level: 4, message: '电池过热' } } });
     assert.equal(built.toString('hex'), bytes.toString('hex'));
+    const shorthand = encodeFrame({ edition: 2025, command: 0x82, vin: VIN, data: { time: ISO, command: 'alarm', alarmLevel: 4, alarmMessage: '电池过热' } });
+    assert.equal(shorthand.toString('hex'), bytes.toString('hex'));
     assert.throws(() => encodeFrame({ command: 0x82, vin: VIN, data: { time: ISO, control: 6, alarm: { level: 4 } } }), ownError('out-of-range'));
     assert.equal((decodeFrame(rawFrame(0x82, unit)).data as any).alarm.level.unknown, true, 'level 4 is not in 2016 B.17');
     const plain = roundTrip(rawFrame(0x82, hex(`${TIME} 06 03 ${txt('check brakes')}`))).data as any;
@@ -207,9 +200,9 @@ describe('GB/T 32960.3-2025 activation 0x09, activation response 0x0A, key excha
     const d = f.data as any;
     assert.equal(d.chipId, 'CHIP0123456789');
     assert.deepEqual(d.publicKey, hex(KEY));
-    assert.equal(d.vin, VIN);
+    assert.equal(d.vehicleVin, VIN);
     assert.deepEqual(d.signature, { type: { code: 1, en: 'SM2', zh: 'SM2' }, r: hex(R), s: hex(S) });
-    const built = encodeFrame({ edition: 2025, command: 0x09, vin: VIN, data: { time: ISO, chipId: 'CHIP0123456789', publicKey: [...hex(KEY)], vin: VIN, signature: { type: 1, r: hex(R), s: hex(S) } } });
+    const built = encodeFrame({ edition: 2025, command: 0x09, vin: VIN, data: { time: ISO, chipId: 'CHIP0123456789', publicKey: [...hex(KEY)], vehicleVin: VIN, signature: { type: 1, r: hex(R), s: hex(S) } } });
     assert.equal(built.toString('hex'), bytes.toString('hex'));
   });
 

@@ -96,7 +96,7 @@ describe('GB/T 32960.3-2016 decoding', () => {
     assert.equal(vs.current, 10);
     assert.equal(vs.totalCells, 96);
     assert.deepEqual(vs.cellVoltages, [3.7, 3.4, null]);
-    assert.deepEqual(d.temperatures.subsystems[0], { subsystem: 1, probeCount: 2, temperatures: [40, null] });
+    assert.deepEqual(d.temperatures.subsystems[0], { subsystem: 1, probeCount: 2, temperatures: [40, null], markers: { 'temperatures[1]': 'invalid' } });
     assert.deepEqual(d.custom, [{ type: 0x81, data: hex('aabbcc') }]);
     assert.deepEqual(d.order, [1, 2, 3, 4, 5, 6, 7, 8, 9, 0x81]);
   });
@@ -119,7 +119,7 @@ describe('GB/T 32960.3-2016 decoding', () => {
     assert.deepEqual(decodeFrame(lf).data, login);
     const logout = { time: login.time, timeMs: login.timeMs, serialNo: 1 };
     assert.deepEqual(decodeFrame(encodeFrame({ command: 4, vin: VIN, data: logout })).data, logout);
-    const pl = { time: login.time, timeMs: login.timeMs, serialNo: 7, username: 'platform01', password: 'pw', encryption: { code: 1, en: 'None', zh: '不加密' } };
+    const pl = { time: login.time, timeMs: login.timeMs, serialNo: 7, username: 'platform01', password: 'pw', encryptionRule: { code: 1, en: 'None', zh: '不加密' } };
     assert.deepEqual(decodeFrame(encodeFrame({ command: 5, vin: VIN, data: pl })).data, pl);
     assert.deepEqual(decodeFrame(encodeFrame({ command: 7, vin: VIN, data: {} })).data, {});
     const ack = decodeFrame(frame(0x02, hex(TIME), 0x01));
@@ -213,7 +213,7 @@ describe('GB/T 32960.3-2025 decoding ("$$" frames)', () => {
     assert.equal(d.alarm.flags.unitOvervoltage, false);
     assert.deepEqual(d.alarm.motorFaults, [0x42]);
     assert.deepEqual(d.alarm.flagLevels.map((l: any) => [l.flag, l.level.code]), [['motorOverspeed', 3], ['storageThermalEvent', 4]]);
-    assert.deepEqual(d.voltages.packs[0], { pack: 1, voltage: 350, current: 10, unitCount: 3, unitVoltages: [3.292, 3.4, null] });
+    assert.deepEqual(d.voltages.packs[0], { pack: 1, voltage: 350, current: 10, unitCount: 3, unitVoltages: [3.292, 3.4, null], markers: { 'unitVoltages[2]': 'invalid' } });
     assert.deepEqual(d.temperatures.packs[0], { pack: 1, probeCount: 2, temperatures: [40, 39] });
     assert.deepEqual(d.fuelCellStacks[0], { sequence: 1, voltage: 400, current: 10, hydrogenInletPressure: 150, airInletPressure: 120, airInletTemperature: 30, coolantProbeCount: 2, coolantOutletTemperatures: [50, 51] });
     assert.deepEqual(d.supercapacitor, { system: 1, totalVoltage: 400, totalCurrent: 10, cellCount: 2, cellVoltages: [2.7, 2.7], probeCount: 1, temperatures: [30] });

@@ -4,7 +4,7 @@
  * vendors' own and stay raw.
  *
  * JS shapes (decode returns them, encode takes them; decode(encode(x)) gives x back):
- *   0x09 { time?, chipId: string (16 chars, space padded), publicKey: bytes, vin: string,
+ *   0x09 { time?, chipId: string (16 chars, space padded), publicKey: bytes, vehicleVin: string,
  *          signature: { type: 1 SM2 | 2 RSA | 3 ECC, r: bytes, s: bytes } }
  *        decoded also carries timeMs, and chipIdRaw when the padding is not spaces.
  *   0x0A { status: 1 activated | 2 failed, info: 0 success | 1 chip already activated | 2 VIN duplicate }
@@ -41,7 +41,8 @@ export interface Activation {
   /** The chip id's 16 bytes, when they are not the id padded with spaces (some senders pad with NULs). */
   chipIdRaw?: Buffer;
   publicKey: Buffer;
-  vin: string;
+  /** The VIN inside the data unit (named apart from the frame header's `vin`). */
+  vehicleVin: string;
   signature: Signature;
 }
 
@@ -51,10 +52,10 @@ export function decodeActivation(unit: Buffer): Activation {
   const rawId = r.bytes(16, 'activation chip id');
   const chipId = r.buf.toString('latin1', r.offset - 16, r.offset).replace(/[\0 ]+$/, '');
   const publicKey = Buffer.from(r.bytes(r.uint(2, 'activation public key length'), 'activation public key'));
-  const vin = r.text(17, 'activation VIN');
+  const vehicleVin = r.text(17, 'activation VIN');
   const signature = readSignature(r);
   if (r.remaining > 0) throw new ProtocolError('trailing-data', `${r.remaining} byte(s) follow the activation signature`, { offset: r.offset });
-  const out: Activation = { time: t.time, timeMs: t.timeMs, chipId, publicKey, vin, signature };
+  const out: Activation = { time: t.time, timeMs: t.timeMs, chipId, publicKey, vehicleVin, signature };
   if (!Buffer.from(chipId.padEnd(16, ' '), 'latin1').equals(rawId)) out.chipIdRaw = Buffer.from(rawId);
   return out;
 }
@@ -70,7 +71,7 @@ export function encodeActivation(v: Record<string, unknown>): Buffer {
     w.bytes(Buffer.from(id.padEnd(16, ' '), 'latin1'));
   }
   const key = bytesOf(v.publicKey, 'publicKey');
-  w.uint(2, key.length, 'publicKey length').bytes(key).text(String(v.vin ?? ''), 17, 'vin');
+  w.uint(2, key.length, 'publicKey length').bytes(key).text(String(v.vehicleVin ?? ''), 17, 'vehicleVin');
   writeSignature(w, v.signature as Signature);
   return w.toBuffer();
 }

@@ -4,6 +4,9 @@
 import { named } from '../enum-table';
 import { Reader, Writer, markerOf, markerRaw } from './binary';
 import { readCount, readCounted, readFields, readList, unscale, writeCounted, writeFields, writeList, type Marker, type Record_ } from './fields';
+
+/** Where a block reader puts a marker that has no place inside its value (a count of a list), and the writer finds it. */
+export type BlockContext = { markers?: Record<string, Marker> };
 import {
   ALARM_FLAGS, ALARM_LEVELS, COORDINATE_SYSTEMS, ENGINE_FIELDS, EXTREME_FIELDS, FUEL_CELL_HEAD, FUEL_CELL_TAIL, MOTOR_FIELDS, VEHICLE_FIELDS, VOLTAGE_SUBSYSTEM_HEAD,
 } from './tables';
@@ -98,7 +101,11 @@ export function readAlarm(r: Reader, levels = ALARM_LEVELS, flagsOf = alarmFlags
   for (const list of FAULT_LISTS) {
     const count = readCount(r, 1, 'alarm fault count');
     if (count.marker) (markers ??= {})[list] = count.marker;
-    out[list] = readList(r, count.n, 4, 0, 1, 'alarm fault codes');
+    // Fault codes are the maker's DWORDs (table 17): no value is a marker, FFFFFFFE included.
+    r.need(4 * count.n, 'alarm fault codes');
+    const codes = new Array<number>(count.n);
+    for (let i = 0; i < count.n; i++) codes[i] = r.uint(4, 'alarm fault code');
+    out[list] = codes;
   }
   if (markers) out.markers = markers;
   return out;
@@ -139,7 +146,7 @@ function readVoltages(r: Reader): Record_ {
     const sub = readFields(r, VOLTAGE_SUBSYSTEM_HEAD, 'voltages subsystem');
     const m = r.uint(1, 'voltages frame cell count');
     sub.frameCells = m;
-    sub.cellVoltages = readList(r, m, 2, 0, 0.001, 'voltages cell voltages');
+    sub.cellVoltages = readList(r, m, 2, 0, 0.001, 'cellVoltages', sub);
     return sub;
   });
 }
@@ -153,7 +160,7 @@ function writeVoltages(w: Writer, v: Record_): void {
     writeFields(w, VOLTAGE_SUBSYSTEM_HEAD, s, `voltages[${i}]`);
     const cells = (s.cellVoltages as Array<number | null> | undefined) ?? [];
     w.uint(1, cells.length, `voltages[${i}].frameCells`);
-    writeList(w, cells, 2, 0, 0.001, `voltages[${i}].cellVoltages`);
+    writeList(w, cells, 2, 0, 0.001, 'cellVoltages', s.markers);
   });
 }
 
@@ -180,7 +187,7 @@ export function writeTemperatureGroups(w: Writer, v: Record_, key: string, idKey
   }
 }
 
-export type BlockCodec = { read(r: Reader): unknown; write(w: Writer, v: never): void };
+export type BlockCodec = { read(r: Reader, out: BlockContext): unknown; write(w: Writer, v: never, data: BlockContext): void };
 export const BLOCKS_2016: Record<number, BlockCodec> = {
   0x01: { read: readVehicle, write: writeVehicle },
   0x02: { read: readMotors, write: writeMotors },

@@ -7,9 +7,9 @@ import { named } from '../enum-table';
 import type { Reader, Writer } from './binary';
 import { markerRaw } from './binary';
 import {
-  compileFlags, readAlarm, readGear, readPosition, readSubsystems, readTemperatureGroups, writeAlarm, writePosition, writeTemperatureGroups, type BlockCodec,
+  compileFlags, readAlarm, readGear, readPosition, readSubsystems, readTemperatureGroups, writeAlarm, writePosition, writeTemperatureGroups, type BlockCodec, type BlockContext,
 } from './blocks2016';
-import { readCounted, readFields, writeCounted, writeFields, type Record_ } from './fields';
+import { readCount, readCounted, readFields, writeCounted, writeFields, type Record_ } from './fields';
 import {
   ALARM_FLAGS_2025, ALARM_LEVELS_2025, ENGINE_FIELDS_2025, FUEL_CELL_STACK_HEAD_2025, FUEL_CELL_SYSTEM_FIELDS_2025, MOTOR_FIELDS_2025,
   PACK_VOLTAGE_HEAD_2025, SUPERCAPACITOR_EXTREMES_2025, SUPERCAPACITOR_HEAD_2025, VEHICLE_FIELDS_2025,
@@ -31,16 +31,31 @@ function writeVehicle(w: Writer, v: Record_): void {
   writeFields(w, VEHICLE_FIELDS_2025, { ...v, gear: typeof gear === 'number' ? gear : gear?.code }, 'vehicle');
 }
 
-function readMotors(r: Reader): Record_[] {
-  const n = r.uint(1, 'motors count');
+/**
+ * A 2025 list count (motors table 15, fuel-cell stacks table 18, alarm N5 table 23): 0xFE/0xFF
+ * mean no entries follow; the marker is kept under `key` so the same byte is written back.
+ */
+function readListCount(r: Reader, what: string, ctx: BlockContext, key: string): number {
+  const count = readCount(r, 1, what);
+  if (count.marker) (ctx.markers ??= {})[key] = count.marker;
+  return count.n;
+}
+
+function writeListCount(w: Writer, n: number, what: string, ctx: BlockContext, key: string): boolean {
+  const marker = ctx.markers?.[key];
+  w.uint(1, marker ? markerRaw(1, marker) : n, what);
+  return marker === undefined;
+}
+
+function readMotors(r: Reader, ctx: BlockContext): Record_[] {
+  const n = readListCount(r, 'motors count', ctx, 'motors');
   const out: Record_[] = [];
   for (let i = 0; i < n; i++) out.push(readFields(r, MOTOR_FIELDS_2025, 'motor'));
   return out;
 }
 
-function writeMotors(w: Writer, motors: Record_[]): void {
-  w.uint(1, motors.length, 'motors count');
-  for (const m of motors) writeFields(w, MOTOR_FIELDS_2025, m, 'motor');
+function writeMotors(w: Writer, motors: Record_[], ctx: BlockContext): void {
+  if (writeListCount(w, motors.length, 'motors count', ctx, 'motors')) for (const m of motors) writeFields(w, MOTOR_FIELDS_2025, m, 'motor');
 }
 
 function readPackVoltages(r: Reader): Record_ {
@@ -62,8 +77,8 @@ function writePackVoltages(w: Writer, v: Record_): void {
   }
 }
 
-function readStacks(r: Reader): Record_[] {
-  const n = r.uint(1, 'fuel-cell stack count');
+function readStacks(r: Reader, ctx: BlockContext): Record_[] {
+  const n = readListCount(r, 'fuel-cell stack count', ctx, 'fuelCellStacks');
   const out: Record_[] = [];
   for (let i = 0; i < n; i++) {
     const stack = readFields(r, FUEL_CELL_STACK_HEAD_2025, 'fuel-cell stack');
@@ -73,8 +88,8 @@ function readStacks(r: Reader): Record_[] {
   return out;
 }
 
-function writeStacks(w: Writer, stacks: Record_[]): void {
-  w.uint(1, stacks.length, 'fuel-cell stack count');
+function writeStacks(w: Writer, stacks: Record_[], ctx: BlockContext): void {
+  if (!writeListCount(w, stacks.length, 'fuel-cell stack count', ctx, 'fuelCellStacks')) return;
   for (const s of stacks) {
     writeFields(w, FUEL_CELL_STACK_HEAD_2025, s, 'fuel-cell stack');
     writeCounted(w, s, 'coolantProbeCount', 'coolantOutletTemperatures', 1, 40, 1);
@@ -99,7 +114,7 @@ const alarmFlags2025 = compileFlags(ALARM_FLAGS_2025);
 /** 2025 alarm: as 2016 with levels 0-4 and new flags, then N5 x [flag bit, level]. */
 function readAlarm2025(r: Reader): Record_ {
   const a = readAlarm(r, ALARM_LEVELS_2025, alarmFlags2025);
-  const n = r.uint(1, 'alarm flag level count');
+  const n = readListCount(r, 'alarm flag level count', a, 'flagLevels');
   const flagLevels: Array<{ bit: number; flag: string | null; level: ReturnType<typeof named> }> = [];
   for (let i = 0; i < n; i++) {
     const bit = r.uint(1, 'alarm flag bit');
@@ -112,7 +127,7 @@ function readAlarm2025(r: Reader): Record_ {
 function writeAlarm2025(w: Writer, v: Record_): void {
   writeAlarm(w, v, ALARM_LEVELS_2025, ALARM_FLAGS_2025);
   const levels = (v.flagLevels as Array<{ bit: number; level: { code: number } | number }> | undefined) ?? [];
-  w.uint(1, levels.length, 'alarm flag level count');
+  if (!writeListCount(w, levels.length, 'alarm flag level count', v, 'flagLevels')) return;
   for (const l of levels) w.uint(1, l.bit, 'alarm flag bit').uint(1, typeof l.level === 'number' ? l.level : l.level.code, 'alarm flag level');
 }
 

@@ -7,9 +7,9 @@
 import { named, type EnumValue } from '../enum-table';
 import { ProtocolError } from '../protocol-error';
 import { Reader, Writer, bcc } from './binary';
-import { BLOCKS_2016, type BlockCodec } from './blocks2016';
+import { BLOCKS_2016, type BlockCodec, type BlockContext } from './blocks2016';
 import { BLOCKS_2025 } from './blocks2025';
-import { readSignature, readTime, writeSignature, writeTime, type FrameTime, type Record_, type Signature } from './fields';
+import { readSignature, readTime, setIsoTimes, writeSignature, writeTime, type FrameTime, type Marker, type Record_, type Signature } from './fields';
 import { decodeActivation, decodeActivationResponse, decodeKeyExchange, encodeActivation, encodeActivationResponse, encodeKeyExchange } from './activation';
 import { decodeControl, decodeParameters, decodeQuery, encodeControl, encodeParameters, encodeQuery, isQueryLayout } from './terminal';
 import {
@@ -49,11 +49,13 @@ export interface RealtimeData extends FrameTime {
   /** Information types in the order they came (repeats included). */
   order: number[];
   /** Second and later blocks of a type already seen, in order. */
-  repeated?: Array<{ type: number; value: unknown }>;
+  repeated?: Array<{ type: number; value: unknown; markers?: Record<string, Marker> }>;
   /** 2025 edition only. */
   fuelCellStacks?: Record_[];
   supercapacitor?: Record_;
   supercapacitorExtremes?: Record_;
+  /** FE/FF list counts that have no place in their (empty) list: 2025 `motors`, `fuelCellStacks`. */
+  markers?: Record<string, Marker>;
   /** 2025 edition: the 0xFF signature that closes the data unit. */
   signature?: Signature;
 }
@@ -89,6 +91,8 @@ export function decodeRealtime(unit: Buffer, edition: Edition = 2016): RealtimeD
   const out: RealtimeData = { time: t.time, timeMs: t.timeMs, order: [] };
   let at = 0;
   let type = -1;
+  let seenLow = 0;
+  let seenHigh = 0;
   try {
     while (r.remaining > 0) {
       at = r.offset;
@@ -108,8 +112,14 @@ export function decodeRealtime(unit: Buffer, edition: Edition = 2016): RealtimeD
       if (!codec) {
         throw new ProtocolError('unknown-info-type', `information type 0x${type.toString(16).padStart(2, '0')} at byte ${at} has no length (or is not defined in the ${edition} edition), so decoding stops there`, { offset: at, type });
       }
-      const value = codec.read(r);
-      if (!storeBlock(out, names[type]!, value)) (out.repeated ??= []).push({ type, value });
+      // Types seen so far, as bits (named types are below 64): a repeated block keeps its own count markers.
+      const bit = 1 << (type & 31);
+      const repeat = ((type < 32 ? seenLow : seenHigh) & bit) !== 0;
+      if (type < 32) seenLow |= bit;
+      else seenHigh |= bit;
+      const ctx: BlockContext = repeat ? {} : out;
+      const value = codec.read(r, ctx);
+      if (repeat || !storeBlock(out, names[type]!, value)) (out.repeated ??= []).push(ctx.markers ? { type, value, markers: ctx.markers } : { type, value });
       out.order.push(type);
     }
   } catch (err) {
@@ -145,9 +155,10 @@ export function encodeRealtime(data: Partial<RealtimeData> & { time: string }, e
     const codec = blocks[type];
     const name = types.get(type)?.[0];
     if (!codec || !name) throw new ProtocolError('bad-value', `information type 0x${type.toString(16)} cannot be encoded`);
-    const value = n === 0 ? (data as Record<string, unknown>)[name] : (data.repeated ?? []).filter((x) => x.type === type)[n - 1]?.value;
+    const again = n === 0 ? undefined : (data.repeated ?? []).filter((x) => x.type === type)[n - 1];
+    const value = n === 0 ? (data as Record<string, unknown>)[name] : again?.value;
     if (value === undefined) throw new ProtocolError('bad-value', `no ${name} data for its place in the order`);
-    codec.write(w, value as never);
+    codec.write(w, value as never, n === 0 ? data : again!);
   }
   if (edition === 2025 && data.signature) {
     w.uint(1, 0xff, 'signature marker');
@@ -170,7 +181,7 @@ function decodeLogin(unit: Buffer): LoginData {
   const codeLength = r.uint(1, 'login.codeLength');
   const systemCodes: string[] = [];
   if (codeLength > 0) for (let i = 0; i < subsystemCount; i++) systemCodes.push(r.text(codeLength, `login.systemCodes[${i}]`));
-  return { ...t, serialNo, iccid, subsystemCount, codeLength, systemCodes };
+  return { time: t.time, timeMs: t.timeMs, serialNo, iccid, subsystemCount, codeLength, systemCodes };
 }
 
 function encodeLogin(v: LoginData): Buffer {
@@ -212,7 +223,8 @@ export interface SerialData extends FrameTime { serialNo: number }
 
 function decodeSerial(unit: Buffer, what: string): SerialData {
   const r = new Reader(unit);
-  return { ...readTime(r), serialNo: r.uint(2, `${what}.serialNo`) };
+  const t = readTime(r);
+  return { time: t.time, timeMs: t.timeMs, serialNo: r.uint(2, `${what}.serialNo`) };
 }
 
 function encodeSerial(v: SerialData): Buffer {
@@ -221,17 +233,37 @@ function encodeSerial(v: SerialData): Buffer {
   return w.uint(2, v.serialNo, 'serialNo').toBuffer();
 }
 
-export interface PlatformLoginData extends SerialData { username: string; password: string; encryption: EnumValue }
+/**
+ * Platform login (2016 table 21): the encryption rule is read with the frame's own edition table
+ * (2025 adds SM2 and SM4), and named `encryptionRule` so that it never hides the header's byte.
+ */
+export interface PlatformLoginData extends SerialData { username: string; password: string; encryptionRule: EnumValue }
 
-function decodePlatformLogin(unit: Buffer): PlatformLoginData {
+function decodePlatformLogin(unit: Buffer, edition: Edition): PlatformLoginData {
   const r = new Reader(unit);
-  return { ...readTime(r), serialNo: r.uint(2, 'platformLogin.serialNo'), username: r.text(12, 'platformLogin.username'), password: r.text(20, 'platformLogin.password'), encryption: named(ENCRYPTION, r.uint(1, 'platformLogin.encryption')) };
+  const t = readTime(r);
+  return {
+    time: t.time, timeMs: t.timeMs, serialNo: r.uint(2, 'platformLogin.serialNo'), username: r.text(12, 'platformLogin.username'), password: r.text(20, 'platformLogin.password'),
+    encryptionRule: named(EDITIONS[edition].encryption, r.uint(1, 'platformLogin.encryptionRule')),
+  };
 }
 
-function encodePlatformLogin(v: PlatformLoginData): Buffer {
+function encodePlatformLogin(v: PlatformLoginData & { encryption?: EnumValue | number }): Buffer {
   const w = new Writer();
   writeTime(w, v.time);
-  return w.uint(2, v.serialNo, 'serialNo').text(v.username, 12, 'username').text(v.password, 20, 'password').uint(1, v.encryption.code, 'encryption').toBuffer();
+  const rule = v.encryptionRule ?? v.encryption;
+  const code = typeof rule === 'number' ? rule : rule?.code;
+  if (typeof code !== 'number') throw new ProtocolError('bad-value', 'platform login needs encryptionRule (1 none, 2 RSA, 3 AES; 2025 also 4 SM2, 5 SM4)');
+  return w.uint(2, v.serialNo, 'serialNo').text(v.username, 12, 'username').text(v.password, 20, 'password').uint(1, code, 'encryptionRule').toBuffer();
+}
+
+/** A decoded data unit as the loose record decodeDataUnit returns, without copying it. */
+const rec = (v: object) => v as Record<string, unknown>;
+
+/** Only the time: what a platform's reply to a vehicle frame carries (§6.3.2), or nothing at all. */
+function isTimeOnly(data: Record<string, unknown>): boolean {
+  for (const k in data) if (k !== 'time' && k !== 'timeMs') return false;
+  return true;
 }
 
 /**
@@ -241,9 +273,9 @@ function encodePlatformLogin(v: PlatformLoginData): Buffer {
 function decodeTerminalUnit(command: number, unit: Buffer, responseFlag: number, edition: Edition): Record<string, unknown> {
   if (unit.length === 0) return {};
   try {
-    if (command === 0x82) return { ...decodeControl(unit, edition) };
-    if (command === 0x80 && isQueryLayout(unit)) return { ...decodeQuery(unit) };
-    return { ...decodeParameters(unit, edition) };
+    if (command === 0x82) return rec(decodeControl(unit, edition));
+    if (command === 0x80 && isQueryLayout(unit)) return rec(decodeQuery(unit));
+    return rec(decodeParameters(unit, edition));
   } catch (err) {
     if (responseFlag === 0xfe || !(err instanceof ProtocolError)) throw err;
     return { raw: Buffer.from(unit) };
@@ -269,29 +301,36 @@ function encodeTerminalUnit(command: number, data: Record<string, unknown>, edit
  * commands this decoder does not read (reserved, user-defined) keep their bytes in `raw`.
  */
 export function decodeDataUnit(command: number, unit: Buffer, responseFlag = 0xfe, edition: Edition = 2016): Record<string, unknown> {
-  if (responseFlag !== 0xfe && unit.length === 6) return { ...readTime(new Reader(unit)) };
+  if (responseFlag !== 0xfe && (unit.length === 6 || unit.length === 0)) return unit.length ? rec(readTime(new Reader(unit))) : {};
   switch (command) {
-    case 0x01: return edition === 2025 ? { ...decodeLogin2025(unit) } : { ...decodeLogin(unit) };
+    case 0x01: return edition === 2025 ? rec(decodeLogin2025(unit)) : rec(decodeLogin(unit));
     case 0x02:
     case 0x03: return decodeRealtime(unit, edition) as unknown as Record<string, unknown>;
-    case 0x04: return { ...decodeSerial(unit, 'logout') };
-    case 0x05: return { ...decodePlatformLogin(unit) };
-    case 0x06: return { ...decodeSerial(unit, 'platformLogout') };
+    case 0x04: return rec(decodeSerial(unit, 'logout'));
+    case 0x05: return rec(decodePlatformLogin(unit, edition));
+    case 0x06: return rec(decodeSerial(unit, 'platformLogout'));
     case 0x07:
-    case 0x08: return unit.length >= 6 ? { ...readTime(new Reader(unit)) } : {};
+    case 0x08: return unit.length >= 6 ? rec(readTime(new Reader(unit))) : {};
     case 0x80:
     case 0x81:
     case 0x82: return decodeTerminalUnit(command, unit, responseFlag, edition);
     // 2025 only; in "##" frames vendors use these ids for their own messages.
-    case 0x09: return edition === 2025 ? { ...decodeActivation(unit) } : { raw: Buffer.from(unit) };
-    case 0x0a: return edition === 2025 ? { ...decodeActivationResponse(unit) } : { raw: Buffer.from(unit) };
-    case 0x0b: return edition === 2025 && unit.length > 0 ? { ...decodeKeyExchange(unit) } : unit.length === 0 ? {} : { raw: Buffer.from(unit) };
+    case 0x09: return edition === 2025 ? rec(decodeActivation(unit)) : { raw: Buffer.from(unit) };
+    case 0x0a: return edition === 2025 ? rec(decodeActivationResponse(unit)) : { raw: Buffer.from(unit) };
+    case 0x0b: return edition === 2025 && unit.length > 0 ? rec(decodeKeyExchange(unit)) : unit.length === 0 ? {} : { raw: Buffer.from(unit) };
     default: return { raw: Buffer.from(unit) };
   }
 }
 
 export function encodeDataUnit(command: number, data: Record<string, unknown>, edition: Edition = 2016, responseFlag = 0xfe): Buffer {
   if (Buffer.isBuffer(data.raw)) return data.raw;
+  if (Buffer.isBuffer(data.encrypted)) return data.encrypted;
+  // A reply (any flag but 0xFE) holding only the request's time, or nothing.
+  if (responseFlag !== 0xfe && isTimeOnly(data)) {
+    const w = new Writer();
+    if (data.time !== undefined) writeTime(w, data.time);
+    return w.toBuffer();
+  }
   switch (command) {
     case 0x01: return edition === 2025 ? encodeLogin2025(data as unknown as LoginData2025) : encodeLogin(data as unknown as LoginData);
     case 0x02:
@@ -338,6 +377,8 @@ export interface Frame {
 export interface FrameOptions {
   /** Decode a frame whose BCC does not match, flagged in `checksum.ok`, instead of failing. */
   ignoreChecksum?: boolean;
+  /** false: times come as epoch milliseconds only (`timeMs`), without the ISO string `time`. */
+  isoTimes?: boolean;
 }
 
 export function decodeFrame(buf: Buffer, opts: FrameOptions = {}): Frame {
@@ -365,16 +406,21 @@ export function decodeFrame(buf: Buffer, opts: FrameOptions = {}): Frame {
     edition, command: named(tables.commands, command), responseFlag: named(tables.flags, responseFlag), vin, encryption: named(tables.encryption, encryption),
     length, checksum: { ok: expected === actual, expected, actual }, data: {},
   };
-  if (encryption >= 0x02 && encryption <= (edition === 2025 ? 0x05 : 0x03)) {
+  // Only 0x01 says the data unit is plain; FE/FF (abnormal, invalid) are read as plain too. Any
+  // other code, a reserved one included (e.g. 0x04 in a 2016 frame), is kept as it came.
+  if (encryption !== 0x01 && encryption < 0xfe) {
     frame.data = { encrypted: Buffer.from(unit) };
     return frame;
   }
+  const iso = setIsoTimes(opts.isoTimes !== false);
   try {
     frame.data = decodeDataUnit(command, unit, responseFlag, edition);
     return frame;
   } catch (err) {
     if (err instanceof ProtocolError && typeof err.details.offset === 'number') err.details.frameOffset = 24 + err.details.offset;
     throw err;
+  } finally {
+    setIsoTimes(iso);
   }
 }
 

@@ -84,7 +84,15 @@ export function readCount(r: Reader, width: Width, what: string): { n: number; m
 
 const DOUBLES: readonly number[] = Array.from({ length: 256 }, () => 0.5);
 
-export function readList(r: Reader, n: number, width: Width, offset: number, factor: number, what: string): Array<number | null> {
+function markItem(sub: Record_, key: string, i: number, invalid: boolean): void {
+  (sub.markers ??= {})[`${key}[${i}]`] = invalid ? 'invalid' : 'abnormal';
+}
+
+/**
+ * n list items, scaled. FE and FF items decode to null; when `sub` is given, which marker each
+ * was goes into sub.markers under "key[i]", so that encoding writes the same byte back.
+ */
+export function readList(r: Reader, n: number, width: Width, offset: number, factor: number, what: string, sub?: Record_, key = what): Array<number | null> {
   r.need(n * width, what);
   // Scaled in integer steps (factor 0.001 = raw / 1000), so no binary noise needs rounding.
   const divisor = Math.round(1 / factor);
@@ -97,29 +105,38 @@ export function readList(r: Reader, n: number, width: Width, offset: number, fac
   if (width === 1) {
     for (let i = 0; i < n; i++) {
       const raw = b[o++]!;
-      if (raw >= 0xfe) out[i] = null;
-      else out[i] = raw - offset;
+      if (raw >= 0xfe) {
+        out[i] = null;
+        if (sub) markItem(sub, key, i, raw === 0xff);
+      } else out[i] = raw - offset;
     }
   } else if (width === 2) {
     for (let i = 0; i < n; i++, o += 2) {
       const raw = (b[o]! << 8) | b[o + 1]!;
-      if (raw >= 0xfffe) out[i] = null;
-      else out[i] = (divisor === 1 ? raw : raw / divisor) - offset;
+      if (raw >= 0xfffe) {
+        out[i] = null;
+        if (sub) markItem(sub, key, i, raw === 0xffff);
+      } else out[i] = (divisor === 1 ? raw : raw / divisor) - offset;
     }
   } else {
     for (let i = 0; i < n; i++, o += 4) {
       const raw = b.readUInt32BE(o);
-      if (raw >= 0xfffffffe) out[i] = null;
-      else out[i] = (divisor === 1 ? raw : raw / divisor) - offset;
+      if (raw >= 0xfffffffe) {
+        out[i] = null;
+        if (sub) markItem(sub, key, i, raw === 0xffffffff);
+      } else out[i] = (divisor === 1 ? raw : raw / divisor) - offset;
     }
   }
   r.offset = o;
   return out;
 }
 
-/** List items decode FE and FF both to null; they encode back as FF (invalid). */
-export function writeList(w: Writer, list: ReadonlyArray<number | null>, width: Width, offset: number, factor: number, what: string): void {
-  for (const v of list) w.uint(width, v === null ? markerRaw(width, 'invalid') : Math.round((v + offset) / factor), what);
+/** Null items encode as FF (invalid), or FE when markers say "key[i]" was abnormal. */
+export function writeList(w: Writer, list: ReadonlyArray<number | null>, width: Width, offset: number, factor: number, what: string, markers?: Record<string, Marker>, key = what): void {
+  for (let i = 0; i < list.length; i++) {
+    const v = list[i];
+    w.uint(width, v === null || v === undefined ? markerRaw(width, markers?.[`${key}[${i}]`] === 'abnormal' ? 'abnormal' : 'invalid') : Math.round((v + offset) / factor), what);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -134,20 +151,78 @@ export interface FrameTime {
 /** Two-digit strings for 0..255: the time fields are bytes. */
 const PAD2 = Array.from({ length: 256 }, (_, i) => String(i).padStart(2, '0'));
 
+/** Days in each month of a year 2000-2099 (every year divisible by 4 is a leap year there, 2000 included). */
+function daysIn(year: number, month: number): number {
+  return month === 2 ? (year % 4 === 0 ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/**
+ * Beijing time from its parts (table 5: year 0-99 from 2000, month 1-12, day 1-31, hour 0-23,
+ * minute 0-59, second 0-59), strictly: a day past the month's end is an error, never rolled over
+ * into the next month. Epoch milliseconds come from the parts alone, whatever the host's zone.
+ */
+let isoTimes = true;
+
+/** Whether times are also given as ISO strings; returns the previous setting. Decoding is synchronous, so a decode sets it and puts it back. */
+export function setIsoTimes(on: boolean): boolean {
+  const was = isoTimes;
+  isoTimes = on;
+  return was;
+}
+
+export function beijingTime(y: number, mo: number, d: number, h: number, mi: number, s: number, what = 'time'): FrameTime {
+  if (y > 99 || mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo) || h > 23 || mi > 59 || s > 59) {
+    throw new ProtocolError('bad-time', `${what} ${y}-${mo}-${d} ${h}:${mi}:${s} is not a date and time (table 5: year 0-99, month 1-12, day of the month, hour 0-23, minute and second 0-59)`, { what, parts: [y, mo, d, h, mi, s] });
+  }
+  const timeMs = Date.UTC(2000 + y, mo - 1, d, h - 8, mi, s);
+  if (!isoTimes) return { timeMs } as FrameTime;
+  return { time: `20${PAD2[y]}-${PAD2[mo]}-${PAD2[d]}T${PAD2[h]}:${PAD2[mi]}:${PAD2[s]}+08:00`, timeMs };
+}
+
 export function readTime(r: Reader, what = 'time'): FrameTime {
   r.need(6, what);
   const b = r.buf;
   const o = r.offset;
+  const t = beijingTime(b[o]!, b[o + 1]!, b[o + 2]!, b[o + 3]!, b[o + 4]!, b[o + 5]!, what);
   r.offset += 6;
-  const y = b[o]!, mo = b[o + 1]!, d = b[o + 2]!, h = b[o + 3]!, mi = b[o + 4]!, s = b[o + 5]!;
-  const time = `20${PAD2[y]}-${PAD2[mo]}-${PAD2[d]}T${PAD2[h]}:${PAD2[mi]}:${PAD2[s]}+08:00`;
-  return { time, timeMs: Date.UTC(2000 + y, mo - 1, d, h - 8, mi, s) };
+  return t;
 }
 
-export function writeTime(w: Writer, time: unknown): void {
-  const m = typeof time === 'string' ? /^20(\d\d)-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)/.exec(time) : null;
-  if (!m) throw new ProtocolError('bad-value', `time must be an ISO string in Beijing time, e.g. 2023-03-21T16:20:12+08:00`, { time });
-  for (let i = 1; i <= 6; i++) w.uint(1, Number(m[i]), 'time');
+const ISO_TIME = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.\d+)?(Z|[+-]\d\d:?\d\d)?$/;
+
+/**
+ * Writes a time as 6 Beijing-time bytes. Takes an ISO string (no offset means Beijing time;
+ * another offset is converted), epoch milliseconds or a Date; out-of-range parts are refused.
+ */
+export function writeTime(w: Writer, time: unknown, what = 'time'): void {
+  let parts: number[] | undefined;
+  const fromMs = (ms: number) => {
+    const d = new Date(ms + 8 * 3600_000);
+    return [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()];
+  };
+  if (typeof time === 'string') {
+    const m = ISO_TIME.exec(time.trim());
+    if (m) {
+      parts = m.slice(1, 7).map(Number);
+      const zone = m[7];
+      if (zone && zone !== '+08:00' && zone !== '+0800') {
+        // Checked as written first, so that a bad day is refused rather than rolled over.
+        beijingTime(parts[0]! - 2000, parts[1]!, parts[2]!, parts[3]!, parts[4]!, parts[5]!, what);
+        const sign = zone === 'Z' ? 0 : zone[0] === '-' ? -1 : 1;
+        const offsetMin = zone === 'Z' ? 0 : sign * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(-2)));
+        parts = fromMs(Date.UTC(parts[0]!, parts[1]! - 1, parts[2]!, parts[3]!, parts[4]! - offsetMin, parts[5]!));
+      }
+    }
+  } else if (typeof time === 'number' && Number.isFinite(time)) {
+    parts = fromMs(time);
+  } else if (time instanceof Date && Number.isFinite(time.getTime())) {
+    parts = fromMs(time.getTime());
+  }
+  if (!parts) throw new ProtocolError('bad-value', `${what} must be an ISO string in Beijing time (e.g. 2023-03-21T16:20:12+08:00), epoch milliseconds or a Date`, { time });
+  const [y, mo, d, h, mi, s] = parts as [number, number, number, number, number, number];
+  if (y < 2000 || y > 2099) throw new ProtocolError('bad-time', `${what}: year ${y} is outside 2000-2099 (table 5 sends 0-99)`, { time });
+  beijingTime(y - 2000, mo, d, h, mi, s, what);
+  w.uint(1, y - 2000, what).uint(1, mo, what).uint(1, d, what).uint(1, h, what).uint(1, mi, what).uint(1, s, what);
 }
 
 /** The platform's current Beijing time, for commands built without one. */
@@ -163,7 +238,7 @@ export function writeTimeOrNow(w: Writer, time: unknown): void {
 export function readCounted(r: Reader, sub: Record_, countKey: string, listKey: string, width: 1 | 2, offset: number, factor: number): void {
   const count = readCount(r, 2, countKey);
   sub[countKey] = count.marker ? null : count.n;
-  sub[listKey] = readList(r, count.n, width, offset, factor, listKey);
+  sub[listKey] = readList(r, count.n, width, offset, factor, listKey, sub);
   if (count.marker) (sub.markers ??= {})[countKey] = count.marker;
 }
 
@@ -171,7 +246,7 @@ export function writeCounted(w: Writer, v: Record_, countKey: string, listKey: s
   const marker = v.markers?.[countKey];
   const list = (v[listKey] as Array<number | null> | undefined) ?? [];
   w.uint(2, marker ? markerRaw(2, marker) : list.length, countKey);
-  writeList(w, marker ? [] : list, width, offset, factor, listKey);
+  writeList(w, marker ? [] : list, width, offset, factor, listKey, v.markers);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,10 +8,11 @@ import { z } from 'zod';
 import { named } from '../enum-table';
 import { ProtocolError, describeIssues } from '../protocol-error';
 import { decodeDataUnit, decodeFrame, type Edition, type FrameOptions } from './codec';
+import { beijingTime } from './fields';
 import { COMMANDS, COMMANDS_2025, RESPONSE_FLAGS, RESPONSE_FLAGS_2025 } from './tables';
 
 export interface Decoded {
-  source: 'aliyun' | 'frame' | 'data-unit' | 'status';
+  source: 'aliyun' | 'frame' | 'data-unit' | 'status' | 'lifecycle';
   command?: ReturnType<typeof named>;
   responseFlag?: ReturnType<typeof named>;
   vin?: string;
@@ -44,8 +45,26 @@ const StatusNotice = z.looseObject({
   time: z.string().optional(),
 });
 
+/** Aliyun device lifecycle change (create, delete, enable, disable), pushed beside status notifications. */
+const LifecycleNotice = z.looseObject({
+  action: z.enum(['create', 'delete', 'enable', 'disable']),
+  iotId: z.string().optional(),
+  productKey: z.string().optional(),
+  deviceName: z.string().optional(),
+  messageCreateTime: z.number().optional(),
+});
+
+/** Names of the gateway's device events, as the Aliyun console gives them. */
+const EVENTS: Record<string, { en: string; zh: string }> = {
+  online: { en: 'Device online', zh: '设备上线' },
+  offline: { en: 'Device offline', zh: '设备下线' },
+  create: { en: 'Device created', zh: '设备创建' },
+  delete: { en: 'Device deleted', zh: '设备删除' },
+  enable: { en: 'Device enabled', zh: '设备启用' },
+  disable: { en: 'Device disabled', zh: '设备禁用' },
+};
+
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-const pad = (n: number) => String(n).padStart(2, '0');
 
 function strictBase64(s: string, what: string): Buffer {
   const clean = s.replace(/\s+/g, '');
@@ -64,7 +83,17 @@ export function looksLikeFrame(b: Buffer): boolean {
 
 function fromFrame(buf: Buffer, opts: FrameOptions): Decoded {
   const f = decodeFrame(buf, opts);
-  return { source: 'frame', edition: f.edition, command: f.command, responseFlag: f.responseFlag, vin: f.vin, encryption: f.encryption, checksum: f.checksum, ...f.data };
+  // The header's fields go onto the freshly decoded data unit (no copy) and last, so that a
+  // data-unit field never overwrites them.
+  const out = f.data as Decoded;
+  out.source = 'frame';
+  out.edition = f.edition;
+  out.command = f.command;
+  out.responseFlag = f.responseFlag;
+  out.vin = f.vin;
+  out.encryption = f.encryption;
+  out.checksum = f.checksum;
+  return out;
 }
 
 /** Data units carry no start bytes: their edition comes from the dialog (2016 by default, as Aliyun documents). */
@@ -88,15 +117,15 @@ function fromAliyun(msg: z.infer<typeof AliyunMessage>, opts: InputOptions): Dec
       if (vin && f.vin && f.vin !== vin) throw new ProtocolError('vin-mismatch', `header VIN ${vin} differs from the frame's ${f.vin}`);
       return { ...f, source: 'aliyun', vin: f.vin || vin };
     }
-    return { ...head, ...decodeDataUnit(command, bytes, responseFlag, edition) };
+    return { ...decodeDataUnit(command, bytes, responseFlag, edition), ...head };
   }
   if (command === 0x01 || command === 0x04) {
     // Login and logout arrive already as fields, with a 2-digit year in Beijing time.
     const parsed = (command === 0x01 ? AliyunLogin : AliyunTimeFields).safeParse(body);
     if (!parsed.success) throw new ProtocolError('bad-shape', `${command === 1 ? 'login' : 'logout'} body: ${describeIssues(parsed.error)}`);
     const t = parsed.data;
-    const time = `20${pad(t.year)}-${pad(t.month)}-${pad(t.day)}T${pad(t.hour)}:${pad(t.minute)}:${pad(t.second)}+08:00`;
-    const base = { ...head, time, timeMs: Date.parse(time), serialNo: t.serialNo };
+    const { time, timeMs } = beijingTime(t.year, t.month, t.day, t.hour, t.minute, t.second, `${command === 1 ? 'login' : 'logout'} time`);
+    const base = { ...head, time, timeMs, serialNo: t.serialNo };
     if (command === 0x04) return base;
     const l = parsed.data as z.infer<typeof AliyunLogin>;
     return { ...base, iccid: l.iccid, subsystemCount: l.subSystemNumber, codeLength: l.systemEncodeLength, systemCodes: l.systemEncode };
@@ -147,13 +176,22 @@ export function decodeInput(input: unknown, opts: InputOptions = {}): Decoded {
     if (opts.command === undefined) throw new ProtocolError('bad-shape', 'bytes that are not a frame ("##...") need the command of the data unit (dialog or msg.command)');
     const responseFlag = opts.responseFlag ?? 0xfe;
     const edition = opts.edition ?? 2016;
-    return { source: 'data-unit', ...unitHead(opts.command, responseFlag, edition), ...decodeDataUnit(opts.command, buf, responseFlag, edition) };
+    return { ...decodeDataUnit(opts.command, buf, responseFlag, edition), source: 'data-unit', ...unitHead(opts.command, responseFlag, edition) };
   }
   if (typeof value === 'object' && value !== null) {
     if ((value as { protocol?: unknown }).protocol === 'gb32960') {
       const s = StatusNotice.safeParse(value);
       if (!s.success) throw new ProtocolError('bad-shape', `status notification: ${describeIssues(s.error)}`);
-      return { source: 'status', ...s.data, online: s.data.status === 'online' };
+      return { source: 'status', ...s.data, online: s.data.status === 'online', event: { type: s.data.status, ...EVENTS[s.data.status]! } };
+    }
+    if (typeof (value as { action?: unknown }).action === 'string' && !('header' in value)) {
+      const l = LifecycleNotice.safeParse(value);
+      if (!l.success) throw new ProtocolError('bad-shape', `device lifecycle message: ${describeIssues(l.error)}`);
+      // The device secret of a created device stays out of the flow.
+      const { deviceSecret: _secret, ...notice } = l.data;
+      const out: Decoded = { source: 'lifecycle', ...notice, event: { type: notice.action, ...EVENTS[notice.action]! } };
+      if (notice.messageCreateTime !== undefined && Number.isFinite(new Date(notice.messageCreateTime).getTime())) out.time = new Date(notice.messageCreateTime).toISOString();
+      return out;
     }
     const m = AliyunMessage.safeParse(value);
     if (!m.success) throw new ProtocolError('bad-shape', `not an Aliyun GB/T 32960 gateway message: ${describeIssues(m.error)}`);

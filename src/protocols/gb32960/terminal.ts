@@ -22,8 +22,13 @@
  *       upgrade: { url, apn?, user?, password?, address ('a.b.c.d', or 6 bytes), port, manufacturer,
  *       hardwareVersion, firmwareVersion, timeLimit (minutes), order?: 'table' }
  *       alarm: { level: 0-3 (2016) or 0-4 (2025), 0xFF invalid; message?: string, messageBytes? }
+ *       (or alarmLevel / alarmMessage at the top level)
  *     decoded: { time, timeMs, control: {code, en, zh}, upgrade? | alarm? | params? }
- *       params: the bytes after a control id whose layout is not one of the above (user-defined).
+ *       params: the bytes after a control id whose layout is not one of the above (user-defined),
+ *       or empty bytes for an upgrade or alarm echoed without its parameters (a terminal's reply).
+ *
+ * A query's ids may be empty only with `count: 0` spelled out (as a decoded one has it): the
+ * standard gives no meaning to an empty query.
  *
  * `time` is optional when encoding: the platform's current Beijing time goes in. A reply with only
  * a time, or an empty one, is decoded by codec.ts as { time, timeMs } or {}.
@@ -185,7 +190,8 @@ export function decodeQuery(unit: Buffer): ParameterQuery {
 
 export function encodeQuery(data: Record<string, unknown>): Buffer {
   const ids = data.ids;
-  if (!Array.isArray(ids) || ids.length === 0) throw new ProtocolError('bad-value', 'a parameter query needs ids: a list of parameter ids or keys');
+  // An empty query is no use to a terminal (TIZA answers it with an error): only a decoded one, count 0 spelled out, is written back.
+  if (!Array.isArray(ids) || (ids.length === 0 && data.count !== 0)) throw new ProtocolError('bad-value', 'a parameter query needs ids: a list of parameter ids or keys');
   const codes = ids.map((id, i) => (typeof id === 'number' && Number.isInteger(id) && id >= 0 && id <= 0xff && !BY_ID.has(id) ? id : parameterSpec(id, `ids[${i}]`).id));
   if (codes.length > 252) throw new ProtocolError('out-of-range', `a query lists at most 252 parameters, not ${codes.length}`);
   const w = new Writer();
@@ -484,7 +490,9 @@ export function decodeControl(unit: Buffer, edition: Edition): ControlData {
     const ascii = bytes.every((c) => c < 0x80);
     out.alarm = { level: named(CONTROL_ALARM_LEVELS[edition], params[0]!), message: ascii ? bytes.toString('latin1') : gb18030.decode(bytes) };
     if (!ascii) out.alarm.messageBytes = Buffer.from(bytes);
-  } else if (params.length > 0) {
+  } else if (params.length > 0 || code === 0x01 || code === 0x06) {
+    // An upgrade or alarm without its parameters (a terminal's reply echoes only the id): kept as
+    // empty bytes, so that it is written back the same and never taken for a command to complete.
     out.params = Buffer.from(params);
   }
   return out;
@@ -501,11 +509,14 @@ export function encodeControl(data: Record<string, unknown>, edition: Edition): 
     if (typeof data.upgrade !== 'object' || data.upgrade === null) throw new ProtocolError('bad-value', 'a remote upgrade (control 1) needs upgrade: {url, address, port, manufacturer, hardwareVersion, firmwareVersion, timeLimit, ...}');
     writeUpgrade(w, data.upgrade as Record<string, unknown>);
   } else if (code === 0x06) {
-    const alarm = data.alarm as Record<string, unknown> | undefined;
+    // `alarmLevel` / `alarmMessage` at the top level are accepted as a shorthand for `alarm`.
+    const alarm = (data.alarm ?? (data.alarmLevel !== undefined ? { level: data.alarmLevel, message: data.alarmMessage } : undefined)) as Record<string, unknown> | undefined;
     if (typeof alarm !== 'object' || alarm === null) throw new ProtocolError('bad-value', 'a terminal alarm (control 6) needs alarm: {level, message?}');
     const level = typeof alarm.level === 'object' && alarm.level !== null ? (alarm.level as EnumValue).code : alarm.level;
     const levels = CONTROL_ALARM_LEVELS[edition];
-    if (typeof level !== 'number' || !levels.has(level)) throw new ProtocolError('out-of-range', `alarm.level must be one of ${[...levels.keys()].join(', ')} in the ${edition} edition`, { level });
+    // A level outside the table is refused, unless it came from decoding a frame (flagged unknown) and goes back as it was.
+    const decodedUnknown = typeof alarm.level === 'object' && alarm.level !== null && (alarm.level as EnumValue).unknown === true;
+    if (typeof level !== 'number' || (!levels.has(level) && !decodedUnknown)) throw new ProtocolError('out-of-range', `alarm.level must be one of ${[...levels.keys()].join(', ')} in the ${edition} edition`, { level });
     w.uint(1, level, 'alarm level');
     const bytes = toBytes(alarm.messageBytes, 'alarm.messageBytes');
     w.bytes(bytes ?? encodeGb18030(String(alarm.message ?? ''), 'alarm.message'));
