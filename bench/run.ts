@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import * as mqtt from 'mqtt';
 import rhea = require('rhea');
 import { benchGb32960, gb32960SmallRows, type Speed } from './gb32960';
+import { benchGb32960Server } from './gb32960-server';
 import { startRuntime, type BenchRuntime, type FlowNode } from './runtime';
 import { jointechMqttMessages } from '../test/support/samples';
 
@@ -429,6 +430,7 @@ async function main(): Promise<void> {
     }
   }
   const gb = selected('gb32960') ? benchGb32960() : undefined;
+  const gbServer = selected('gb32960-server') ? await benchGb32960Server(red, ROUNDS) : undefined;
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
   const tripRows = rtCases.flatMap((c, i) => {
     const raw = bestTrips(trips[i]!.raw);
@@ -485,6 +487,14 @@ async function main(): Promise<void> {
       ...gb32960SmallRows(gb, fmt),
     ];
   })();
+  const gbServerRows = !gbServer ? [] : [
+    `## GB/T 32960 platform ingest (${gbServer.connections} vehicle connections from a child process; ${gbServer.frames} realtime frames as fast as they go for frames/s, then send-to-flow latency at ${process.env.BENCH_GB32960_RATE ?? 1000}/s; best of ${ROUNDS})`,
+    '',
+    '| receiver | frames/s | p50 ms | p99 ms | CPU µs/frame | vs floor |',
+    '|---|---:|---:|---:|---:|---:|',
+    `| floor: bare net server, same FrameSplitter + decodeFrame, nothing else | ${fmt(gbServer.floor.rate)} | ${ms(gbServer.floor.p50)} | ${ms(gbServer.floor.p99)} | ${gbServer.floor.cpuUs.toFixed(1)} | 1.00x |`,
+    `| gb32960-server + gb32960-in: sessions, login gate, replies, msg into the flow | ${fmt(gbServer.node.rate)} | ${ms(gbServer.node.p50)} | ${ms(gbServer.node.p99)} | ${gbServer.node.cpuUs.toFixed(1)} | ${(gbServer.node.rate / gbServer.floor.rate).toFixed(2)}x |`,
+  ];
   const table = [
     ...section(ingestRows.length === 0 ? [] : [
       `## MQTT ingest (${N} messages as fast as the publisher goes for messages/s; then ${PACED} at ${PACED_RATE}/s for publish-to-flow latency; best of ${ROUNDS}; broker: ${process.env.MQTT_URL ?? 'Aedes in a child process'})`,
@@ -502,6 +512,7 @@ async function main(): Promise<void> {
       ...tripRows,
     ]),
     ...section(gbRows),
+    ...section(gbServerRows),
   ].join('\n');
   console.log(table);
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });

@@ -190,6 +190,94 @@ async function startAmqpPeer(log) {
 }
 
 /**
+ * Two vehicles for the gb32960-server example, speaking GB/T 32960 over TCP: a 2016 ("##") and a
+ * 2025 ("$$") terminal that log in, send realtime data every 5 s and heartbeats every 10 s, and
+ * answer the platform's queries, sets and controls. Frames are built byte by byte here.
+ */
+export function gb32960DemoFrame(edition, command, vin, unit, flag = 0xfe) {
+  const start = edition === 2025 ? 0x24 : 0x23;
+  const frame = Buffer.alloc(25 + unit.length);
+  frame[0] = frame[1] = start;
+  frame[2] = command;
+  frame[3] = flag;
+  frame.write(vin, 4, 'latin1');
+  frame[21] = 0x01;
+  frame.writeUInt16BE(unit.length, 22);
+  unit.copy(frame, 24);
+  let bcc = 0;
+  for (let i = 2; i < frame.length - 1; i++) bcc ^= frame[i];
+  frame[frame.length - 1] = bcc;
+  return frame;
+}
+
+function beijingNow() {
+  const d = new Date(Date.now() + 8 * 3600_000);
+  return Buffer.from([d.getUTCFullYear() - 2000, d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()]);
+}
+
+export function gb32960DemoUnits(edition, tick) {
+  const login = edition === 2025
+    ? Buffer.concat([beijingNow(), Buffer.from([0, 1]), Buffer.from('89860012345678901234'), Buffer.from([1, 1]), Buffer.from('PACKDEMO0000000000000001')])
+    : Buffer.concat([beijingNow(), Buffer.from([0, 1]), Buffer.from('89860012345678901234'), Buffer.from([1, 4]), Buffer.from('BAT1')]);
+  // Information type 0x01 (vehicle): 20 bytes in 2016 (table 9), 18 in 2025 (current offset 3000 A).
+  const v = Buffer.alloc(edition === 2025 ? 18 : 20);
+  v[0] = 1; v[1] = 3; v[2] = 1;
+  v.writeUInt16BE((tick * 37) % 1200, 3);
+  v.writeUInt32BE(123456 + tick, 5);
+  v.writeUInt16BE(5402, 9);
+  v.writeUInt16BE(Math.round((35.5 + (edition === 2025 ? 3000 : 1000)) * 10), 11);
+  v[13] = 78 - (tick % 20); v[14] = 1; v[15] = 0x2e;
+  v.writeUInt16BE(5000, 16);
+  if (edition === 2016) { v[18] = 20; v[19] = 0; }
+  return { login, realtime: Buffer.concat([beijingNow(), Buffer.from([0x01]), v]) };
+}
+
+export function startGb32960Vehicles(port, log) {
+  const timers = [];
+  const sockets = new Set();
+  const params = new Map([[9, [30, 1]], [10, [60, 2]], [11, [30, 2]]]);
+  const drive = (edition, vin) => {
+    let tick = 0;
+    const socket = net.connect({ host: '127.0.0.1', port }, () => socket.write(gb32960DemoFrame(edition, 0x01, vin, gb32960DemoUnits(edition, 0).login)));
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+    socket.on('close', () => { sockets.delete(socket); if (!stopped) timers.push(setTimeout(() => drive(edition, vin), 3000)); });
+    socket.on('data', (chunk) => {
+      // Commands come one at a time and whole on loopback: answer with the command's own time.
+      for (let at = 0; at + 25 <= chunk.length; at += 25 + chunk.readUInt16BE(at + 22)) {
+        const command = chunk[at + 2];
+        if (chunk[at + 3] !== 0xfe || command < 0x80 || command > 0x82) continue;
+        const time = chunk.subarray(at + 24, at + 30);
+        let unit = time;
+        if (command === 0x80) {
+          const ids = [...chunk.subarray(at + 31, at + 31 + chunk[at + 30])].filter((id) => params.has(id));
+          unit = Buffer.concat([time, Buffer.from([ids.length]), ...ids.map((id) => {
+            const [value, width] = params.get(id);
+            const b = Buffer.alloc(1 + width);
+            b[0] = id;
+            b.writeUIntBE(value, 1, width);
+            return b;
+          })]);
+        }
+        socket.write(gb32960DemoFrame(edition, command, vin, unit, 0x01));
+      }
+    });
+    const send = setInterval(() => {
+      if (socket.destroyed || socket.connecting) return;
+      tick++;
+      socket.write(gb32960DemoFrame(edition, tick % 2 ? 0x02 : 0x07, vin, tick % 2 ? gb32960DemoUnits(edition, tick).realtime : Buffer.alloc(0)));
+    }, 5000);
+    timers.push(send);
+    socket.once('close', () => clearInterval(send));
+  };
+  let stopped = false;
+  drive(2016, 'LSIMDEMO000000001');
+  drive(2025, 'LSIMDEMO000000002');
+  log(`GB/T 32960 vehicles: LSIMDEMO000000001 (2016) and LSIMDEMO000000002 (2025) connected to 127.0.0.1:${port}`);
+  return () => { stopped = true; for (const t of timers) clearTimeout(t); for (const s of sockets) s.destroy(); };
+}
+
+/**
  * Starts broker, Node-RED and simulator. Resolves once the editor answers; `stop()` ends all three.
  */
 export async function startDemo({ port = Number(process.env.PORT) || 1880, mqttPort, userDir = join(root, '.demo'), log = console.log, quiet = false } = {}) {
@@ -220,6 +308,8 @@ export async function startDemo({ port = Number(process.env.PORT) || 1880, mqttP
 `);
   const amqp = await startAmqpPeer(log);
   const { flows, creds } = demoFlows(brokerUrl, amqp.port);
+  const gbPort = await freePort(Number(process.env.DEMO_GB32960_PORT) || 32960);
+  for (const node of flows) if (node.type === 'gb32960-server') Object.assign(node, { host: '127.0.0.1', port: gbPort });
   writeFileSync(join(userDir, 'flows.json'), JSON.stringify(flows, null, 2));
   writeFileSync(join(userDir, 'flows_cred.json'), JSON.stringify(creds, null, 2));
 
@@ -236,6 +326,7 @@ export async function startDemo({ port = Number(process.env.PORT) || 1880, mqttP
     await new Promise((r) => setTimeout(r, 250));
   }
   const stopSimulator = startSimulator(brokerUrl, base, log);
+  const stopVehicles = startGb32960Vehicles(gbPort, log);
   log(`Node-RED editor: ${base}/  (open the Debug sidebar to watch decoded data)`);
 
   return {
@@ -243,6 +334,7 @@ export async function startDemo({ port = Number(process.env.PORT) || 1880, mqttP
     brokerUrl,
     async stop() {
       stopSimulator();
+      stopVehicles();
       amqp.stop();
       await new Promise((resolve) => {
         if (red.exitCode !== null) return resolve();

@@ -1,0 +1,137 @@
+/**
+ * GB/T 32960 platform ingest: realtime frames from 1,000 vehicle connections (a child process)
+ * into the flow through gb32960-server + gb32960-in, against the floor: a bare `net` server that
+ * cuts the same streams with the same FrameSplitter and decodes with the same decodeFrame, and
+ * does nothing else (no sessions, replies or Node-RED). Frames/s while the vehicles send as fast
+ * as they can, then send-to-arrival latency (p50/p99) at a steady rate.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import { join } from 'node:path';
+import { decodeFrame } from '../src/protocols/gb32960/codec';
+import { replyTo } from '../src/protocols/gb32960/replies';
+import { FrameSplitter } from '../src/protocols/gb32960/stream';
+import type { Gb32960ServerNode } from '../src/nodes/gb32960-server/types';
+import type { BenchRuntime } from './runtime';
+
+const CONNECTIONS = Number(process.env.BENCH_GB32960_CONNECTIONS) || 1000;
+const FRAMES = Number(process.env.BENCH_GB32960_FRAMES) || 100_000;
+const PACED = Number(process.env.BENCH_GB32960_PACED) || 5000;
+const PACED_RATE = Number(process.env.BENCH_GB32960_RATE) || 1000;
+
+/** cpuUs: this process's CPU time per frame during the flood (the receiver's cost, whatever the machine's load). */
+export interface ServerIngest { rate: number; p50: number; p99: number; cpuUs: number }
+export interface ServerBench { connections: number; frames: number; floor: ServerIngest; node: ServerIngest }
+
+const now = () => performance.timeOrigin + performance.now();
+
+function ask(child: ChildProcess, order: unknown): Promise<void> {
+  return new Promise((resolve) => {
+    child.once('message', () => resolve());
+    child.send(order as object);
+  });
+}
+
+/** Counts arrivals; after `FRAMES`, records latencies from the frames' send stamps. */
+function counter() {
+  let count = 0;
+  let first = 0;
+  let last = 0;
+  let cpuStart = process.cpuUsage();
+  let cpuFlood = 0;
+  const latencies: number[] = [];
+  return {
+    arrived(payload: { custom?: Array<{ data: Buffer }> }) {
+      const t = performance.now();
+      if (count === 0) {
+        first = t;
+        cpuStart = process.cpuUsage();
+      }
+      count++;
+      last = t;
+      if (count === FRAMES) {
+        const used = process.cpuUsage(cpuStart);
+        cpuFlood = (used.user + used.system) / (FRAMES - 1);
+      }
+      if (count > FRAMES) latencies.push(now() - payload.custom![0]!.data.readDoubleBE(0));
+    },
+    get count() { return count; },
+    result(): ServerIngest {
+      latencies.sort((a, b) => a - b);
+      return { rate: FRAMES / ((last - first) / 1000 || 1), cpuUs: cpuFlood, p50: latencies[Math.floor(latencies.length * 0.5)] ?? NaN, p99: latencies[Math.floor(latencies.length * 0.99)] ?? NaN };
+    },
+  };
+}
+
+async function drive(child: ChildProcess, port: number, c: ReturnType<typeof counter>, ready: () => boolean): Promise<ServerIngest> {
+  await ask(child, { connect: { port, connections: CONNECTIONS } });
+  const until = Date.now() + 30_000;
+  while (!ready() && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+  await ask(child, { flood: { frames: FRAMES } });
+  while (c.count < FRAMES && Date.now() < until + 120_000) await new Promise((r) => setTimeout(r, 20));
+  // Flood done: measure only the rate over the flood, then the paced frames' latency.
+  const flood = c.result();
+  await ask(child, { paced: { frames: PACED, perSecond: PACED_RATE } });
+  while (c.count < FRAMES + PACED && Date.now() < until + 180_000) await new Promise((r) => setTimeout(r, 20));
+  await ask(child, { close: true });
+  const paced = c.result();
+  return { rate: flood.rate, cpuUs: flood.cpuUs, p50: paced.p50, p99: paced.p99 };
+}
+
+/** The floor: framing and decoding only, on a plain net server. Logins get their reply so vehicles behave. */
+async function floor(child: ChildProcess): Promise<ServerIngest> {
+  const c = counter();
+  let logins = 0;
+  const server = net.createServer((socket) => {
+    const splitter = new FrameSplitter();
+    const sink = {
+      frame(raw: Buffer) {
+        const f = decodeFrame(raw);
+        if (raw[2] === 0x01) {
+          logins++;
+          socket.write(replyTo(raw, 0x01, Date.now()));
+          return;
+        }
+        c.arrived(f.data as { custom?: Array<{ data: Buffer }> });
+      },
+    };
+    socket.on('data', (chunk: Buffer) => splitter.push(chunk, sink));
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const result = await drive(child, (server.address() as net.AddressInfo).port, c, () => logins >= CONNECTIONS);
+  await new Promise((r) => server.close(r));
+  return result;
+}
+
+async function viaNodeRed(red: BenchRuntime, child: ChildProcess): Promise<ServerIngest> {
+  await red.deploy([
+    { id: 'srv', type: 'gb32960-server', host: '127.0.0.1', port: 0, maxConnections: CONNECTIONS + 10 },
+    { id: 'in', type: 'gb32960-in', server: 'srv', kinds: 'realtime', wires: [['sink']] },
+    { id: 'sink', type: 'junction', wires: [] },
+  ]);
+  const server = red.node('srv') as Gb32960ServerNode;
+  while (!server.platform?.isListening) await new Promise((r) => setTimeout(r, 20));
+  const c = counter();
+  red.node('sink').on('input', (msg: unknown) => c.arrived((msg as { payload: { custom?: Array<{ data: Buffer }> } }).payload));
+  const result = await drive(child, server.platform.port, c, () => server.platform!.vehicles >= CONNECTIONS);
+  await red.deploy([]);
+  return result;
+}
+
+export async function benchGb32960Server(red: BenchRuntime, rounds: number): Promise<ServerBench> {
+  const child = fork(join(__dirname, 'gb32960-fleet.js'), { stdio: 'inherit' });
+  const best = (xs: ServerIngest[]) => xs.reduce((a, b) => (b.rate > a.rate ? b : a));
+  const floors: ServerIngest[] = [];
+  const nodes: ServerIngest[] = [];
+  try {
+    for (let r = 0; r < rounds; r++) {
+      floors.push(await floor(child));
+      nodes.push(await viaNodeRed(red, child));
+    }
+  } finally {
+    child.kill();
+  }
+  const leastCpu = (xs: ServerIngest[]) => Math.min(...xs.map((x) => x.cpuUs));
+  return { connections: CONNECTIONS, frames: FRAMES, floor: { ...best(floors), cpuUs: leastCpu(floors) }, node: { ...best(nodes), cpuUs: leastCpu(nodes) } };
+}

@@ -1,0 +1,134 @@
+/**
+ * gb32960-command: sends a parameter query (0x80), parameter set (0x81) or terminal control
+ * (0x82) to a vehicle connected to a gb32960-server, by VIN, and sends on the vehicle's reply.
+ * Timeouts, "not connected" and error replies go to the second output (or to Catch).
+ */
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import { z } from 'zod';
+import { registerNode } from '../../lib/red';
+import { ProtocolError, asError, describeIssues, isProtocolError } from '../../protocols/protocol-error';
+import { serverUser } from '../gb32960-server/user-status';
+import { COMMAND_CODES, commandUnit, type CommandKind } from './command-unit';
+
+const CommandConfig = z.object({
+  server: z.string({ error: 'no gb32960 server selected' }).min(1, 'no gb32960 server selected'),
+  vin: z.string().trim().default(''),
+  command: z.enum(['query', 'set', 'control']).default('query'),
+  params: z.string().default(''),
+  timeout: z.coerce.number().min(0.05).max(3600).default(30),
+  failures: z.enum(['output', 'error']).default('output'),
+});
+
+const KIND_BY_CODE: Record<number, CommandKind> = { 0x80: 'query', 0x81: 'set', 0x82: 'control' };
+
+const CommandMsg = z.object({
+  vin: z.string().trim().min(1).max(17).optional(),
+  command: z.union([z.enum(['query', 'set', 'control']), z.coerce.number().int().refine((n) => n in KIND_BY_CODE, 'must be 0x80, 0x81 or 0x82 (128-130)').transform((n) => KIND_BY_CODE[n]!)]).optional(),
+  timeout: z.coerce.number().min(0.05).max(3600).optional(),
+  payload: z.unknown().optional(),
+});
+
+type Def = NodeDef & Record<string, unknown>;
+
+/** The dialog's parameters: JSON text, or nothing. */
+function dialogParams(text: string): unknown {
+  const s = text.trim();
+  if (s === '') return undefined;
+  try {
+    return JSON.parse(s);
+  } catch (err) {
+    throw new ProtocolError('bad-param', `parameters in the dialog are not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function init(RED: NodeAPI): void {
+  function Gb32960Command(this: Node, def: Def) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const setup = serverUser(RED, node, CommandConfig, def);
+    if (!setup) return;
+    const { cfg, server, view } = setup;
+    let closing = false;
+    /** Inputs not yet answered, so closing can finish them. */
+    const open = new Set<(err?: Error) => void>();
+    const showWaiting = () => view.note(open.size > 0 ? `${open.size} waiting` : undefined);
+    server.register(node.id, { status: (s) => view.server(s) });
+
+    node.on('input', (msg: NodeMessageInFlow, send, done) => {
+      let vin: string;
+      let kind: CommandKind;
+      let body: unknown;
+      let timeoutMs: number;
+      try {
+        const m = CommandMsg.safeParse(msg);
+        if (!m.success) throw new ProtocolError('bad-msg', `msg has wrong command fields: ${describeIssues(m.error)}`);
+        vin = m.data.vin ?? cfg.vin;
+        if (!vin) throw new ProtocolError('bad-vin', 'no VIN: set it in the dialog or as msg.vin');
+        kind = m.data.command ?? cfg.command;
+        // An inject's timestamp or an empty payload means "the dialog's parameters".
+        const p = m.data.payload;
+        body = p !== null && typeof p === 'object' ? p : kind === cfg.command ? dialogParams(cfg.params) : undefined;
+        timeoutMs = (m.data.timeout ?? cfg.timeout) * 1000;
+        if (!server.platform) throw new ProtocolError('no-server', 'the gb32960 server is not running (see its configuration)');
+      } catch (err) {
+        view.error(asError(err).message);
+        done(asError(err));
+        return;
+      }
+      const command = COMMAND_CODES[kind];
+      const sentAt = Date.now();
+      const request = { vin, command: kind, code: command, params: body ?? null, sentAt: new Date(sentAt).toISOString() };
+      open.add(done);
+      showWaiting();
+      server.platform.request(vin, command, (edition, nowMs) => commandUnit(kind, body, edition, nowMs), timeoutMs).then((r) => {
+        open.delete(done);
+        showWaiting();
+        if (closing) return;
+        const { frame } = r;
+        const payload = {
+          source: 'frame', edition: frame.edition, command: frame.command, responseFlag: frame.responseFlag, vin: frame.vin,
+          encryption: frame.encryption, checksum: frame.checksum, ...frame.data,
+        };
+        const extra = { request: { ...request, frame: r.sent }, roundTripMs: r.roundTripMs, matchedBy: r.matchedBy, vin, command: kind };
+        // 0x02 (and 2025's 0x04-0x07) is the vehicle saying no; 0x01 and terminals' 0xFE are success.
+        const flag = frame.responseFlag.code;
+        if (flag !== 0x01 && flag !== 0xfe) {
+          fail(msg, send, done, new ProtocolError('vehicle-error', `${vin} answered ${kind} with flag 0x${flag.toString(16).padStart(2, '0')} (${frame.responseFlag.en ?? 'unknown'})`), payload, extra);
+          return;
+        }
+        send([{ ...msg, topic: `gb32960/${kind}/${vin}`, payload, ...extra } as NodeMessage, null]);
+        done();
+      }, (err: unknown) => {
+        open.delete(done);
+        showWaiting();
+        if (closing) return;
+        const e = isProtocolError(err) ? err : new ProtocolError('not-sent', asError(err).message);
+        fail(msg, send, done, e, null, { request, vin, command: kind });
+      });
+    });
+
+    function fail(msg: NodeMessageInFlow, send: (m: Array<NodeMessage | null>) => void, done: (err?: Error) => void, error: ProtocolError, payload: unknown, extra: Record<string, unknown>): void {
+      view.error(error.message);
+      if (cfg.failures === 'output') {
+        send([null, { ...msg, topic: `gb32960/${String(extra.command)}/${String(extra.vin)}`, payload, ...extra, error: { code: error.code, message: error.message } } as NodeMessage]);
+        done();
+      } else {
+        Object.assign(msg, extra, { reply: payload });
+        done(error);
+      }
+    }
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      closing = true;
+      for (const d of open) d();
+      open.clear();
+      server.deregister(node.id);
+      view.close();
+      done();
+    });
+  }
+
+  registerNode(RED, 'gb32960-command', Gb32960Command);
+}
+
+export = init;

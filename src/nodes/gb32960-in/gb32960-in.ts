@@ -1,0 +1,95 @@
+/**
+ * gb32960-in: the decoded frames of vehicles connected to a gb32960-server, into the flow,
+ * filtered by kind of frame and by VIN; session events (login, logout, replaced, closed) too.
+ */
+import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
+import { z } from 'zod';
+import { registerNode } from '../../lib/red';
+import { vinList, type VehicleFrame } from '../gb32960-server/platform';
+import { serverUser } from '../gb32960-server/user-status';
+import { FRAME_KINDS, kindOf, type Kind } from './kinds';
+
+const InConfig = z.object({
+  server: z.string({ error: 'no gb32960 server selected' }).min(1, 'no gb32960 server selected'),
+  kinds: z.string().default('login,realtime,reissue,logout,time,commands,other,sessions')
+    .transform((s) => s.split(',').map((k) => k.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(FRAME_KINDS))),
+  vins: z.string().default(''),
+});
+
+type Def = NodeDef & Record<string, unknown>;
+
+function init(RED: NodeAPI): void {
+  /** Frames some gb32960-in already sent on: a second one sends a copy, so flows cannot change each other's data. */
+  const delivered = new Set<VehicleFrame>();
+  let clearing = false;
+
+  function Gb32960In(this: Node, def: Def) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const setup = serverUser(RED, node, InConfig, def);
+    if (!setup) return;
+    const { cfg, server, view } = setup;
+    const kinds = new Set<Kind>(cfg.kinds);
+    const vins = new Set(vinList(cfg.vins));
+    const vinWanted = (vin: string | null | undefined) => vins.size === 0 || (!!vin && vins.has(vin));
+    let sent = 0;
+
+    server.register(node.id, {
+      status: (s) => view.server(s),
+      frame(f) {
+        const command = f.frame.command.code;
+        if (!kinds.has(kindOf(command)) || !vinWanted(f.frame.vin)) return;
+        const { frame } = f;
+        const payload = {
+          source: 'frame', edition: frame.edition, command: frame.command, responseFlag: frame.responseFlag, vin: frame.vin,
+          encryption: frame.encryption, checksum: frame.checksum, ...frame.data,
+        };
+        let msg: NodeMessage = {
+          topic: `gb32960/${command}/${frame.vin}`, payload, vin: frame.vin, command, session: f.session,
+          receivedAt: f.receivedAt, gb32960: { source: 'server', command: frame.command, vin: frame.vin },
+        } as NodeMessage;
+        if (delivered.has(f)) {
+          msg = RED.util.cloneMessage(msg);
+        } else {
+          // Every gb32960-in of the server hears a frame in the same turn: the set empties after it.
+          delivered.add(f);
+          if (!clearing) {
+            clearing = true;
+            queueMicrotask(() => { delivered.clear(); clearing = false; });
+          }
+        }
+        sent++;
+        if (sent % 100 === 1) view.note(`${sent} out`);
+        node.send(msg);
+      },
+      session(event, session, detail) {
+        if (!kinds.has('sessions') || !vinWanted(session.vin)) return;
+        node.send({
+          topic: `gb32960/session/${session.vin ?? session.remote}`, event, vin: session.vin, session,
+          payload: { event, detail: detail ?? null, vin: session.vin, remote: session.remote, edition: session.edition },
+        } as NodeMessage);
+      },
+      problem(err, session, raw) {
+        if (vins.size > 0 && !vinWanted(session.vin)) return;
+        view.error(err.message);
+        const details = Object.fromEntries(Object.entries(err.details).filter(([k]) => k !== 'partial'));
+        node.error(err, {
+          topic: `gb32960/error/${session.vin ?? session.remote}`, payload: raw ?? null, vin: session.vin, session,
+          gb32960Error: { code: err.code, ...details },
+          ...(err.details.partial !== undefined ? { partial: err.details.partial } : {}),
+        } as NodeMessage);
+      },
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      server.deregister(node.id);
+      view.close();
+      done();
+    });
+  }
+
+  registerNode(RED, 'gb32960-in', Gb32960In);
+}
+
+export = init;
