@@ -189,18 +189,28 @@ async function startAmqpPeer(log) {
   return { port, stop: () => { clearInterval(timer); server.close(); } };
 }
 
-/**
- * Starts broker, Node-RED and simulator. Resolves once the editor answers; `stop()` ends all three.
- */
-export async function startDemo({ port = Number(process.env.PORT) || 1880, mqttPort, userDir = join(root, '.demo'), log = console.log, quiet = false } = {}) {
-  const brokerPort = mqttPort ?? await freePort(Number(process.env.DEMO_MQTT_PORT) || 1884);
-  const aedes = await Aedes.createBroker({ heartbeatInterval: 3_600_000 });
-  const broker = net.createServer(aedes.handle);
-  await new Promise((resolve) => broker.listen(brokerPort, '127.0.0.1', resolve));
-  const brokerUrl = `mqtt://127.0.0.1:${brokerPort}`;
-  log(`demo broker (Aedes): ${brokerUrl}`);
+/** The port is taken when something already listens on it (on any address). */
+function portTaken(port) {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(true));
+    srv.listen(port, () => srv.close(() => resolve(false)));
+  });
+}
 
-  // A fresh user dir with this package linked in as an installed module.
+function portInUse(port) {
+  return Object.assign(new Error(`port ${port} is already in use (another Node-RED?): stop it, or run with PORT=<free port>`), { code: 'EADDRINUSE' });
+}
+
+/**
+ * A Node-RED with this package linked in as an installed module, in a fresh user dir (deleted
+ * first), with the given flows and credentials. Which Node-RED and Node run it:
+ * CNIOT_NODE_RED (the node-red package folder; default the dev dependency) and CNIOT_NODE (the
+ * node binary; default this one). Rejects when the port is taken instead of talking to another
+ * server.
+ */
+export async function startNodeRed({ port, userDir, flows = [], creds = {}, quiet = false }) {
+  if (await portTaken(port)) throw portInUse(port);
   rmSync(userDir, { recursive: true, force: true });
   const modDir = join(userDir, 'node_modules', ...pkg.name.split('/'));
   mkdirSync(dirname(modDir), { recursive: true });
@@ -218,23 +228,60 @@ export async function startDemo({ port = Number(process.env.PORT) || 1880, mqttP
   telemetry: { enabled: false, updateNotification: false },
 };
 `);
-  const amqp = await startAmqpPeer(log);
-  const { flows, creds } = demoFlows(brokerUrl, amqp.port);
   writeFileSync(join(userDir, 'flows.json'), JSON.stringify(flows, null, 2));
   writeFileSync(join(userDir, 'flows_cred.json'), JSON.stringify(creds, null, 2));
 
-  const red = spawn(process.execPath, [join(root, 'node_modules', 'node-red', 'red.js'), '--userDir', userDir, '--port', String(port)], {
+  const redDir = process.env.CNIOT_NODE_RED || join(root, 'node_modules', 'node-red');
+  const red = spawn(process.env.CNIOT_NODE || process.execPath, [join(redDir, 'red.js'), '--userDir', userDir, '--port', String(port)], {
     stdio: quiet ? 'ignore' : 'inherit',
   });
-  const base = `http://127.0.0.1:${port}`;
+  const url = `http://127.0.0.1:${port}`;
   const until = Date.now() + 60_000;
   for (;;) {
     if (red.exitCode !== null) throw new Error(`Node-RED exited with code ${red.exitCode}`);
-    const ok = await fetch(`${base}/settings`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/settings`).then((r) => r.ok, () => false);
     if (ok) break;
-    if (Date.now() > until) throw new Error('Node-RED did not start within 60 s');
+    if (Date.now() > until) {
+      red.kill('SIGKILL');
+      throw new Error('Node-RED did not start within 60 s');
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
+  return {
+    url,
+    stop: () => new Promise((resolve) => {
+      if (red.exitCode !== null) return resolve();
+      red.once('exit', resolve);
+      red.kill('SIGINT');
+      setTimeout(() => red.kill('SIGKILL'), 10_000).unref();
+    }),
+  };
+}
+
+/**
+ * Starts broker, Node-RED and simulator. Resolves once the editor answers; `stop()` ends all three.
+ */
+export async function startDemo({ port = Number(process.env.PORT) || 1880, mqttPort, userDir = join(root, '.demo'), log = console.log, quiet = false } = {}) {
+  if (await portTaken(port)) throw portInUse(port);
+  const brokerPort = mqttPort ?? await freePort(Number(process.env.DEMO_MQTT_PORT) || 1884);
+  const aedes = await Aedes.createBroker({ heartbeatInterval: 3_600_000 });
+  const broker = net.createServer(aedes.handle);
+  await new Promise((resolve) => broker.listen(brokerPort, '127.0.0.1', resolve));
+  const brokerUrl = `mqtt://127.0.0.1:${brokerPort}`;
+  log(`demo broker (Aedes): ${brokerUrl}`);
+
+  const amqp = await startAmqpPeer(log);
+  const { flows, creds } = demoFlows(brokerUrl, amqp.port);
+  let red;
+  try {
+    red = await startNodeRed({ port, userDir, flows, creds, quiet });
+  } catch (err) {
+    amqp.stop();
+    await new Promise((resolve) => broker.close(() => resolve()));
+    await new Promise((resolve) => aedes.close(() => resolve()));
+    throw err;
+  }
+  const base = red.url;
   const stopSimulator = startSimulator(brokerUrl, base, log);
   log(`Node-RED editor: ${base}/  (open the Debug sidebar to watch decoded data)`);
 
@@ -244,12 +291,7 @@ export async function startDemo({ port = Number(process.env.PORT) || 1880, mqttP
     async stop() {
       stopSimulator();
       amqp.stop();
-      await new Promise((resolve) => {
-        if (red.exitCode !== null) return resolve();
-        red.once('exit', resolve);
-        red.kill('SIGINT');
-        setTimeout(() => red.kill('SIGKILL'), 10_000).unref();
-      });
+      await red.stop();
       await new Promise((resolve) => broker.close(() => resolve()));
       await new Promise((resolve) => aedes.close(() => resolve()));
     },
