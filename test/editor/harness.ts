@@ -22,6 +22,8 @@ export interface Editor {
   errors: string[];
   /** Opens the editor afresh (after the flows were replaced behind its back). */
   reload(): Promise<void>;
+  /** Another browser page on the same Node-RED, in another language. */
+  openPage(locale: string): Promise<Page>;
   /** Replaces the deployed flows through the admin API (a full deploy). */
   setFlows(flows: unknown[]): Promise<void>;
   stop(): Promise<void>;
@@ -41,22 +43,27 @@ export async function startEditor(opts: { name: string; flows?: unknown[]; creds
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
     });
-    const page = await browser.newPage({ viewport: { width: 1400, height: 850 }, locale: opts.locale ?? 'en-US' });
     const errors: string[] = [];
-    page.on('console', (m) => { if (m.type() === 'error' && !/Failed to load resource: net::ERR_(NAME_NOT_RESOLVED|INTERNET_DISCONNECTED)/.test(m.text())) errors.push(m.text()); });
-    page.on('pageerror', (e) => errors.push(String(e)));
-    const reload = async () => {
+    const b = browser;
+    const load = async (page: Page) => {
       await page.goto(red.url);
       await page.waitForSelector('#red-ui-palette .red-ui-palette-node', { timeout: 60000 });
       await page.waitForFunction(() => (window as any).RED?.nodes?.workspace && document.querySelector('#red-ui-workspace-tabs .red-ui-tab'), undefined, { timeout: 30000 });
     };
-    await reload();
-    const b = browser;
+    const openPage = async (locale: string) => {
+      const page = await b.newPage({ viewport: { width: 1400, height: 850 }, locale });
+      page.on('console', (m) => { if (m.type() === 'error' && !/Failed to load resource: net::ERR_(NAME_NOT_RESOLVED|INTERNET_DISCONNECTED)/.test(m.text())) errors.push(m.text()); });
+      page.on('pageerror', (e) => errors.push(String(e)));
+      await load(page);
+      return page;
+    };
+    const page = await openPage(opts.locale ?? 'en-US');
     return {
       url: red.url,
       page,
       errors,
-      reload,
+      reload: () => load(page),
+      openPage,
       async setFlows(flows) {
         const res = await fetch(`${red.url}/flows`, { method: 'POST', headers: { 'content-type': 'application/json', 'Node-RED-API-Version': 'v1', 'Node-RED-Deployment-Type': 'full' }, body: JSON.stringify(flows) });
         if (!res.ok) throw new Error(`POST /flows: ${res.status} ${await res.text()}`);
