@@ -62,6 +62,14 @@ export function renderHelpRows(md, file) {
   return { text: out.join('\n'), problems };
 }
 
+/** The status words every node shows (src/lib/status-texts.ts), for the message catalogues. */
+async function statusTexts() {
+  const out = await build({ entryPoints: [join(root, 'src', 'lib', 'status-texts.ts')], bundle: true, format: 'esm', platform: 'neutral', write: false, logLevel: 'warning' });
+  const mod = await import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString('base64')}`);
+  return mod.STATUS_TEXTS;
+}
+const STATUS_TEXTS = await statusTexts();
+
 rmSync(outNodes, { recursive: true, force: true });
 const external = [...Object.keys(pkg.dependencies ?? {}), 'node-red'];
 const helpProblems = [];
@@ -106,6 +114,7 @@ await Promise.all(types.map(async (t) => {
     mkdirSync(to, { recursive: true });
     const messages = join(from, 'messages.json');
     const catalog = existsSync(messages) ? JSON.parse(readFileSync(messages, 'utf8')) : {};
+    catalog.status = STATUS_TEXTS[lang];
     // Each included partial brings its labels, under its own key, into this node's catalog.
     for (const name of includedPartials(rawTemplate)) {
       const labels = join(partials, `${name}.${lang}.json`);

@@ -1,3 +1,4 @@
+import { translateStatuses } from '../../editor/status-i18n';
 const TYPES = ['location', 'alarm', 'event', 'cmd', 'sublock'];
 
 interface JointechInEditorNode {
@@ -9,6 +10,8 @@ interface JointechInEditorNode {
   outputs?: number;
   path?: string;
 }
+
+translateStatuses();
 
 RED.nodes.registerType('jointech-in', {
   category: 'Chinese IoT',
@@ -53,7 +56,7 @@ RED.nodes.registerType('jointech-in', {
   inputs: 1,
   outputs: 1,
   icon: 'jointech.svg',
-  paletteLabel: 'jointech in',
+  paletteLabel: function (this: { _: (k: string) => string }) { return this._('paletteLabel'); },
   label: function (this: JointechInEditorNode) {
     if (this.name) return this.name;
     return this.mode === 'webhook' ? `jointech POST ${this.path ?? ''}` : 'jointech in';

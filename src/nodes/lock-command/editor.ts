@@ -1,3 +1,4 @@
+import { translateStatuses } from '../../editor/status-i18n';
 import { COMMANDS, type ParamSpec } from '../../protocols/jointech/command-catalogue';
 
 interface LockCommandEditorNode {
@@ -49,6 +50,8 @@ function renderParams(command: string, values: Record<string, unknown>): void {
   }
 }
 
+translateStatuses();
+
 RED.nodes.registerType('lock-command', {
   category: 'Chinese IoT',
   color: '#9fc5e8',
@@ -65,7 +68,7 @@ RED.nodes.registerType('lock-command', {
   inputs: 1,
   outputs: 2,
   icon: 'jointech.svg',
-  paletteLabel: 'lock command',
+  paletteLabel: function (this: { _: (k: string) => string }) { return this._('paletteLabel'); },
   label: function (this: LockCommandEditorNode) {
     return this.name || `${this.command ?? 'command'}${this.device ? ` → ${this.device}` : ''}`;
   },
