@@ -163,6 +163,38 @@ describe('editor: validation in the dialogs', function () {
     }
   });
 
+  it('user-node dialogs: rate limit as a number, hidden fields not judged, lock-command parameters checked', async () => {
+    const { page } = editor;
+    const account = await editConfig(page, 'jointech-account', '_ADD_', { accessKey: 'demoKey' });
+    await page.evaluate((acc) => {
+      RED.nodes.add({ id: 'v_in', type: 'jointech-in', z: RED.workspaces.active(), x: 300, y: 500, wires: [[]], _def: RED.nodes.getType('jointech-in'), ...Object.fromEntries(Object.entries(RED.nodes.getType('jointech-in').defaults).map(([k, d]: [string, any]) => [k, JSON.parse(JSON.stringify(d.value ?? ''))])), account: acc, devicesMode: 'list', devices: 'not numbers' });
+      RED.nodes.add({ id: 'v_lc', type: 'lock-command', z: RED.workspaces.active(), x: 300, y: 560, wires: [[], []], _def: RED.nodes.getType('lock-command'), ...Object.fromEntries(Object.entries(RED.nodes.getType('lock-command').defaults).map(([k, d]: [string, any]) => [k, JSON.parse(JSON.stringify(d.value ?? ''))])), account: acc });
+    }, account);
+    const edit = async (id: string, steps: () => Promise<void>) => {
+      await page.evaluate((nodeId) => RED.editor.edit(RED.nodes.node(nodeId)), id);
+      await page.waitForSelector('.red-ui-tray .red-ui-tray-body form', { timeout: 10000 });
+      await steps();
+      await closeTray(page, 'ok');
+      return page.evaluate((nodeId) => { const n = RED.nodes.node(nodeId); RED.editor.validateNode(n); return { valid: n.valid, errors: n.validationErrors, rateLimit: n.rateLimit, inputs: n.inputs, params: n.params }; }, id);
+    };
+    assert.equal((await validity(page, 'v_in')).valid, false, 'MQTT mode with device list "not numbers" is invalid');
+    let n = await edit('v_in', async () => { await page.selectOption('#node-input-mode', 'webhook'); await page.fill('#jointech-in-rateLimit', '-5'); });
+    assert.equal(n.valid, false, 'rate limit -5 is invalid');
+    assert.equal(n.inputs, 0, 'no input port in webhook mode');
+    n = await edit('v_in', async () => { await page.fill('#jointech-in-rateLimit', '50'); });
+    assert.deepEqual([n.valid, n.rateLimit], [true, 50], 'rate limit stored as a number; hidden device list not judged in webhook mode');
+    n = await edit('v_lc', async () => {
+      await page.selectOption('#lock-command-select', 'WLNET8');
+      await page.fill('#lock-command-param-holdMinutes', '9');
+      await page.fill('#lock-command-param-subLock', 'x/y#z');
+      assert.equal(await page.locator('#lock-command-params input.input-error').count(), 2, 'both bad parameters marked while typing');
+      assert.ok(await page.locator('#lock-command-msg-tip').isVisible(), 'the dialog says msg overrides its values');
+    });
+    assert.equal(n.valid, false, 'bad WLNET8 parameters make the node invalid');
+    n = await edit('v_lc', async () => { await page.fill('#lock-command-param-holdMinutes', '5'); await page.fill('#lock-command-param-subLock', 'E017668836'); });
+    assert.equal(n.valid, true, `good WLNET8 parameters are valid: ${JSON.stringify(n.errors)}`);
+  });
+
   it('logged no browser console errors', () => {
     assert.deepEqual(editor.errors, []);
   });
