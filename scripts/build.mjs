@@ -2,13 +2,16 @@
 //   nodes/<type>/<type>.js     runtime, CommonJS, bundled with its helpers (dependencies stay external)
 //   nodes/<type>/<type>.html   editor script (bundled editor.ts) + edit template (editor.html)
 //   nodes/<type>/locales/<lang>/<type>.json|.html   labels and help (help written in Markdown)
-//   nodes/<type>/icons/*.svg   from icons/
+//   nodes/<type>/icons/<icon>  the one icon the node's editor names, from icons/ (Node-RED looks
+//                              for icons only next to the node's .js file)
+// `--release` (npm pack / publish) leaves out source maps.
 import { build } from 'esbuild';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const release = process.argv.includes('--release');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const srcNodes = join(root, 'src', 'nodes');
 const outNodes = join(root, 'nodes');
@@ -92,7 +95,7 @@ await Promise.all(types.map(async (t) => {
     platform: 'node',
     target: 'node20',
     external,
-    sourcemap: 'linked',
+    sourcemap: release ? false : 'linked',
     logLevel: 'warning',
   });
   const editor = await build({
@@ -128,7 +131,11 @@ await Promise.all(types.map(async (t) => {
     // The marker lets the package's help stylesheet apply to its own pages only.
     writeFileSync(join(to, `${t}.html`), `<script type="text/markdown" data-help-name="${t}">\n${rendered.text}\n\n<span class="cniot-help"></span>\n</script>\n`);
   }
-  cpSync(join(root, 'icons'), join(out, 'icons'), { recursive: true });
+  const icon = /\bicon:\s*['"]([\w.-]+)['"]/.exec(readFileSync(join(dir, 'editor.ts'), 'utf8'))?.[1];
+  if (icon && existsSync(join(root, 'icons', icon))) {
+    mkdirSync(join(out, 'icons'), { recursive: true });
+    cpSync(join(root, 'icons', icon), join(out, 'icons', icon));
+  }
 }));
 if (helpProblems.length) {
   console.error(helpProblems.join('\n'));
