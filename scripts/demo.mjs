@@ -57,10 +57,32 @@ function demoFlows(brokerUrl, amqpPort) {
         node.connection = { ...node.connection, url: brokerUrl, reconnectMinMs: 500, reconnectMaxMs: 5000 };
         creds[node.id] = { username: 'demo', password: 'demo' };
       }
+      if (node.type === 'comment' && /fill in/i.test(node.name ?? '')) {
+        // The demo has filled everything in already: say what it is connected to instead.
+        const platform = String(node.name).split(':')[0];
+        const clicks = /click the inject/i.test(node.name) ? '; click the inject buttons' : '';
+        node.name = `${platform}: connected to the demo's local simulator, nothing to fill in${clicks}`;
+      }
       flows.push(node);
     }
   }
   return { flows, creds };
+}
+
+/**
+ * The documents print some samples with slips (comments, missing and trailing commas); the nodes
+ * accept them with a "not strict JSON" warning. The demo sends them mended, so that its debug
+ * pane shows data rather than warnings about its own samples (the node tests cover the slips).
+ */
+function strictJson(text) {
+  const mended = text
+    .replace(/\s\/\/[^\n"]*$/gm, '')
+    .replace(/(["\d}\]]|true|false|null)(\s*\n\s*")/g, '$1,$2')
+    .replace(/,(\s*[}\]])/g, '$1');
+  for (const candidate of [text, mended]) {
+    try { return JSON.stringify(JSON.parse(candidate)); } catch { /* try the next */ }
+  }
+  return text;
 }
 
 function startSimulator(brokerUrl, httpBase, log) {
@@ -125,7 +147,7 @@ function startSimulator(brokerUrl, httpBase, log) {
   // EZtCloud devices: attributes and the other kinds in turn, and replies to command_send.
   const ezKinds = [
     ['attributes', () => JSON.stringify({ temperature: 20 + (tick % 10) / 2, switch: tick % 2 })],
-    ['event_report', () => '{\n  "method": "doorOpened",\n  "params": {\n    "door": 1,\n  }\n}'],
+    ['event_report', () => JSON.stringify({ method: 'doorOpened', params: { door: 1 } }, null, 2)],
     ['alarm', () => JSON.stringify({ alerting: tick % 4 < 2 })],
     ['online', () => JSON.stringify({ online: true })],
     ['data/raw', () => 'fek34j=='],
@@ -149,7 +171,7 @@ function startSimulator(brokerUrl, httpBase, log) {
   const livingPaths = [['properties', 'thing/properties'], ['events', 'thing/events'], ['status', 'thing/status'], ['topo', 'thing/topo/add/status'], ['ota', 'ota/device/forward']];
   const live = setInterval(() => {
     const [kind, path] = livingPaths[tick % livingPaths.length];
-    client.publish(`/sys/${LPK}/${LDN}/app/down/${path}`, living.pushes[kind], { qos: 1 });
+    client.publish(`/sys/${LPK}/${LDN}/app/down/${path}`, strictJson(living.pushes[kind]), { qos: 1 });
   }, 3000);
   client.subscribe(`/sys/${LPK}/${LDN}/app/up/account/+`, { qos: 1 });
   client.on('message', (topic, body) => {
