@@ -43,8 +43,8 @@ describe('editor in headless Chromium (npm start demo)', function () {
     page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
     page.on('pageerror', (e) => consoleErrors.push(String(e)));
     page.on('requestfailed', (r) => failedRequests.push(r.url()));
-    await page.goto(demo!.url);
-    await page.waitForSelector('#red-ui-palette .red-ui-palette-node', { timeout: 60000 });
+    await page.goto(demo!.url, { waitUntil: 'domcontentloaded' });
+    await page.waitForSelector('#red-ui-palette .red-ui-palette-node', { timeout: 120000 });
     await page.waitForFunction(() => RED.nodes.workspace('jt.tab') !== undefined, undefined, { timeout: 30000 });
   });
 
