@@ -33,7 +33,7 @@ export interface Editor {
  * Node-RED 5.0's sidebar tips throw "reading 'html'" now and then while the editor loads
  * (red.min.js, also without this package). Everything else counts.
  */
-function editorOwnError(e: Error): boolean {
+export function editorOwnError(e: Error): boolean {
   return /reading 'html'/.test(e.message) && /\/red\/red(\.min)?\.js/.test(e.stack ?? '') && !/nodes\//.test(e.stack ?? '');
 }
 
