@@ -42,6 +42,9 @@ RED.nodes.registerType('iotos-connection', {
     prepareConnectionForm(this.connection, DEFAULT_URL);
     $('#node-config-input-gatewayId, #node-config-input-deviceId').on('input change', showClientId);
     showClientId();
+    // The platform fixes the client id per device: no shared subscriptions, and a persistent
+    // session is the platform's choice, not the user's.
+    for (const name of ['shareGroup', 'persistent']) $(`#node-config-input-conn-${name}`).closest('.form-row').hide();
   },
   oneditsave: function (this: IotosConnectionEditorNode) {
     showClientId();
