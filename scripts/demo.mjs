@@ -57,10 +57,32 @@ function demoFlows(brokerUrl, amqpPort) {
         node.connection = { ...node.connection, url: brokerUrl, reconnectMinMs: 500, reconnectMaxMs: 5000 };
         creds[node.id] = { username: 'demo', password: 'demo' };
       }
+      if (node.type === 'comment' && /fill in/i.test(node.name ?? '')) {
+        // The demo has filled everything in already: say what it is connected to instead.
+        const platform = String(node.name).split(':')[0];
+        const clicks = /click the inject/i.test(node.name) ? '; click the inject buttons' : '';
+        node.name = `${platform}: connected to the demo's local simulator, nothing to fill in${clicks}`;
+      }
       flows.push(node);
     }
   }
   return { flows, creds };
+}
+
+/**
+ * The documents print some samples with slips (comments, missing and trailing commas); the nodes
+ * accept them with a "not strict JSON" warning. The demo sends them mended, so that its debug
+ * pane shows data rather than warnings about its own samples (the node tests cover the slips).
+ */
+function strictJson(text) {
+  const mended = text
+    .replace(/\s\/\/[^\n"]*$/gm, '')
+    .replace(/(["\d}\]]|true|false|null)(\s*\n\s*")/g, '$1,$2')
+    .replace(/,(\s*[}\]])/g, '$1');
+  for (const candidate of [text, mended]) {
+    try { return JSON.stringify(JSON.parse(candidate)); } catch { /* try the next */ }
+  }
+  return text;
 }
 
 function startSimulator(brokerUrl, httpBase, log) {
@@ -125,7 +147,7 @@ function startSimulator(brokerUrl, httpBase, log) {
   // EZtCloud devices: attributes and the other kinds in turn, and replies to command_send.
   const ezKinds = [
     ['attributes', () => JSON.stringify({ temperature: 20 + (tick % 10) / 2, switch: tick % 2 })],
-    ['event_report', () => '{\n  "method": "doorOpened",\n  "params": {\n    "door": 1,\n  }\n}'],
+    ['event_report', () => JSON.stringify({ method: 'doorOpened', params: { door: 1 } }, null, 2)],
     ['alarm', () => JSON.stringify({ alerting: tick % 4 < 2 })],
     ['online', () => JSON.stringify({ online: true })],
     ['data/raw', () => 'fek34j=='],
@@ -149,7 +171,7 @@ function startSimulator(brokerUrl, httpBase, log) {
   const livingPaths = [['properties', 'thing/properties'], ['events', 'thing/events'], ['status', 'thing/status'], ['topo', 'thing/topo/add/status'], ['ota', 'ota/device/forward']];
   const live = setInterval(() => {
     const [kind, path] = livingPaths[tick % livingPaths.length];
-    client.publish(`/sys/${LPK}/${LDN}/app/down/${path}`, living.pushes[kind], { qos: 1 });
+    client.publish(`/sys/${LPK}/${LDN}/app/down/${path}`, strictJson(living.pushes[kind]), { qos: 1 });
   }, 3000);
   client.subscribe(`/sys/${LPK}/${LDN}/app/up/account/+`, { qos: 1 });
   client.on('message', (topic, body) => {
@@ -277,18 +299,28 @@ export function startGb32960Vehicles(port, log) {
   return () => { stopped = true; for (const t of timers) clearTimeout(t); for (const s of sockets) s.destroy(); };
 }
 
-/**
- * Starts broker, Node-RED and simulator. Resolves once the editor answers; `stop()` ends all three.
- */
-export async function startDemo({ port = Number(process.env.PORT) || 1880, mqttPort, userDir = join(root, '.demo'), log = console.log, quiet = false } = {}) {
-  const brokerPort = mqttPort ?? await freePort(Number(process.env.DEMO_MQTT_PORT) || 1884);
-  const aedes = await Aedes.createBroker({ heartbeatInterval: 3_600_000 });
-  const broker = net.createServer(aedes.handle);
-  await new Promise((resolve) => broker.listen(brokerPort, '127.0.0.1', resolve));
-  const brokerUrl = `mqtt://127.0.0.1:${brokerPort}`;
-  log(`demo broker (Aedes): ${brokerUrl}`);
+/** The port is taken when something already listens on it (on any address). */
+function portTaken(port) {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(true));
+    srv.listen(port, () => srv.close(() => resolve(false)));
+  });
+}
 
-  // A fresh user dir with this package linked in as an installed module.
+function portInUse(port) {
+  return Object.assign(new Error(`port ${port} is already in use (another Node-RED?): stop it, or run with PORT=<free port>`), { code: 'EADDRINUSE' });
+}
+
+/**
+ * A Node-RED with this package linked in as an installed module, in a fresh user dir (deleted
+ * first), with the given flows and credentials. Which Node-RED and Node run it:
+ * CNIOT_NODE_RED (the node-red package folder; default the dev dependency) and CNIOT_NODE (the
+ * node binary; default this one). Rejects when the port is taken instead of talking to another
+ * server.
+ */
+export async function startNodeRed({ port, userDir, flows = [], creds = {}, quiet = false }) {
+  if (await portTaken(port)) throw portInUse(port);
   rmSync(userDir, { recursive: true, force: true });
   const modDir = join(userDir, 'node_modules', ...pkg.name.split('/'));
   mkdirSync(dirname(modDir), { recursive: true });
@@ -306,25 +338,62 @@ export async function startDemo({ port = Number(process.env.PORT) || 1880, mqttP
   telemetry: { enabled: false, updateNotification: false },
 };
 `);
+  writeFileSync(join(userDir, 'flows.json'), JSON.stringify(flows, null, 2));
+  writeFileSync(join(userDir, 'flows_cred.json'), JSON.stringify(creds, null, 2));
+
+  const redDir = process.env.CNIOT_NODE_RED || join(root, 'node_modules', 'node-red');
+  const red = spawn(process.env.CNIOT_NODE || process.execPath, [join(redDir, 'red.js'), '--userDir', userDir, '--port', String(port)], {
+    stdio: quiet ? 'ignore' : 'inherit',
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const until = Date.now() + 60_000;
+  for (;;) {
+    if (red.exitCode !== null) throw new Error(`Node-RED exited with code ${red.exitCode}`);
+    const ok = await fetch(`${url}/settings`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (Date.now() > until) {
+      red.kill('SIGKILL');
+      throw new Error('Node-RED did not start within 60 s');
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    url,
+    stop: () => new Promise((resolve) => {
+      if (red.exitCode !== null) return resolve();
+      red.once('exit', resolve);
+      red.kill('SIGINT');
+      setTimeout(() => red.kill('SIGKILL'), 10_000).unref();
+    }),
+  };
+}
+
+/**
+ * Starts broker, Node-RED and simulator. Resolves once the editor answers; `stop()` ends all three.
+ */
+export async function startDemo({ port = Number(process.env.PORT) || 1880, mqttPort, userDir = join(root, '.demo'), log = console.log, quiet = false } = {}) {
+  if (await portTaken(port)) throw portInUse(port);
+  const brokerPort = mqttPort ?? await freePort(Number(process.env.DEMO_MQTT_PORT) || 1884);
+  const aedes = await Aedes.createBroker({ heartbeatInterval: 3_600_000 });
+  const broker = net.createServer(aedes.handle);
+  await new Promise((resolve) => broker.listen(brokerPort, '127.0.0.1', resolve));
+  const brokerUrl = `mqtt://127.0.0.1:${brokerPort}`;
+  log(`demo broker (Aedes): ${brokerUrl}`);
+
   const amqp = await startAmqpPeer(log);
   const { flows, creds } = demoFlows(brokerUrl, amqp.port);
   const gbPort = await freePort(Number(process.env.DEMO_GB32960_PORT) || 32960);
   for (const node of flows) if (node.type === 'gb32960-server') Object.assign(node, { host: '127.0.0.1', port: gbPort });
-  writeFileSync(join(userDir, 'flows.json'), JSON.stringify(flows, null, 2));
-  writeFileSync(join(userDir, 'flows_cred.json'), JSON.stringify(creds, null, 2));
-
-  const red = spawn(process.execPath, [join(root, 'node_modules', 'node-red', 'red.js'), '--userDir', userDir, '--port', String(port)], {
-    stdio: quiet ? 'ignore' : 'inherit',
-  });
-  const base = `http://127.0.0.1:${port}`;
-  const until = Date.now() + 60_000;
-  for (;;) {
-    if (red.exitCode !== null) throw new Error(`Node-RED exited with code ${red.exitCode}`);
-    const ok = await fetch(`${base}/settings`).then((r) => r.ok, () => false);
-    if (ok) break;
-    if (Date.now() > until) throw new Error('Node-RED did not start within 60 s');
-    await new Promise((r) => setTimeout(r, 250));
+  let red;
+  try {
+    red = await startNodeRed({ port, userDir, flows, creds, quiet });
+  } catch (err) {
+    amqp.stop();
+    await new Promise((resolve) => broker.close(() => resolve()));
+    await new Promise((resolve) => aedes.close(() => resolve()));
+    throw err;
   }
+  const base = red.url;
   const stopSimulator = startSimulator(brokerUrl, base, log);
   const stopVehicles = startGb32960Vehicles(gbPort, log);
   log(`Node-RED editor: ${base}/  (open the Debug sidebar to watch decoded data)`);
@@ -336,12 +405,7 @@ export async function startDemo({ port = Number(process.env.PORT) || 1880, mqttP
       stopSimulator();
       stopVehicles();
       amqp.stop();
-      await new Promise((resolve) => {
-        if (red.exitCode !== null) return resolve();
-        red.once('exit', resolve);
-        red.kill('SIGINT');
-        setTimeout(() => red.kill('SIGKILL'), 10_000).unref();
-      });
+      await red.stop();
       await new Promise((resolve) => broker.close(() => resolve()));
       await new Promise((resolve) => aedes.close(() => resolve()));
     },

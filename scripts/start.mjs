@@ -1,7 +1,15 @@
 // `npm start`: the demo (embedded broker, Node-RED with this package, example flows, simulator).
+// Wipes and rewrites .demo/ (its user dir) on every start. Exits non-zero, saying why, when the
+// port (1880 or PORT) is taken.
 import { startDemo } from './demo.mjs';
 
-const demo = await startDemo();
+let demo;
+try {
+  demo = await startDemo();
+} catch (err) {
+  console.error(`npm start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+}
 let stopping = false;
 const stop = async () => {
   if (stopping) return;

@@ -18,19 +18,50 @@ export interface ConnectionValue {
 
 const field = (name: string) => $(`#node-config-input-conn-${name}`);
 
-/** Returns true, or a message naming what is wrong (Node-RED shows it as a tooltip). */
-export function validateConnection(v: Partial<ConnectionValue> | undefined, t: (key: string) => string): true | string {
-  if (!v || typeof v.url !== 'string' || !/^(mqtts?|wss?):\/\/[^/\s]+/i.test(v.url.trim())) return t('connection.errors.url');
-  if (/[\s+#/]/.test(v.clientId ?? '') || (v.clean === false && !(v.clientId ?? '').trim())) return t('connection.errors.clientId');
-  const nums: Array<[unknown, number, number]> = [
-    [v.keepalive, 0, 65535], [v.reconnectMinMs, 100, 600000], [v.reconnectMaxMs, 100, 3600000], [v.queueLimit, 0, 1000000],
-  ];
-  if (nums.some(([n, lo, hi]) => typeof n !== 'number' || !Number.isFinite(n) || n < lo || n > hi)) return t('connection.errors.numbers');
-  if ((v.reconnectMaxMs ?? 0) < (v.reconnectMinMs ?? 0)) return t('connection.errors.numbers');
-  return true;
+/** Which form field a connection problem belongs to, and the catalogue key that explains it. */
+export interface ConnectionProblem {
+  field: 'url' | 'clientId' | 'keepalive' | 'reconnectMin' | 'reconnectMax' | 'queueLimit';
+  key: string;
 }
 
-export function prepareConnectionForm(value: Partial<ConnectionValue> | undefined, defaultUrl: string): void {
+/** Every problem of a connection value (empty when it is fine), in form order. */
+export function connectionProblems(v: Partial<ConnectionValue> | undefined, tlsOnly = false): ConnectionProblem[] {
+  const out: ConnectionProblem[] = [];
+  const url = typeof v?.url === 'string' ? v.url.trim() : '';
+  if (!/^(mqtts?|wss?):\/\/[^/\s]+/i.test(url)) out.push({ field: 'url', key: 'connection.errors.url' });
+  else if (tlsOnly && /^(mqtt|ws):/i.test(url)) out.push({ field: 'url', key: 'connection.errors.tlsOnly' });
+  if (/[\s+#/]/.test(v?.clientId ?? '') || (v?.clean === false && !(v?.clientId ?? '').trim())) out.push({ field: 'clientId', key: 'connection.errors.clientId' });
+  const inRange = (n: unknown, lo: number, hi: number) => typeof n === 'number' && Number.isFinite(n) && n >= lo && n <= hi;
+  if (!inRange(v?.keepalive, 0, 65535)) out.push({ field: 'keepalive', key: 'connection.errors.keepalive' });
+  if (!inRange(v?.reconnectMinMs, 100, 600000)) out.push({ field: 'reconnectMin', key: 'connection.errors.reconnectRange' });
+  else if (!inRange(v?.reconnectMaxMs, 100, 3600000)) out.push({ field: 'reconnectMax', key: 'connection.errors.reconnectRange' });
+  else if ((v?.reconnectMaxMs ?? 0) < (v?.reconnectMinMs ?? 0)) out.push({ field: 'reconnectMax', key: 'connection.errors.reconnectOrder' });
+  if (!inRange(v?.queueLimit, 0, 1000000)) out.push({ field: 'queueLimit', key: 'connection.errors.queueLimit' });
+  return out;
+}
+
+/**
+ * The `connection` property's validator (two parameters, so Node-RED takes the returned
+ * message as "invalid"). It checks the stored value; the open dialog marks its own fields.
+ */
+export function connectionValidator<N extends { _: (k: string) => string }>(options: { tlsOnly?: (node: N) => boolean; clientId?: (node: N) => string } = {}) {
+  return function (this: N, v: unknown, _opt?: unknown): true | string {
+    let value = v as Partial<ConnectionValue> | undefined;
+    if (value && options.clientId) value = { ...value, clientId: options.clientId(this) };
+    const problems = connectionProblems(value, options.tlsOnly?.(this) ?? false);
+    return problems.length ? problems.map((p) => this._(p.key)).join('; ') : true;
+  };
+}
+
+/** Marks the form fields that hold a problem, as Node-RED marks its own invalid inputs. */
+export function markConnectionForm(tlsOnly: () => boolean): void {
+  const problems = connectionProblems(readConnectionForm(undefined), tlsOnly());
+  for (const name of ['url', 'clientId', 'keepalive', 'reconnectMin', 'reconnectMax', 'queueLimit'] as const) {
+    field(name).toggleClass('input-error', problems.some((p) => p.field === name));
+  }
+}
+
+export function prepareConnectionForm(value: Partial<ConnectionValue> | undefined, defaultUrl: string, tlsOnly: () => boolean = () => false): void {
   const v = value ?? {};
   field('url').val(v.url ?? defaultUrl);
   field('clientId').val(v.clientId ?? '');
@@ -42,6 +73,9 @@ export function prepareConnectionForm(value: Partial<ConnectionValue> | undefine
   field('reconnectMax').val((v.reconnectMaxMs ?? 60000) / 1000);
   field('queueLimit').val(v.queueLimit ?? 1000);
   field('shareGroup').val(v.shareGroup ?? '');
+  const mark = () => markConnectionForm(tlsOnly);
+  $('[id^="node-config-input-conn-"], #node-config-input-localTest').on('input change', mark);
+  mark();
 }
 
 export function readConnectionForm(previous: Partial<ConnectionValue> | undefined): ConnectionValue {

@@ -2,6 +2,13 @@
 declare const RED: {
   nodes: {
     registerType(type: string, definition: Record<string, unknown>): void;
+    node(id: string): unknown;
+  };
+  comms: {
+    subscribe(topic: string, callback: (topic: string, msg: { text?: unknown }) => void): void;
+  };
+  view: {
+    redrawStatus(node: unknown): void;
   };
   validators: {
     number(blankAllowed?: boolean): (v: unknown) => boolean;

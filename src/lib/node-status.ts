@@ -4,6 +4,10 @@
  */
 import type { Node, NodeStatus } from 'node-red';
 import type { ConnectionState } from './mqtt/shared-connection';
+import { fillStatus, STATUS_TEXTS } from './status-texts';
+
+/** English, as flows see it; the editor shows it in its own language (src/editor/status-i18n.ts). */
+const W = STATUS_TEXTS['en-US'];
 
 const FLASH_MS = 5000;
 
@@ -57,21 +61,21 @@ export class NodeStatusView {
   }
 
   private compose(): NodeStatus {
-    const count = this.errors > 0 ? ` (${this.errors} error${this.errors === 1 ? '' : 's'})` : '';
+    const count = this.errors > 0 ? ` (${fillStatus(this.errors === 1 ? W.error : W.errors, { count: this.errors })})` : '';
     if (this.flashText) return { fill: 'red', shape: 'dot', text: `${this.flashText}${count}` };
     const extra = `${this.detail ? ` · ${this.detail}` : ''}${count}`;
     const state = this.conn;
-    if (!state) return { fill: 'grey', shape: 'dot', text: `ready${extra}` };
+    if (!state) return { fill: 'grey', shape: 'dot', text: `${W.ready}${extra}` };
     switch (state.phase) {
       case 'connected':
-        return { fill: 'green', shape: 'dot', text: `connected${extra}` };
+        return { fill: 'green', shape: 'dot', text: `${W.connected}${extra}` };
       case 'connecting':
       case 'idle':
-        return { fill: 'yellow', shape: 'ring', text: `connecting${state.reason ? ` (last: ${state.reason})` : ''}${count}` };
+        return { fill: 'yellow', shape: 'ring', text: `${state.reason ? fillStatus(W.connectingLast, { reason: state.reason }) : W.connecting}${count}` };
       case 'disconnected':
-        return { fill: 'red', shape: 'ring', text: `disconnected: ${state.reason ?? 'connection lost'}${count}` };
+        return { fill: 'red', shape: 'ring', text: `${fillStatus(W.disconnected, { reason: state.reason ?? W.connectionLost })}${count}` };
       case 'closed':
-        return { fill: 'grey', shape: 'ring', text: 'closed' };
+        return { fill: 'grey', shape: 'ring', text: W.closed };
     }
   }
 }

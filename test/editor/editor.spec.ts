@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { freePort } from '../support/broker';
 import { importEsm } from '../support/esm';
+import { editorOwnError } from './harness';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const root = join(__dirname, '..', '..', '..');
@@ -41,10 +42,10 @@ describe('editor in headless Chromium (npm start demo)', function () {
     });
     page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
     page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-    page.on('pageerror', (e) => consoleErrors.push(String(e)));
+    page.on('pageerror', (e) => { if (!editorOwnError(e)) consoleErrors.push(String(e)); });
     page.on('requestfailed', (r) => failedRequests.push(r.url()));
-    await page.goto(demo!.url);
-    await page.waitForSelector('#red-ui-palette .red-ui-palette-node', { timeout: 60000 });
+    await page.goto(demo!.url, { waitUntil: 'domcontentloaded' });
+    await page.waitForSelector('#red-ui-palette .red-ui-palette-node', { timeout: 120000 });
     await page.waitForFunction(() => RED.nodes.workspace('jt.tab') !== undefined, undefined, { timeout: 30000 });
   });
 
@@ -120,6 +121,12 @@ describe('editor in headless Chromium (npm start demo)', function () {
       assert.ok(Date.now() < until, 'Living pushes and decoded AMQP vehicle data reach the Debug sidebar');
       await new Promise((r) => setTimeout(r, 500));
     }
+    // For docs/editor.png: the Jointech flow (its alarm node shows the Chinese alarm name) and
+    // one decoded message opened, as a user would look at them.
+    await page.evaluate(() => RED.workspaces.show('jt.tab'));
+    await page.waitForFunction(() => /[\u4e00-\u9fff]/.test(RED.nodes.node('jt.dbg.alarm')?.status?.text ?? ''), undefined, { timeout: 20000 }).catch(() => undefined);
+    const handle = page.locator('.red-ui-debug-msg:has-text("jointech/location/") .red-ui-debug-msg-object-handle').first();
+    if (await handle.count()) await handle.click();
     mkdirSync(join(root, '.test-tmp'), { recursive: true });
     await page.screenshot({ path: join(root, '.test-tmp', 'editor.png') });
   });

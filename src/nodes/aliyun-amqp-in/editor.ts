@@ -1,7 +1,10 @@
+import { translateStatuses } from '../../editor/status-i18n';
 interface AliyunAmqpInEditorNode {
   name?: string;
   topicFilter?: string;
 }
+
+translateStatuses();
 
 RED.nodes.registerType('aliyun-amqp-in', {
   category: 'Chinese IoT',
@@ -16,7 +19,7 @@ RED.nodes.registerType('aliyun-amqp-in', {
   inputs: 0,
   outputs: 1,
   icon: 'aliyun.svg',
-  paletteLabel: 'aliyun amqp in',
+  paletteLabel: function (this: { _: (k: string) => string }) { return this._('paletteLabel'); },
   label: function (this: AliyunAmqpInEditorNode) {
     return this.name || (this.topicFilter && this.topicFilter !== '#' ? `amqp ${this.topicFilter}` : 'aliyun amqp in');
   },

@@ -1,4 +1,5 @@
-import { prepareConnectionForm, readConnectionForm, validateConnection, type ConnectionValue } from '../../editor/connection-form';
+import { check } from '../../editor/validators';
+import { connectionValidator, prepareConnectionForm, readConnectionForm, type ConnectionValue } from '../../editor/connection-form';
 
 const DEFAULT_URL = 'mqtts://iot-as-mqtt.cn-shanghai.aliyuncs.com:1883';
 
@@ -14,13 +15,11 @@ RED.nodes.registerType('aliyun-living-account', {
   category: 'config',
   defaults: {
     name: { value: '' },
-    productKey: { value: '', required: true, validate: RED.validators.regex(/^[^\s+#/]+$/) },
-    deviceName: { value: '', required: true, validate: RED.validators.regex(/^[^\s+#/]+$/) },
+    productKey: { value: '', required: true, validate: check((v) => /^[^\s+#/]+$/.test(String(v ?? '')), 'errors.productKey') },
+    deviceName: { value: '', required: true, validate: check((v) => /^[^\s+#/]+$/.test(String(v ?? '')), 'errors.deviceName') },
     connection: {
       value: { url: 'mqtts://iot-as-mqtt.cn-shanghai.aliyuncs.com:1883', clientId: '', clean: true, keepalive: 60, protocolVersion: 4, reconnectMinMs: 1000, reconnectMaxMs: 60000, queueLimit: 1000, shareGroup: '' },
-      validate: function (this: AliyunLivingAccountEditorNode, v: Partial<ConnectionValue>) {
-        return validateConnection(v, (k) => this._(k));
-      },
+      validate: connectionValidator(),
     },
     tls: { type: 'tls-config', required: false },
   },

@@ -1,3 +1,4 @@
+import { translateStatuses } from '../../editor/status-i18n';
 const LIVING_KINDS = ['properties', 'events', 'status', 'topo', 'ota'];
 
 interface AliyunLivingInEditorNode {
@@ -5,6 +6,8 @@ interface AliyunLivingInEditorNode {
   kinds?: string[];
   _: (k: string) => string;
 }
+
+translateStatuses();
 
 RED.nodes.registerType('aliyun-living-in', {
   category: 'Chinese IoT',
@@ -19,7 +22,7 @@ RED.nodes.registerType('aliyun-living-in', {
   inputs: 1,
   outputs: 2,
   icon: 'aliyun.svg',
-  paletteLabel: 'living in',
+  paletteLabel: function (this: { _: (k: string) => string }) { return this._('paletteLabel'); },
   label: function (this: AliyunLivingInEditorNode) {
     return this.name || 'aliyun living in';
   },

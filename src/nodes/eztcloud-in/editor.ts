@@ -1,3 +1,4 @@
+import { translateStatuses } from '../../editor/status-i18n';
 const KINDS = ['attributes', 'event_report', 'command_reply', 'data', 'alarm', 'online'];
 
 interface EztcloudInEditorNode {
@@ -6,6 +7,8 @@ interface EztcloudInEditorNode {
   split?: string;
   outputs?: number;
 }
+
+translateStatuses();
 
 RED.nodes.registerType('eztcloud-in', {
   category: 'Chinese IoT',
@@ -24,7 +27,7 @@ RED.nodes.registerType('eztcloud-in', {
   inputs: 0,
   outputs: 1,
   icon: 'eztcloud.svg',
-  paletteLabel: 'eztcloud in',
+  paletteLabel: function (this: { _: (k: string) => string }) { return this._('paletteLabel'); },
   label: function (this: EztcloudInEditorNode) {
     return this.name || 'eztcloud in';
   },

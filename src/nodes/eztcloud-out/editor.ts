@@ -1,9 +1,12 @@
+import { translateStatuses } from '../../editor/status-i18n';
 interface EztcloudOutEditorNode {
   name?: string;
   action?: string;
   device?: string;
   method?: string;
 }
+
+translateStatuses();
 
 RED.nodes.registerType('eztcloud-out', {
   category: 'Chinese IoT',
@@ -21,7 +24,7 @@ RED.nodes.registerType('eztcloud-out', {
   outputs: 1,
   icon: 'eztcloud.svg',
   align: 'right',
-  paletteLabel: 'eztcloud out',
+  paletteLabel: function (this: { _: (k: string) => string }) { return this._('paletteLabel'); },
   label: function (this: EztcloudOutEditorNode) {
     return this.name || `eztcloud ${this.action === 'attributes_push' ? 'attributes' : this.method || 'command'}`;
   },

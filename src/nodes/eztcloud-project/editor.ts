@@ -1,4 +1,4 @@
-import { prepareConnectionForm, readConnectionForm, validateConnection, type ConnectionValue } from '../../editor/connection-form';
+import { connectionValidator, prepareConnectionForm, readConnectionForm, type ConnectionValue } from '../../editor/connection-form';
 
 const DEFAULT_URL = 'mqtts://mqtt.eztcloud.com:7885';
 
@@ -17,11 +17,8 @@ RED.nodes.registerType('eztcloud-project', {
     localTest: { value: false },
     connection: {
       value: { url: 'mqtts://mqtt.eztcloud.com:7885', clientId: '', clean: true, keepalive: 60, protocolVersion: 4, reconnectMinMs: 1000, reconnectMaxMs: 60000, queueLimit: 1000, shareGroup: '' },
-      validate: function (this: EztcloudProjectEditorNode, v: Partial<ConnectionValue>) {
-        const plain = /^(mqtt|ws):\/\//i.test(v?.url ?? '');
-        if (plain && !this.localTest) return this._('label.tlsOnly');
-        return validateConnection(v, (k) => this._(k));
-      },
+      // The platform is TLS only; plain mqtt:// and ws:// only for a local test broker.
+      validate: connectionValidator<EztcloudProjectEditorNode>({ tlsOnly: (node) => !node.localTest }),
     },
     tls: { type: 'tls-config', required: false },
   },
@@ -33,7 +30,7 @@ RED.nodes.registerType('eztcloud-project', {
     return this.name || 'EZtCloud project';
   },
   oneditprepare: function (this: EztcloudProjectEditorNode) {
-    prepareConnectionForm(this.connection, DEFAULT_URL);
+    prepareConnectionForm(this.connection, DEFAULT_URL, () => !$('#node-config-input-localTest').prop('checked'));
   },
   oneditsave: function (this: EztcloudProjectEditorNode) {
     this.connection = readConnectionForm(this.connection);

@@ -1,4 +1,7 @@
+import { translateStatuses } from '../../editor/status-i18n';
 interface Gb32960EditorNode { name?: string }
+
+translateStatuses();
 
 RED.nodes.registerType('gb32960-decode', {
   category: 'Chinese IoT',
@@ -13,7 +16,7 @@ RED.nodes.registerType('gb32960-decode', {
   inputs: 1,
   outputs: 1,
   icon: 'gb32960.svg',
-  paletteLabel: 'gb32960 decode',
+  paletteLabel: function (this: { _: (k: string) => string }) { return this._('paletteLabel'); },
   label: function (this: Gb32960EditorNode) {
     return this.name || 'gb32960 decode';
   },

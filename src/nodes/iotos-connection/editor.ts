@@ -1,4 +1,5 @@
-import { prepareConnectionForm, readConnectionForm, validateConnection, type ConnectionValue } from '../../editor/connection-form';
+import { check } from '../../editor/validators';
+import { connectionValidator, prepareConnectionForm, readConnectionForm, type ConnectionValue } from '../../editor/connection-form';
 
 const DEFAULT_URL = 'mqtt://mqtt.aiotos.net:1883';
 
@@ -21,13 +22,12 @@ RED.nodes.registerType('iotos-connection', {
   category: 'config',
   defaults: {
     name: { value: '' },
-    gatewayId: { value: '', required: true, validate: RED.validators.regex(/^\d+$/) },
-    deviceId: { value: '', required: true, validate: RED.validators.regex(/^\d+$/) },
+    gatewayId: { value: '', required: true, validate: check((v) => /^\d+$/.test(String(v ?? '').trim()), 'errors.gatewayId') },
+    deviceId: { value: '', required: true, validate: check((v) => /^\d+$/.test(String(v ?? '').trim()), 'errors.deviceId') },
     connection: {
       value: { url: 'mqtt://mqtt.aiotos.net:1883', clientId: '', clean: true, keepalive: 60, protocolVersion: 4, reconnectMinMs: 1000, reconnectMaxMs: 60000, queueLimit: 1000, shareGroup: '' },
-      validate: function (this: IotosConnectionEditorNode, v: Partial<ConnectionValue>) {
-        return validateConnection({ ...v, clientId: `device_${this.gatewayId ?? ''}_${this.deviceId ?? ''}` }, (k) => this._(k));
-      },
+      // The platform fixes the client id as device_<gateway>_<device>.
+      validate: connectionValidator<IotosConnectionEditorNode>({ clientId: (node) => `device_${node.gatewayId ?? ''}_${node.deviceId ?? ''}` }),
     },
     tls: { type: 'tls-config', required: false },
   },
@@ -42,6 +42,9 @@ RED.nodes.registerType('iotos-connection', {
     prepareConnectionForm(this.connection, DEFAULT_URL);
     $('#node-config-input-gatewayId, #node-config-input-deviceId').on('input change', showClientId);
     showClientId();
+    // The platform fixes the client id per device: no shared subscriptions, and a persistent
+    // session is the platform's choice, not the user's.
+    for (const name of ['shareGroup', 'persistent']) $(`#node-config-input-conn-${name}`).closest('.form-row').hide();
   },
   oneditsave: function (this: IotosConnectionEditorNode) {
     showClientId();

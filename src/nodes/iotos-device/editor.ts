@@ -1,3 +1,4 @@
+import { translateStatuses } from '../../editor/status-i18n';
 interface Point { name: string; id: number | string; oid: string }
 
 interface IotosDeviceEditorNode {
@@ -13,6 +14,8 @@ type EditableList = JQuery & { editableList(methodOrOptions: string | Record<str
 function pointsList(): EditableList {
   return $('#node-input-points-container') as EditableList;
 }
+
+translateStatuses();
 
 RED.nodes.registerType('iotos-device', {
   category: 'Chinese IoT',
@@ -34,7 +37,7 @@ RED.nodes.registerType('iotos-device', {
   inputs: 1,
   outputs: 3,
   icon: 'iotos.svg',
-  paletteLabel: 'iotos device',
+  paletteLabel: function (this: { _: (k: string) => string }) { return this._('paletteLabel'); },
   label: function (this: IotosDeviceEditorNode) {
     return this.name || 'iotos device';
   },

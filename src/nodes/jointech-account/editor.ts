@@ -1,4 +1,5 @@
-import { prepareConnectionForm, readConnectionForm, validateConnection, type ConnectionValue } from '../../editor/connection-form';
+import { check } from '../../editor/validators';
+import { connectionValidator, prepareConnectionForm, readConnectionForm, type ConnectionValue } from '../../editor/connection-form';
 
 const DEFAULT_URL = 'mqtt://mqtt.assetscontrols.com:1883';
 
@@ -6,14 +7,12 @@ RED.nodes.registerType('jointech-account', {
   category: 'config',
   defaults: {
     name: { value: '' },
-    accessKey: { value: '', required: true, validate: RED.validators.regex(/^[^\s+#/]+$/) },
+    accessKey: { value: '', required: true, validate: check((v) => /^[^\s+#/]+$/.test(String(v ?? '')), 'errors.accessKey') },
     passwordMode: { value: 'md5' },
     qos: { value: 1 },
     connection: {
       value: { url: 'mqtt://mqtt.assetscontrols.com:1883', clientId: '', clean: true, keepalive: 60, protocolVersion: 4, reconnectMinMs: 1000, reconnectMaxMs: 60000, queueLimit: 1000, shareGroup: '' },
-      validate: function (this: { _: (k: string) => string }, v: Partial<ConnectionValue>) {
-        return validateConnection(v, (k) => this._(k));
-      },
+      validate: connectionValidator(),
     },
     tls: { type: 'tls-config', required: false },
   },

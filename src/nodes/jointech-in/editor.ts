@@ -1,3 +1,5 @@
+import { translateStatuses } from '../../editor/status-i18n';
+import { check, intRange, live } from '../../editor/validators';
 const TYPES = ['location', 'alarm', 'event', 'cmd', 'sublock'];
 
 interface JointechInEditorNode {
@@ -8,7 +10,14 @@ interface JointechInEditorNode {
   split?: string;
   outputs?: number;
   path?: string;
+  rateLimit?: number | string;
+  inputs?: number;
 }
+
+const RATE_LIMIT_MAX = 100000;
+const rateLimitField = () => $('#jointech-in-rateLimit');
+
+translateStatuses();
 
 RED.nodes.registerType('jointech-in', {
   category: 'Chinese IoT',
@@ -31,7 +40,11 @@ RED.nodes.registerType('jointech-in', {
     devicesMode: { value: 'all' },
     devices: {
       value: '',
-      validate: function (v: string) { return /^[\d\s,;，]*$/.test(v ?? ''); },
+      // Only read in MQTT mode with "these device numbers"; hidden otherwise, so never invalid then.
+      validate: check<{ _: (k: string) => string; mode?: string; devicesMode?: string }>(function (v) {
+        const used = live('node-input-mode', this.mode) === 'mqtt' && live('node-input-devicesMode', this.devicesMode) === 'list';
+        return !used || /^[\d\s,;，]*$/.test(String(v ?? ''));
+      }, 'errors.devices'),
     },
     split: { value: 'single' },
     outputs: { value: 1 },
@@ -45,8 +58,12 @@ RED.nodes.registerType('jointech-in', {
     pathPerType: { value: false },
     headerName: { value: '' },
     maxBytes: { value: 262144, validate: RED.validators.number() },
-    rateLimit: { value: 200, validate: RED.validators.number() },
+    // A number of requests a second, 0 for no limit (stored as a number, the form field is not
+    // named after the property so Node-RED does not store its string).
+    rateLimit: { value: 200, validate: intRange(0, RATE_LIMIT_MAX, 'errors.rateLimit') },
+    // No input port in webhook mode (set on save, as core's mqtt in does).
     readTimeout: { value: 10, validate: RED.validators.number() },
+    inputs: { value: 1 },
   },
   credentials: {
     headerValue: { type: 'password' },
@@ -54,7 +71,7 @@ RED.nodes.registerType('jointech-in', {
   inputs: 1,
   outputs: 1,
   icon: 'jointech.svg',
-  paletteLabel: 'jointech in',
+  paletteLabel: function (this: { _: (k: string) => string }) { return this._('paletteLabel'); },
   label: function (this: JointechInEditorNode) {
     if (this.name) return this.name;
     return this.mode === 'webhook' ? `jointech POST ${this.path ?? ''}` : 'jointech in';
@@ -73,9 +90,20 @@ RED.nodes.registerType('jointech-in', {
     };
     $('#node-input-mode, #node-input-devicesMode').on('change', show);
     show();
+    rateLimitField().val(String(this.rateLimit ?? 200));
+    const markRate = () => {
+      const s = String(rateLimitField().val() ?? '').trim();
+      const n = Number(s);
+      rateLimitField().toggleClass('input-error', s === '' || !Number.isInteger(n) || n < 0 || n > RATE_LIMIT_MAX);
+    };
+    rateLimitField().on('input change', markRate);
+    markRate();
   },
   oneditsave: function (this: JointechInEditorNode) {
     this.types = TYPES.filter((t) => $(`#node-input-type-${t}`).prop('checked'));
     this.outputs = $('#node-input-split').val() === 'per-type' ? TYPES.length : 1;
+    this.inputs = $('#node-input-mode').val() === 'webhook' ? 0 : 1;
+    const rate = String(rateLimitField().val() ?? '').trim();
+    this.rateLimit = rate !== '' && Number.isFinite(Number(rate)) ? Number(rate) : rate;
   },
 });

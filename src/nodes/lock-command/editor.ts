@@ -1,4 +1,6 @@
+import { translateStatuses } from '../../editor/status-i18n';
 import { COMMANDS, type ParamSpec } from '../../protocols/jointech/command-catalogue';
+import { check, type EditorNode } from '../../editor/validators';
 
 interface LockCommandEditorNode {
   name?: string;
@@ -30,6 +32,29 @@ function storedParams(text: string | undefined): Record<string, unknown> {
   }
 }
 
+/** The catalogue's rule for one parameter value (the runtime checks the same ranges). */
+export function paramOk(p: ParamSpec, raw: string): boolean {
+  const s = raw.trim();
+  if (s === '') return p.optional === true || p.kind === 'utc-time';
+  if (/[(),\r\n]/.test(s)) return false;
+  if (p.kind === 'int') {
+    const n = Number(s);
+    return /^-?\d+$/.test(s) && ((n >= p.min && n <= p.max) || (p.zeroOff === true && n === 0));
+  }
+  if (p.kind === 'text') return new RegExp(p.pattern).test(s);
+  return /^\d{14}$/.test(s);
+}
+
+/** Stored dialog parameters fit the stored command (free commands: frame-safe text only). */
+function paramsOk(command: string | undefined, params: unknown): boolean {
+  const spec = COMMANDS[String(command ?? '').toUpperCase()];
+  if (!spec) return !/[()\r\n]/.test(String(params ?? ''));
+  const values = storedParams(String(params ?? ''));
+  // Nothing filled in means "query" for set/query commands.
+  if (spec.operation && Object.keys(values).length === 0) return true;
+  return spec.params.every((p) => paramOk(p, values[p.name] === undefined ? '' : String(values[p.name])));
+}
+
 function renderParams(command: string, values: Record<string, unknown>): void {
   const box = $('#lock-command-params').empty();
   const spec = COMMANDS[command];
@@ -39,15 +64,28 @@ function renderParams(command: string, values: Record<string, unknown>): void {
   const zh = isZh();
   for (const p of spec.params) {
     const row = $('<div class="form-row"></div>').appendTo(box);
-    $('<label></label>').attr('for', `lock-command-param-${p.name}`).text(zh ? p.zh : p.en).css('width', '40%').appendTo(row);
-    $('<input type="text">')
+    // The label sits in the dialog's label column and the field lines up with the others;
+    // a long name wraps under it instead of pushing the field out of line.
+    $('<label></label>').attr('for', `lock-command-param-${p.name}`).attr('title', zh ? p.zh : p.en)
+      .text(zh ? p.zh : p.en).css({ 'white-space': 'normal', 'vertical-align': 'top', 'line-height': '1.3' }).appendTo(row);
+    const input = $('<input type="text">')
       .attr('id', `lock-command-param-${p.name}`)
       .attr('placeholder', paramHint(p))
-      .css('width', '50%')
+      .css('width', '70%')
       .val(values[p.name] === undefined ? '' : String(values[p.name]))
       .appendTo(row);
+    const mark = () => input.toggleClass('input-error', !paramOk(p, String(input.val() ?? '')) && !(spec.operation && allParamsEmpty(spec.params)));
+    input.on('input change', () => { for (const q of spec.params) $(`#lock-command-param-${q.name}`).trigger('cniot-mark'); });
+    input.on('cniot-mark', mark);
   }
+  for (const q of spec.params) $(`#lock-command-param-${q.name}`).trigger('cniot-mark');
 }
+
+function allParamsEmpty(params: ParamSpec[]): boolean {
+  return params.every((q) => String($(`#lock-command-param-${q.name}`).val() ?? '').trim() === '');
+}
+
+translateStatuses();
 
 RED.nodes.registerType('lock-command', {
   category: 'Chinese IoT',
@@ -57,7 +95,7 @@ RED.nodes.registerType('lock-command', {
     account: { type: 'jointech-account', required: true },
     device: { value: '', validate: function (v: string) { return /^\d{0,20}$/.test((v ?? '').trim()); } },
     command: { value: 'BASE1', validate: function (v: string) { return /^[A-Za-z]{1,16}\d{1,3}$/.test(v ?? ''); } },
-    params: { value: '' },
+    params: { value: '', validate: check<LockCommandEditorNode & EditorNode>(function (v) { return paramsOk(this.command, v); }, 'errors.params') },
     operation: { value: '' },
     timeout: { value: 30, validate: RED.validators.number() },
     failures: { value: 'output' },
@@ -65,7 +103,7 @@ RED.nodes.registerType('lock-command', {
   inputs: 1,
   outputs: 2,
   icon: 'jointech.svg',
-  paletteLabel: 'lock command',
+  paletteLabel: function (this: { _: (k: string) => string }) { return this._('paletteLabel'); },
   label: function (this: LockCommandEditorNode) {
     return this.name || `${this.command ?? 'command'}${this.device ? ` → ${this.device}` : ''}`;
   },

@@ -1,0 +1,73 @@
+/**
+ * Node status texts follow the editor's language: the same deployed flow shows Chinese status
+ * texts in a zh-CN editor and English ones in an en-US editor; palette labels too.
+ */
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { freePort } from '../support/broker';
+import { haveChromium, startEditor, TYPES, type Editor } from './harness';
+
+declare const RED: any;
+const CJK = /[\u4e00-\u9fff]/;
+
+async function flows(): Promise<unknown[]> {
+  // A broker port nobody listens on: the MQTT node keeps reconnecting, so it shows a state.
+  const nobody = await freePort();
+  return [
+    { id: 'st_tab', type: 'tab', label: 'status' },
+    { id: 'st_account', type: 'jointech-account', name: '', accessKey: 'demo', passwordMode: 'md5', qos: 1, connection: { url: `mqtt://127.0.0.1:${nobody}`, clientId: '', clean: true, keepalive: 60, protocolVersion: 4, reconnectMinMs: 500, reconnectMaxMs: 1000, queueLimit: 1000, shareGroup: '' }, tls: '' },
+    { id: 'st_mqtt', type: 'jointech-in', z: 'st_tab', mode: 'mqtt', account: 'st_account', types: ['location'], devicesMode: 'all', devices: '', split: 'single', outputs: 1, path: '/jointech', pathPerType: false, headerName: '', maxBytes: 262144, rateLimit: 200, x: 150, y: 80, wires: [[]] },
+    { id: 'st_webhook', type: 'jointech-in', z: 'st_tab', mode: 'webhook', account: '', types: ['location'], devicesMode: 'all', devices: '', split: 'single', outputs: 1, path: '/st-jointech', pathPerType: false, headerName: '', maxBytes: 262144, rateLimit: 200, x: 150, y: 160, wires: [[]] },
+  ];
+}
+
+async function statusTexts(page: Page): Promise<Record<string, string>> {
+  await page.waitForFunction(() => ['st_mqtt', 'st_webhook'].every((id) => RED.nodes.node(id)?.status?.text), undefined, { timeout: 20000 });
+  await page.waitForTimeout(300);
+  return page.evaluate(() => Object.fromEntries(['st_mqtt', 'st_webhook'].map((id) => [id, String(RED.nodes.node(id).status.text)])));
+}
+
+describe('editor: status texts and palette labels in the editor language', function () {
+  this.timeout(180000);
+  let editor: Editor;
+  let zh: Page;
+
+  before(async function () {
+    if (!haveChromium()) this.skip();
+    editor = await startEditor({ name: 'status', flows: await flows(), creds: { st_account: { username: 'demo', password: 'x' } } });
+    zh = await editor.openPage('zh-CN');
+  });
+  after(async () => { await editor?.stop(); });
+
+  it('en-US shows English status texts', async () => {
+    const texts = await statusTexts(editor.page);
+    for (const [id, text] of Object.entries(texts)) assert.doesNotMatch(text, CJK, `${id}: ${text}`);
+    assert.match(texts.st_webhook, /^ready · POST \/st-jointech$/);
+  });
+
+  it('zh-CN shows Chinese status texts, on the canvas too', async () => {
+    const texts = await statusTexts(zh);
+    for (const [id, text] of Object.entries(texts)) assert.match(text, CJK, `${id}: ${text}`);
+    assert.equal(texts.st_webhook, '就绪 · POST /st-jointech');
+    const label = await zh.evaluate(() => document.querySelector('[id="st_webhook"] .red-ui-flow-node-status-label')?.textContent ?? '');
+    assert.equal(label, '就绪 · POST /st-jointech');
+  });
+
+  it('zh-CN keeps Chinese after a redeploy', async () => {
+    await editor.setFlows(await flows());
+    await zh.waitForTimeout(1500);
+    const texts = await statusTexts(zh);
+    for (const [id, text] of Object.entries(texts)) assert.match(text, CJK, `${id}: ${text}`);
+  });
+
+  it('palette labels are Chinese in zh-CN and English in en-US', async () => {
+    const read = (page: Page) => page.evaluate((types: string[]) => types.filter((t) => RED.nodes.getType(t).category !== 'config')
+      .map((t) => [t, document.querySelector(`.red-ui-palette-node[data-palette-type="${t}"] .red-ui-palette-label`)?.textContent ?? '']), TYPES);
+    for (const [type, label] of await read(zh)) assert.match(label, CJK, `${type} palette label in zh-CN: ${label}`);
+    for (const [type, label] of await read(editor.page)) assert.doesNotMatch(label, CJK, `${type} palette label in en-US: ${label}`);
+  });
+
+  it('logged no browser console errors', () => {
+    assert.deepEqual(editor.errors, []);
+  });
+});

@@ -1,0 +1,201 @@
+/**
+ * What a user sees while filling in dialogs: every node type fresh from the palette is valid
+ * except for fields that are genuinely required and still empty, and every config node marks a
+ * bad value invalid (with a reason) and clears it again once the value is good.
+ */
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { haveChromium, startEditor, TYPES, type Editor } from './harness';
+
+declare const RED: any;
+
+/**
+ * Fields a new node cannot guess: ids and keys from the user's platform account. Besides these,
+ * a required link to a config node (account, project, connection) is empty on a fresh node.
+ */
+const REQUIRED_EMPTY: Record<string, string[]> = {
+  'jointech-account': ['accessKey'],
+  'iotos-connection': ['gatewayId', 'deviceId'],
+  'aliyun-living-account': ['productKey', 'deviceName'],
+  'aliyun-amqp-connection': ['host', 'consumerGroupId'],
+};
+
+/** Values that make a config node valid, then [field, bad value, good value] per check. */
+const CONFIG_CASES: Record<string, { base: Record<string, string>; cases: Array<[string, string, string]> }> = {
+  'jointech-account': { base: { accessKey: 'demoKey' }, cases: [['accessKey', 'demo key', 'demoKey'], ['accessKey', 'a/b', 'demoKey']] },
+  'eztcloud-project': { base: {}, cases: [['conn-url', 'mqtt://mqtt.eztcloud.com:7885', 'mqtts://mqtt.eztcloud.com:7885'], ['conn-url', 'ws://mqtt.eztcloud.com:8083', 'wss://mqtt.eztcloud.com:8084']] },
+  'iotos-connection': { base: { gatewayId: '171', deviceId: '401' }, cases: [['gatewayId', 'gw171', '171'], ['deviceId', '4 01', '401']] },
+  'aliyun-living-account': { base: { productKey: 'a1PK', deviceName: 'dev1' }, cases: [['productKey', 'a1/PK', 'a1PK'], ['deviceName', 'dev #1', 'dev1']] },
+  'aliyun-amqp-connection': {
+    base: { host: '1234.iot-amqp.cn-shanghai.aliyuncs.com', consumerGroupId: 'DEFAULT_GROUP' },
+    cases: [
+      ['host', 'amqps://1234.iot-amqp.cn-shanghai.aliyuncs.com', '1234.iot-amqp.cn-shanghai.aliyuncs.com'],
+      ['port', '70000', '5671'],
+      ['consumerGroupId', 'a,b', 'DEFAULT_GROUP'],
+      ['idleTimeoutS', '10', '60'],
+      ['reconnectMinS', '90', '1'],
+      ['reconnectMaxS', '0.5', '60'],
+    ],
+  },
+};
+/** Checks every config node with the shared MQTT connection form gets (broker URL, reconnect order). */
+const CONNECTION_CASES: Array<[string, string, string]> = [
+  ['conn-url', 'http://broker.example.com:1883', 'mqtts://broker.example.com:8883'],
+  ['conn-url', 'broker.example.com', 'mqtts://broker.example.com:8883'],
+  ['conn-reconnectMin', '90', '1'],
+  ['conn-reconnectMax', '0.5', '60'],
+];
+
+async function configDefs(page: Page): Promise<Record<string, { config: boolean; links: string[] }>> {
+  return page.evaluate((types: string[]) => {
+    const out: Record<string, { config: boolean; links: string[] }> = {};
+    for (const t of types) {
+      const def = RED.nodes.getType(t);
+      out[t] = { config: def.category === 'config', links: Object.keys(def.defaults).filter((p) => typeof def.defaults[p].type === 'string') };
+    }
+    return out;
+  }, TYPES);
+}
+
+async function closeTray(page: Page, button: 'ok' | 'cancel'): Promise<void> {
+  await page.click(`.red-ui-tray #node-config-dialog-${button}, .red-ui-tray #node-dialog-${button}`);
+  await page.waitForFunction(() => document.querySelectorAll('.red-ui-tray').length === 0, undefined, { timeout: 10000 });
+}
+
+/** Opens the config dialog (a new node when id is '_ADD_'), fills fields, presses Add/Update. */
+async function editConfig(page: Page, type: string, id: string, fields: Record<string, string>): Promise<string> {
+  const before = await page.evaluate(() => { const ids: string[] = []; RED.nodes.eachConfig((n: any) => { ids.push(n.id); }); return ids; });
+  await page.evaluate(({ t, nodeId }) => RED.editor.editConfig('', t, nodeId), { t: type, nodeId: id });
+  await page.waitForSelector('.red-ui-tray .red-ui-tray-body form', { timeout: 10000 });
+  for (const [name, value] of Object.entries(fields)) await page.fill(`#node-config-input-${name}`, value);
+  await closeTray(page, 'ok');
+  if (id !== '_ADD_') return id;
+  return page.evaluate(({ t, known }) => { let found = ''; RED.nodes.eachConfig((n: any) => { if (n.type === t && !known.includes(n.id)) found = n.id; }); return found; }, { t: type, known: before });
+}
+
+async function validity(page: Page, id: string): Promise<{ valid: boolean; errors: string[] }> {
+  return page.evaluate((nodeId) => {
+    const n = RED.nodes.node(nodeId);
+    RED.editor.validateNode(n);
+    return { valid: n.valid === true, errors: n.validationErrors ?? [] };
+  }, id);
+}
+
+describe('editor: validation in the dialogs', function () {
+  this.timeout(300000);
+  let editor: Editor;
+  let defs: Record<string, { config: boolean; links: string[] }>;
+
+  before(async function () {
+    if (!haveChromium()) this.skip();
+    editor = await startEditor({ name: 'validation' });
+    defs = await configDefs(editor.page);
+  });
+  after(async () => { await editor?.stop(); });
+
+  it('every node type fresh from the palette is valid but for required empty fields', async () => {
+    const { page } = editor;
+    const problems: string[] = [];
+    let y = 120;
+    for (const type of TYPES.filter((t) => !defs[t].config)) {
+      const known = await page.evaluate(() => { const ids: string[] = []; RED.nodes.eachNode((n: any) => { ids.push(n.id); }); return ids; });
+      const item = page.locator(`.red-ui-palette-node[data-palette-type="${type}"]`);
+      await item.scrollIntoViewIfNeeded();
+      const box = (await item.boundingBox())!;
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(600, y, { steps: 8 });
+      await page.mouse.move(620, y, { steps: 2 });
+      await page.mouse.up();
+      y += 50;
+      const id = await page.evaluate(({ t, ids }) => { let found = ''; RED.nodes.eachNode((n: any) => { if (n.type === t && !ids.includes(n.id)) found = n.id; }); return found; }, { t: type, ids: known });
+      assert.ok(id, `${type} dropped on the canvas`);
+      const allowed = new Set([...(REQUIRED_EMPTY[type] ?? []), ...defs[type].links]);
+      const { errors } = await validity(page, id);
+      const unexpected = errors.filter((e) => !allowed.has(e));
+      if (unexpected.length) problems.push(`${type}: ${unexpected.join('; ')}`);
+    }
+    for (const type of TYPES.filter((t) => defs[t].config)) {
+      const id = await editConfig(page, type, '_ADD_', {});
+      const allowed = new Set([...(REQUIRED_EMPTY[type] ?? []), ...defs[type].links]);
+      const { errors } = await validity(page, id);
+      const unexpected = errors.filter((e) => !allowed.has(e));
+      if (unexpected.length) problems.push(`${type}: ${unexpected.join('; ')}`);
+    }
+    assert.deepEqual(problems, []);
+  });
+
+  it('each bad config value marks the node invalid with a reason, each good value clears it', async () => {
+    const { page } = editor;
+    const problems: string[] = [];
+    for (const type of TYPES.filter((t) => defs[t].config)) {
+      const table = CONFIG_CASES[type] ?? { base: {}, cases: [] };
+      const id = await editConfig(page, type, '_ADD_', table.base);
+      const start = await validity(page, id);
+      if (!start.valid) { problems.push(`${type} with ${JSON.stringify(table.base)} is invalid: ${start.errors.join('; ')}`); continue; }
+      await page.evaluate(({ t, nodeId }) => RED.editor.editConfig('', t, nodeId), { t: type, nodeId: id });
+      await page.waitForSelector('.red-ui-tray .red-ui-tray-body form', { timeout: 10000 });
+      const hasConnectionForm = await page.locator('#node-config-input-conn-url').count() > 0;
+      await closeTray(page, 'cancel');
+      const cases = [...table.cases, ...(hasConnectionForm ? CONNECTION_CASES : [])];
+      for (const [field, bad, good] of cases) {
+        await editConfig(page, type, id, { [field]: bad });
+        const afterBad = await validity(page, id);
+        if (afterBad.valid) problems.push(`${type} ${field}=${bad} saved as valid`);
+        else if (!afterBad.errors.some((e) => /\s/.test(e))) problems.push(`${type} ${field}=${bad} is invalid without a reason: ${afterBad.errors.join('; ')}`);
+        await editConfig(page, type, id, { [field]: good });
+        const afterGood = await validity(page, id);
+        if (!afterGood.valid) problems.push(`${type} ${field}=${good} stays invalid: ${afterGood.errors.join('; ')}`);
+      }
+    }
+    assert.deepEqual(problems, []);
+  });
+
+  it('a new MQTT config dialog has no field marked invalid (reconnect step grid)', async () => {
+    const { page } = editor;
+    for (const type of TYPES.filter((t) => defs[t].config)) {
+      await page.evaluate((t) => RED.editor.editConfig('', t, '_ADD_'), type);
+      await page.waitForSelector('.red-ui-tray .red-ui-tray-body form', { timeout: 10000 });
+      const invalidNumbers = await page.evaluate(() => Array.from(document.querySelectorAll('.red-ui-tray input[type=number]'))
+        .filter((el: any) => !el.checkValidity()).map((el: any) => `${el.id}=${el.value}`));
+      assert.deepEqual(invalidNumbers, [], `${type}: number fields off their own min/step grid`);
+      await closeTray(page, 'cancel');
+    }
+  });
+
+  it('user-node dialogs: rate limit as a number, hidden fields not judged, lock-command parameters checked', async () => {
+    const { page } = editor;
+    const account = await editConfig(page, 'jointech-account', '_ADD_', { accessKey: 'demoKey' });
+    await page.evaluate((acc) => {
+      RED.nodes.add({ id: 'v_in', type: 'jointech-in', z: RED.workspaces.active(), x: 300, y: 500, wires: [[]], _def: RED.nodes.getType('jointech-in'), ...Object.fromEntries(Object.entries(RED.nodes.getType('jointech-in').defaults).map(([k, d]: [string, any]) => [k, JSON.parse(JSON.stringify(d.value ?? ''))])), account: acc, devicesMode: 'list', devices: 'not numbers' });
+      RED.nodes.add({ id: 'v_lc', type: 'lock-command', z: RED.workspaces.active(), x: 300, y: 560, wires: [[], []], _def: RED.nodes.getType('lock-command'), ...Object.fromEntries(Object.entries(RED.nodes.getType('lock-command').defaults).map(([k, d]: [string, any]) => [k, JSON.parse(JSON.stringify(d.value ?? ''))])), account: acc });
+    }, account);
+    const edit = async (id: string, steps: () => Promise<void>) => {
+      await page.evaluate((nodeId) => RED.editor.edit(RED.nodes.node(nodeId)), id);
+      await page.waitForSelector('.red-ui-tray .red-ui-tray-body form', { timeout: 10000 });
+      await steps();
+      await closeTray(page, 'ok');
+      return page.evaluate((nodeId) => { const n = RED.nodes.node(nodeId); RED.editor.validateNode(n); return { valid: n.valid, errors: n.validationErrors, rateLimit: n.rateLimit, inputs: n.inputs, params: n.params }; }, id);
+    };
+    assert.equal((await validity(page, 'v_in')).valid, false, 'MQTT mode with device list "not numbers" is invalid');
+    let n = await edit('v_in', async () => { await page.selectOption('#node-input-mode', 'webhook'); await page.fill('#jointech-in-rateLimit', '-5'); });
+    assert.equal(n.valid, false, 'rate limit -5 is invalid');
+    assert.equal(n.inputs, 0, 'no input port in webhook mode');
+    n = await edit('v_in', async () => { await page.fill('#jointech-in-rateLimit', '50'); });
+    assert.deepEqual([n.valid, n.rateLimit], [true, 50], 'rate limit stored as a number; hidden device list not judged in webhook mode');
+    n = await edit('v_lc', async () => {
+      await page.selectOption('#lock-command-select', 'WLNET8');
+      await page.fill('#lock-command-param-holdMinutes', '9');
+      await page.fill('#lock-command-param-subLock', 'x/y#z');
+      assert.equal(await page.locator('#lock-command-params input.input-error').count(), 2, 'both bad parameters marked while typing');
+      assert.ok(await page.locator('#lock-command-msg-tip').isVisible(), 'the dialog says msg overrides its values');
+    });
+    assert.equal(n.valid, false, 'bad WLNET8 parameters make the node invalid');
+    n = await edit('v_lc', async () => { await page.fill('#lock-command-param-holdMinutes', '5'); await page.fill('#lock-command-param-subLock', 'E017668836'); });
+    assert.equal(n.valid, true, `good WLNET8 parameters are valid: ${JSON.stringify(n.errors)}`);
+  });
+
+  it('logged no browser console errors', () => {
+    assert.deepEqual(editor.errors, []);
+  });
+});
