@@ -260,6 +260,7 @@ describe('Jointech review: cases from the documents through the real nodes', fun
       { src: 'A.2 WLNET1 spelled as the manual: 1,0 unbinds all', device: '7500313609', command: 'WLNET1', params: [1, 0], frame: '(7500313609,1,S,WLNET,1,1,0)' },
       { src: 'A.2 WLNET1 operation then ids without the count', device: '7500313609', command: 'WLNET1', params: [1, 'E017668836', 'E03B60000A'], frame: '(7500313609,1,S,WLNET,1,1,2,E017668836,E03B60000A)' },
       { src: 'A.2 WLNET1 a lone 1 is no sub-lock id (ids look like E017668836)', device: '7500313609', command: 'WLNET1', params: [1], refuse: /subLocks/ },
+      { src: 'A.2 WLNET1 the ids alone, as typed in the dialog', device: '7500313609', command: 'WLNET1', params: ['E017668836', 'E03B60000A'], frame: '(7500313609,1,S,WLNET,1,1,2,E017668836,E03B60000A)' },
       { src: 'A.2 WLNET1 spelled with a wrong count', device: '7500313609', command: 'WLNET1', params: [1, 3, 'E017668836', 'E03B60000A'], refuse: /count|WLNET1/ },
       { src: 'A.2 WLNET8 manual (7500313609,1,001,WLNET,8,1,1,5,E017668836)', device: '7500313609', command: 'WLNET8', params: [5, 'E017668836'], frame: '(7500313609,1,S,WLNET,8,1,1,5,E017668836)' },
       { src: 'A.2 WLNET8 by name', device: '7500313609', command: 'WLNET8', params: { holdMinutes: 1, subLock: 'E017668836' }, frame: '(7500313609,1,S,WLNET,8,1,1,1,E017668836)' },
