@@ -95,12 +95,14 @@ export function catalogueParams(spec: CommandSpec, name: string, given: unknown,
   const out: string[] = [];
   const fixed = spec.fixed ?? [];
   if (spec.operation) {
-    const opGiven = operation ?? named?.operation ?? (list && list.length > spec.params.length ? list[0] : undefined);
     const counted = spec.params.length === 1 && spec.params[0]!.kind === 'text' && spec.params[0]!.counted === true;
-    if (list && list.length > 1 && counted) {
+    // A counted list (WLNET1) may also be the ids alone, as typed in the dialog: "E017668836,E03B60000A".
+    const idsOnly = counted && list !== undefined && list.length > 0 && !['0', '1'].includes(String(list[0]).trim());
+    const opGiven = operation ?? named?.operation ?? (list && !idsOnly && list.length > spec.params.length ? list[0] : undefined);
+    if (list && counted && (idsOnly || list.length > 1)) {
       // WLNET1 as the manual spells it, operation then <count>,<id1>,...; or operation then the ids.
       // Every id counts: the set replaces the whole bound list.
-      values = [countedTail(list.slice(1), name)];
+      values = [countedTail(idsOnly ? list : list.slice(1), name)];
     } else if (list && list.length > spec.params.length) {
       // A list may spell the whole frame tail as the manual does: operation, fixed fields, parameters.
       const skip = list.length === 1 + fixed.length + spec.params.length ? 1 + fixed.length : 1;
