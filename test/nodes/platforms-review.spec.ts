@@ -396,6 +396,17 @@ describe('platform documents, reviewed through the real nodes', function () {
       assert.deepEqual({ ...unbind, id: 'msgid2' }, { id: 'msgid2', version: '1.0', request: { clientId: 'mqttusername1234' }, params: {} });
     });
 
+    it('seed 004 bind reply with undocumented fields keeps them (unknown fields are kept on every decoded message)', async () => {
+      const { got } = await startLiving();
+      const from = heard.length;
+      helper.getNode('liv').receive({ action: 'bind', iotToken: 'iot_token123' });
+      const bind = JSON.parse((await published(`/sys/${PK}/${DN}/app/up/account/bind`, from)).body);
+      await platform.publishAsync(`/sys/${PK}/${DN}/app/down/account/bind_reply`, JSON.stringify({ id: bind.id, code: 2064, message: 'identity not found', localizedMsg: '身份不存在', data: { x: 1 } }));
+      const r = await waitFor(() => got.reply![0], 'bind reply');
+      assert.equal(r.payload.ok, false);
+      assert.deepEqual(r.payload.extra, { localizedMsg: '身份不存在', data: { x: 1 } });
+    });
+
     it('seed 004 and D.1 undocumented fields (statusLast, clientIp, gmtCreate) are kept at their path in extra', async () => {
       const { got } = await startLiving();
       await platform.publishAsync(`${DOWN}/thing/status`, JSON.stringify({
