@@ -557,5 +557,14 @@ describe('platform documents, reviewed through the real nodes', function () {
       assert.deepEqual(reply.eztcloud.extra, { ts: 1700000000 });
       assert.equal(typeof reply.roundTripMs, 'number');
     });
+
+    it('seed 003 command_send with a field the document does not have is refused, not sent without it', async () => {
+      const { got } = await startEzt();
+      const from = heard.length;
+      helper.getNode('eout').receive({ payload: { method: 'reboot', params: {}, id: 7, delay: 5 } });
+      const err = await waitFor(() => got.caught![0], 'a Catch error');
+      assert.match(err.error.message, /delay/);
+      assert.equal(heard.slice(from).filter((h) => h.topic === `${OPEN}/command_send`).length, 0);
+    });
   });
 });
