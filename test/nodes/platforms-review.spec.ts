@@ -396,6 +396,17 @@ describe('platform documents, reviewed through the real nodes', function () {
       assert.deepEqual({ ...unbind, id: 'msgid2' }, { id: 'msgid2', version: '1.0', request: { clientId: 'mqttusername1234' }, params: {} });
     });
 
+    it('seed 004 bind reply with undocumented fields keeps them (unknown fields are kept on every decoded message)', async () => {
+      const { got } = await startLiving();
+      const from = heard.length;
+      helper.getNode('liv').receive({ action: 'bind', iotToken: 'iot_token123' });
+      const bind = JSON.parse((await published(`/sys/${PK}/${DN}/app/up/account/bind`, from)).body);
+      await platform.publishAsync(`/sys/${PK}/${DN}/app/down/account/bind_reply`, JSON.stringify({ id: bind.id, code: 2064, message: 'identity not found', localizedMsg: '身份不存在', data: { x: 1 } }));
+      const r = await waitFor(() => got.reply![0], 'bind reply');
+      assert.equal(r.payload.ok, false);
+      assert.deepEqual(r.payload.extra, { localizedMsg: '身份不存在', data: { x: 1 } });
+    });
+
     it('seed 004 and D.1 undocumented fields (statusLast, clientIp, gmtCreate) are kept at their path in extra', async () => {
       const { got } = await startLiving();
       await platform.publishAsync(`${DOWN}/thing/status`, JSON.stringify({
@@ -545,6 +556,15 @@ describe('platform documents, reviewed through the real nodes', function () {
       assert.deepEqual(reply.payload, { method: '{name}', params: { ok: 1 }, id: 1 });
       assert.deepEqual(reply.eztcloud.extra, { ts: 1700000000 });
       assert.equal(typeof reply.roundTripMs, 'number');
+    });
+
+    it('seed 003 command_send with a field the document does not have is refused, not sent without it', async () => {
+      const { got } = await startEzt();
+      const from = heard.length;
+      helper.getNode('eout').receive({ payload: { method: 'reboot', params: {}, id: 7, delay: 5 } });
+      const err = await waitFor(() => got.caught![0], 'a Catch error');
+      assert.match(err.error.message, /delay/);
+      assert.equal(heard.slice(from).filter((h) => h.topic === `${OPEN}/command_send`).length, 0);
     });
   });
 });

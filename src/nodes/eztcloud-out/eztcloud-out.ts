@@ -10,6 +10,7 @@ import { configuredNode } from '../../lib/mqtt/configured-node';
 import { PendingReplies, failWaiting } from '../../lib/pending-replies';
 import { registerNode } from '../../lib/red';
 import { ACTIONS, CommandSend, decodeMessage, deviceUsername, parseOpenTopic, publishTopic, type Action } from '../../protocols/eztcloud/open-api';
+import { unknownMembers } from '../../protocols/message-checks';
 import { ProtocolError, asError, describeIssues } from '../../protocols/protocol-error';
 import type { EztcloudProjectNode } from '../eztcloud-project/types';
 
@@ -103,6 +104,9 @@ function init(RED: NodeAPI): void {
         } else {
           const obj = isObject ? (p as Record<string, unknown>) : {};
           const hasEnvelope = 'method' in obj || 'params' in obj;
+          // The document's command has method, params and id only; a stray field would be lost on the way.
+          const stray = hasEnvelope ? unknownMembers(obj, ['method', 'params', 'id']) : undefined;
+          if (stray) throw new ProtocolError('bad-command', `command_send: ${Object.keys(stray).map((k) => `"${k}"`).join(', ')} is not a field of a command ({method, params, id}); put command parameters in params`);
           const command = CommandSend.safeParse({
             method: obj.method ?? m.method ?? cfg.method,
             params: hasEnvelope ? obj.params : isObject ? obj : p === undefined || p === null || p === '' ? {} : p,

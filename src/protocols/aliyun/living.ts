@@ -304,10 +304,16 @@ export interface AccountReply {
   code: number;
   message: string | null;
   ok: boolean;
+  /** Fields the document does not describe (`localizedMsg`, `data`...), unchanged. */
+  extra?: Record<string, unknown>;
 }
 
 export function parseAccountReply(body: Buffer | string): AccountReply {
   const text = typeof body === 'string' ? body : body.toString('utf8');
-  const r = parseWith(AccountReply, parseLenientJson(text).value, 'account reply');
-  return { id: r.id, code: r.code, message: r.message ?? null, ok: r.code === 200 };
+  const { value } = parseLenientJson(text);
+  const r = parseWith(AccountReply, value, 'account reply');
+  const reply: AccountReply = { id: r.id, code: r.code, message: r.message ?? null, ok: r.code === 200 };
+  const extra = unknownMembers(value, ['id', 'code', 'message']);
+  if (extra) reply.extra = extra;
+  return reply;
 }
