@@ -31,4 +31,14 @@ describe('JSON without prototype keys', () => {
       assert.deepEqual(parseJsonSafely(text), JSON.parse(text), text);
     }
   });
+
+  it('refuses nesting deeper than 100 levels, counting brackets in strings as text', () => {
+    const nest = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
+    assert.deepEqual(parseJsonSafely(`{"a":${nest(99)}}`), { a: JSON.parse(nest(99)) });
+    assert.throws(() => parseJsonSafely(`{"a":${nest(100)}}`), /deeper than 100 levels/);
+    assert.throws(() => parseJsonSafely(nest(100_000)), SyntaxError);
+    assert.throws(() => parseLenientJson(`{"a":${nest(100)},}`), /deeper than 100 levels/);
+    const text = `{"s":"${'['.repeat(500)}\\\"{{{"}`;
+    assert.deepEqual(parseJsonSafely(text), JSON.parse(text));
+  });
 });

@@ -58,7 +58,7 @@ function parseAnswer(raw: string, closed: boolean, ms: number): Answer {
  * is open. Resolves when the server closes the connection, `waitMs` after the answer began, or
  * with status 0 when nothing was answered within `giveUpMs`.
  */
-function rawPost(url: string, headers: Record<string, string | number>, feed: (write: (b: string | Buffer) => Promise<boolean>) => Promise<void>, waitMs = 1500, giveUpMs = 15_000): Promise<Answer> {
+function rawPost(url: string, headers: Record<string, string | number>, feed: (write: (b: string | Buffer) => Promise<boolean>) => Promise<void>, waitMs = 1500, giveUpMs = 15_000, target?: string): Promise<Answer> {
   const u = new URL(url);
   return new Promise((resolve) => {
     const socket = net.connect(Number(u.port), u.hostname);
@@ -89,7 +89,7 @@ function rawPost(url: string, headers: Record<string, string | number>, feed: (w
       socket.write(b, (err) => r(!err && !done));
     });
     socket.once('connect', () => {
-      const lines = [`POST ${u.pathname} HTTP/1.1`, `Host: ${u.host}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+      const lines = [`POST ${target ?? u.pathname} HTTP/1.1`, `Host: ${u.host}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
       void write(`${lines.join('\r\n')}\r\n\r\n`).then(() => feed(write));
     });
   });
@@ -302,6 +302,46 @@ export function describeWebhookCases(label: string, settings: Record<string, unk
       const [m] = await waitFor(() => fresh('msg').length === 1 && fresh('msg'), 'the message');
       assert.doesNotMatch(m!.json, /__proto__|constructor|prototype|polluted/);
       assert.equal(m!.payload.assetId, S.webhook.alarm.assetId);
+    });
+
+    it('drops those keys inside the fields that hold JSON text too (expandInfo, statusJson, an event describe)', async () => {
+      await deploy();
+      const withHostile = (json: string) => json.replace('{', '{"__proto__":{"polluted":1},"constructor":{"prototype":{"polluted":1}},"\\u005f_proto__":{"polluted":1},');
+      const location = { ...S.webhook.location, expandInfo: withHostile(S.webhook.location.expandInfo as string), statusJson: withHostile(S.webhook.location.statusJson as string) };
+      const event = { ...S.webhook.event, describe: withHostile('{"waybillNo":"W1"}') };
+      for (const body of [location, event]) assert.equal((await post(url(), JSON.stringify(body))).status, 200);
+      const msgs = await waitFor(() => fresh('msg').length === 2 && fresh('msg'), 'both messages');
+      for (const m of msgs) assert.doesNotMatch(m.json, /__proto__|constructor|prototype|polluted/);
+      assert.equal(msgs[1]!.payload.describe.waybillNo, 'W1');
+    });
+
+    it('refuses JSON nested deeper than 100 levels with 400, in the body or in a field holding JSON, and takes the next push', async () => {
+      await deploy();
+      const nest = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
+      // 100,000 levels fit in 200 KB; a flow that clones such a message (a Catch node does) overflows the stack.
+      const deepBody = alarm.replace('{', `{"deep":${nest(100_000)},`);
+      const deepField = JSON.stringify({ ...S.webhook.location, expandInfo: `{"deep":${nest(5_000)}}` });
+      for (const body of [deepBody, deepField]) {
+        const res = await post(url(), body);
+        assert.equal(res.status, 400);
+        assert.match(res.body.error, /deeper than 100/);
+      }
+      // 99 levels inside the body's own object are ordinary JSON.
+      assert.equal((await post(url(), alarm.replace('{', `{"deep":${nest(99)},`))).status, 200);
+      await waitFor(() => fresh('catch').length === 2 && fresh('msg').length === 1, 'two Catch reports and the message');
+    });
+
+    it('keeps the body from the admin parsers whatever form the request target takes (absolute URL, fragment)', async () => {
+      await deploy({ headerName: 'X-Token' }, { headerValue: 's3cret' });
+      const u = new URL(url());
+      for (const target of [`http://${u.host}${u.pathname}`, `${u.pathname}#x`]) {
+        // Without the header, 10 of 100,000 declared bytes: answered at once, not read first.
+        const anonymous = await rawPost(url(), { 'Content-Type': 'application/json', 'Content-Length': 100_000 }, async (w) => { await w('{"assetId"'); }, 1500, 5000, target);
+        assert.equal(anonymous.status, 401, target);
+        const bad = await rawPost(url(), { 'Content-Type': 'application/json', 'Content-Length': 4, 'X-Token': 's3cret' }, async (w) => { await w('{bad'); }, 500, 5000, target);
+        assert.equal(bad.status, 400, target);
+        assert.equal(bad.body.code, 'bad-json', target);
+      }
     });
 
     it("leaves Node-RED's own admin paths to the editor: a webhook at /flows does not stop the next deploy", async () => {

@@ -12,6 +12,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { parse as parseUrl } from 'node:url';
 import type { NodeAPI } from 'node-red';
 
 export interface WebhookRequest {
@@ -176,6 +177,19 @@ export class RateLimiter {
   }
 }
 
+/**
+ * The path Express routes a request target by, the way its `parseurl` reads it: a plain path up
+ * to `?`, anything else (an absolute URL, a fragment, white space) through node:url's parse. A
+ * different reading would let such a request reach our route with its body parsed by the admin app.
+ */
+function routedPath(url: string): string {
+  if (url.startsWith('/') && !/[\t\n\f\r #\u00a0\ufeff]/.test(url)) {
+    const q = url.indexOf('?');
+    return q < 0 ? url : url.slice(0, q);
+  }
+  return parseUrl(url).pathname ?? '';
+}
+
 /** Paths as Express matches a route by default: case-insensitive, one trailing slash optional. */
 function routeKey(pathname: string): string {
   return (pathname.length > 1 ? pathname.replace(/\/$/, '') : pathname).toLowerCase();
@@ -198,8 +212,7 @@ function keepBodyFor(server: Server, fullPath: string): () => void {
     const paths = new Map<string, number>();
     const listener = (req: Request) => {
       if (req.method !== 'POST' || !req.url) return;
-      const q = req.url.indexOf('?');
-      if (paths.has(routeKey(q < 0 ? req.url : req.url.slice(0, q)))) req._body = true;
+      if (paths.has(routeKey(routedPath(req.url)))) req._body = true;
     };
     gate = { listener, paths };
     gates.set(server, gate);

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { ProtocolError, describeIssues } from '../protocol-error';
+import { parseJsonSafely } from '../safe-json';
 import { fromEpochMs, parseIsoUtc, type Timestamp } from '../time';
 import {
   ALARM_TYPES, DISASSEMBLY, EMERGENCY_KEY, EVENT_TYPES, KS_CURRENT_STATUS, KS_SHAKE_STATUS, KS_VOLTAGE_STATUS,
@@ -292,7 +293,7 @@ function innerJson(value: string | null | undefined, field: string): Record<stri
   if (s === '' || s === 'null') return null;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(s);
+    parsed = parseJsonSafely(s);
   } catch (err) {
     throw new ProtocolError('bad-json-field', `${field} is not valid JSON: ${(err as Error).message}`, { field, value });
   }
@@ -466,7 +467,7 @@ function describeValue(value: string | null | undefined): unknown {
   const s = value.trim();
   if (s.startsWith('{') || s.startsWith('[')) {
     try {
-      return JSON.parse(s);
+      return parseJsonSafely(s);
     } catch {
       return value;
     }
@@ -531,7 +532,7 @@ function decodeCommandReply(p: z.infer<typeof CommandReplyPush>): CommandReply &
   if (content.startsWith('[')) {
     let fields: unknown;
     try {
-      fields = JSON.parse(content);
+      fields = parseJsonSafely(content);
     } catch (err) {
       throw new ProtocolError('bad-json-field', `content is not valid JSON: ${(err as Error).message}`, { field: 'content', value: p.content });
     }
@@ -599,7 +600,7 @@ export function parseBody(body: unknown): Record<string, unknown> {
   if (Buffer.isBuffer(value)) value = value.toString('utf8');
   if (typeof value === 'string') {
     try {
-      value = JSON.parse(value);
+      value = parseJsonSafely(value);
     } catch (err) {
       throw new ProtocolError('bad-json', `payload is not valid JSON: ${(err as Error).message}`);
     }
