@@ -274,11 +274,22 @@ function decodeTerminalUnit(command: number, unit: Buffer, responseFlag: number,
   if (unit.length === 0) return {};
   try {
     if (command === 0x82) return rec(decodeControl(unit, edition));
-    if (command === 0x80 && isQueryLayout(unit)) return rec(decodeQuery(unit));
+    // A vehicle's reply (flag not 0xFE) may overstate its count (a terminal writes the number of
+    // ids asked for) and so have a query's length: read it as values first.
+    if (command === 0x80 && isQueryLayout(unit) && (responseFlag === 0xfe || !readsAsValues(unit, edition))) return rec(decodeQuery(unit));
     return rec(decodeParameters(unit, edition));
   } catch (err) {
     if (responseFlag === 0xfe || !(err instanceof ProtocolError)) throw err;
     return { raw: Buffer.from(unit) };
+  }
+}
+
+/** The unit reads as a parameter list to its end, every id known. */
+function readsAsValues(unit: Buffer, edition: Edition): boolean {
+  try {
+    return decodeParameters(unit, edition).rest === undefined;
+  } catch {
+    return false;
   }
 }
 
