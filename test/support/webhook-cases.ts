@@ -355,6 +355,20 @@ export function describeWebhookCases(label: string, settings: Record<string, unk
       if (!clashes) assert.equal(warnings().length, 0);
     });
 
+    it('answers 503, not 200, to a push whose body was still arriving when the flow was redeployed', async () => {
+      await deploy();
+      const answer = rawPost(url(), { 'Content-Type': 'application/json', 'Content-Length': alarm.length }, async (w) => {
+        await w(alarm.slice(0, 10));
+        await red.deploy(webhookFlow({ name: 'redeployed' }));
+        await w(alarm.slice(10));
+      }, 500);
+      const res = await answer;
+      assert.equal(res.status, 503);
+      assert.equal(res.body.code, 'closed');
+      assert.equal((await post(url(), alarm)).status, 200);
+      await waitFor(() => fresh('msg').length === 1, 'the next push');
+    });
+
     it('stops answering on its path when the flow is replaced', async () => {
       await deploy();
       assert.equal((await post(url(), alarm)).status, 200);

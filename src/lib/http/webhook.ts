@@ -266,6 +266,7 @@ export function mountWebhook(RED: NodeAPI, opts: WebhookOptions): () => void {
   const app = RED.httpNode as unknown as ExpressLike;
   const limiter = opts.maxPerSecond ? new RateLimiter(opts.maxPerSecond) : undefined;
   const readTimeoutMs = opts.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS;
+  let closed = false;
 
   /** Answers with an error; `close` ends the connection rather than reading what is left of the body. */
   const refuse = (res: ServerResponse, status: number, code: string, error: string, close: boolean) => {
@@ -315,6 +316,12 @@ export function mountWebhook(RED: NodeAPI, opts: WebhookOptions): () => void {
           refuse(res, 408, 'read-timeout', `body not received within ${readTimeoutMs / 1000} s`, true);
           return;
         }
+        if (closed) {
+          // The node closed (a redeploy) while the body arrived: a 200 would drop a push the platform will not resend.
+          res.setHeader('Retry-After', '1');
+          refuse(res, 503, 'closed', 'the webhook closed while the body arrived (redeploy); send again', true);
+          return;
+        }
         let text: string;
         try {
           // TextDecoder drops a leading byte order mark, which JSON.parse would refuse.
@@ -336,6 +343,7 @@ export function mountWebhook(RED: NodeAPI, opts: WebhookOptions): () => void {
     ? keepBodyFor(server as Server, servedPath(RED, opts.path))
     : undefined;
   return () => {
+    closed = true;
     release?.();
     // Express 4 keeps routes in _router.stack (express 5: router.stack); drop only our own.
     const stack = app._router?.stack ?? app.router?.stack;
