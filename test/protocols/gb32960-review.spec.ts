@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { decodeFrame, encodeFrame } from '../../src/protocols/gb32960/codec';
 import { isProtocolError } from '../../src/protocols/protocol-error';
 import { hex, rawFrame, roundTrip } from '../support/gb32960-frames';
+import { builtNode, collect, helper, waitFor } from '../support/red';
 
 const T = '1A0C020A141E';
 const TIME = '2026-12-02T10:20:30+08:00';
@@ -128,5 +129,37 @@ describe('GB/T 32960 commands, hand-built frames', () => {
     for (const t of ['1A0D020A141E', '1A021E0A141E', '1A0C02180000', '1A0C020A3C00']) {
       assert.throws(() => decodeFrame(rawFrame(0x80, hex(`${t} 01 09`))), (err: unknown) => isProtocolError(err));
     }
+  });
+});
+
+describe('gb32960-decode node, hand-built command frames', function () {
+  this.timeout(10000);
+  before((done) => { helper.startServer(done); });
+  after((done) => { helper.stopServer(done); });
+  afterEach(() => helper.unload());
+
+  it('keeps the frame header beside the 0x82 control, 0x80 reply and 2025 0x0A fields (B.14, B.10, B.4)', async () => {
+    await helper.load(builtNode('gb32960-decode'), [
+      { id: 'f1', type: 'tab' },
+      { id: 'dec', type: 'gb32960-decode', z: 'f1', wires: [['out']] },
+      { id: 'out', type: 'helper', z: 'f1' },
+    ]);
+    const out = collect(helper.getNode('out'));
+    const dec = helper.getNode('dec');
+    dec.receive({ payload: rawFrame(0x82, hex(`${T} 06 02 414243`)) });
+    dec.receive({ payload: rawFrame(0x80, hex(`${T} 04 091E 0C05`), 0x01) });
+    dec.receive({ payload: rawFrame(0x0a, hex('01 00'), 0xfe, 2025) });
+    await waitFor(() => out.length === 3, 'three messages');
+    const [control, reply, activation] = out.map((m) => m.payload) as [any, any, any];
+    assert.equal(control.command.code, 0x82);
+    assert.equal(control.control.code, 6);
+    assert.equal(control.alarm.level.code, 2);
+    assert.equal(control.alarm.message, 'ABC');
+    assert.equal(control.time, TIME);
+    assert.equal(reply.responseFlag.code, 1);
+    assert.deepEqual(reply.parameters.map((p: { name: string; value: number }) => [p.name, p.value]), [['heartbeatPeriod', 30], ['loginRetryInterval', 5]]);
+    assert.equal(activation.edition, 2025);
+    assert.equal(activation.status.en, 'Activated');
+    assert.equal(activation.info.en, 'Success');
   });
 });
