@@ -170,6 +170,24 @@ describe('gb32960-server, gb32960-in and gb32960-command nodes', function () {
     assert.deepEqual(t.out.filter((m) => m.event === 'refused').map((m) => m.vin), [vinOf(9), vinOf(8)]);
   });
 
+  it('treats a vehicle that logged out as not logged in: its later frames are ignored and unanswered until it logs in again', async () => {
+    const t = await load();
+    const v = await vehicle(t.port);
+    await v.login();
+    v.send(v.logoutFrame());
+    await v.replyTo(0x04);
+    const before = v.received.length;
+    v.send(v.realtimeFrame(1));
+    v.send(v.heartbeatFrame());
+    await waitFor(() => t.errors.find((e) => e.gb32960Error.code === 'not-logged-in'), 'a not-logged-in error after the logout');
+    await sleep(200);
+    assert.equal(v.received.length, before, 'no reply after the logout');
+    assert.equal(t.out.filter((m) => m.command === 2).length, 0, 'no realtime frame in the flow after the logout');
+    await v.login();
+    v.send(v.realtimeFrame(2));
+    await waitFor(() => t.out.find((m) => m.command === 2), 'the realtime frame after logging in again');
+  });
+
   it('lets a flow decide through a global context variable', async () => {
     const t = await load({ vinCheck: 'global', vinContextKey: 'fleet' });
     const v = await vehicle(t.port, vinOf(3));
@@ -327,7 +345,9 @@ describe('gb32960-server, gb32960-in and gb32960-command nodes', function () {
     await noisy.closedPromise(5000);
     await waitFor(() => t.out.filter((m) => m.command === 2 && m.vin === vinOf(1)).length === 20, 'every frame of the good vehicle');
     assert.ok(t.errors.some((e) => e.gb32960Error.code === 'garbage'));
-    assert.ok(t.errors.some((e) => e.gb32960Error.code === 'too-many-connections'));
+    const refused = t.errors.find((e) => e.gb32960Error.code === 'too-many-connections')!;
+    assert.match(refused.error.message, /connection from 127\.0\.0\.1:\d+ refused/, 'the refused connection is named');
+    assert.match(refused.session.remote, /^127\.0\.0\.1:\d+$/);
     good.send(good.heartbeatFrame());
     await good.replyTo(0x07);
   });

@@ -78,6 +78,8 @@ class Session {
   /** Commands to this vehicle: the first is in flight, the rest wait (one at a time, as replies carry no serial). */
   readonly queue: Waiter[] = [];
   warnedBeforeLogin = false;
+  /** Between a login and its logout; `info.vin` stays after a logout so the session's later events still name the vehicle. */
+  loggedIn = false;
   closing = false;
   private snapshot: Readonly<SessionInfo> | undefined;
 
@@ -223,8 +225,10 @@ export class Gb32960Platform extends EventEmitter<PlatformEvents> {
   private accept(socket: net.Socket): void {
     if (this.closed || this.sessions.size >= this.opts.maxConnections) {
       this.totals.refused++;
+      // Read before destroy(), which forgets the peer's address.
+      const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
       socket.destroy();
-      if (!this.closed) this.emit('problem', new ProtocolError('too-many-connections', `connection from ${socket.remoteAddress ?? '?'} refused: ${this.opts.maxConnections} connections already open`), { id: '-', remote: `${socket.remoteAddress}:${socket.remotePort}`, edition: null, vin: null, connectedAt: new Date().toISOString(), loginAt: null, loginSerial: null });
+      if (!this.closed) this.emit('problem', new ProtocolError('too-many-connections', `connection from ${remote} refused: ${this.opts.maxConnections} connections already open`), { id: '-', remote, edition: null, vin: null, connectedAt: new Date().toISOString(), loginAt: null, loginSerial: null });
       return;
     }
     const s = new Session(socket, String(this.nextId++), this.opts.maxFrameBytes, Date.now());
@@ -267,7 +271,7 @@ export class Gb32960Platform extends EventEmitter<PlatformEvents> {
     this.problem(s, new ProtocolError('checksum', `${s.info.remote}: frame 0x${candidate[2]!.toString(16).padStart(2, '0')} with a wrong BCC skipped`), Buffer.from(candidate));
     // A realtime/reissue frame of this session's VIN gets the error reply so the vehicle sends it again (B.2.1).
     const vin = candidate.toString('latin1', 4, 21).replace(/[\0 ]+$/, '');
-    if (s.info.vin === vin && (candidate[2] === 0x02 || candidate[2] === 0x03) && wantsReply(candidate, false, this.opts.realtimeReplies)) {
+    if (s.loggedIn && s.info.vin === vin && (candidate[2] === 0x02 || candidate[2] === 0x03) && wantsReply(candidate, false, this.opts.realtimeReplies)) {
       this.reply(s, replyTo(candidate, FLAG.error, Date.now(), this.opts.replyTime));
     }
   }
@@ -289,7 +293,7 @@ export class Gb32960Platform extends EventEmitter<PlatformEvents> {
       const vin = raw.toString('latin1', 4, 21).replace(/[\0 ]+$/, '');
       const e = err instanceof ProtocolError ? err : new ProtocolError('internal', asError(err).message);
       this.problem(s, new ProtocolError(e.code, `${vin || s.info.remote}: ${e.message}`, e.details), Buffer.from(raw));
-      if (s.info.vin === vin && wantsReply(raw, false, this.opts.realtimeReplies)) this.reply(s, replyTo(raw, FLAG.error, now, this.opts.replyTime));
+      if (s.loggedIn && s.info.vin === vin && wantsReply(raw, false, this.opts.realtimeReplies)) this.reply(s, replyTo(raw, FLAG.error, now, this.opts.replyTime));
       return;
     }
     this.totals.frames++;
@@ -298,7 +302,7 @@ export class Gb32960Platform extends EventEmitter<PlatformEvents> {
       this.login(s, raw, frame, vin, now);
       return;
     }
-    if (!s.info.vin) {
+    if (!s.loggedIn) {
       if (!s.warnedBeforeLogin) {
         s.warnedBeforeLogin = true;
         this.problem(s, new ProtocolError('not-logged-in', `${vin || s.info.remote} sent frame 0x${command.toString(16).padStart(2, '0')} before logging in; ignored (and its later ones until it logs in)`), Buffer.from(raw));
@@ -313,6 +317,8 @@ export class Gb32960Platform extends EventEmitter<PlatformEvents> {
     if (wantsReply(raw, true, this.opts.realtimeReplies)) this.reply(s, replyTo(raw, FLAG.success, now, this.opts.replyTime));
     if (command === 0x04 && raw[3] === FLAG.command) {
       this.unbind(s);
+      s.loggedIn = false;
+      s.warnedBeforeLogin = false;
       s.changed();
       this.emit('session', 'logout', s.view);
       this.emit('counts');
@@ -350,6 +356,7 @@ export class Gb32960Platform extends EventEmitter<PlatformEvents> {
     if (s.info.vin && s.info.vin !== vin) this.unbind(s);
     const data = frame.data as { serialNo?: number };
     s.info.vin = vin;
+    s.loggedIn = true;
     s.info.edition = editionOf(raw);
     s.info.loginAt = new Date(now).toISOString();
     s.info.loginSerial = typeof data.serialNo === 'number' ? data.serialNo : null;
