@@ -281,6 +281,20 @@ describe(`iotos-device against ${brokerLabel()}`, function () {
     await platform.end();
   });
 
+  it('answers 101 to a downlink with a readable requestId but a field of the wrong type', async () => {
+    const platform = await simulatedPlatform(ctx.broker.url);
+    const { node, down } = await load();
+    const errors = node.error as unknown as { getCalls(): Array<{ args: [unknown, Record<string, any>?] }> };
+    await platform.downlink(1963, { id: 1963, oid: '7be6', ts: 'yesterday', value: 1, requestId: 'req-ts-text', requestTime: 1 });
+    await waitFor(() => platform.replies.length === 1 && errors.getCalls().length === 1, 'a result and an error');
+    const result = platform.replies[0]!;
+    assert.equal(result.topic, `${DOWN}/1963/result`);
+    assert.equal(result.body.requestId, 'req-ts-text');
+    assert.equal(result.body.responseCode, 101);
+    assert.equal(down.length, 0);
+    await platform.end();
+  });
+
   it('refuses a gateway id that is empty or hex instead of reading it as another id', async () => {
     for (const gatewayId of ['', '0x1A', ' ', '1e3']) {
       await helper.load(nodes, [

@@ -192,6 +192,18 @@ describe(`lock-command against ${brokerLabel()}`, function () {
     assert.deepEqual(fail.slice(1).map((m) => m.error.code), ['timeout', 'timeout']);
   });
 
+  it('logs each command still waiting when the flow stops, since output 2 stops with it on a full deploy', async () => {
+    const sim = await simulatedDevices(ctx.broker.url, () => 'silent');
+    const { node } = await load({ device: '8130630009' });
+    node.receive({ payload: 1 });
+    await waitFor(() => sim.received.length === 1, 'command delivered');
+    const warn = node.warn as unknown as { getCalls(): Array<{ args: unknown[] }> };
+    await helper.setFlows([{ id: 'f1', type: 'tab' }], 'full');
+    const texts = warn.getCalls().map((c) => String(c.args[0]));
+    assert.ok(texts.some((t) => /stopped before 8130630009 replied to BASE1; the command was sent and may still take effect/.test(t)), texts.join('\n'));
+    await sim.end();
+  });
+
   it('reports failures as Catch-able errors when the dialog says so', async () => {
     const sim = await simulatedDevices(ctx.broker.url, () => 'offline');
     const { node, fail } = await load({ device: '8294630003', failures: 'error' });

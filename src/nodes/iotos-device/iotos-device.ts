@@ -147,6 +147,18 @@ function init(RED: NodeAPI): void {
       return connection.publish(topic, text, { qos: 1 });
     }
 
+    /** A downlink that fails validation but names its requestId still gets the platform a 101 result. */
+    function refuseUnreadable(raw: string, dataId: number, err: unknown): void {
+      let requestId: unknown;
+      try {
+        requestId = (JSON.parse(raw) as { requestId?: unknown } | null)?.requestId;
+      } catch {
+        return;
+      }
+      if (typeof requestId !== 'string' || requestId === '') return;
+      reply({ downlink: { requestId }, dataId }, 101, `bad downlink: ${clip(asError(err).message)}`).catch((e: unknown) => node.error(asError(e)));
+    }
+
     function onDownlink(topic: string, body: Buffer): void {
       const raw = body.toString();
       const dataId = dataIdFromTopic(topic);
@@ -158,6 +170,7 @@ function init(RED: NodeAPI): void {
         ({ downlink, lenient } = parseDownlink(body, dataId));
       } catch (err) {
         reportBad(err, topic, raw);
+        if (dataId !== undefined) refuseUnreadable(raw, dataId, err);
         return;
       }
       if (lenient) node.warn(`downlink on ${topic} is not strict JSON (trailing comma); accepted`);

@@ -100,10 +100,12 @@ function init(RED: NodeAPI): void {
     }
 
     /** Gives up waiting: takes the command back if it has not left yet, and says which it was. */
-    function giveUp(f: InFlight, code: string, why: string): void {
+    function giveUp(f: InFlight, code: string, why: string): ProtocolError {
       clearTimeout(f.timer);
       const { sent, outcome } = withdrawRequest(f.outgoing, 'command');
-      fail(f, new ProtocolError(code, `${why}; ${outcome}`), null, sent);
+      const error = new ProtocolError(code, `${why}; ${outcome}`);
+      fail(f, error, null, sent);
+      return error;
     }
 
     function onReply(topic: string, body: Buffer): void {
@@ -205,7 +207,10 @@ function init(RED: NodeAPI): void {
       // Each waiting command gets an answer; those not yet sent are withdrawn, not sent later.
       for (const p of pending.all()) {
         pending.remove(p);
-        giveUp(p.data, 'closed', `the node was stopped before ${p.deviceId} replied to ${p.command}`);
+        const error = giveUp(p.data, 'closed', `the node was stopped before ${p.deviceId} replied to ${p.command}`);
+        // On a full deploy the nodes wired to output 2 stop too and drop it: the log keeps it.
+        // (A Catch-able error is logged by Node-RED already.)
+        if (cfg.failures === 'output') node.warn(error.message);
       }
       connection.unsubscribe(node.id, `upload/${accessKey}/+/cmd`);
       done();
