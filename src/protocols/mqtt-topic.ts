@@ -28,27 +28,68 @@ export function levelsMatch(f: readonly string[], t: readonly string[]): boolean
 
 const FILTER_RE = /^(#$|(\+|[^+#]*)(\/(\+|[^+#]*))*(\/(\+|#|[^+#]*))?$)/;
 
+/**
+ * C0 control characters and DEL. MQTT allows most of them in topics, but brokers do not: Mosquitto
+ * drops the connection of a client that subscribes or publishes with one, and the client then
+ * reconnects and sends it again.
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL_RE = /[\u0000-\u001f\u007f]/;
+
+/** A value as an error text shows it: control characters visible, long values cut short. */
+function shown(value: string): string {
+  const cut = value.length > 80 ? `${value.slice(0, 80)}…` : value;
+  return JSON.stringify(cut);
+}
+
+/** "U+0001 at level 3": where the first control character of `topic` is, for an error text. */
+function controlCharacterAt(topic: string): string | undefined {
+  const at = topic.search(CONTROL_RE);
+  if (at < 0) return undefined;
+  const code = topic.charCodeAt(at).toString(16).toUpperCase().padStart(4, '0');
+  return `U+${code} at level ${topic.slice(0, at).split('/').length}`;
+}
+
 /** A subscription filter: `+` only as a whole level, `#` only as the whole last level. */
 export function isValidFilter(filter: string): boolean {
-  return filter.length > 0 && filter.length <= 65535 && FILTER_RE.test(filter) && !/[\0]/.test(filter);
+  return filter.length > 0 && filter.length <= 65535 && FILTER_RE.test(filter) && !CONTROL_RE.test(filter);
+}
+
+/** isValidFilter, or a ProtocolError that says what is wrong with `filter`. */
+export function assertValidFilter(filter: string): void {
+  if (isValidFilter(filter)) return;
+  const control = controlCharacterAt(filter);
+  throw new ProtocolError('bad-filter', control
+    ? `topic filter ${shown(filter)} contains a control character (${control}); brokers drop a client that subscribes to it`
+    : `${shown(filter)} is not a valid MQTT topic filter`, { filter });
 }
 
 /** A publish topic: no wildcards and no control characters that make brokers drop the connection. */
 export function isValidPublishTopic(topic: string): boolean {
-  return topic.length > 0 && topic.length <= 65535 && !/[+#\b\f\n\r\t\v\0]/.test(topic);
+  return topic.length > 0 && topic.length <= 65535 && !/[+#]/.test(topic) && !CONTROL_RE.test(topic);
+}
+
+/** isValidPublishTopic, or a ProtocolError that says what is wrong with `topic`. */
+export function assertValidPublishTopic(topic: string): void {
+  if (isValidPublishTopic(topic)) return;
+  const control = controlCharacterAt(topic);
+  throw new ProtocolError('bad-topic', control
+    ? `publish topic ${shown(topic)} contains a control character (${control}); brokers drop a client that publishes to it`
+    : `${shown(topic)} is not a valid MQTT publish topic`, { topic });
 }
 
 /**
  * Checks one topic level that comes from configuration or `msg` (a device number, a key).
- * Rejecting `+`, `#` and `/` stops a value from widening a subscription or retargeting a publish.
+ * Rejecting `+`, `#` and `/` stops a value from widening a subscription or retargeting a publish;
+ * control characters would make the broker drop the connection.
  */
 export function topicSegment(value: unknown, what: string): string {
   if (typeof value === 'number' && Number.isFinite(value)) value = String(value);
   if (typeof value !== 'string' || value.trim() === '') {
     throw new ProtocolError('bad-topic-segment', `${what} is empty`, { value });
   }
-  if (/[+#/\0]/.test(value) || /[\b\f\n\r\t\v]/.test(value)) {
-    throw new ProtocolError('bad-topic-segment', `${what} "${value}" must not contain "+", "#", "/" or control characters`, { value });
+  if (/[+#/]/.test(value) || CONTROL_RE.test(value)) {
+    throw new ProtocolError('bad-topic-segment', `${what} ${shown(value)} must not contain "+", "#", "/" or control characters (U+0000-U+001F, U+007F)`, { value });
   }
   return value;
 }

@@ -3,10 +3,14 @@
  * `mqtt-broker`): users register and deregister, subscriptions are kept once per topic filter and
  * dispatched to each subscriber, reconnects back off with jitter, and publishes made while offline
  * wait in a bounded queue instead of vanishing.
+ *
+ * A QoS 1/2 message is acknowledged only once a node has taken it (its handler returned, having
+ * sent the msg on), so that a crash loses nothing the broker still holds for a persistent session.
+ * A message for a filter whose node is restarting waits, unacknowledged, until the node is back.
  */
 import * as mqtt from 'mqtt';
 import type { IClientOptions, IClientPublishOptions, MqttClient, Packet } from 'mqtt';
-import { brokerFilter, isValidFilter, isValidPublishTopic, levelsMatch } from '../../protocols/mqtt-topic';
+import { assertValidFilter, brokerFilter, isValidPublishTopic, levelsMatch } from '../../protocols/mqtt-topic';
 import { ProtocolError, asError } from '../../protocols/protocol-error';
 import type { ConnectionSettings } from './connection-settings';
 
@@ -18,6 +22,81 @@ import type { ConnectionSettings } from './connection-settings';
 function disableNagle(client: MqttClient): void {
   const stream = client.stream as { setNoDelay?: (on: boolean) => unknown } | undefined;
   stream?.setNoDelay?.(true);
+}
+
+interface Corkable {
+  cork?(): void;
+  uncork?(): void;
+  destroyed?: boolean;
+}
+
+/**
+ * Batches the packets written to the broker. Everything written in one task (a reply a node
+ * publishes, the acknowledgements of a socket read) leaves in one write instead of one TCP
+ * segment each; mqtt.js takes one packet per process tick, and microtasks run once the ticks are
+ * done.
+ *
+ * Acknowledgements wait longer: until Node-RED has delivered the acknowledged messages to their
+ * next node (it does that with setImmediate, so two turns of the event loop later). Sent at once,
+ * they let the broker send the next in-flight window within the same socket read loop, and
+ * thousands of messages would sit acknowledged in the process, lost by a crash.
+ */
+class WriteBatcher {
+  private corked: Corkable | undefined;
+  /** Acknowledgements written since the flush was scheduled, whose messages are not delivered yet. */
+  private acksWaiting = false;
+  private flushScheduled = false;
+
+  constructor(private readonly client: MqttClient) {
+    client.on('packetsend', () => this.hold());
+  }
+
+  /** Corks the socket, if it is not yet, until this task is done. */
+  hold(): void {
+    if (this.corked) return;
+    const stream = this.client.stream as Corkable | undefined;
+    if (!stream?.cork || stream.destroyed) return;
+    this.corked = stream;
+    stream.cork();
+    queueMicrotask(this.release);
+  }
+
+  /** Before an acknowledgement is written: it leaves after the message's delivery. */
+  holdAck(): void {
+    this.hold();
+    this.acksWaiting = true;
+  }
+
+  private readonly release = (): void => {
+    if (this.flushScheduled) return;
+    if (!this.acksWaiting) {
+      this.flush();
+      return;
+    }
+    this.flushScheduled = true;
+    // This runs in the turn whose deliveries were queued with the acks; the flush one turn later.
+    setImmediate(() => {
+      this.acksWaiting = false;
+      setImmediate(this.flushAfterDelivery);
+    });
+  };
+
+  private readonly flushAfterDelivery = (): void => {
+    // Acks written meanwhile (a socket read in between) belong to deliveries of this turn.
+    if (this.acksWaiting) {
+      this.acksWaiting = false;
+      setImmediate(this.flushAfterDelivery);
+      return;
+    }
+    this.flushScheduled = false;
+    this.flush();
+  };
+
+  private flush(): void {
+    const stream = this.corked;
+    this.corked = undefined;
+    stream?.uncork?.();
+  }
 }
 
 export type ConnectionPhase = 'idle' | 'connecting' | 'connected' | 'disconnected' | 'closed';
@@ -33,6 +112,10 @@ export interface ConnectionUser {
   onConnectionState(state: ConnectionState): void;
 }
 
+/**
+ * Called with each message of a subscribed filter. Returning means the node has taken the message
+ * (sent it on or reported it): a QoS 1/2 message is acknowledged to the broker after that.
+ */
 export type MessageHandler = (topic: string, payload: Buffer, packet: mqtt.IPublishPacket) => void;
 
 export interface Logger {
@@ -63,6 +146,16 @@ interface Subscription {
   /** Acknowledged by the broker on the current network connection (or kept by its session). */
   active: boolean;
   pendingUnsubscribe?: NodeJS.Timeout;
+  /** Its last node was deleted (not restarted): unsubscribe even on a persistent session. */
+  removed?: boolean;
+}
+
+/** A received message not yet taken by every node it is for; acknowledged once it is. */
+interface Arrival {
+  packet: mqtt.IPublishPacket;
+  /** Nodes that have taken it already (only kept while some matching filter has no node). */
+  takenBy?: Set<string>;
+  ack(): void;
 }
 
 interface QueuedPublish {
@@ -144,6 +237,60 @@ function endClient(client: MqttClient, timeoutMs: number): Promise<void> {
 /** Mosquitto's default max_inflight_messages; an MQTT 5 broker's receive maximum replaces it. */
 const DEFAULT_INFLIGHT = 20;
 
+/**
+ * The reconnect backoff starts again from the shortest delay only after a connection has stayed
+ * up this long: a broker that accepts the login and then drops us at once (a subscription it
+ * refuses, a duplicate client id) must not be hammered.
+ */
+export const STABLE_CONNECTION_MS = 10_000;
+
+/**
+ * mqtt.js's store of incoming QoS 2 messages, used instead to deliver them when they arrive: the
+ * broker's PUBLISH is handed to the nodes and PUBREC sent after they took it, and the PUBREL that
+ * follows only completes the exchange. A PUBLISH the broker resends (our PUBREC lost with the
+ * connection) is recognised by its id and not delivered twice. Nothing waits in memory between
+ * PUBREC and PUBREL, where a crash would lose it.
+ */
+class DeliverOnPublish extends mqtt.Store {
+  /** Delivered messages whose PUBREL has not come yet, by message id. */
+  private readonly delivered = new Map<number, Packet>();
+
+  constructor(private readonly take: (packet: mqtt.IPublishPacket, taken: () => void) => void) {
+    super();
+  }
+
+  /** Whether `packet` is the delivered message a PUBREL just released (it needs no delivery). */
+  isReleased(packet: Packet): boolean {
+    return packet.messageId !== undefined && this.delivered.get(packet.messageId) === packet;
+  }
+
+  override put(packet: Packet, cb: (err?: Error) => void): this {
+    const id = packet.messageId!;
+    if (this.delivered.has(id)) {
+      cb();
+    } else {
+      this.take(packet as mqtt.IPublishPacket, () => {
+        this.delivered.set(id, packet);
+        cb();
+      });
+    }
+    return this;
+  }
+
+  override get(packet: Pick<Packet, 'messageId'>, cb: (err?: Error, packet?: Packet) => void): this {
+    const found = this.delivered.get(packet.messageId!);
+    if (found) cb(undefined, found);
+    else cb(new Error('no such message'));
+    return this;
+  }
+
+  override del(packet: Pick<Packet, 'messageId'>, cb: (err?: Error, packet?: Packet) => void): this {
+    this.delivered.delete(packet.messageId!);
+    cb();
+    return this;
+  }
+}
+
 export class SharedMqttConnection {
   readonly settings: ConnectionSettings;
   readonly clientId: string;
@@ -163,7 +310,13 @@ export class SharedMqttConnection {
   private state: ConnectionState = { phase: 'idle' };
   private attempt = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
+  private stableTimer: NodeJS.Timeout | undefined;
   private lastFailureWasAuth = false;
+  /**
+   * Messages waiting for a node that is being restarted, unacknowledged. mqtt.js takes the next
+   * packet only once a message is acknowledged, so this holds one message at most.
+   */
+  private readonly waiting: Arrival[] = [];
   private closing = false;
   /** Counts network connection attempts; tests and the status use it. */
   connectAttempts = 0;
@@ -212,17 +365,19 @@ export class SharedMqttConnection {
 
   /** Subscribes `ref` (a node id) to `filter`. Several refs on one filter share one broker subscription. */
   subscribe(ref: string, filter: string, qos: 0 | 1 | 2, handler: MessageHandler): void {
-    if (!isValidFilter(filter)) throw new ProtocolError('bad-filter', `"${filter}" is not a valid MQTT topic filter`);
+    assertValidFilter(filter);
     let sub = this.subs.get(filter);
     if (sub) {
       if (sub.pendingUnsubscribe) clearTimeout(sub.pendingUnsubscribe);
       sub.pendingUnsubscribe = undefined;
+      sub.removed = false;
       sub.handlers.set(ref, handler);
       if (qos > sub.qos) {
         sub.qos = qos;
         sub.active = false;
         this.sendSubscriptions([sub]);
       }
+      this.deliverWaiting();
       return;
     }
     sub = { filter, levels: filter.split('/'), wildcard: /[+#]/.test(filter), qos, handlers: new Map([[ref, handler]]), active: false };
@@ -257,11 +412,16 @@ export class SharedMqttConnection {
     });
   }
 
-  /** Ends the session. Resolves within `timeoutMs` even when the broker does not answer. */
+  /**
+   * Ends the session. Resolves within `timeoutMs` even when the broker does not answer. Messages
+   * still waiting for a node stay unacknowledged: a persistent session gets them again.
+   */
   close(timeoutMs = 2000): Promise<void> {
     this.closing = true;
     clearTimeout(this.reconnectTimer);
-    for (const sub of this.subs.values()) clearTimeout(sub.pendingUnsubscribe);
+    clearTimeout(this.stableTimer);
+    this.waiting.length = 0;
+    this.unsubscribeRemoved();
     const pending = [...this.queue.splice(0), ...this.windowQueue.splice(0)];
     for (const item of pending) item.reject(new Error('connection closed before the message could be sent'));
     this.setState({ phase: 'closed' });
@@ -273,9 +433,11 @@ export class SharedMqttConnection {
   private disconnectIdle(): void {
     const client = this.client;
     if (!client || this.queue.length > 0 || this.windowQueue.length > 0) return;
+    this.unsubscribeRemoved();
     this.client = undefined;
     clearTimeout(this.reconnectTimer);
-    for (const sub of this.subs.values()) clearTimeout(sub.pendingUnsubscribe);
+    clearTimeout(this.stableTimer);
+    this.waiting.length = 0;
     this.subs.clear();
     this.state = { phase: 'idle' };
     void endClient(client, 2000);
@@ -300,11 +462,23 @@ export class SharedMqttConnection {
       ...(this.opts.password ? { password: this.opts.password } : {}),
       ...(this.opts.tls ?? {}),
     };
+    const qos2 = new DeliverOnPublish((packet, taken) => this.receive(client, packet, () => { batcher.holdAck(); taken(); }));
+    options.incomingStore = qos2;
     const client = mqtt.connect(settings.url, options);
     this.client = client;
     client.setMaxListeners(0);
+    const batcher = new WriteBatcher(client);
+    // QoS 0 and 1 come here (mqtt.js sends the PUBACK when `done` is called); QoS 2 through
+    // `qos2`, whose PUBREL only completes what was delivered already.
+    client.handleMessage = (packet, done) => {
+      if (packet.qos === 2 && qos2.isReleased(packet)) {
+        batcher.hold();
+        done();
+      } else {
+        this.receive(client, packet, packet.qos === 0 ? done : () => { batcher.holdAck(); done(); });
+      }
+    };
     client.on('connect', (connack) => this.onConnect(client, connack));
-    client.on('message', (topic, payload, packet) => this.dispatch(topic, payload, packet));
     client.on('error', (err) => this.onError(client, err));
     client.on('close', () => this.onClose(client));
     client.on('disconnect', (packet) => {
@@ -322,7 +496,8 @@ export class SharedMqttConnection {
 
   private onConnect(client: MqttClient, connack: mqtt.IConnackPacket): void {
     if (client !== this.client) return;
-    this.attempt = 0;
+    clearTimeout(this.stableTimer);
+    this.stableTimer = setTimeout(() => { this.attempt = 0; }, STABLE_CONNECTION_MS);
     this.lastFailureWasAuth = false;
     disableNagle(client);
     this.inflightLimit = connack.properties?.receiveMaximum ?? DEFAULT_INFLIGHT;
@@ -347,6 +522,9 @@ export class SharedMqttConnection {
 
   private onClose(client: MqttClient): void {
     if (client !== this.client || this.closing) return;
+    clearTimeout(this.stableTimer);
+    // Unacknowledged, so the broker sends them again on a persistent session.
+    this.waiting.length = 0;
     for (const sub of this.subs.values()) if (this.settings.clean) sub.active = false;
     this.setState({ phase: 'disconnected', reason: this.state.reason ?? 'connection lost' });
     this.scheduleReconnect(client);
@@ -363,7 +541,27 @@ export class SharedMqttConnection {
     }, delay);
   }
 
-  private dispatch(topic: string, payload: Buffer, packet: mqtt.IPublishPacket): void {
+  /** A message from the broker: delivered now and acknowledged, or kept until its node is back. */
+  private receive(client: MqttClient, packet: mqtt.IPublishPacket, ack: () => void): void {
+    // From a client being ended: leave it unacknowledged for the broker to send again.
+    if (client !== this.client) return;
+    const arrival: Arrival = { packet, ack };
+    if (this.waiting.length === 0 && this.deliver(arrival)) ack();
+    else this.waiting.push(arrival);
+  }
+
+  /** Delivers what waited for a node, in order, for as long as each can be delivered whole. */
+  private deliverWaiting(): void {
+    while (this.waiting.length > 0 && this.deliver(this.waiting[0]!)) this.waiting.shift()!.ack();
+  }
+
+  /**
+   * Hands `arrival` to each node subscribed through a matching filter, once per node. Returns
+   * false while a matching filter has no node (one being restarted): the nodes that have it took
+   * it, the rest get it when they are back.
+   */
+  private deliver(arrival: Arrival): boolean {
+    const { topic, payload } = arrival.packet;
     // Most messages match one subscription of one node: that case allocates nothing.
     const exact = this.subs.get(topic);
     let first = exact;
@@ -376,20 +574,24 @@ export class SharedMqttConnection {
       if (first) (others ??= []).push(sub);
       else first = sub;
     }
-    if (!first) return;
-    if (!others && first.handlers.size === 1) {
-      for (const [, handler] of first.handlers) this.callHandler(first, handler, topic, payload, packet);
-      return;
+    if (!first) return true;
+    if (!others && first.handlers.size === 1 && !arrival.takenBy) {
+      for (const [, handler] of first.handlers) this.callHandler(first, handler, topic, payload as Buffer, arrival.packet);
+      return true;
     }
     // A node subscribed through several matching filters still gets the message once.
-    const delivered = new Set<string>();
+    const taken = arrival.takenBy ?? new Set<string>();
+    let whole = true;
     for (const sub of [first, ...(others ?? [])]) {
+      if (sub.handlers.size === 0) whole = false;
       for (const [ref, handler] of sub.handlers) {
-        if (delivered.has(ref)) continue;
-        delivered.add(ref);
-        this.callHandler(sub, handler, topic, payload, packet);
+        if (taken.has(ref)) continue;
+        taken.add(ref);
+        this.callHandler(sub, handler, topic, payload as Buffer, arrival.packet);
       }
     }
+    if (!whole) arrival.takenBy = taken;
+    return whole;
   }
 
   private callHandler(sub: Subscription, handler: MessageHandler, topic: string, payload: Buffer, packet: mqtt.IPublishPacket): void {
@@ -429,15 +631,31 @@ export class SharedMqttConnection {
     // A persistent session keeps its subscriptions across a restart unless the node was deleted,
     // so QoS 1 messages keep queueing at the broker while Node-RED is down.
     const keepForSession = !this.settings.clean && !removed;
+    sub.removed = removed;
     clearTimeout(sub.pendingUnsubscribe);
     sub.pendingUnsubscribe = setTimeout(() => {
       if (sub.handlers.size > 0 || this.subs.get(sub.filter) !== sub) return;
       if (keepForSession && this.users.size === 0) return;
-      this.subs.delete(sub.filter);
-      if (this.client && this.connected) {
-        this.client.unsubscribe(brokerFilter(sub.filter, this.settings.shareGroup || undefined));
-      }
+      this.dropFilter(sub);
     }, this.opts.unsubscribeGraceMs ?? 1000);
+  }
+
+  /** Unsubscribes a filter no node holds any more; what waited for it is acknowledged and dropped. */
+  private dropFilter(sub: Subscription): void {
+    clearTimeout(sub.pendingUnsubscribe);
+    this.subs.delete(sub.filter);
+    if (this.client && this.connected) {
+      this.client.unsubscribe(brokerFilter(sub.filter, this.settings.shareGroup || undefined));
+    }
+    this.deliverWaiting();
+  }
+
+  /**
+   * Filters of deleted nodes, unsubscribed now when the connection is about to end: otherwise a
+   * persistent session would keep queueing their messages at the broker for nobody.
+   */
+  private unsubscribeRemoved(): void {
+    for (const sub of [...this.subs.values()]) if (sub.removed && sub.handlers.size === 0) this.dropFilter(sub);
   }
 
   private send(item: QueuedPublish, fromWindow = false): void {

@@ -17,7 +17,7 @@ RED.nodes.registerType('aliyun-living-account', {
     productKey: { value: '', required: true, validate: RED.validators.regex(/^[^\s+#/]+$/) },
     deviceName: { value: '', required: true, validate: RED.validators.regex(/^[^\s+#/]+$/) },
     connection: {
-      value: { url: 'mqtts://iot-as-mqtt.cn-shanghai.aliyuncs.com:1883', clientId: '', clean: true, keepalive: 60, protocolVersion: 4, reconnectMinMs: 1000, reconnectMaxMs: 60000, queueLimit: 1000, shareGroup: '' },
+      value: { url: 'mqtts://iot-as-mqtt.cn-shanghai.aliyuncs.com:1883', clientId: '', clean: true, keepalive: 30, protocolVersion: 4, reconnectMinMs: 1000, reconnectMaxMs: 60000, queueLimit: 1000, shareGroup: '' },
       validate: function (this: AliyunLivingAccountEditorNode, v: Partial<ConnectionValue>) {
         return validateConnection(v, (k) => this._(k));
       },

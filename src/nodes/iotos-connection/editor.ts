@@ -24,7 +24,7 @@ RED.nodes.registerType('iotos-connection', {
     gatewayId: { value: '', required: true, validate: RED.validators.regex(/^\d+$/) },
     deviceId: { value: '', required: true, validate: RED.validators.regex(/^\d+$/) },
     connection: {
-      value: { url: 'mqtt://mqtt.aiotos.net:1883', clientId: '', clean: true, keepalive: 60, protocolVersion: 4, reconnectMinMs: 1000, reconnectMaxMs: 60000, queueLimit: 1000, shareGroup: '' },
+      value: { url: 'mqtt://mqtt.aiotos.net:1883', clientId: '', clean: true, keepalive: 30, protocolVersion: 4, reconnectMinMs: 1000, reconnectMaxMs: 60000, queueLimit: 1000, shareGroup: '' },
       validate: function (this: IotosConnectionEditorNode, v: Partial<ConnectionValue>) {
         return validateConnection({ ...v, clientId: `device_${this.gatewayId ?? ''}_${this.deviceId ?? ''}` }, (k) => this._(k));
       },
