@@ -32,26 +32,30 @@ interface Corkable {
 
 /**
  * Batches the packets written to the broker. Everything written in one task (a reply a node
- * publishes, the acknowledgements of a socket read) leaves in one write instead of one TCP
- * segment each; mqtt.js takes one packet per process tick, and microtasks run once the ticks are
- * done.
+ * publishes) leaves in one write instead of one TCP segment each: mqtt.js takes one packet per
+ * process tick, and microtasks run once the ticks are done.
  *
- * Acknowledgements wait longer: until Node-RED has delivered the acknowledged messages to their
- * next node (it does that with setImmediate, so two turns of the event loop later). Sent at once,
- * they let the broker send the next in-flight window within the same socket read loop, and
- * thousands of messages would sit acknowledged in the process, lost by a crash.
+ * Acknowledgements of received messages wait longer: until Node-RED has delivered the messages
+ * to their next node (it does that with setImmediate; the flush comes one turn of the event loop
+ * after those deliveries). And once `limit` of them wait, mqtt.js takes no further packet until
+ * they are flushed. Without that, the broker sends more for every acknowledgement (Mosquitto a
+ * batch each), mqtt.js parses on in process ticks that starve Node-RED's deliveries, and thousands
+ * of messages sit acknowledged in the process, lost by a crash.
  */
 class WriteBatcher {
   private corked: Corkable | undefined;
-  /** Acknowledgements written since the flush was scheduled, whose messages are not delivered yet. */
-  private acksWaiting = false;
-  private flushScheduled = false;
+  private waitingAcks = 0;
+  /** The acknowledgement that filled the batch: mqtt.js goes on once it has been sent. */
+  private stalled: (() => void) | undefined;
+  /** 0: no flush scheduled; 1: waiting for this turn's deliveries; 2: for the next turn's. */
+  private stage = 0;
+  private lateAcks = false;
 
-  constructor(private readonly client: MqttClient) {
+  constructor(private readonly client: MqttClient, private readonly limit: number) {
     client.on('packetsend', () => this.hold());
   }
 
-  /** Corks the socket, if it is not yet, until this task is done. */
+  /** Corks the socket, if it is not yet, until this task is done (or the acks are flushed). */
   hold(): void {
     if (this.corked) return;
     const stream = this.client.stream as Corkable | undefined;
@@ -61,34 +65,39 @@ class WriteBatcher {
     queueMicrotask(this.release);
   }
 
-  /** Before an acknowledgement is written: it leaves after the message's delivery. */
-  holdAck(): void {
+  /** Sends an acknowledgement (`send`) once the message it acknowledges has been delivered. */
+  ack(send: () => void): void {
     this.hold();
-    this.acksWaiting = true;
+    if (this.stage === 0) {
+      this.stage = 1;
+      // Runs after the deliveries queued so far; queues the flush behind the rest of this turn's.
+      setImmediate(() => {
+        this.stage = 2;
+        setImmediate(this.flushAcks);
+      });
+    } else if (this.stage === 2) {
+      this.lateAcks = true;
+    }
+    if (++this.waitingAcks >= this.limit) this.stalled = send;
+    else send();
   }
 
   private readonly release = (): void => {
-    if (this.flushScheduled) return;
-    if (!this.acksWaiting) {
-      this.flush();
-      return;
-    }
-    this.flushScheduled = true;
-    // This runs in the turn whose deliveries were queued with the acks; the flush one turn later.
-    setImmediate(() => {
-      this.acksWaiting = false;
-      setImmediate(this.flushAfterDelivery);
-    });
+    if (this.stage === 0) this.flush();
   };
 
-  private readonly flushAfterDelivery = (): void => {
-    // Acks written meanwhile (a socket read in between) belong to deliveries of this turn.
-    if (this.acksWaiting) {
-      this.acksWaiting = false;
-      setImmediate(this.flushAfterDelivery);
+  private readonly flushAcks = (): void => {
+    // Messages read after the first step were delivered in this turn: one more turn for them.
+    if (this.lateAcks) {
+      this.lateAcks = false;
+      setImmediate(this.flushAcks);
       return;
     }
-    this.flushScheduled = false;
+    this.stage = 0;
+    this.waitingAcks = 0;
+    const stalled = this.stalled;
+    this.stalled = undefined;
+    stalled?.();
     this.flush();
   };
 
@@ -462,12 +471,13 @@ export class SharedMqttConnection {
       ...(this.opts.password ? { password: this.opts.password } : {}),
       ...(this.opts.tls ?? {}),
     };
-    const qos2 = new DeliverOnPublish((packet, taken) => this.receive(client, packet, () => { batcher.holdAck(); taken(); }));
+    const qos2 = new DeliverOnPublish((packet, taken) => this.receive(client, packet, () => batcher.ack(taken)));
     options.incomingStore = qos2;
     const client = mqtt.connect(settings.url, options);
     this.client = client;
     client.setMaxListeners(0);
-    const batcher = new WriteBatcher(client);
+    // At most a broker's usual in-flight window of messages taken but not acknowledged.
+    const batcher = new WriteBatcher(client, DEFAULT_INFLIGHT);
     // QoS 0 and 1 come here (mqtt.js sends the PUBACK when `done` is called); QoS 2 through
     // `qos2`, whose PUBREL only completes what was delivered already.
     client.handleMessage = (packet, done) => {
@@ -475,7 +485,7 @@ export class SharedMqttConnection {
         batcher.hold();
         done();
       } else {
-        this.receive(client, packet, packet.qos === 0 ? done : () => { batcher.holdAck(); done(); });
+        this.receive(client, packet, packet.qos === 0 ? done : () => batcher.ack(done));
       }
     };
     client.on('connect', (connack) => this.onConnect(client, connack));
