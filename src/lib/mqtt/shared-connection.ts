@@ -253,53 +253,6 @@ const DEFAULT_INFLIGHT = 20;
  */
 export const STABLE_CONNECTION_MS = 10_000;
 
-/**
- * mqtt.js's store of incoming QoS 2 messages, used instead to deliver them when they arrive: the
- * broker's PUBLISH is handed to the nodes and PUBREC sent after they took it, and the PUBREL that
- * follows only completes the exchange. A PUBLISH the broker resends (our PUBREC lost with the
- * connection) is recognised by its id and not delivered twice. Nothing waits in memory between
- * PUBREC and PUBREL, where a crash would lose it.
- */
-class DeliverOnPublish extends mqtt.Store {
-  /** Delivered messages whose PUBREL has not come yet, by message id. */
-  private readonly delivered = new Map<number, Packet>();
-
-  constructor(private readonly take: (packet: mqtt.IPublishPacket, taken: () => void) => void) {
-    super();
-  }
-
-  /** Whether `packet` is the delivered message a PUBREL just released (it needs no delivery). */
-  isReleased(packet: Packet): boolean {
-    return packet.messageId !== undefined && this.delivered.get(packet.messageId) === packet;
-  }
-
-  override put(packet: Packet, cb: (err?: Error) => void): this {
-    const id = packet.messageId!;
-    if (this.delivered.has(id)) {
-      cb();
-    } else {
-      this.take(packet as mqtt.IPublishPacket, () => {
-        this.delivered.set(id, packet);
-        cb();
-      });
-    }
-    return this;
-  }
-
-  override get(packet: Pick<Packet, 'messageId'>, cb: (err?: Error, packet?: Packet) => void): this {
-    const found = this.delivered.get(packet.messageId!);
-    if (found) cb(undefined, found);
-    else cb(new Error('no such message'));
-    return this;
-  }
-
-  override del(packet: Pick<Packet, 'messageId'>, cb: (err?: Error, packet?: Packet) => void): this {
-    this.delivered.delete(packet.messageId!);
-    cb();
-    return this;
-  }
-}
-
 export class SharedMqttConnection {
   readonly settings: ConnectionSettings;
   readonly clientId: string;
@@ -471,22 +424,16 @@ export class SharedMqttConnection {
       ...(this.opts.password ? { password: this.opts.password } : {}),
       ...(this.opts.tls ?? {}),
     };
-    const qos2 = new DeliverOnPublish((packet, taken) => this.receive(client, packet, () => batcher.ack(taken)));
-    options.incomingStore = qos2;
     const client = mqtt.connect(settings.url, options);
     this.client = client;
     client.setMaxListeners(0);
     // At most a broker's usual in-flight window of messages taken but not acknowledged.
     const batcher = new WriteBatcher(client, DEFAULT_INFLIGHT);
-    // QoS 0 and 1 come here (mqtt.js sends the PUBACK when `done` is called); QoS 2 through
-    // `qos2`, whose PUBREL only completes what was delivered already.
+    // Every message comes here once: QoS 0 and 1 when they arrive (mqtt.js sends the PUBACK when
+    // the callback is called), QoS 2 at the broker's PUBREL, after mqtt.js sent PUBREC, so its
+    // PUBCOMP need not wait for the delivery (Mosquitto 2.0 also stalls a QoS 2 queue that way).
     client.handleMessage = (packet, done) => {
-      if (packet.qos === 2 && qos2.isReleased(packet)) {
-        batcher.hold();
-        done();
-      } else {
-        this.receive(client, packet, packet.qos === 0 ? done : () => batcher.ack(done));
-      }
+      this.receive(client, packet, packet.qos === 1 ? () => batcher.ack(done) : done);
     };
     client.on('connect', (connack) => this.onConnect(client, connack));
     client.on('error', (err) => this.onError(client, err));
