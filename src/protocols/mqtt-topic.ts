@@ -33,7 +33,6 @@ const FILTER_RE = /^(#$|(\+|[^+#]*)(\/(\+|[^+#]*))*(\/(\+|#|[^+#]*))?$)/;
  * drops the connection of a client that subscribes or publishes with one, and the client then
  * reconnects and sends it again.
  */
-// eslint-disable-next-line no-control-regex
 const CONTROL_RE = /[\u0000-\u001f\u007f]/;
 
 /** A value as an error text shows it: control characters visible, long values cut short. */
