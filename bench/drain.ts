@@ -127,8 +127,8 @@ const CASES: DrainCase[] = [
 type Receiver = 'raw' | 'node' | 'core' | 'bare';
 const RECEIVERS: Receiver[] = ['raw', 'node', 'core', 'bare'];
 
-/** The same user code as the publisher-paced bench's core flow, in a function node. */
-const FUNCTION_DECODE = `
+/** What a user writes without this package: core mqtt in + a function node doing the nested parses. */
+export const FUNCTION_DECODE = `
 const p = JSON.parse(msg.payload);
 for (const k of ['statusJson', 'expandInfo', 'ksInfo']) {
   if (typeof p[k] === 'string' && p[k].startsWith('{')) p[k] = JSON.parse(p[k]);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as mqtt from 'mqtt';
 import rhea = require('rhea');
-import { benchDrain } from './drain';
+import { FUNCTION_DECODE, benchDrain } from './drain';
 import { benchGb32960, type Speed } from './gb32960';
 import { startRuntime, type BenchRuntime, type FlowNode } from './runtime';
 import { jointechMqttMessages } from '../test/support/samples';
@@ -167,16 +167,6 @@ async function rawMqtt(child: Child, c: IngestCase): Promise<IngestResult> {
     return async () => { await client.endAsync(); };
   });
 }
-
-/** What a user writes without this package: core mqtt in + a function node doing the nested parses. */
-const FUNCTION_DECODE = `
-const p = JSON.parse(msg.payload);
-for (const k of ['statusJson', 'expandInfo', 'ksInfo']) {
-  if (typeof p[k] === 'string' && p[k].startsWith('{')) p[k] = JSON.parse(p[k]);
-}
-if (typeof p.content === 'string' && p.content.startsWith('[')) p.content = JSON.parse(p.content);
-msg.payload = p;
-return msg;`;
 
 /** A flow whose `sink` receives `messages`, published by the child over MQTT unless `publish` says otherwise. */
 async function nodeRedFlow(

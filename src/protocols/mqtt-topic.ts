@@ -56,25 +56,20 @@ export function isValidFilter(filter: string): boolean {
 
 /** isValidFilter, or a ProtocolError that says what is wrong with `filter`. */
 export function assertValidFilter(filter: string): void {
-  if (isValidFilter(filter)) return;
-  const control = controlCharacterAt(filter);
-  throw new ProtocolError('bad-filter', control
-    ? `topic filter ${shown(filter)} contains a control character (${control}); brokers drop a client that subscribes to it`
-    : `${shown(filter)} is not a valid MQTT topic filter`, { filter });
+  if (!isValidFilter(filter)) throw invalidTopic('bad-filter', 'topic filter', 'subscribes to', filter);
+}
+
+/** The error for an invalid filter or topic: the control character and its level, if that is what is wrong. */
+function invalidTopic(code: string, what: string, verb: string, topic: string): ProtocolError {
+  const control = controlCharacterAt(topic);
+  return new ProtocolError(code, control
+    ? `${what} ${shown(topic)} contains a control character (${control}); brokers drop a client that ${verb} it`
+    : `${shown(topic)} is not a valid MQTT ${what}`, { topic });
 }
 
 /** A publish topic: no wildcards and no control characters that make brokers drop the connection. */
 export function isValidPublishTopic(topic: string): boolean {
   return topic.length > 0 && topic.length <= 65535 && !/[+#]/.test(topic) && !CONTROL_RE.test(topic);
-}
-
-/** isValidPublishTopic, or a ProtocolError that says what is wrong with `topic`. */
-export function assertValidPublishTopic(topic: string): void {
-  if (isValidPublishTopic(topic)) return;
-  const control = controlCharacterAt(topic);
-  throw new ProtocolError('bad-topic', control
-    ? `publish topic ${shown(topic)} contains a control character (${control}); brokers drop a client that publishes to it`
-    : `${shown(topic)} is not a valid MQTT publish topic`, { topic });
 }
 
 /**
