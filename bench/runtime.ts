@@ -23,7 +23,11 @@ interface EmbeddedRed {
 }
 
 export interface BenchRuntime {
-  deploy(flows: FlowNode[], credentials?: Record<string, unknown>): Promise<void>;
+  /**
+   * Deploys `flows`. `type` 'nodes' is the editor's "modified nodes" deploy: only nodes that
+   * changed (or are new or gone) are stopped and started.
+   */
+  deploy(flows: FlowNode[], credentials?: Record<string, unknown>, type?: 'full' | 'nodes'): Promise<void>;
   node(id: string): Node;
   /** The user directory (flows.json, flows_cred.json). */
   userDir: string;
@@ -77,13 +81,13 @@ export async function startRuntime(root: string, opts: RuntimeOptions = {}): Pro
     onStatus(listener) {
       RED.events.on('node-status', listener as (e: unknown) => void);
     },
-    async deploy(flows, credentials) {
+    async deploy(flows, credentials, type = 'full') {
       // Nodes with wires go on one tab; config nodes (no wires) stay global.
       const tab: FlowNode = { id: 'bench-tab', type: 'tab', label: 'bench' };
       const placed = flows.map((n) => ('wires' in n && !n.z ? { ...n, z: tab.id } : n));
       // setFlows resolves before the new flows have started.
       const started = new Promise<void>((r) => RED.events.once('flows:started', r));
-      await RED.runtime.flows.setFlows({ flows: { flows: [tab, ...placed], credentials: credentials ?? {} }, deploymentType: 'full' });
+      await RED.runtime.flows.setFlows({ flows: { flows: [tab, ...placed], credentials: credentials ?? {} }, deploymentType: type });
       await started;
     },
     node(id) {

@@ -30,6 +30,8 @@ export function connectionProblems(v: Partial<ConnectionValue> | undefined, tlsO
   const url = typeof v?.url === 'string' ? v.url.trim() : '';
   if (!/^(mqtts?|wss?):\/\/[^/\s]+/i.test(url)) out.push({ field: 'url', key: 'connection.errors.url' });
   else if (tlsOnly && /^(mqtt|ws):/i.test(url)) out.push({ field: 'url', key: 'connection.errors.tlsOnly' });
+  // user:password@ would be stored in flows.json in clear; the runtime refuses it too.
+  else if (/^[a-z]+:\/\/[^/@\s]*:[^/@\s]*@/i.test(url)) out.push({ field: 'url', key: 'connection.errors.urlPassword' });
   if (/[\s+#/]/.test(v?.clientId ?? '') || (v?.clean === false && !(v?.clientId ?? '').trim())) out.push({ field: 'clientId', key: 'connection.errors.clientId' });
   const inRange = (n: unknown, lo: number, hi: number) => typeof n === 'number' && Number.isFinite(n) && n >= lo && n <= hi;
   if (!inRange(v?.keepalive, 0, 65535)) out.push({ field: 'keepalive', key: 'connection.errors.keepalive' });
@@ -67,7 +69,7 @@ export function prepareConnectionForm(value: Partial<ConnectionValue> | undefine
   field('clientId').val(v.clientId ?? '');
   field('persistent').prop('checked', v.clean === false);
   field('exactlyOnce').prop('checked', v.exactlyOnce === true);
-  field('keepalive').val(v.keepalive ?? 60);
+  field('keepalive').val(v.keepalive ?? 30);
   field('protocolVersion').val(String(v.protocolVersion ?? 4));
   field('reconnectMin').val((v.reconnectMinMs ?? 1000) / 1000);
   field('reconnectMax').val((v.reconnectMaxMs ?? 60000) / 1000);
@@ -89,7 +91,7 @@ export function readConnectionForm(previous: Partial<ConnectionValue> | undefine
     clientId: String(field('clientId').val() ?? '').trim(),
     clean: !field('persistent').prop('checked'),
     exactlyOnce: field('exactlyOnce').prop('checked') === true,
-    keepalive: num('keepalive', 60),
+    keepalive: num('keepalive', 30),
     protocolVersion: num('protocolVersion', 4),
     reconnectMinMs: Math.round(num('reconnectMin', 1) * 1000),
     reconnectMaxMs: Math.round(num('reconnectMax', 60) * 1000),

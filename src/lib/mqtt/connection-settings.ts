@@ -15,7 +15,15 @@ const brokerUrl = z
     } catch {
       return false;
     }
-  }, 'broker URL must start with mqtt://, mqtts://, ws:// or wss:// and name a host');
+  }, 'broker URL must start with mqtt://, mqtts://, ws:// or wss:// and name a host')
+  // A password in the URL would be stored in flows.json in clear and shown wherever the URL is.
+  .refine((v) => {
+    try {
+      return new URL(v).password === '';
+    } catch {
+      return true;
+    }
+  }, 'broker URL must not contain a password: enter the user name and password in their own fields');
 
 const clientId = z
   .string()
@@ -41,7 +49,8 @@ export const ConnectionSettings = z.object({
    * and mqtt.js then pass each message exactly once, even across a broker restart.
    */
   exactlyOnce: z.boolean().default(false),
-  keepalive: num(0, 65535, 60),
+  /** Seconds; a half-open connection is noticed after 1.5 times this (mqtt.js's ping timeout). */
+  keepalive: num(0, 65535, 30),
   protocolVersion: z.coerce.number().pipe(z.union([z.literal(4), z.literal(5)])).default(4),
   reconnectMinMs: num(100, 600_000, 1000),
   reconnectMaxMs: num(100, 3_600_000, 60_000),

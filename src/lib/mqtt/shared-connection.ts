@@ -3,10 +3,14 @@
  * `mqtt-broker`): users register and deregister, subscriptions are kept once per topic filter and
  * dispatched to each subscriber, reconnects back off with jitter, and publishes made while offline
  * wait in a bounded queue instead of vanishing.
+ *
+ * A QoS 1/2 message is acknowledged only once a node has taken it (its handler returned, having
+ * sent the msg on), so that a crash loses nothing the broker still holds for a persistent session.
+ * A message for a filter whose node is restarting waits, unacknowledged, until the node is back.
  */
 import * as mqtt from 'mqtt';
 import type { IClientOptions, IClientPublishOptions, MqttClient, Packet } from 'mqtt';
-import { brokerFilter, isValidFilter, isValidPublishTopic, levelsMatch } from '../../protocols/mqtt-topic';
+import { assertValidFilter, brokerFilter, isValidPublishTopic, levelsMatch } from '../../protocols/mqtt-topic';
 import { ProtocolError, asError, clip } from '../../protocols/protocol-error';
 import type { ConnectionSettings } from './connection-settings';
 
@@ -18,6 +22,90 @@ import type { ConnectionSettings } from './connection-settings';
 function disableNagle(client: MqttClient): void {
   const stream = client.stream as { setNoDelay?: (on: boolean) => unknown } | undefined;
   stream?.setNoDelay?.(true);
+}
+
+interface Corkable {
+  cork?(): void;
+  uncork?(): void;
+  destroyed?: boolean;
+}
+
+/**
+ * Batches the packets written to the broker. Everything written in one task (a reply a node
+ * publishes) leaves in one write instead of one TCP segment each: mqtt.js takes one packet per
+ * process tick, and microtasks run once the ticks are done.
+ *
+ * Acknowledgements of received messages wait longer: until Node-RED has delivered the messages
+ * to their next node (it does that with setImmediate; the flush comes one turn of the event loop
+ * after those deliveries). And once `limit` of them wait, mqtt.js takes no further packet until
+ * they are flushed. Without that, the broker sends more for every acknowledgement (Mosquitto a
+ * batch each), mqtt.js parses on in process ticks that starve Node-RED's deliveries, and thousands
+ * of messages sit acknowledged in the process, lost by a crash.
+ */
+class WriteBatcher {
+  private corked: Corkable | undefined;
+  private waitingAcks = 0;
+  /** The acknowledgement that filled the batch: mqtt.js goes on once it has been sent. */
+  private stalled: (() => void) | undefined;
+  /** 0: no flush scheduled; 1: waiting for this turn's deliveries; 2: for the next turn's. */
+  private stage = 0;
+  private lateAcks = false;
+
+  constructor(private readonly client: MqttClient, private readonly limit: number) {
+    client.on('packetsend', () => this.hold());
+  }
+
+  /** Corks the socket, if it is not yet, until this task is done (or the acks are flushed). */
+  hold(): void {
+    if (this.corked) return;
+    const stream = this.client.stream as Corkable | undefined;
+    if (!stream?.cork || stream.destroyed) return;
+    this.corked = stream;
+    stream.cork();
+    queueMicrotask(this.release);
+  }
+
+  /** Sends an acknowledgement (`send`) once the message it acknowledges has been delivered. */
+  ack(send: () => void): void {
+    this.hold();
+    if (this.stage === 0) {
+      this.stage = 1;
+      // Runs after the deliveries queued so far; queues the flush behind the rest of this turn's.
+      setImmediate(() => {
+        this.stage = 2;
+        setImmediate(this.flushAcks);
+      });
+    } else if (this.stage === 2) {
+      this.lateAcks = true;
+    }
+    if (++this.waitingAcks >= this.limit) this.stalled = send;
+    else send();
+  }
+
+  private readonly release = (): void => {
+    if (this.stage === 0) this.flush();
+  };
+
+  private readonly flushAcks = (): void => {
+    // Messages read after the first step were delivered in this turn: one more turn for them.
+    if (this.lateAcks) {
+      this.lateAcks = false;
+      setImmediate(this.flushAcks);
+      return;
+    }
+    this.stage = 0;
+    this.waitingAcks = 0;
+    const stalled = this.stalled;
+    this.stalled = undefined;
+    stalled?.();
+    this.flush();
+  };
+
+  private flush(): void {
+    const stream = this.corked;
+    this.corked = undefined;
+    stream?.uncork?.();
+  }
 }
 
 export type ConnectionPhase = 'idle' | 'connecting' | 'connected' | 'disconnected' | 'closed';
@@ -33,6 +121,10 @@ export interface ConnectionUser {
   onConnectionState(state: ConnectionState): void;
 }
 
+/**
+ * Called with each message of a subscribed filter. Returning means the node has taken the message
+ * (sent it on or reported it): a QoS 1/2 message is acknowledged to the broker after that.
+ */
 export type MessageHandler = (topic: string, payload: Buffer, packet: mqtt.IPublishPacket) => void;
 
 export interface Logger {
@@ -63,6 +155,16 @@ interface Subscription {
   /** Acknowledged by the broker on the current network connection (or kept by its session). */
   active: boolean;
   pendingUnsubscribe?: NodeJS.Timeout;
+  /** Its last node was deleted (not restarted): unsubscribe even on a persistent session. */
+  removed?: boolean;
+}
+
+/** A received message not yet taken by every node it is for; acknowledged once it is. */
+interface Arrival {
+  packet: mqtt.IPublishPacket;
+  /** Nodes that have taken it already (only kept while some matching filter has no node). */
+  takenBy?: Set<string>;
+  ack(): void;
 }
 
 interface QueuedPublish {
@@ -168,6 +270,13 @@ function endClient(client: MqttClient, timeoutMs: number): Promise<void> {
 /** Mosquitto's default max_inflight_messages; an MQTT 5 broker's receive maximum replaces it. */
 const DEFAULT_INFLIGHT = 20;
 
+/**
+ * The reconnect backoff starts again from the shortest delay only after a connection has stayed
+ * up this long: a broker that accepts the login and then drops us at once (a subscription it
+ * refuses, a duplicate client id) must not be hammered.
+ */
+export const STABLE_CONNECTION_MS = 10_000;
+
 export class SharedMqttConnection {
   readonly settings: ConnectionSettings;
   readonly clientId: string;
@@ -187,7 +296,13 @@ export class SharedMqttConnection {
   private state: ConnectionState = { phase: 'idle' };
   private attempt = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
+  private stableTimer: NodeJS.Timeout | undefined;
   private lastFailureWasAuth = false;
+  /**
+   * Messages waiting for a node that is being restarted, unacknowledged. mqtt.js takes the next
+   * packet only once a message is acknowledged, so this holds one message at most.
+   */
+  private readonly waiting: Arrival[] = [];
   private closing = false;
   /** Counts network connection attempts; tests and the status use it. */
   connectAttempts = 0;
@@ -236,17 +351,19 @@ export class SharedMqttConnection {
 
   /** Subscribes `ref` (a node id) to `filter`. Several refs on one filter share one broker subscription. */
   subscribe(ref: string, filter: string, qos: 0 | 1 | 2, handler: MessageHandler): void {
-    if (!isValidFilter(filter)) throw new ProtocolError('bad-filter', `"${filter}" is not a valid MQTT topic filter`);
+    assertValidFilter(filter);
     let sub = this.subs.get(filter);
     if (sub) {
       if (sub.pendingUnsubscribe) clearTimeout(sub.pendingUnsubscribe);
       sub.pendingUnsubscribe = undefined;
+      sub.removed = false;
       sub.handlers.set(ref, handler);
       if (qos > sub.qos) {
         sub.qos = qos;
         sub.active = false;
         this.sendSubscriptions([sub]);
       }
+      this.deliverWaiting();
       return;
     }
     sub = { filter, levels: filter.split('/'), wildcard: /[+#]/.test(filter), qos, handlers: new Map([[ref, handler]]), active: false };
@@ -316,11 +433,16 @@ export class SharedMqttConnection {
     };
   }
 
-  /** Ends the session. Resolves within `timeoutMs` even when the broker does not answer. */
+  /**
+   * Ends the session. Resolves within `timeoutMs` even when the broker does not answer. Messages
+   * still waiting for a node stay unacknowledged: a persistent session gets them again.
+   */
   close(timeoutMs = 2000): Promise<void> {
     this.closing = true;
     clearTimeout(this.reconnectTimer);
-    for (const sub of this.subs.values()) clearTimeout(sub.pendingUnsubscribe);
+    clearTimeout(this.stableTimer);
+    this.waiting.length = 0;
+    this.unsubscribeRemoved();
     const pending = [...this.queue.splice(0), ...this.windowQueue.splice(0)];
     for (const item of pending) item.reject(new PublishFailure('closed', 'connection closed before the message could be sent', false));
     this.setState({ phase: 'closed' });
@@ -332,9 +454,11 @@ export class SharedMqttConnection {
   private disconnectIdle(): void {
     const client = this.client;
     if (!client || this.queue.length > 0 || this.windowQueue.length > 0) return;
+    this.unsubscribeRemoved();
     this.client = undefined;
     clearTimeout(this.reconnectTimer);
-    for (const sub of this.subs.values()) clearTimeout(sub.pendingUnsubscribe);
+    clearTimeout(this.stableTimer);
+    this.waiting.length = 0;
     this.subs.clear();
     this.state = { phase: 'idle' };
     void endClient(client, 2000);
@@ -362,8 +486,15 @@ export class SharedMqttConnection {
     const client = mqtt.connect(settings.url, options);
     this.client = client;
     client.setMaxListeners(0);
+    // At most a broker's usual in-flight window of messages taken but not acknowledged.
+    const batcher = new WriteBatcher(client, DEFAULT_INFLIGHT);
+    // Every message comes here once: QoS 0 and 1 when they arrive (mqtt.js sends the PUBACK when
+    // the callback is called), QoS 2 at the broker's PUBREL, after mqtt.js sent PUBREC, so its
+    // PUBCOMP need not wait for the delivery (Mosquitto 2.0 also stalls a QoS 2 queue that way).
+    client.handleMessage = (packet, done) => {
+      this.receive(client, packet, packet.qos === 1 ? () => batcher.ack(done) : done);
+    };
     client.on('connect', (connack) => this.onConnect(client, connack));
-    client.on('message', (topic, payload, packet) => this.dispatch(topic, payload, packet));
     client.on('error', (err) => this.onError(client, err));
     client.on('close', () => this.onClose(client));
     client.on('disconnect', (packet) => {
@@ -381,7 +512,8 @@ export class SharedMqttConnection {
 
   private onConnect(client: MqttClient, connack: mqtt.IConnackPacket): void {
     if (client !== this.client) return;
-    this.attempt = 0;
+    clearTimeout(this.stableTimer);
+    this.stableTimer = setTimeout(() => { this.attempt = 0; }, STABLE_CONNECTION_MS);
     this.lastFailureWasAuth = false;
     disableNagle(client);
     this.inflightLimit = connack.properties?.receiveMaximum ?? DEFAULT_INFLIGHT;
@@ -406,6 +538,9 @@ export class SharedMqttConnection {
 
   private onClose(client: MqttClient): void {
     if (client !== this.client || this.closing) return;
+    clearTimeout(this.stableTimer);
+    // Unacknowledged, so the broker sends them again on a persistent session.
+    this.waiting.length = 0;
     for (const sub of this.subs.values()) if (this.settings.clean) sub.active = false;
     this.setState({ phase: 'disconnected', reason: this.state.reason ?? 'connection lost' });
     this.scheduleReconnect(client);
@@ -422,7 +557,27 @@ export class SharedMqttConnection {
     }, delay);
   }
 
-  private dispatch(topic: string, payload: Buffer, packet: mqtt.IPublishPacket): void {
+  /** A message from the broker: delivered now and acknowledged, or kept until its node is back. */
+  private receive(client: MqttClient, packet: mqtt.IPublishPacket, ack: () => void): void {
+    // From a client being ended: leave it unacknowledged for the broker to send again.
+    if (client !== this.client) return;
+    const arrival: Arrival = { packet, ack };
+    if (this.waiting.length === 0 && this.deliver(arrival)) ack();
+    else this.waiting.push(arrival);
+  }
+
+  /** Delivers what waited for a node, in order, for as long as each can be delivered whole. */
+  private deliverWaiting(): void {
+    while (this.waiting.length > 0 && this.deliver(this.waiting[0]!)) this.waiting.shift()!.ack();
+  }
+
+  /**
+   * Hands `arrival` to each node subscribed through a matching filter, once per node. Returns
+   * false while a matching filter has no node (one being restarted): the nodes that have it took
+   * it, the rest get it when they are back.
+   */
+  private deliver(arrival: Arrival): boolean {
+    const { topic, payload } = arrival.packet;
     // Most messages match one subscription of one node: that case allocates nothing.
     const exact = this.subs.get(topic);
     let first = exact;
@@ -435,20 +590,24 @@ export class SharedMqttConnection {
       if (first) (others ??= []).push(sub);
       else first = sub;
     }
-    if (!first) return;
-    if (!others && first.handlers.size === 1) {
-      for (const [, handler] of first.handlers) this.callHandler(first, handler, topic, payload, packet);
-      return;
+    if (!first) return true;
+    if (!others && first.handlers.size === 1 && !arrival.takenBy) {
+      for (const [, handler] of first.handlers) this.callHandler(first, handler, topic, payload as Buffer, arrival.packet);
+      return true;
     }
     // A node subscribed through several matching filters still gets the message once.
-    const delivered = new Set<string>();
+    const taken = arrival.takenBy ?? new Set<string>();
+    let whole = true;
     for (const sub of [first, ...(others ?? [])]) {
+      if (sub.handlers.size === 0) whole = false;
       for (const [ref, handler] of sub.handlers) {
-        if (delivered.has(ref)) continue;
-        delivered.add(ref);
-        this.callHandler(sub, handler, topic, payload, packet);
+        if (taken.has(ref)) continue;
+        taken.add(ref);
+        this.callHandler(sub, handler, topic, payload as Buffer, arrival.packet);
       }
     }
+    if (!whole) arrival.takenBy = taken;
+    return whole;
   }
 
   private callHandler(sub: Subscription, handler: MessageHandler, topic: string, payload: Buffer, packet: mqtt.IPublishPacket): void {
@@ -488,15 +647,31 @@ export class SharedMqttConnection {
     // A persistent session keeps its subscriptions across a restart unless the node was deleted,
     // so QoS 1 messages keep queueing at the broker while Node-RED is down.
     const keepForSession = !this.settings.clean && !removed;
+    sub.removed = removed;
     clearTimeout(sub.pendingUnsubscribe);
     sub.pendingUnsubscribe = setTimeout(() => {
       if (sub.handlers.size > 0 || this.subs.get(sub.filter) !== sub) return;
       if (keepForSession && this.users.size === 0) return;
-      this.subs.delete(sub.filter);
-      if (this.client && this.connected) {
-        this.client.unsubscribe(brokerFilter(sub.filter, this.settings.shareGroup || undefined));
-      }
+      this.dropFilter(sub);
     }, this.opts.unsubscribeGraceMs ?? 1000);
+  }
+
+  /** Unsubscribes a filter no node holds any more; what waited for it is acknowledged and dropped. */
+  private dropFilter(sub: Subscription): void {
+    clearTimeout(sub.pendingUnsubscribe);
+    this.subs.delete(sub.filter);
+    if (this.client && this.connected) {
+      this.client.unsubscribe(brokerFilter(sub.filter, this.settings.shareGroup || undefined));
+    }
+    this.deliverWaiting();
+  }
+
+  /**
+   * Filters of deleted nodes, unsubscribed now when the connection is about to end: otherwise a
+   * persistent session would keep queueing their messages at the broker for nobody.
+   */
+  private unsubscribeRemoved(): void {
+    for (const sub of [...this.subs.values()]) if (sub.removed && sub.handlers.size === 0) this.dropFilter(sub);
   }
 
   private send(item: QueuedPublish, fromWindow = false): void {

@@ -18,7 +18,7 @@ RED.nodes.registerType('aliyun-living-account', {
     productKey: { value: '', required: true, validate: check((v) => /^[^\s+#/]+$/.test(String(v ?? '')), 'errors.productKey') },
     deviceName: { value: '', required: true, validate: check((v) => /^[^\s+#/]+$/.test(String(v ?? '')), 'errors.deviceName') },
     connection: {
-      value: { url: 'mqtts://iot-as-mqtt.cn-shanghai.aliyuncs.com:1883', clientId: '', clean: true, keepalive: 60, protocolVersion: 4, reconnectMinMs: 1000, reconnectMaxMs: 60000, queueLimit: 1000, shareGroup: '' },
+      value: { url: 'mqtts://iot-as-mqtt.cn-shanghai.aliyuncs.com:1883', clientId: '', clean: true, keepalive: 30, protocolVersion: 4, reconnectMinMs: 1000, reconnectMaxMs: 60000, queueLimit: 1000, shareGroup: '' },
       validate: connectionValidator(),
     },
     tls: { type: 'tls-config', required: false },

@@ -16,7 +16,7 @@ RED.nodes.registerType('eztcloud-project', {
     name: { value: '' },
     localTest: { value: false },
     connection: {
-      value: { url: 'mqtts://mqtt.eztcloud.com:7885', clientId: '', clean: true, keepalive: 60, protocolVersion: 4, reconnectMinMs: 1000, reconnectMaxMs: 60000, queueLimit: 1000, shareGroup: '' },
+      value: { url: 'mqtts://mqtt.eztcloud.com:7885', clientId: '', clean: true, keepalive: 30, protocolVersion: 4, reconnectMinMs: 1000, reconnectMaxMs: 60000, queueLimit: 1000, shareGroup: '' },
       // The platform is TLS only; plain mqtt:// and ws:// only for a local test broker.
       validate: connectionValidator<EztcloudProjectEditorNode>({ tlsOnly: (node) => !node.localTest }),
     },

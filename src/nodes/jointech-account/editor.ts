@@ -11,7 +11,7 @@ RED.nodes.registerType('jointech-account', {
     passwordMode: { value: 'md5' },
     qos: { value: 1 },
     connection: {
-      value: { url: 'mqtt://mqtt.assetscontrols.com:1883', clientId: '', clean: true, keepalive: 60, protocolVersion: 4, reconnectMinMs: 1000, reconnectMaxMs: 60000, queueLimit: 1000, shareGroup: '' },
+      value: { url: 'mqtt://mqtt.assetscontrols.com:1883', clientId: '', clean: true, keepalive: 30, protocolVersion: 4, reconnectMinMs: 1000, reconnectMaxMs: 60000, queueLimit: 1000, shareGroup: '' },
       validate: connectionValidator(),
     },
     tls: { type: 'tls-config', required: false },

@@ -1,0 +1,246 @@
+/**
+ * Backlog drain: the receiver is the bottleneck. `count` realistic messages are preloaded at QoS 1
+ * into a persistent session on a private Mosquitto (max_inflight_messages 20, its default); each
+ * receiver then resumes its session in a process of its own and takes the whole backlog. Rounds
+ * alternate the receivers' order; the table gives medians over rounds, and the ratios are medians
+ * of the same round's ratios.
+ *
+ * BENCH_DRAIN_MESSAGES (default 200000) sets the backlog, BENCH_DRAIN_ROUNDS (default 3) the rounds,
+ * BENCH_DRAIN_NODES (comma-separated) limits the nodes.
+ */
+import { spawn, fork, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as mqtt from 'mqtt';
+import { freePort } from '../test/support/broker';
+import { makeCertificates } from '../test/support/secure-broker';
+import { jointechSamples } from '../test/support/samples';
+import type { DrainOrder, DrainResult } from './drain-child';
+import type { FlowNode } from './runtime';
+
+const COUNT = Number(process.env.BENCH_DRAIN_MESSAGES) || 200_000;
+const ROUNDS = Number(process.env.BENCH_DRAIN_ROUNDS) || 3;
+const NODES = process.env.BENCH_DRAIN_NODES?.split(',').map((s) => s.trim()).filter(Boolean);
+
+interface Broker { url: string; tlsUrl: string; caFile: string; close(): Promise<void> }
+
+/** A private Mosquitto with a plain and a TLS listener, queueing without limit. */
+async function startMosquitto(): Promise<Broker> {
+  const dir = mkdtempSync(join(tmpdir(), 'cniot-drain-'));
+  chmodSync(dir, 0o777);
+  const { caFile } = makeCertificates(dir);
+  for (const f of ['server.key', 'server.pem', 'ca.pem']) chmodSync(join(dir, f), 0o644);
+  const [port, tlsPort] = [await freePort(), await freePort()];
+  const conf = join(dir, 'mosquitto.conf');
+  writeFileSync(conf, [
+    'per_listener_settings false', 'allow_anonymous true', 'log_dest none',
+    'max_queued_messages 0', 'max_queued_bytes 0', 'max_inflight_messages 20',
+    `listener ${port} 127.0.0.1`,
+    `listener ${tlsPort} 127.0.0.1`, `cafile ${caFile}`, `certfile ${join(dir, 'server.pem')}`, `keyfile ${join(dir, 'server.key')}`,
+  ].join('\n') + '\n');
+  const proc = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
+  const url = `mqtt://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    try {
+      const probe = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 500 });
+      await probe.endAsync();
+      break;
+    } catch (err) {
+      if (i > 50) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return {
+    url, tlsUrl: `mqtts://127.0.0.1:${tlsPort}`, caFile,
+    close: async () => {
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+type Message = { topic: string; payload: string };
+
+interface DrainCase {
+  node: string;
+  tls: boolean;
+  filter: string;
+  message(i: number): Message;
+  /** The package's flow: config node with this session, node `in` wired to `sink`. */
+  flow(url: string, clientId: string, tlsNode: FlowNode | undefined): FlowNode[];
+  credentials: Record<string, Record<string, string>>;
+}
+
+const AK = 'drain';
+const location = jointechSamples.mqtt.location!.payload;
+const sink: FlowNode = { id: 'sink', type: 'junction', wires: [] };
+const session = (url: string, clientId: string) => ({ url, clientId, clean: false, keepalive: 30 });
+
+const CASES: DrainCase[] = [
+  {
+    node: 'jointech-in', tls: false, filter: `upload/${AK}/#`,
+    // 1,000 devices reporting their position: the document's location push, ~560 bytes.
+    message: (i) => {
+      const device = String(8_052_400_000 + (i % 1000));
+      const body = { ...location, assetId: device, latitude: 22.67 + (i % 997) / 1e5, longitude: 113.92 + (i % 991) / 1e5, mileage: i };
+      return { topic: `upload/${AK}/${device}/location`, payload: JSON.stringify(body) };
+    },
+    flow: (url, clientId) => [
+      { id: 'acc', type: 'jointech-account', accessKey: AK, qos: 1, connection: session(url, clientId) },
+      { id: 'in', type: 'jointech-in', account: 'acc', mode: 'mqtt', types: ['location'], wires: [['sink']] }, sink,
+    ],
+    credentials: { acc: { username: 'bench', password: 'bench' } },
+  },
+  {
+    node: 'eztcloud-in', tls: true, filter: 'open/PR_drain/#',
+    message: (i) => {
+      const device = `DU_drain${String(i % 1000).padStart(4, '0')}`;
+      return { topic: `open/PR_drain/${device}/attributes`, payload: JSON.stringify({ temperature: 20 + (i % 100) / 10, humidity: 40 + (i % 30), switch: i % 2, voltage: 3.3, rssi: -60 - (i % 20) }) };
+    },
+    flow: (url, clientId, tlsNode) => [
+      ...(tlsNode ? [tlsNode] : []),
+      { id: 'proj', type: 'eztcloud-project', tls: tlsNode?.id, connection: session(url, clientId) },
+      { id: 'in', type: 'eztcloud-in', project: 'proj', kinds: ['attributes'], wires: [['sink']] }, sink,
+    ],
+    credentials: { proj: { projectKey: 'PR_drain', projectSecret: 'bench' } },
+  },
+  {
+    node: 'aliyun-living-in', tls: false, filter: '/sys/pkdrain/+/app/down/#',
+    message: (i) => ({
+      topic: '/sys/pkdrain/app1/app/down/thing/properties',
+      payload: JSON.stringify({
+        id: String(i), version: '1.0', method: 'thing.properties',
+        params: { iotId: `0300MSKL03667c544f69342a74Sv${String(i % 1000).padStart(4, '0')}`, productKey: 'pkdrain', deviceName: `dev${i % 1000}`, items: { temperature: { time: 1510292697471 + i, value: 20 + (i % 10) }, alarm: { time: 1510292697470 + i, value: 'normal' } } },
+      }),
+    }),
+    flow: (url, clientId) => [
+      { id: 'acct', type: 'aliyun-living-account', productKey: 'pkdrain', deviceName: 'app1', connection: session(url, clientId) },
+      { id: 'in', type: 'aliyun-living-in', account: 'acct', kinds: ['properties'], deviceName: '+', wires: [['sink'], []] }, sink,
+    ],
+    credentials: { acct: { username: 'bench', password: 'bench' } },
+  },
+];
+
+type Receiver = 'raw' | 'node' | 'core' | 'bare';
+const RECEIVERS: Receiver[] = ['raw', 'node', 'core', 'bare'];
+
+/** What a user writes without this package: core mqtt in + a function node doing the nested parses. */
+export const FUNCTION_DECODE = `
+const p = JSON.parse(msg.payload);
+for (const k of ['statusJson', 'expandInfo', 'ksInfo']) {
+  if (typeof p[k] === 'string' && p[k].startsWith('{')) p[k] = JSON.parse(p[k]);
+}
+if (typeof p.content === 'string' && p.content.startsWith('[')) p.content = JSON.parse(p.content);
+msg.payload = p;
+return msg;`;
+
+function coreFlow(url: string, clientId: string, filter: string, tlsNode: FlowNode | undefined, withFunction: boolean): FlowNode[] {
+  return [
+    ...(tlsNode ? [tlsNode] : []),
+    { id: 'b', type: 'mqtt-broker', broker: url, clientid: clientId, cleansession: false, autoConnect: true, protocolVersion: 4, keepalive: 30, ...(tlsNode ? { usetls: true, tls: tlsNode.id } : {}) },
+    { id: 'in', type: 'mqtt in', broker: 'b', topic: filter, qos: '1', datatype: withFunction ? 'utf8' : 'buffer', wires: [[withFunction ? 'fn' : 'sink']] },
+    ...(withFunction ? [{ id: 'fn', type: 'function', func: FUNCTION_DECODE, outputs: 1, wires: [['sink']] }] : []),
+    sink,
+  ];
+}
+
+/** Creates the session (subscribed at QoS 1) and fills it with `count` messages. */
+async function preload(broker: Broker, c: DrainCase, url: string, clientId: string): Promise<void> {
+  const tls = c.tls ? { ca: readFileSync(broker.caFile) } : {};
+  const sub = await mqtt.connectAsync(url, { clientId, clean: true, ...tls });
+  await sub.endAsync();
+  const owner = await mqtt.connectAsync(url, { clientId, clean: false, ...tls });
+  await owner.subscribeAsync(c.filter, { qos: 1 });
+  await owner.endAsync();
+  const pub = await mqtt.connectAsync(broker.url, { clientId: `drain-pub-${process.pid}` });
+  let sent = 0;
+  let acked = 0;
+  await new Promise<void>((resolve, reject) => {
+    const more = () => {
+      while (sent < COUNT && sent - acked < 1000) {
+        const m = c.message(sent++);
+        pub.publish(m.topic, m.payload, { qos: 1 }, (err) => {
+          if (err) return reject(err);
+          if (++acked === COUNT) resolve();
+          else if (sent - acked < 500) more();
+        });
+      }
+    };
+    more();
+  });
+  await pub.endAsync();
+}
+
+async function runReceiver(order: DrainOrder): Promise<DrainResult> {
+  const child: ChildProcess = fork(join(__dirname, 'drain-child.js'), { stdio: 'inherit' });
+  return new Promise<DrainResult>((resolve, reject) => {
+    child.once('message', (m: { result?: DrainResult; error?: string }) => (m.result ? resolve(m.result) : reject(new Error(m.error))));
+    child.once('exit', (code) => { if (code !== 0) reject(new Error(`drain receiver exited with ${code}`)); });
+    child.send(order);
+  });
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/** Runs the drain for each selected node and returns the README table (markdown lines). */
+export async function benchDrain(): Promise<string[]> {
+  const broker = await startMosquitto();
+  const cases = CASES.filter((c) => !NODES || NODES.includes(c.node));
+  const results = cases.map(() => new Map<Receiver, DrainResult[]>(RECEIVERS.map((r) => [r, []])));
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      // Alternate who drains first, so that no receiver always meets a warmer or cooler machine.
+      const order = round % 2 === 0 ? RECEIVERS : [...RECEIVERS].reverse();
+      for (const [i, c] of cases.entries()) {
+        const url = c.tls ? broker.tlsUrl : broker.url;
+        const tlsNode: FlowNode | undefined = c.tls ? { id: 'tls', type: 'tls-config', ca: broker.caFile, verifyservercert: true } : undefined;
+        for (const r of order) {
+          const clientId = `drain-${c.node}-${r}`;
+          await preload(broker, c, url, clientId);
+          const drainOrder: DrainOrder = r === 'raw'
+            ? { receiver: 'raw', count: COUNT, url, clientId, filter: c.filter, ...(c.tls ? { caFile: broker.caFile } : {}) }
+            : {
+              receiver: 'flow', count: COUNT,
+              flow: r === 'node' ? c.flow(url, clientId, tlsNode) : coreFlow(url, clientId, c.filter, tlsNode, r === 'core'),
+              credentials: r === 'node' ? c.credentials : {},
+            };
+          const result = await runReceiver(drainOrder);
+          results[i]!.get(r)!.push(result);
+          console.error(`drain round ${round + 1} ${c.node} ${r}: ${Math.round(result.rate)}/s, ${result.cpuUs.toFixed(1)} µs CPU, ${result.gcUs.toFixed(1)} µs GC per message`);
+        }
+      }
+    }
+  } finally {
+    await broker.close();
+  }
+  const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+  const rows = cases.flatMap((c, i) => {
+    const r = results[i]!;
+    const per = (k: Receiver, f: (x: DrainResult) => number) => median(r.get(k)!.map(f));
+    /** Median over rounds of this receiver's rate divided by `base`'s in the same round. */
+    const ratio = (k: Receiver, base: Receiver) => median(r.get(k)!.map((x, j) => x.rate / r.get(base)![j]!.rate));
+    const row = (k: Receiver, label: string) =>
+      `| ${label} | ${fmt(per(k, (x) => x.rate))} | ${per(k, (x) => x.cpuUs).toFixed(1)} | ${per(k, (x) => x.gcUs).toFixed(1)} | ${ratio(k, 'raw').toFixed(2)}x | ${ratio(k, 'bare').toFixed(2)}x | ${ratio(k, 'core').toFixed(2)}x |`;
+    return [
+      `| **${c.node}**${c.tls ? ' (TLS)' : ''} | | | | | | |`,
+      row('raw', 'raw mqtt.js + JSON.parse + nested parses'),
+      row('node', `${c.node}`),
+      row('core', 'core mqtt in + function (nested parses)'),
+      row('bare', 'core mqtt in alone (Node-RED\'s floor)'),
+    ];
+  });
+  return [
+    `## MQTT ingest: backlog drain (${COUNT} messages preloaded at QoS 1 into a persistent session on a private Mosquitto, max_inflight 20; each receiver resumes it in its own process; ${ROUNDS} alternating rounds; medians, ratios are medians of same-round ratios)`,
+    '',
+    '| receiver | messages/s | CPU µs/msg | GC µs/msg | vs raw | vs bare core mqtt in | vs core mqtt in + function |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    ...rows,
+  ];
+}
