@@ -67,6 +67,18 @@ describe('editor: status texts and palette labels in the editor language', funct
     for (const [type, label] of await read(editor.page)) assert.doesNotMatch(label, CJK, `${type} palette label in en-US: ${label}`);
   });
 
+  it('config nodes have a palette label in the editor language (help list, dialog title, "Add new ..." option)', async () => {
+    const read = (page: Page) => page.evaluate((types: string[]) => types.filter((t) => RED.nodes.getType(t).category === 'config')
+      .map((t) => [t, RED.utils.getPaletteLabel(t, RED.nodes.getType(t))]), TYPES);
+    const zhLabels = await read(zh);
+    assert.ok(zhLabels.length >= 5, `config types: ${zhLabels.length}`);
+    for (const [type, label] of zhLabels) assert.match(label, CJK, `${type} palette label in zh-CN: ${label}`);
+    for (const [type, label] of await read(editor.page)) {
+      assert.doesNotMatch(label, CJK, `${type} palette label in en-US: ${label}`);
+      assert.notEqual(label, type, `${type} has its own palette label in en-US`);
+    }
+  });
+
   it('logged no browser console errors', () => {
     assert.deepEqual(editor.errors, []);
   });

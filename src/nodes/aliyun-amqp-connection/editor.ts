@@ -23,6 +23,7 @@ const reconnectOk = (min: number, max: number) => ({
 
 RED.nodes.registerType('aliyun-amqp-connection', {
   category: 'config',
+  paletteLabel: function (this: { _: (k: string) => string }) { return this._('paletteLabel'); },
   defaults: {
     name: { value: '' },
     host: { value: '', required: true, validate: check((v) => /^[A-Za-z0-9.-]+$/.test(String(v ?? '')), 'errors.host') },

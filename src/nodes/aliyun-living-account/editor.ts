@@ -13,6 +13,7 @@ interface AliyunLivingAccountEditorNode {
 
 RED.nodes.registerType('aliyun-living-account', {
   category: 'config',
+  paletteLabel: function (this: { _: (k: string) => string }) { return this._('paletteLabel'); },
   defaults: {
     name: { value: '' },
     productKey: { value: '', required: true, validate: check((v) => /^[^\s+#/]+$/.test(String(v ?? '')), 'errors.productKey') },

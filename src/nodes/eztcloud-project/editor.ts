@@ -12,6 +12,7 @@ interface EztcloudProjectEditorNode {
 
 RED.nodes.registerType('eztcloud-project', {
   category: 'config',
+  paletteLabel: function (this: { _: (k: string) => string }) { return this._('paletteLabel'); },
   defaults: {
     name: { value: '' },
     localTest: { value: false },

@@ -20,6 +20,7 @@ function showClientId(): void {
 
 RED.nodes.registerType('iotos-connection', {
   category: 'config',
+  paletteLabel: function (this: { _: (k: string) => string }) { return this._('paletteLabel'); },
   defaults: {
     name: { value: '' },
     gatewayId: { value: '', required: true, validate: check((v) => /^\d+$/.test(String(v ?? '').trim()), 'errors.gatewayId') },

@@ -5,6 +5,7 @@ const DEFAULT_URL = 'mqtt://mqtt.assetscontrols.com:1883';
 
 RED.nodes.registerType('jointech-account', {
   category: 'config',
+  paletteLabel: function (this: { _: (k: string) => string }) { return this._('paletteLabel'); },
   defaults: {
     name: { value: '' },
     accessKey: { value: '', required: true, validate: check((v) => /^[^\s+#/]+$/.test(String(v ?? '')), 'errors.accessKey') },
