@@ -151,6 +151,7 @@ describe('gb32960-server, gb32960-in and gb32960-command nodes', function () {
     assert.equal(t.errors[0]!.gb32960Error.code, 'checksum');
     assert.ok(Buffer.isBuffer(t.errors[0]!.payload), 'the offending bytes go with the error');
     assert.equal(t.errors[0]!.vin, VIN);
+    assert.match(t.errors[0]!.error.message, new RegExp(`${VIN}: frame 0x02 with a wrong BCC`), 'the message names the logged-in vehicle, not only its address');
   });
 
   it('ignores frames before login, and lets in only the listed VINs (2016 refusal 0x02, 2025 0x04 "VIN does not exist")', async () => {

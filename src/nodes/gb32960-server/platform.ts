@@ -265,10 +265,10 @@ export class Gb32960Platform extends EventEmitter<PlatformEvents> {
 
   private onRejected(s: Session, reason: RejectReason, candidate: Buffer): void {
     if (reason === 'too-large') {
-      this.problem(s, new ProtocolError('too-large', `${s.info.remote}: a frame of ${25 + candidate.readUInt16BE(22)} bytes is over the ${this.opts.maxFrameBytes}-byte limit; skipped`), Buffer.from(candidate));
+      this.problem(s, new ProtocolError('too-large', `${s.info.vin ?? s.info.remote}: a frame of ${25 + candidate.readUInt16BE(22)} bytes is over the ${this.opts.maxFrameBytes}-byte limit; skipped`), Buffer.from(candidate));
       return;
     }
-    this.problem(s, new ProtocolError('checksum', `${s.info.remote}: frame 0x${candidate[2]!.toString(16).padStart(2, '0')} with a wrong BCC skipped`), Buffer.from(candidate));
+    this.problem(s, new ProtocolError('checksum', `${s.info.vin ?? s.info.remote}: frame 0x${candidate[2]!.toString(16).padStart(2, '0')} with a wrong BCC skipped`), Buffer.from(candidate));
     // A realtime/reissue frame of this session's VIN gets the error reply so the vehicle sends it again (B.2.1).
     const vin = candidate.toString('latin1', 4, 21).replace(/[\0 ]+$/, '');
     if (s.loggedIn && s.info.vin === vin && (candidate[2] === 0x02 || candidate[2] === 0x03) && wantsReply(candidate, false, this.opts.realtimeReplies)) {
@@ -305,7 +305,7 @@ export class Gb32960Platform extends EventEmitter<PlatformEvents> {
     if (!s.loggedIn) {
       if (!s.warnedBeforeLogin) {
         s.warnedBeforeLogin = true;
-        this.problem(s, new ProtocolError('not-logged-in', `${vin || s.info.remote} sent frame 0x${command.toString(16).padStart(2, '0')} before logging in; ignored (and its later ones until it logs in)`), Buffer.from(raw));
+        this.problem(s, new ProtocolError('not-logged-in', `${vin || s.info.remote} sent frame 0x${command.toString(16).padStart(2, '0')} while not logged in; ignored (and its later ones until it logs in)`), Buffer.from(raw));
       }
       return;
     }
