@@ -13,6 +13,8 @@ const FLASH_MS = 5000;
 
 export class NodeStatusView {
   private conn: ConnectionState | undefined;
+  /** The state of a source that is no MQTT connection (a TCP listener, say), shown as given. */
+  private source: NodeStatus | undefined;
   private flashText: string | undefined;
   private flashTimer: NodeJS.Timeout | undefined;
   private detail: string | undefined;
@@ -23,6 +25,12 @@ export class NodeStatusView {
   /** The connection this node uses changed state. */
   connection(state: ConnectionState): void {
     this.conn = state;
+    this.render();
+  }
+
+  /** The source this node uses (not an MQTT connection) is now in `status`. */
+  server(status: NodeStatus): void {
+    this.source = status;
     this.render();
   }
 
@@ -48,6 +56,7 @@ export class NodeStatusView {
   /** A configuration problem that stops the node: stays red until redeploy. */
   fatal(text: string): void {
     this.conn = undefined;
+    this.source = undefined;
     this.flashText = undefined;
     this.node.status({ fill: 'red', shape: 'ring', text });
   }
@@ -64,6 +73,7 @@ export class NodeStatusView {
     const count = this.errors > 0 ? ` (${fillStatus(this.errors === 1 ? W.error : W.errors, { count: this.errors })})` : '';
     if (this.flashText) return { fill: 'red', shape: 'dot', text: `${this.flashText}${count}` };
     const extra = `${this.detail ? ` · ${this.detail}` : ''}${count}`;
+    if (this.source) return { ...this.source, text: `${String(this.source.text ?? '')}${extra}` };
     const state = this.conn;
     if (!state) return { fill: 'grey', shape: 'dot', text: `${W.ready}${extra}` };
     switch (state.phase) {

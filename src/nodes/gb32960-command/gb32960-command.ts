@@ -7,7 +7,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'nod
 import { z } from 'zod';
 import { registerNode } from '../../lib/red';
 import { ProtocolError, asError, describeIssues, isProtocolError } from '../../protocols/protocol-error';
-import { serverUser } from '../gb32960-server/user-status';
+import { serverUser } from '../gb32960-server/server-user';
 import { COMMAND_CODES, commandUnit, type CommandKind } from './command-unit';
 
 const CommandConfig = z.object({

@@ -6,7 +6,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { z } from 'zod';
 import { registerNode } from '../../lib/red';
 import { vinList, type VehicleFrame } from '../gb32960-server/platform';
-import { serverUser } from '../gb32960-server/user-status';
+import { serverUser } from '../gb32960-server/server-user';
 import { FRAME_KINDS, kindOf, type Kind } from './kinds';
 
 const InConfig = z.object({
