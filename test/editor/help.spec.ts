@@ -31,7 +31,8 @@ async function renderedHelp(page: Page, type: string): Promise<Rendered> {
     const rows = Array.from(help.querySelectorAll('dl.message-properties > dt')).map((dt) => {
       const dd = dt.nextElementSibling;
       const type = dt.querySelector('.property-type')?.textContent?.trim() ?? '';
-      return { name: (dt.textContent ?? '').replace(type, '').trim(), type, description: dd?.tagName === 'DD' ? (dd.textContent ?? '').trim() : '' };
+      const text = (dt.textContent ?? '').trim();
+      return { name: (type && text.endsWith(type) ? text.slice(0, -type.length) : text).trim(), type, description: dd?.tagName === 'DD' ? (dd.textContent ?? '').trim() : '' };
     });
     // Markdown that did not render: emphasis or code marks, or a property line left as text.
     const text = Array.from(help.querySelectorAll('p, li, dd, dt, td')).map((e) => (e as HTMLElement).innerText);

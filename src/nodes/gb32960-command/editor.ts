@@ -21,7 +21,7 @@ RED.nodes.registerType('gb32960-command', {
   inputs: 1,
   outputs: 2,
   icon: 'gb32960.svg',
-  paletteLabel: 'gb32960 command',
+  paletteLabel: function (this: { _: (k: string) => string }) { return this._('paletteLabel'); },
   label: function (this: Gb32960CommandEditorNode) {
     return this.name || `${this.command ?? 'query'}${this.vin ? ` → ${this.vin}` : ''}`;
   },

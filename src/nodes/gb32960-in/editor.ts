@@ -14,7 +14,7 @@ RED.nodes.registerType('gb32960-in', {
   inputs: 0,
   outputs: 1,
   icon: 'gb32960.svg',
-  paletteLabel: 'gb32960 in',
+  paletteLabel: function (this: { _: (k: string) => string }) { return this._('paletteLabel'); },
   label: function (this: Gb32960InEditorNode) {
     return this.name || 'gb32960 in';
   },

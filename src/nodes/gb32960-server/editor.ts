@@ -18,6 +18,7 @@ RED.nodes.registerType('gb32960-server', {
     maxConnections: { value: 10000, validate: RED.validators.number() },
     maxFrameBytes: { value: 65556, validate: function (v: string | number) { const n = Number(v); return Number.isInteger(n) && n >= 25 && n <= 65556; } },
   },
+  paletteLabel: function (this: { _: (k: string) => string }) { return this._('paletteLabel'); },
   label: function (this: Gb32960ServerEditorNode) {
     return this.name || `GB/T 32960 ${this.tls ? 'tls' : 'tcp'} :${this.port ?? 32960}`;
   },

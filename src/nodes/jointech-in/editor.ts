@@ -62,7 +62,8 @@ RED.nodes.registerType('jointech-in', {
     // named after the property so Node-RED does not store its string).
     rateLimit: { value: 200, validate: intRange(0, RATE_LIMIT_MAX, 'errors.rateLimit') },
     // No input port in webhook mode (set on save, as core's mqtt in does).
-    readTimeout: { value: 10, validate: RED.validators.number() },
+    // Flows saved before the field existed have none: the runtime takes 10 s.
+    readTimeout: { value: 10, validate: intRange(1, 600, 'errors.readTimeout') },
     inputs: { value: 1 },
   },
   credentials: {
