@@ -50,7 +50,10 @@ async function startMosquitto(): Promise<Broker> {
     `listener ${port} 127.0.0.1`,
     `listener ${tlsPort} 127.0.0.1`, `cafile ${caFile}`, `certfile ${join(dir, 'server.pem')}`, `keyfile ${join(dir, 'server.key')}`,
   ].join('\n') + '\n');
-  const proc = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
+  const proc = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'inherit'] });
+  // The bench exiting on an error must not leave its broker behind.
+  const killBroker = () => { proc.kill('SIGKILL'); };
+  process.on('exit', killBroker);
   const url = `mqtt://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     try {
@@ -65,9 +68,12 @@ async function startMosquitto(): Promise<Broker> {
   return {
     url, tlsUrl: `mqtts://127.0.0.1:${tlsPort}`, caFile,
     close: async () => {
-      const exited = new Promise((r) => proc.once('exit', r));
-      proc.kill('SIGTERM');
-      await exited;
+      process.off('exit', killBroker);
+      if (proc.exitCode === null && proc.signalCode === null) {
+        const exited = new Promise((r) => proc.once('exit', r));
+        proc.kill('SIGTERM');
+        await within(exited, 10_000, () => 'stopping Mosquitto').catch(() => { proc.kill('SIGKILL'); return exited; });
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };
