@@ -207,9 +207,11 @@ async function preload(broker: Broker, c: DrainCase, url: string, clientId: stri
 
 /**
  * Runs one receiver in a child process. The child reports its stage and count every second; a
- * child that makes no progress for STALL_MS is killed and its last report becomes the error.
+ * child that makes no progress (no new message while draining, no next stage while starting
+ * Node-RED or deploying, which a loaded machine makes slow) is killed, and its last report
+ * becomes the error.
  */
-const STALL_MS = 30_000;
+const stallMs = (stage: string) => (stage === 'draining' ? 30_000 : 120_000);
 async function runReceiver(order: DrainOrder, label: string): Promise<DrainResult> {
   const child: ChildProcess = fork(join(__dirname, 'drain-child.js'), { stdio: 'inherit' });
   let last: DrainProgress = { stage: 'starting', count: 0 };
@@ -218,8 +220,8 @@ async function runReceiver(order: DrainOrder, label: string): Promise<DrainResul
   try {
     return await new Promise<DrainResult>((resolve, reject) => {
       watch = setInterval(() => {
-        if (Date.now() - lastChange > STALL_MS) {
-          reject(new Error(`drain ${label}: stuck ${STALL_MS / 1000} s at "${last.stage}", ${last.count} of ${order.count} messages arrived`));
+        if (Date.now() - lastChange > stallMs(last.stage)) {
+          reject(new Error(`drain ${label}: stuck ${stallMs(last.stage) / 1000} s at "${last.stage}", ${last.count} of ${order.count} messages arrived`));
         }
       }, 1000);
       child.on('message', (m: { result?: DrainResult; error?: string; progress?: DrainProgress }) => {
