@@ -261,7 +261,7 @@ export async function benchDrain(): Promise<string[]> {
       const order = round % 2 === 0 ? RECEIVERS : [...RECEIVERS].reverse();
       for (const [i, c] of cases.entries()) {
         const url = c.tls ? broker.tlsUrl : broker.url;
-        const tlsNode: FlowNode | undefined = c.tls ? { id: 'tls', type: 'tls-config', ca: broker.caFile, verifyservercert: true } : undefined;
+        const tlsNode: FlowNode | undefined = c.tls ? { id: 'tls', type: 'tls-config', cert: '', key: '', ca: broker.caFile, servername: '', verifyservercert: true } : undefined;
         for (const r of order) {
           const clientId = `drain-${c.node}-${r}`;
           await preload(broker, c, url, clientId);
