@@ -16,12 +16,23 @@ import * as mqtt from 'mqtt';
 import { freePort } from '../test/support/broker';
 import { makeCertificates } from '../test/support/secure-broker';
 import { jointechSamples } from '../test/support/samples';
-import type { DrainOrder, DrainResult } from './drain-child';
+import type { DrainOrder, DrainProgress, DrainResult } from './drain-child';
 import type { FlowNode } from './runtime';
 
 const COUNT = Number(process.env.BENCH_DRAIN_MESSAGES) || 200_000;
 const ROUNDS = Number(process.env.BENCH_DRAIN_ROUNDS) || 3;
 const NODES = process.env.BENCH_DRAIN_NODES?.split(',').map((s) => s.trim()).filter(Boolean);
+
+const log = (line: string) => console.error(`drain ${new Date().toISOString().slice(11, 19)} ${line}`);
+
+/** `p`, or an error naming `what` once `ms` pass without it settling: no wait here is unbounded. */
+function within<T>(p: Promise<T>, ms: number, what: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`drain: ${what()} (no progress for ${ms / 1000} s)`)), ms);
+  });
+  return Promise.race([p, expired]).finally(() => clearTimeout(timer));
+}
 
 interface Broker { url: string; tlsUrl: string; caFile: string; close(): Promise<void> }
 
@@ -39,7 +50,10 @@ async function startMosquitto(): Promise<Broker> {
     `listener ${port} 127.0.0.1`,
     `listener ${tlsPort} 127.0.0.1`, `cafile ${caFile}`, `certfile ${join(dir, 'server.pem')}`, `keyfile ${join(dir, 'server.key')}`,
   ].join('\n') + '\n');
-  const proc = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
+  const proc = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'inherit'] });
+  // The bench exiting on an error must not leave its broker behind.
+  const killBroker = () => { proc.kill('SIGKILL'); };
+  process.on('exit', killBroker);
   const url = `mqtt://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     try {
@@ -54,9 +68,12 @@ async function startMosquitto(): Promise<Broker> {
   return {
     url, tlsUrl: `mqtts://127.0.0.1:${tlsPort}`, caFile,
     close: async () => {
-      const exited = new Promise((r) => proc.once('exit', r));
-      proc.kill('SIGTERM');
-      await exited;
+      process.off('exit', killBroker);
+      if (proc.exitCode === null && proc.signalCode === null) {
+        const exited = new Promise((r) => proc.once('exit', r));
+        proc.kill('SIGTERM');
+        await within(exited, 10_000, () => 'stopping Mosquitto').catch(() => { proc.kill('SIGKILL'); return exited; });
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -149,16 +166,19 @@ function coreFlow(url: string, clientId: string, filter: string, tlsNode: FlowNo
 
 /** Creates the session (subscribed at QoS 1) and fills it with `count` messages. */
 async function preload(broker: Broker, c: DrainCase, url: string, clientId: string): Promise<void> {
-  const tls = c.tls ? { ca: readFileSync(broker.caFile) } : {};
-  const sub = await mqtt.connectAsync(url, { clientId, clean: true, ...tls });
-  await sub.endAsync();
-  const owner = await mqtt.connectAsync(url, { clientId, clean: false, ...tls });
-  await owner.subscribeAsync(c.filter, { qos: 1 });
-  await owner.endAsync();
-  const pub = await mqtt.connectAsync(broker.url, { clientId: `drain-pub-${process.pid}` });
+  // No reconnecting: a refused or lost connection is an error here, not a silent retry loop.
+  const opts = { reconnectPeriod: 0, connectTimeout: 10_000, ...(c.tls ? { ca: readFileSync(broker.caFile) } : {}) };
+  const step = <T>(p: Promise<T>, what: string) => within(p, 15_000, () => `preload ${clientId}: ${what}`);
+  const sub = await step(mqtt.connectAsync(url, { ...opts, clientId, clean: true }), 'connecting to clear the session');
+  await step(sub.endAsync(), 'closing the cleared session');
+  const owner = await step(mqtt.connectAsync(url, { ...opts, clientId, clean: false }), 'creating the persistent session');
+  await step(owner.subscribeAsync(c.filter, { qos: 1 }), `subscribing ${c.filter}`);
+  await step(owner.endAsync(), 'closing the persistent session');
+  const pub = await step(mqtt.connectAsync(broker.url, { reconnectPeriod: 0, clientId: `drain-pub-${process.pid}` }), 'connecting the publisher');
   let sent = 0;
   let acked = 0;
-  await new Promise<void>((resolve, reject) => {
+  const published = new Promise<void>((resolve, reject) => {
+    pub.once('close', () => reject(new Error(`drain: preload ${clientId}: publisher disconnected after ${acked} of ${COUNT} acknowledged`)));
     const more = () => {
       while (sent < COUNT && sent - acked < 1000) {
         const m = c.message(sent++);
@@ -171,16 +191,57 @@ async function preload(broker: Broker, c: DrainCase, url: string, clientId: stri
     };
     more();
   });
-  await pub.endAsync();
+  // Bounded by progress, not by total time: a slow machine may take long, a stuck broker not.
+  let seen = -1;
+  await within(new Promise<void>((resolve, reject) => {
+    const watch = setInterval(() => {
+      if (acked === seen) { clearInterval(watch); reject(new Error(`drain: preload ${clientId}: stuck at ${acked} of ${COUNT} acknowledged (${sent} sent)`)); }
+      seen = acked;
+    }, 15_000);
+    published.then(() => { clearInterval(watch); resolve(); }, (err: unknown) => { clearInterval(watch); reject(err as Error); });
+  }), 3_600_000, () => `preload ${clientId}: ${acked} of ${COUNT} acknowledged`);
+  pub.removeAllListeners('close');
+  await step(pub.endAsync(), 'closing the publisher');
+  log(`preloaded ${COUNT} messages for ${clientId}`);
 }
 
-async function runReceiver(order: DrainOrder): Promise<DrainResult> {
+/**
+ * Runs one receiver in a child process. The child reports its stage and count every second; a
+ * child that makes no progress (no new message while draining, no next stage while starting
+ * Node-RED or deploying, which a loaded machine makes slow) is killed, and its last report
+ * becomes the error.
+ */
+const stallMs = (stage: string) => (stage === 'draining' ? 30_000 : 120_000);
+async function runReceiver(order: DrainOrder, label: string): Promise<DrainResult> {
   const child: ChildProcess = fork(join(__dirname, 'drain-child.js'), { stdio: 'inherit' });
-  return new Promise<DrainResult>((resolve, reject) => {
-    child.once('message', (m: { result?: DrainResult; error?: string }) => (m.result ? resolve(m.result) : reject(new Error(m.error))));
-    child.once('exit', (code) => { if (code !== 0) reject(new Error(`drain receiver exited with ${code}`)); });
-    child.send(order);
-  });
+  let last: DrainProgress = { stage: 'starting', count: 0 };
+  let lastChange = Date.now();
+  let watch: NodeJS.Timeout | undefined;
+  try {
+    return await new Promise<DrainResult>((resolve, reject) => {
+      watch = setInterval(() => {
+        if (Date.now() - lastChange > stallMs(last.stage)) {
+          reject(new Error(`drain ${label}: stuck ${stallMs(last.stage) / 1000} s at "${last.stage}", ${last.count} of ${order.count} messages arrived`));
+        }
+      }, 1000);
+      child.on('message', (m: { result?: DrainResult; error?: string; progress?: DrainProgress }) => {
+        if (m.progress) {
+          if (m.progress.stage !== last.stage || m.progress.count !== last.count) lastChange = Date.now();
+          last = m.progress;
+        } else if (m.result) resolve(m.result);
+        else reject(new Error(`drain ${label}: ${m.error} (at "${last.stage}", ${last.count} of ${order.count} arrived)`));
+      });
+      child.once('exit', (code, signal) => reject(new Error(`drain ${label}: receiver exited (${signal ?? code}) at "${last.stage}", ${last.count} of ${order.count} arrived`)));
+      child.send(order);
+    });
+  } finally {
+    clearInterval(watch);
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+    }
+  }
 }
 
 const median = (xs: number[]): number => {
@@ -200,7 +261,7 @@ export async function benchDrain(): Promise<string[]> {
       const order = round % 2 === 0 ? RECEIVERS : [...RECEIVERS].reverse();
       for (const [i, c] of cases.entries()) {
         const url = c.tls ? broker.tlsUrl : broker.url;
-        const tlsNode: FlowNode | undefined = c.tls ? { id: 'tls', type: 'tls-config', ca: broker.caFile, verifyservercert: true } : undefined;
+        const tlsNode: FlowNode | undefined = c.tls ? { id: 'tls', type: 'tls-config', cert: '', key: '', ca: broker.caFile, servername: '', verifyservercert: true } : undefined;
         for (const r of order) {
           const clientId = `drain-${c.node}-${r}`;
           await preload(broker, c, url, clientId);
@@ -211,7 +272,8 @@ export async function benchDrain(): Promise<string[]> {
               flow: r === 'node' ? c.flow(url, clientId, tlsNode) : coreFlow(url, clientId, c.filter, tlsNode, r === 'core'),
               credentials: r === 'node' ? c.credentials : {},
             };
-          const result = await runReceiver(drainOrder);
+          log(`round ${round + 1} ${c.node} ${r}: draining`);
+          const result = await runReceiver(drainOrder, `round ${round + 1} ${c.node} ${r}`);
           results[i]!.get(r)!.push(result);
           console.error(`drain round ${round + 1} ${c.node} ${r}: ${Math.round(result.rate)}/s, ${result.cpuUs.toFixed(1)} µs CPU, ${result.gcUs.toFixed(1)} µs GC per message`);
         }

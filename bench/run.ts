@@ -1,6 +1,8 @@
 /**
  * `npm run bench`: throughput of the package's nodes against baselines measured in the same run.
  * Each scenario receives the same messages from a broker and publisher in a child process.
+ * The backlog drain (bench/drain.ts) runs first; every wait in it is bounded, and a receiver that
+ * stops making progress fails the bench with its stage and message count instead of hanging it.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
