@@ -195,6 +195,36 @@ describe('editor: validation in the dialogs', function () {
     assert.equal(n.valid, true, `good WLNET8 parameters are valid: ${JSON.stringify(n.errors)}`);
   });
 
+  it('device, command, method and VIN dialogs offer a TypedInput (text, msg, flow, global, env); a flow without the type fields opens as text', async () => {
+    const { page } = editor;
+    const account = await editConfig(page, 'jointech-account', '_ADD_', { accessKey: 'demoKey' });
+    await page.evaluate((acc) => {
+      const add = (id: string, type: string, props: Record<string, unknown>, y: number) => RED.nodes.add({ id, type, z: RED.workspaces.active(), x: 500, y, wires: [[], []], _def: RED.nodes.getType(type), ...props });
+      // As saved before the fields had types: no deviceType, commandType, methodType or vinType.
+      add('t_lc', 'lock-command', { name: '', account: acc, device: '794308010642', command: 'BASE1', params: '', operation: '', timeout: 30, failures: 'output' }, 600);
+      add('t_ez', 'eztcloud-out', { name: '', project: '', action: 'command_send', device: 'DU_abc', method: '', waitReply: true, timeout: 10 }, 660);
+      add('t_gb', 'gb32960-command', { name: '', server: '', vin: 'LZYTBGBW6J1014194', command: 'query', params: '', timeout: 30, failures: 'output' }, 720);
+    }, account);
+    const fields: Record<string, string[]> = { t_lc: ['device', 'command'], t_ez: ['device', 'method'], t_gb: ['vin'] };
+    for (const [id, names] of Object.entries(fields)) {
+      await page.evaluate((nodeId) => RED.editor.edit(RED.nodes.node(nodeId)), id);
+      await page.waitForSelector('.red-ui-tray .red-ui-tray-body form', { timeout: 10000 });
+      for (const name of names) {
+        const state = await page.evaluate((f) => ({ typed: $(`#node-input-${f}`).closest('.form-row').find('.red-ui-typedInput-container').length, type: $(`#node-input-${f}`).typedInput('type'), types: $(`#node-input-${f}Type`).length }), name);
+        assert.deepEqual(state, { typed: 1, type: 'str', types: 1 }, `${id} ${name}: a TypedInput of type text`);
+      }
+      if (id === 't_lc') {
+        // The user switches the device to msg.target: saved with its type, and not judged as digits.
+        await page.evaluate(() => { $('#node-input-device').typedInput('type', 'msg'); $('#node-input-device').typedInput('value', 'target'); });
+      }
+      await closeTray(page, 'ok');
+    }
+    const saved = await page.evaluate(() => { const n = RED.nodes.node('t_lc'); RED.editor.validateNode(n); return { device: n.device, deviceType: n.deviceType, commandType: n.commandType, valid: n.valid }; });
+    assert.deepEqual(saved, { device: 'target', deviceType: 'msg', commandType: 'str', valid: true });
+    const labels = await page.evaluate(() => { const n = RED.nodes.node('t_ez'); return [RED.utils.getNodeLabel(n), RED.utils.getPaletteLabel('eztcloud-out', RED.nodes.getType('eztcloud-out'))]; });
+    assert.equal(labels[0], labels[1], 'the canvas label of an unnamed eztcloud-out is its palette name');
+  });
+
   it('logged no browser console errors', () => {
     assert.deepEqual(editor.errors, []);
   });

@@ -189,6 +189,44 @@ describe('eztcloud-in / eztcloud-out over TLS and WebSocket', function () {
     assert.equal(collect(helper.getNode('replies')).length, 0);
   });
 
+  it('takes device and method from msg, flow context or env per message, msg.device first; a bad value is refused with its msg; old flows keep typed text', async () => {
+    process.env.EZTCLOUD_TEST_DEVICE = 'DU_env42';
+    try {
+      const proj = await load(broker.mqttsUrl, [
+        { id: 'typed', type: 'eztcloud-out', project: 'proj', action: 'command_send', device: 'target', deviceType: 'msg', method: 'ezMethod', methodType: 'flow', waitReply: false, wires: [['sent']] },
+        { id: 'fromEnv', type: 'eztcloud-out', project: 'proj', action: 'command_send', device: 'EZTCLOUD_TEST_DEVICE', deviceType: 'env', method: 'reboot', waitReply: false, wires: [['sent']] },
+        // Saved before the fields had types: "target" is a text field and stays the device.
+        { id: 'old', type: 'eztcloud-out', project: 'proj', action: 'command_send', device: 'DU_old1', method: 'ezMethod', waitReply: false, wires: [['sent']] },
+        { id: 'sent', type: 'helper' },
+      ]);
+      await connected(proj, 0);
+      const p = await platform();
+      const seen: Array<{ topic: string; body: Record<string, unknown> }> = [];
+      p.on('message', (topic, body) => seen.push({ topic, body: JSON.parse(body.toString()) as Record<string, unknown> }));
+      await p.subscribeAsync(`open/${PK}/+/command_send`, { qos: 1 });
+      const typed = helper.getNode('typed');
+      (typed as unknown as { context(): { flow: { set(k: string, v: unknown): void } } }).context().flow.set('ezMethod', 'open_door');
+      typed.receive({ target: 'DU_msg1', payload: {} });
+      typed.receive({ target: 'DU_msg1', device: 'DU_over1', payload: {} });
+      helper.getNode('fromEnv').receive({ payload: {} });
+      helper.getNode('old').receive({ target: 'DU_msg1', payload: {} });
+      await waitFor(() => seen.length === 4, 'four commands');
+      const byDevice = Object.fromEntries(seen.map((m) => [m.topic.split('/')[2], m.body.method]));
+      assert.deepEqual(byDevice, { DU_msg1: 'open_door', DU_over1: 'open_door', DU_env42: 'reboot', DU_old1: 'ezMethod' });
+      const errors = typed.error as unknown as { getCalls(): Array<{ args: [unknown, Record<string, any>?] }> };
+      typed.receive({ target: 'abc', tag: 1, payload: {} });
+      typed.receive({ target: 7, tag: 2, payload: {} });
+      await waitFor(() => errors.getCalls().length === 2, 'two errors');
+      assert.match(String(errors.getCalls()[0]!.args[0]), /must be a device username like DU_/);
+      assert.equal(errors.getCalls()[0]!.args[1]!.tag, 1);
+      assert.match(String(errors.getCalls()[1]!.args[0]), /device from msg\.target/);
+      await sleep(200);
+      assert.equal(seen.length, 4, 'nothing invalid published');
+    } finally {
+      delete process.env.EZTCLOUD_TEST_DEVICE;
+    }
+  });
+
   it('reports malformed payloads with the raw text and keeps receiving', async () => {
     const proj = await load(broker.mqttsUrl, [
       { id: 'in', type: 'eztcloud-in', project: 'proj', kinds: ['alarm', 'attributes'], wires: [['out']] },

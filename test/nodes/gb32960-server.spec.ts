@@ -296,6 +296,56 @@ describe('gb32960-server, gb32960-in and gb32960-command nodes', function () {
     assert.equal(t.failures.length, 0);
   });
 
+  it('takes the VIN from msg per message, msg.vin first; a bad one is a Catch-able error with its msg and nothing is sent', async () => {
+    const t = await load({}, {}, { vin: 'car', vinType: 'msg', command: 'query', params: '[9]' });
+    const v = await vehicle(t.port);
+    const other = await vehicle(t.port, vinOf(7));
+    await Promise.all([v.login(), other.login()]);
+    t.cmd.receive({ car: VIN });
+    await waitFor(() => t.replies.length === 1, 'the reply to the VIN from msg.car');
+    t.cmd.receive({ car: VIN, vin: vinOf(7) });
+    await waitFor(() => t.replies.length === 2, 'the reply to msg.vin');
+    assert.deepEqual(t.replies.map((r) => r.vin), [VIN, vinOf(7)]);
+    t.cmd.receive({ car: 42, tag: 'number' });
+    t.cmd.receive({ car: 'LZYTBGBW6J10141940', tag: 'long' });
+    t.cmd.receive({ tag: 'none' });
+    await waitFor(() => t.errors.length === 3, 'three errors');
+    assert.deepEqual(t.errors.map((e) => e.tag), ['number', 'long', 'none']);
+    assert.match(t.errors[0]!.error.message, /VIN from msg\.car/);
+    assert.match(t.errors[2]!.error.message, /no VIN: msg\.car is not set/);
+    await sleep(200);
+    assert.equal(v.received.filter((r) => r.raw[2] === 0x80).length, 1, 'nothing sent for the bad ones');
+    assert.equal(t.failures.length, 0);
+  });
+
+  it('takes the VIN from flow context or an environment variable; a flow saved without the type keeps typed text', async () => {
+    process.env.GB32960_TEST_VIN = vinOf(8);
+    try {
+      let t = await load({}, {}, { vin: 'car', vinType: 'flow', command: 'query', params: '[9]' });
+      let v = await vehicle(t.port);
+      await v.login();
+      (t.cmd as unknown as { context(): { flow: { set(k: string, x: unknown): void } } }).context().flow.set('car', VIN);
+      t.cmd.receive({ payload: Date.now() });
+      await waitFor(() => t.replies.length === 1, 'the reply to the VIN from flow.car');
+      await helper.unload();
+      t = await load({}, {}, { vin: 'GB32960_TEST_VIN', vinType: 'env', command: 'query', params: '[9]' });
+      v = await vehicle(t.port, vinOf(8));
+      await v.login();
+      t.cmd.receive({ payload: Date.now() });
+      await waitFor(() => t.replies.length === 1, 'the reply to the VIN from env');
+      assert.equal(t.replies[0]!.vin, vinOf(8));
+      await helper.unload();
+      t = await load({}, {}, { vin: VIN, command: 'query', params: '[9]' });
+      v = await vehicle(t.port);
+      await v.login();
+      t.cmd.receive({ car: vinOf(8) });
+      await waitFor(() => t.replies.length === 1, 'the reply to the typed VIN');
+      assert.equal(t.replies[0]!.vin, VIN);
+    } finally {
+      delete process.env.GB32960_TEST_VIN;
+    }
+  });
+
   it('sends "not connected", timeouts, vehicle errors and bad parameters to the second output (or Catch)', async () => {
     const t = await load({}, {}, { command: 'control', params: '{"control": "reset"}', timeout: 0.3 });
     t.cmd.receive({ vin: vinOf(404) });

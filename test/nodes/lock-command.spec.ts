@@ -173,6 +173,58 @@ describe(`lock-command against ${brokerLabel()}`, function () {
     await sim.end();
   });
 
+  it('takes the device from msg and the command from flow context per message; msg.device still wins; a bad value is refused with its msg', async () => {
+    const sim = await simulatedDevices(ctx.broker.url, () => 'ok');
+    const { node, ok, fail } = await load({ device: 'target', deviceType: 'msg', command: 'lockCmd', commandType: 'flow' });
+    const errors = node.error as unknown as { getCalls(): Array<{ args: unknown[] }> };
+    const flow = (node as unknown as { context(): { flow: { set(k: string, v: unknown): void } } }).context().flow;
+    flow.set('lockCmd', 'BASE1');
+    node.receive({ target: '794308010642', tag: 1 });
+    await waitFor(() => ok.length === 1, 'first reply');
+    node.receive({ target: '794308010642', device: '8130630001', tag: 2 });
+    await waitFor(() => ok.length === 2, 'second reply');
+    assert.match(sim.received[0]!.frame, /^\(794308010642,1,\d{3},BASE,1\)$/);
+    assert.match(sim.received[1]!.frame, /^\(8130630001,1,\d{3},BASE,1\)$/, 'msg.device takes precedence over the dialog field');
+    node.receive({ target: '79430801064X', tag: 3 });
+    node.receive({ tag: 4 });
+    flow.set('lockCmd', 42);
+    node.receive({ target: '794308010642', tag: 5 });
+    await waitFor(() => errors.getCalls().length === 3, 'three errors');
+    const calls = errors.getCalls();
+    assert.match(String(calls[0]!.args[0]), /4 to 20 digits/);
+    assert.equal((calls[0]!.args[1] as { tag: number }).tag, 3, 'the offending msg goes with the error');
+    assert.match(String(calls[1]!.args[0]), /no device number: msg\.target is not set/);
+    assert.match(String(calls[2]!.args[0]), /command from flow\.lockCmd/);
+    await sleep(300);
+    assert.equal(sim.received.length, 2, 'nothing published for the bad ones');
+    assert.equal(fail.length, 0);
+    await sim.end();
+  });
+
+  it('takes the device from an environment variable', async () => {
+    const sim = await simulatedDevices(ctx.broker.url, () => 'ok');
+    process.env.LOCK_COMMAND_TEST_DEVICE = '8294630481';
+    try {
+      const { node, ok } = await load({ device: 'LOCK_COMMAND_TEST_DEVICE', deviceType: 'env' });
+      node.receive({ payload: 'go' });
+      await waitFor(() => ok.length === 1, 'reply');
+      assert.match(sim.received[0]!.frame, /^\(8294630481,1,\d{3},BASE,1\)$/);
+    } finally {
+      delete process.env.LOCK_COMMAND_TEST_DEVICE;
+      await sim.end();
+    }
+  });
+
+  it('treats a flow saved without the type fields as typed text, as before', async () => {
+    const sim = await simulatedDevices(ctx.broker.url, () => 'ok');
+    // "target" would be read from msg.target if the missing type defaulted to msg.
+    const { node, ok } = await load({ device: '794308010642', command: 'BASE1' });
+    node.receive({ target: '8130630001' });
+    await waitFor(() => ok.length === 1, 'reply');
+    assert.match(sim.received[0]!.frame, /^\(794308010642,1,\d{3},BASE,1\)$/);
+    await sim.end();
+  });
+
   it('queues commands while disconnected up to the bound, then fails them clearly', async () => {
     const down = `mqtt://127.0.0.1:${await freePort()}`;
     await helper.load(nodes, [

@@ -1,9 +1,14 @@
 import { translateStatuses } from '../../editor/status-i18n';
+import { fieldType, typedField } from '../../editor/typed-fields';
+
 interface EztcloudOutEditorNode {
   name?: string;
   action?: string;
   device?: string;
+  deviceType?: string;
   method?: string;
+  methodType?: string;
+  _?: (key: string) => string;
 }
 
 translateStatuses();
@@ -15,8 +20,11 @@ RED.nodes.registerType('eztcloud-out', {
     name: { value: '' },
     project: { type: 'eztcloud-project', required: true },
     action: { value: 'command_send' },
-    device: { value: '', validate: function (v: string) { return (v ?? '') === '' || /^DU_[\w-]+$/.test(v.trim()); } },
+    // Typed text must be a device username; a msg/flow/global/env field is checked per message.
+    device: { value: '', validate: function (this: Record<string, unknown>, v: string) { return fieldType(this, 'device') !== 'str' || (v ?? '') === '' || /^DU_[\w-]+$/.test(v.trim()); } },
+    deviceType: { value: 'str' },
     method: { value: '' },
+    methodType: { value: 'str' },
     waitReply: { value: true },
     timeout: { value: 10, validate: RED.validators.number() },
   },
@@ -26,10 +34,15 @@ RED.nodes.registerType('eztcloud-out', {
   align: 'right',
   paletteLabel: function (this: { _: (k: string) => string }) { return this._('paletteLabel'); },
   label: function (this: EztcloudOutEditorNode) {
-    return this.name || `eztcloud ${this.action === 'attributes_push' ? 'attributes' : this.method || 'command'}`;
+    if (this.name) return this.name;
+    if (this.action === 'attributes_push') return 'eztcloud attributes';
+    // The palette's name unless the dialog names the command itself.
+    return (this.methodType ?? 'str') === 'str' && this.method ? `eztcloud ${this.method}` : this._?.('paletteLabel') ?? 'eztcloud out';
   },
   outputLabels: ['reply / sent'],
   oneditprepare: function () {
+    typedField('device');
+    typedField('method');
     const show = () => $('.eztcloud-command').toggle($('#node-input-action').val() === 'command_send');
     $('#node-input-action').on('change', show);
     show();

@@ -9,6 +9,7 @@ import { PublishFailure, type Outgoing } from '../../lib/mqtt/shared-connection'
 import { configuredNode } from '../../lib/mqtt/configured-node';
 import { PendingReplies, failWaiting } from '../../lib/pending-replies';
 import { registerNode } from '../../lib/red';
+import { PropertyType, describeSource, evaluateProperties } from '../../lib/typed-property';
 import { ACTIONS, CommandSend, decodeMessage, deviceUsername, parseOpenTopic, publishTopic, type Action } from '../../protocols/eztcloud/open-api';
 import { unknownMembers } from '../../protocols/message-checks';
 import { ProtocolError, asError, describeIssues } from '../../protocols/protocol-error';
@@ -18,7 +19,9 @@ const EztcloudOutConfig = z.object({
   project: z.string().optional(),
   action: z.enum(ACTIONS).default('command_send'),
   device: z.string().trim().default(''),
+  deviceType: PropertyType,
   method: z.string().trim().default(''),
+  methodType: PropertyType,
   waitReply: z.boolean().default(true),
   timeout: z.coerce.number().min(0.05).max(3600).default(10),
 });
@@ -84,7 +87,29 @@ function init(RED: NodeAPI): void {
       });
     }
 
+    const typed = { device: { value: cfg.device, type: cfg.deviceType }, method: { value: cfg.method, type: cfg.methodType } };
+
+    /** The dialog's device and method for this message (from text, msg, context or env), checked like msg.device and msg.method. */
+    function dialogFields(values: Record<'device' | 'method', unknown>): { device?: string; method?: string } {
+      const out: { device?: string; method?: string } = {};
+      for (const k of ['device', 'method'] as const) {
+        const v = values[k];
+        if (v === undefined || v === null || v === '') continue;
+        const checked = OutMsg.shape[k].safeParse(v);
+        if (!checked.success) throw new ProtocolError(k === 'device' ? 'bad-device' : 'bad-command', `${k} from ${describeSource(typed[k])}: ${describeIssues(checked.error)}`);
+        out[k] = checked.data?.trim() || undefined;
+      }
+      return out;
+    }
+
     node.on('input', (msg, send, done) => {
+      evaluateProperties(RED, node, typed, msg, (values) => handle(msg, send, done, values), (err) => {
+        view.error(err.message);
+        done(err);
+      });
+    });
+
+    function handle(msg: NodeMessageInFlow, send: Waiting['send'], done: Waiting['done'], values: Record<'device' | 'method', unknown>): void {
       let action: Action;
       let topic: string;
       let body: Record<string, unknown>;
@@ -93,8 +118,10 @@ function init(RED: NodeAPI): void {
       try {
         if (!parsedMsg.success) throw new ProtocolError('bad-msg', `msg fields: ${describeIssues(parsedMsg.error)}`);
         const m = parsedMsg.data;
+        const dialog = dialogFields(values);
         action = m.action ?? cfg.action;
-        device = deviceUsername(m.device ?? (cfg.device || undefined) ?? '');
+        // Precedence: msg.device / msg.method (and the payload's method), then the dialog's fields.
+        device = deviceUsername(m.device ?? dialog.device ?? '');
         topic = publishTopic(pk, device, action);
         const p = m.payload;
         const isObject = p !== null && typeof p === 'object' && !Array.isArray(p) && !Buffer.isBuffer(p);
@@ -108,7 +135,7 @@ function init(RED: NodeAPI): void {
           const stray = hasEnvelope ? unknownMembers(obj, ['method', 'params', 'id']) : undefined;
           if (stray) throw new ProtocolError('bad-command', `command_send: ${Object.keys(stray).map((k) => `"${k}"`).join(', ')} is not a field of a command ({method, params, id}); put command parameters in params`);
           const command = CommandSend.safeParse({
-            method: obj.method ?? m.method ?? cfg.method,
+            method: obj.method ?? m.method ?? dialog.method ?? '',
             params: hasEnvelope ? obj.params : isObject ? obj : p === undefined || p === null || p === '' ? {} : p,
             id: obj.id ?? m.id ?? nextId++,
           });
@@ -148,7 +175,7 @@ function init(RED: NodeAPI): void {
         Object.assign(msg, { request: { ...request, sent: err instanceof PublishFailure && err.sent } });
         done(new ProtocolError('not-sent', `${action} not sent: ${asError(err).message}`));
       });
-    });
+    }
 
     node.on('close', (_removed: boolean, done: () => void) => {
       for (const w of waiting.drain()) giveUp(w, 'closed', `the node was stopped before ${String(w.request.device)} replied to command id ${String((w.request.body as { id?: unknown }).id)}`);

@@ -1,4 +1,6 @@
-interface Gb32960CommandEditorNode { name?: string; vin?: string; command?: string }
+import { fieldType, typedField } from '../../editor/typed-fields';
+
+interface Gb32960CommandEditorNode { name?: string; vin?: string; vinType?: string; command?: string }
 
 RED.nodes.registerType('gb32960-command', {
   category: 'Chinese IoT',
@@ -6,7 +8,9 @@ RED.nodes.registerType('gb32960-command', {
   defaults: {
     name: { value: '' },
     server: { type: 'gb32960-server', required: true },
-    vin: { value: '', validate: function (v: string) { return (v ?? '').trim().length <= 17; } },
+    // Typed text is a VIN (at most 17 characters); a msg/flow/global/env field is checked per message.
+    vin: { value: '', validate: function (this: Record<string, unknown>, v: string) { return fieldType(this, 'vin') !== 'str' || (v ?? '').trim().length <= 17; } },
+    vinType: { value: 'str' },
     command: { value: 'query' },
     params: {
       value: '[9, 10]',
@@ -23,10 +27,12 @@ RED.nodes.registerType('gb32960-command', {
   icon: 'gb32960.svg',
   paletteLabel: function (this: { _: (k: string) => string }) { return this._('paletteLabel'); },
   label: function (this: Gb32960CommandEditorNode) {
-    return this.name || `${this.command ?? 'query'}${this.vin ? ` → ${this.vin}` : ''}`;
+    const vin = (this.vinType ?? 'str') === 'str' ? this.vin : this.vin && `${this.vinType === 'env' ? 'env ' : `${this.vinType}.`}${this.vin}`;
+    return this.name || `${this.command ?? 'query'}${vin ? ` → ${vin}` : ''}`;
   },
   outputLabels: ['reply', 'failure / timeout'],
   oneditprepare: function () {
+    typedField('vin');
     const select = $('#node-input-command');
     const hint = () => $('#gb32960-command-hint').text(String($(`#gb32960-command-hint-${String(select.val())}`).text()));
     select.on('change', hint);

@@ -6,6 +6,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { z } from 'zod';
 import { registerNode } from '../../lib/red';
+import { PropertyType, describeSource, evaluateProperties } from '../../lib/typed-property';
 import { ProtocolError, asError, describeIssues, isProtocolError } from '../../protocols/protocol-error';
 import { serverUser } from '../gb32960-server/server-user';
 import { COMMAND_CODES, commandUnit, type CommandKind } from './command-unit';
@@ -13,6 +14,7 @@ import { COMMAND_CODES, commandUnit, type CommandKind } from './command-unit';
 const CommandConfig = z.object({
   server: z.string({ error: 'no gb32960 server selected' }).min(1, 'no gb32960 server selected'),
   vin: z.string().trim().default(''),
+  vinType: PropertyType,
   command: z.enum(['query', 'set', 'control']).default('query'),
   params: z.string().default(''),
   timeout: z.coerce.number().min(0.05).max(3600).default(30),
@@ -54,7 +56,24 @@ function init(RED: NodeAPI): void {
     const showWaiting = () => view.note(open.size > 0 ? `${open.size} waiting` : undefined);
     server.register(node.id, { status: (s) => view.server(s) });
 
+    const typed = { vin: { value: cfg.vin, type: cfg.vinType } };
+
+    /** The dialog's VIN for this message (from text, msg, context or env), checked like msg.vin. */
+    function dialogVin(value: unknown): string {
+      if (value === undefined || value === null || value === '') return '';
+      const checked = CommandMsg.shape.vin.safeParse(value);
+      if (!checked.success) throw new ProtocolError('bad-vin', `VIN from ${describeSource(typed.vin)}: ${describeIssues(checked.error)}`);
+      return checked.data ?? '';
+    }
+
     node.on('input', (msg: NodeMessageInFlow, send, done) => {
+      evaluateProperties(RED, node, typed, msg, (values) => handle(msg, send, done, values.vin), (err) => {
+        view.error(err.message);
+        done(err);
+      });
+    });
+
+    function handle(msg: NodeMessageInFlow, send: (m: Array<NodeMessage | null>) => void, done: (err?: Error) => void, dialogValue: unknown): void {
       let vin: string;
       let kind: CommandKind;
       let body: unknown;
@@ -62,8 +81,9 @@ function init(RED: NodeAPI): void {
       try {
         const m = CommandMsg.safeParse(msg);
         if (!m.success) throw new ProtocolError('bad-msg', `msg has wrong command fields: ${describeIssues(m.error)}`);
-        vin = m.data.vin ?? cfg.vin;
-        if (!vin) throw new ProtocolError('bad-vin', 'no VIN: set it in the dialog or as msg.vin');
+        // Precedence: msg.vin, then the dialog's VIN.
+        vin = m.data.vin ?? dialogVin(dialogValue);
+        if (!vin) throw new ProtocolError('bad-vin', cfg.vinType === 'str' ? 'no VIN: set it in the dialog or as msg.vin' : `no VIN: ${describeSource(typed.vin)} is not set and msg.vin is not given`);
         kind = m.data.command ?? cfg.command;
         // An inject's timestamp or an empty payload means "the dialog's parameters".
         const p = m.data.payload;
@@ -105,7 +125,7 @@ function init(RED: NodeAPI): void {
         const e = isProtocolError(err) ? err : new ProtocolError('not-sent', asError(err).message);
         fail(msg, send, done, e, null, { request, vin, command: kind });
       });
-    });
+    }
 
     function fail(msg: NodeMessageInFlow, send: (m: Array<NodeMessage | null>) => void, done: (err?: Error) => void, error: ProtocolError, payload: unknown, extra: Record<string, unknown>): void {
       view.error(error.message);

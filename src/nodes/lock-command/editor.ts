@@ -1,11 +1,14 @@
 import { translateStatuses } from '../../editor/status-i18n';
 import { COMMANDS, type ParamSpec } from '../../protocols/jointech/command-catalogue';
 import { check, type EditorNode } from '../../editor/validators';
+import { fieldType, typedField } from '../../editor/typed-fields';
 
 interface LockCommandEditorNode {
   name?: string;
   device?: string;
+  deviceType?: string;
   command?: string;
+  commandType?: string;
   params?: string;
   operation?: string;
 }
@@ -93,8 +96,11 @@ RED.nodes.registerType('lock-command', {
   defaults: {
     name: { value: '' },
     account: { type: 'jointech-account', required: true },
-    device: { value: '', validate: function (v: string) { return /^\d{0,20}$/.test((v ?? '').trim()); } },
-    command: { value: 'BASE1', validate: function (v: string) { return /^[A-Za-z]{1,16}\d{1,3}$/.test(v ?? ''); } },
+    // Typed text is checked here; a msg/flow/global/env field is checked per message at runtime.
+    device: { value: '', validate: function (this: Record<string, unknown>, v: string) { return fieldType(this, 'device') !== 'str' || /^\d{0,20}$/.test((v ?? '').trim()); } },
+    deviceType: { value: 'str' },
+    command: { value: 'BASE1', validate: function (this: Record<string, unknown>, v: string) { return fieldType(this, 'command') !== 'str' || /^[A-Za-z]{1,16}\d{1,3}$/.test(v ?? ''); } },
+    commandType: { value: 'str' },
     params: { value: '', validate: check<LockCommandEditorNode & EditorNode>(function (v) { return paramsOk(this.command, v); }, 'errors.params') },
     operation: { value: '' },
     timeout: { value: 30, validate: RED.validators.number() },
@@ -105,7 +111,8 @@ RED.nodes.registerType('lock-command', {
   icon: 'jointech.svg',
   paletteLabel: function (this: { _: (k: string) => string }) { return this._('paletteLabel'); },
   label: function (this: LockCommandEditorNode) {
-    return this.name || `${this.command ?? 'command'}${this.device ? ` → ${this.device}` : ''}`;
+    const shown = (value: string | undefined, type: string | undefined) => (type ?? 'str') === 'str' || !value ? value : `${type === 'env' ? 'env ' : `${type}.`}${value}`;
+    return this.name || `${shown(this.command, this.commandType) ?? 'command'}${this.device ? ` → ${shown(this.device, this.deviceType)}` : ''}`;
   },
   outputLabels: ['reply', 'failure / timeout'],
   oneditprepare: function (this: LockCommandEditorNode) {
@@ -115,15 +122,23 @@ RED.nodes.registerType('lock-command', {
       $('<option></option>').val(key).text(`${key} · ${zh ? spec.zh : spec.en}`).appendTo(select);
     }
     $('<option></option>').val(CUSTOM).text(zh ? '其他指令…' : 'Other command…').appendTo(select);
-    const current = (this.command ?? 'BASE1').toUpperCase();
-    const known = current in COMMANDS;
+    // A command from msg, context or env is an "other command"; the catalogue lists typed ones.
+    const typedText = (this.commandType ?? 'str') === 'str';
+    const current = typedText ? (this.command ?? 'BASE1').toUpperCase() : this.command ?? '';
+    const known = typedText && current in COMMANDS;
     select.val(known ? current : CUSTOM);
     $('#node-input-command').val(current);
+    typedField('device');
+    typedField('command');
+    const commandInput = $('#node-input-command') as unknown as { typedInput(method: string, value?: string): void };
     $('#lock-command-free').val(known ? '' : this.params ?? '');
     renderParams(known ? current : CUSTOM, known ? storedParams(this.params) : {});
     select.on('change', () => {
       const v = select.val() as string;
-      if (v !== CUSTOM) $('#node-input-command').val(v);
+      if (v !== CUSTOM) {
+        commandInput.typedInput('type', 'str');
+        commandInput.typedInput('value', v);
+      }
       renderParams(v, {});
     });
   },
@@ -135,7 +150,9 @@ RED.nodes.registerType('lock-command', {
       return;
     }
     $('#node-input-command').val(chosen);
+    $('#node-input-commandType').val('str');
     this.command = chosen;
+    this.commandType = 'str';
     const values: Record<string, string> = {};
     for (const p of spec.params) {
       const v = (($(`#lock-command-param-${p.name}`).val() as string | undefined) ?? '').trim();

@@ -9,6 +9,7 @@ import { PublishFailure, type Outgoing } from '../../lib/mqtt/shared-connection'
 import { configuredNode } from '../../lib/mqtt/configured-node';
 import { withdrawRequest } from '../../lib/pending-replies';
 import { registerNode } from '../../lib/red';
+import { PropertyType, describeSource, evaluateProperties } from '../../lib/typed-property';
 import {
   PendingCommands, SerialCounter, buildRequest, encodeFrame, namedReply, parseRawFrame, type CommandRequest, type PendingCommand,
 } from '../../protocols/jointech/commands';
@@ -20,7 +21,9 @@ import type { JointechAccountNode } from '../jointech-account/types';
 const LockCommandConfig = z.object({
   account: z.string().optional(),
   device: z.string().trim().default(''),
+  deviceType: PropertyType,
   command: z.string().trim().default('BASE1'),
+  commandType: PropertyType,
   params: z.string().default(''),
   operation: z.enum(['', '0', '1']).default(''),
   timeout: z.coerce.number().min(1).max(3600).default(30),
@@ -149,7 +152,19 @@ function init(RED: NodeAPI): void {
 
     connection.subscribe(node.id, `upload/${accessKey}/+/cmd`, qos, onReply);
 
-    function requestFrom(msg: NodeMessageInFlow): { req: CommandRequest; timeoutMs: number } {
+    const typed = { device: { value: cfg.device, type: cfg.deviceType }, command: { value: cfg.command, type: cfg.commandType } };
+
+    /** The dialog's device and command for this message (from text, msg, context or env), checked. */
+    function dialogFields(values: Record<'device' | 'command', unknown>): { device: string | number; command: string | undefined } {
+      const unset = (v: unknown) => v === undefined || v === null || v === '';
+      const device = unset(values.device) ? undefined : CommandFields.shape.device.safeParse(values.device);
+      if (device && !device.success) throw new ProtocolError('bad-device', `device from ${describeSource(typed.device)}: ${describeIssues(device.error)}`);
+      const command = unset(values.command) ? undefined : CommandFields.shape.command.safeParse(values.command);
+      if (command && !command.success) throw new ProtocolError('bad-command', `command from ${describeSource(typed.command)}: ${describeIssues(command.error)}`);
+      return { device: typeof device?.data === 'string' ? device.data.trim() : device?.data ?? '', command: command?.data?.trim() || undefined };
+    }
+
+    function requestFrom(msg: NodeMessageInFlow, values: Record<'device' | 'command', unknown>): { req: CommandRequest; timeoutMs: number } {
       const fields = CommandMsg.safeParse(msg);
       if (!fields.success) throw new ProtocolError('bad-msg', `msg has wrong command fields: ${describeIssues(fields.error)}`);
       const m = fields.data;
@@ -158,25 +173,40 @@ function init(RED: NodeAPI): void {
       const fromPayload = m.payload && typeof m.payload === 'object' && !Array.isArray(m.payload) ? CommandFields.safeParse(m.payload) : undefined;
       if (fromPayload && !fromPayload.success) throw new ProtocolError('bad-msg', `msg.payload has wrong command fields: ${describeIssues(fromPayload.error)}`);
       const p = fromPayload?.data ?? {};
-      const command = p.command ?? m.command ?? cfg.command;
-      const sameCommand = command.toUpperCase() === cfg.command.toUpperCase();
+      const dialog = dialogFields(values);
+      // Precedence: msg.payload's fields, then msg.device / msg.command, then the dialog's fields.
+      const command = p.command ?? m.command ?? dialog.command;
+      if (command === undefined) throw new ProtocolError('bad-command', `no command: ${describeSource(typed.command)} is not set and msg.command is not given`);
+      // The dialog's parameters belong to the catalogue command typed in the dialog.
+      const sameCommand = cfg.commandType === 'str' && command.toUpperCase() === cfg.command.toUpperCase();
       const params = p.params ?? m.params ?? (sameCommand ? dialogParams(cfg.params) : undefined);
       const operation = p.operation ?? m.operation ?? (sameCommand && cfg.operation !== '' ? cfg.operation : undefined);
-      const device = p.device ?? m.device ?? cfg.device;
-      if (device === '') throw new ProtocolError('bad-device', 'no device number: set it in the dialog or as msg.device');
+      const device = p.device ?? m.device ?? dialog.device;
+      if (device === '') {
+        throw new ProtocolError('bad-device', cfg.deviceType === 'str' ? 'no device number: set it in the dialog or as msg.device' : `no device number: ${describeSource(typed.device)} is not set and msg.device is not given`);
+      }
       return { req: buildRequest(device, command, params, operation), timeoutMs };
     }
 
     node.on('input', (msg, send, done) => {
-      let req: CommandRequest;
-      let timeoutMs: number;
-      try {
-        ({ req, timeoutMs } = requestFrom(msg));
-      } catch (err) {
+      const refuse = (err: unknown) => {
         view.error(asError(err).message);
         done(asError(err));
-        return;
-      }
+      };
+      evaluateProperties(RED, node, typed, msg, (values) => {
+        let req: CommandRequest;
+        let timeoutMs: number;
+        try {
+          ({ req, timeoutMs } = requestFrom(msg, values));
+        } catch (err) {
+          refuse(err);
+          return;
+        }
+        sendCommand(msg, send, done, req, timeoutMs);
+      }, refuse);
+    });
+
+    function sendCommand(msg: NodeMessageInFlow, send: InFlight['send'], done: InFlight['done'], req: CommandRequest, timeoutMs: number): void {
       const serial = serials.next(req.deviceId);
       const frame = encodeFrame(req, serial);
       const topic = commandTopic(accessKey, req.deviceId);
@@ -201,7 +231,7 @@ function init(RED: NodeAPI): void {
         view.error(asError(err).message);
         fail(flight, new ProtocolError('not-sent', `command not sent: ${asError(err).message}`), null, err instanceof PublishFailure && err.sent);
       });
-    });
+    }
 
     node.on('close', (_removed: boolean, done: () => void) => {
       // Each waiting command gets an answer; those not yet sent are withdrawn, not sent later.
