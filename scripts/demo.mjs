@@ -28,9 +28,10 @@ function freePort(preferred) {
 }
 
 /** The example flows, with every platform account pointed at the demo broker. */
-function demoFlows(brokerUrl, amqpPort) {
+export function demoFlows(brokerUrl, amqpPort) {
   const flows = [];
   const creds = {};
+  const seen = new Set();
   for (const file of readdirSync(join(root, 'examples')).filter((f) => f.endsWith('.json')).sort()) {
     for (const node of JSON.parse(readFileSync(join(root, 'examples', file), 'utf8'))) {
       if (node.type === 'jointech-account') {
@@ -61,12 +62,56 @@ function demoFlows(brokerUrl, amqpPort) {
         // The demo has filled everything in already: say what it is connected to instead.
         const platform = String(node.name).split(':')[0];
         const clicks = /click the inject/i.test(node.name) ? '; click the inject buttons' : '';
-        node.name = `${platform}: connected to the demo's local simulator, nothing to fill in${clicks}`;
+        node.name = `${platform}: connected to the demo's local simulator, nothing to fill in${clicks}. `
+          + `In the Debug sidebar, "${platform}" shows each message's payload under its kind (msg.topic); "${platform}: errors" shows what went wrong`;
       }
+      // Examples of one account share its config node (same id): the demo keeps one connection.
+      if (seen.has(node.id)) continue;
+      seen.add(node.id);
       flows.push(node);
     }
   }
-  return { flows, creds };
+  return { flows: readableDebug(flows), creds };
+}
+
+/**
+ * Each example has a debug node per kind of message, each showing the whole msg: about thirty in
+ * the demo, a wall of collapsed objects. The demo gives each tab one debug node named after its
+ * platform, showing msg.payload, and one for errors showing msg.error; a change node in place of
+ * each former debug node puts the kind before msg.topic, which the Debug sidebar prints above it.
+ */
+function readableDebug(flows) {
+  const tabs = new Map(flows.filter((n) => n.type === 'tab').map((t) => [t.id, t]));
+  const catches = new Set(flows.filter((n) => n.type === 'catch').map((n) => n.id));
+  const fromCatch = new Set(flows.filter((n) => catches.has(n.id)).flatMap((n) => n.wires.flat()));
+  const out = [];
+  const sinks = new Map();
+  const sink = (z, errors) => {
+    const key = `${z}:${errors}`;
+    if (!sinks.has(key)) {
+      const platform = tabs.get(z)?.label ?? z;
+      sinks.set(key, {
+        id: `${z}.demo.${errors ? 'errors' : 'data'}`, type: 'debug', z, name: errors ? `${platform}: errors` : platform,
+        active: true, tosidebar: true, console: false, tostatus: false, complete: errors ? 'error' : 'payload', targetType: 'msg',
+        statusVal: '', statusType: 'auto', x: 0, y: 0, wires: [],
+      });
+    }
+    return sinks.get(key);
+  };
+  for (const node of flows) {
+    if (node.type !== 'debug') { out.push(node); continue; }
+    const errors = node.complete === 'error' || fromCatch.has(node.id);
+    const target = sink(node.z, errors);
+    target.x = Math.max(target.x, node.x + 260);
+    target.y = target.y || node.y;
+    out.push({
+      id: node.id, type: 'change', z: node.z, name: `topic: ${node.name}`,
+      // The kind first, then the message's own topic (device, VIN) when it has one.
+      rules: [{ t: 'set', p: 'topic', pt: 'msg', to: `${JSON.stringify(node.name)} & ($exists(topic) and topic != "" ? " · " & topic : "")`, tot: 'jsonata' }],
+      action: '', property: '', from: '', to: '', reg: false, x: node.x, y: node.y, wires: [[target.id]],
+    });
+  }
+  return [...out, ...sinks.values()];
 }
 
 /**

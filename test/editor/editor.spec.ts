@@ -121,10 +121,15 @@ describe('editor in headless Chromium (npm start demo)', function () {
       assert.ok(Date.now() < until, 'Living pushes and decoded AMQP vehicle data reach the Debug sidebar');
       await new Promise((r) => setTimeout(r, 500));
     }
-    // For docs/editor.png: the Jointech flow (its alarm node shows the Chinese alarm name) and
-    // one decoded message opened, as a user would look at them.
+    // Readable: one debug node per tab shows msg.payload, named after the tab, with the kind of
+    // message before its own topic ("location · jointech/location/<id>").
+    const first = (await page.locator('.red-ui-debug-msg').allInnerTexts()).join('\n');
+    assert.match(first, /location · jointech\/location\//, 'the kind names each Jointech message');
+    assert.match(first, /Jointech push/, 'the debug node is named after its flow');
+    assert.doesNotMatch(first, /msg : Object/, 'payload shown, not the whole msg');
+    // For docs/editor.png: the Jointech flow and one decoded message opened, as a user would look
+    // at them.
     await page.evaluate(() => RED.workspaces.show('jt.tab'));
-    await page.waitForFunction(() => /[\u4e00-\u9fff]/.test(RED.nodes.node('jt.dbg.alarm')?.status?.text ?? ''), undefined, { timeout: 20000 }).catch(() => undefined);
     const handle = page.locator('.red-ui-debug-msg:has-text("jointech/location/") .red-ui-debug-msg-object-handle').first();
     if (await handle.count()) await handle.click();
     mkdirSync(join(root, '.test-tmp'), { recursive: true });

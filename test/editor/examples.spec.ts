@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { importEsm } from '../support/esm';
 import { deploy, haveChromium, PACKAGE, root, startEditor, type Editor } from './harness';
 
 declare const RED: any;
@@ -35,28 +36,98 @@ describe('editor: examples imported through menu -> Import -> Examples', functio
   });
   after(async () => { await editor?.stop(); });
 
+  /**
+   * menu -> Import -> Examples -> this package -> the example, as a user does it. When the
+   * workspace already holds one of its nodes (a shared account), Node-RED 4 says so in a
+   * notification: `conflict` is the user's answer there.
+   */
+  async function importExample(example: string, conflict?: 'Import copy' | 'View nodes...'): Promise<void> {
+    const { page } = editor;
+    await page.click('#red-ui-header-button-sidemenu');
+    await page.click('#menu-item-import');
+    await page.click('#red-ui-clipboard-dialog-import-tabs a:has-text("Examples")');
+    const tab = page.locator('#red-ui-clipboard-dialog-import-tab-examples');
+    await tab.locator('.red-ui-treeList-label', { hasText: PACKAGE }).first().click();
+    await tab.locator('.red-ui-treeList-label', { hasText: new RegExp(`^\\s*${example}\\s*$`) }).first().click();
+    await page.click('#red-ui-clipboard-dialog-ok');
+    if (conflict) {
+      const note = page.locator('.red-ui-notification', { hasText: 'already exist in your workspace' });
+      await note.locator('button', { hasText: conflict }).click();
+      // "View nodes...": the list comes with the existing config node left out; import the rest.
+      if (conflict === 'View nodes...') await page.click('#red-ui-clipboard-dialog-import-conflict');
+    }
+    await page.waitForFunction(() => RED.nodes.dirty(), undefined, { timeout: 10000 });
+    // Imported nodes follow the mouse until placed: put them down.
+    await page.mouse.click(700, 400);
+  }
+
+  /** How many config nodes of each type the workspace holds. */
+  function configCounts(): Promise<Record<string, number>> {
+    return editor.page.evaluate(() => {
+      const counts: Record<string, number> = {};
+      RED.nodes.eachConfig((n: any) => { counts[n.type] = (counts[n.type] ?? 0) + 1; });
+      return counts;
+    });
+  }
+
   for (const example of EXAMPLES) {
     it(`${example}: no invalid node, and Deploy asks nothing`, async () => {
       const { page } = editor;
       await editor.setFlows([]);
       await editor.reload();
-      // The menu, as a user opens it.
-      await page.click('#red-ui-header-button-sidemenu');
-      await page.click('#menu-item-import');
-      await page.click('#red-ui-clipboard-dialog-import-tabs a:has-text("Examples")');
-      const tab = page.locator('#red-ui-clipboard-dialog-import-tab-examples');
-      await tab.locator('.red-ui-treeList-label', { hasText: PACKAGE }).first().click();
-      await tab.locator('.red-ui-treeList-label', { hasText: new RegExp(`^\\s*${example}\\s*$`) }).first().click();
-      await page.click('#red-ui-clipboard-dialog-ok');
-      await page.waitForFunction(() => RED.nodes.dirty(), undefined, { timeout: 10000 });
-      // Imported nodes follow the mouse until placed: put them down.
-      await page.mouse.click(700, 400);
+      await importExample(example);
       const count = await page.evaluate(() => { let n = 0; RED.nodes.eachNode(() => { n++; }); return n; });
       assert.ok(count > 0, 'the example brought nodes');
       assert.deepEqual(await invalidNodes(editor), []);
       assert.equal(await deploy(page), '', 'Deploy completes without a confirmation dialog');
     });
   }
+
+  // Two examples of one account, imported one after the other, use one connection: the second
+  // brings the same config node (same id and content). Node-RED 4 notices the id and asks; both
+  // of its answers keep the config node the workspace has ("Import copy" gives the other nodes
+  // new ids and matches config nodes by id; "View nodes..." leaves existing config nodes out).
+  const pairs = [
+    ['jointech-in', 'lock-command', 'jointech-account', 'Import copy'],
+    ['eztcloud-in', 'eztcloud-out', 'eztcloud-project', 'View nodes...'],
+  ] as const;
+  for (const [first, second, type, answer] of pairs) {
+    it(`${first} then ${second} ("${answer}"): one ${type}, used by both`, async () => {
+      await editor.setFlows([]);
+      await editor.reload();
+      await importExample(first);
+      await importExample(second, answer);
+      assert.equal((await configCounts())[type], 1);
+      // The nodes that point at it lie on both imported tabs.
+      const tabs = await editor.page.evaluate((t) => {
+        let id = '';
+        RED.nodes.eachConfig((n: any) => { if (n.type === t) id = n.id; });
+        const z = new Set<string>();
+        RED.nodes.eachNode((n: any) => { if (Object.keys(n._def.defaults ?? {}).some((k) => n[k] === id)) z.add(n.z); });
+        return z.size;
+      }, type);
+      assert.equal(tabs, 2, `the ${type} serves the nodes of both examples`);
+      assert.deepEqual(await invalidNodes(editor), []);
+      assert.equal(await deploy(editor.page), '', 'Deploy completes without a confirmation dialog');
+    });
+  }
+
+  it('npm start demo workspace (every example together): one config node per account, no invalid node', async () => {
+    const { demoFlows } = await importEsm(join(root, 'scripts', 'demo.mjs'));
+    const { flows, creds } = demoFlows('mqtt://127.0.0.1:1', 1);
+    const ids = flows.map((n: { id: string }) => n.id);
+    assert.deepEqual(ids.filter((id: string, i: number) => ids.indexOf(id) !== i), [], 'no id twice');
+    await editor.setFlows(flows.map((n: { id: string }) => (creds[n.id] ? { ...n, credentials: creds[n.id] } : n)));
+    await editor.reload();
+    const counts = await configCounts();
+    assert.equal(counts['jointech-account'], 1);
+    assert.equal(counts['eztcloud-project'], 1);
+    assert.deepEqual(await invalidNodes(editor), []);
+    // Readable output: one debug node for data and at most one for errors per tab.
+    const debugs = flows.filter((n: { type: string }) => n.type === 'debug');
+    const tabs = flows.filter((n: { type: string }) => n.type === 'tab');
+    assert.ok(debugs.length <= 2 * tabs.length, `${debugs.length} debug nodes for ${tabs.length} tabs`);
+  });
 
   it('logged no browser console errors', () => {
     assert.deepEqual(editor.errors, []);
