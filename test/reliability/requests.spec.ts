@@ -47,8 +47,13 @@ async function devices(url: string) {
   const client = await mqtt.connectAsync(url, { clientId: `req-devices-${Math.random().toString(16).slice(2, 8)}`, clean: false, reconnectPeriod: 200 });
   const received: Array<{ seq: number; at: number }> = [];
   client.on('message', (topic) => received.push({ seq: Number(topic.split('/')[2]) - DEVICE_BASE, at: Date.now() }));
-  await client.subscribeAsync(`download/${ACCESS_KEY}/+/cmd`, { qos: 1 });
-  return { received, end: () => client.endAsync(true) };
+  const filter = `download/${ACCESS_KEY}/+/cmd`;
+  await client.subscribeAsync(filter, { qos: 1 });
+  // A SIGKILLed broker forgets sessions it had not saved yet: commands published before the
+  // devices subscribe again would have nobody to go to, so the tests wait for this.
+  let subscribedAt = Date.now();
+  client.on('connect', () => client.subscribe(filter, { qos: 1 }, (err) => { if (!err) subscribedAt = Date.now(); }));
+  return { received, subscribedAt: () => subscribedAt, end: () => client.endAsync(true) };
 }
 
 (mosquittoAvailable() ? describe : describe.skip)('requests against a private Mosquitto under faults', function () {
@@ -132,8 +137,10 @@ async function devices(url: string) {
     for (let i = 0; i < 10; i++) send(i);
     await waitFor(() => failures.length === 10, 'ten timeouts', 5000);
     assert.deepEqual(failures.map((f) => [f.code, f.sent]), Array.from({ length: 10 }, () => ['timeout', false]));
+    const restarted = Date.now();
     await broker.start();
     brokerKilled = false;
+    await waitFor(() => device.subscribedAt() >= restarted, 'the devices subscribed again', 10_000);
   }
 
   it('withdraws commands queued during a broker outage when they time out: none is delivered after the broker returns', async () => {
