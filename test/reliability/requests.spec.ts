@@ -42,18 +42,24 @@ function lockFlow(url: string, clientId: string, opts: { queueLimit: number; tim
   ];
 }
 
+/**
+ * Subscribes `client` to `filter`, and again after every reconnect: a SIGKILLed broker forgets the
+ * sessions it had not saved yet, so commands published before the subscriber is back would have
+ * nobody to go to. Gives when it last subscribed, for the tests to wait on.
+ */
+async function subscribeAgainOnReconnect(client: mqtt.MqttClient, filter: string): Promise<() => number> {
+  await client.subscribeAsync(filter, { qos: 1 });
+  let subscribedAt = Date.now();
+  client.on('connect', () => client.subscribe(filter, { qos: 1 }, (err) => { if (!err) subscribedAt = Date.now(); }));
+  return () => subscribedAt;
+}
+
 /** The devices' side: a client with a persistent session that records each command's device. */
 async function devices(url: string) {
   const client = await mqtt.connectAsync(url, { clientId: `req-devices-${Math.random().toString(16).slice(2, 8)}`, clean: false, reconnectPeriod: 200 });
   const received: Array<{ seq: number; at: number }> = [];
   client.on('message', (topic) => received.push({ seq: Number(topic.split('/')[2]) - DEVICE_BASE, at: Date.now() }));
-  const filter = `download/${ACCESS_KEY}/+/cmd`;
-  await client.subscribeAsync(filter, { qos: 1 });
-  // A SIGKILLed broker forgets sessions it had not saved yet: commands published before the
-  // devices subscribe again would have nobody to go to, so the tests wait for this.
-  let subscribedAt = Date.now();
-  client.on('connect', () => client.subscribe(filter, { qos: 1 }, (err) => { if (!err) subscribedAt = Date.now(); }));
-  return { received, subscribedAt: () => subscribedAt, end: () => client.endAsync(true) };
+  return { received, subscribedAt: await subscribeAgainOnReconnect(client, `download/${ACCESS_KEY}/+/cmd`), end: () => client.endAsync(true) };
 }
 
 (mosquittoAvailable() ? describe : describe.skip)('requests against a private Mosquitto under faults', function () {
@@ -129,7 +135,7 @@ async function devices(url: string) {
    * Kills the broker, sends ten requests (numbers 0..9) that time out while it is away, checks
    * that each said "not sent", and starts the broker again.
    */
-  async function timeOutDuringOutage(configId: string, send: (seq: number) => void) {
+  async function timeOutDuringOutage(configId: string, send: (seq: number) => void, subscribers: Array<{ subscribedAt(): number }> = [device]) {
     broker.signal('SIGKILL');
     brokerKilled = true;
     const config = red.node(configId) as unknown as { connection: { connected: boolean } };
@@ -140,7 +146,7 @@ async function devices(url: string) {
     const restarted = Date.now();
     await broker.start();
     brokerKilled = false;
-    await waitFor(() => device.subscribedAt() >= restarted, 'the devices subscribed again', 10_000);
+    await waitFor(() => subscribers.every((sub) => sub.subscribedAt() >= restarted), 'the devices subscribed again', 10_000);
   }
 
   it('withdraws commands queued during a broker outage when they time out: none is delivered after the broker returns', async () => {
@@ -231,8 +237,7 @@ async function devices(url: string) {
       const client = await mqtt.connectAsync(broker.url, { clientId: `req-ez-${Math.random().toString(16).slice(2, 8)}`, clean: false, reconnectPeriod: 200 });
       const received: number[] = [];
       client.on('message', (_t, body) => received.push((JSON.parse(body.toString()) as { params: { seq: number } }).params.seq));
-      await client.subscribeAsync(`open/${PROJECT}/+/command_send`, { qos: 1 });
-      return { received, end: () => client.endAsync(true) };
+      return { received, subscribedAt: await subscribeAgainOnReconnect(client, `open/${PROJECT}/+/command_send`), end: () => client.endAsync(true) };
     }
     const ezCommand = (seq: number, timeout?: number) => red.node('out').receive({ payload: { seq }, id: seq + 1, ...(timeout ? { timeout } : {}) } as never);
 
@@ -240,7 +245,7 @@ async function devices(url: string) {
       const devices = await platform();
       try {
         await deployEz('req-ez-outage', 1);
-        await timeOutDuringOutage('proj', (i) => ezCommand(i));
+        await timeOutDuringOutage('proj', (i) => ezCommand(i), [devices]);
         ezCommand(1000, 30);
         await waitFor(() => devices.received.includes(1000), 'a fresh command delivered after the outage', 20_000);
         await sleep(1000);
