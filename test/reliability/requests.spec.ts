@@ -173,6 +173,24 @@ async function devices(url: string) {
     for (const f of failures) if (!f.sent) assert.ok(!delivered.has(f.seq), `command ${f.seq} said not sent but arrived`);
   });
 
+  it('sends one command per lock at a time: a hung broker (SIGSTOP) holds at most one retry of a lock, the rest are withdrawn', async () => {
+    await deploy('req-retries', { queueLimit: 1000, timeout: 1 });
+    broker.signal('SIGSTOP');
+    // A flow retrying lock 0 ten times, and lock 20 beside it.
+    for (let i = 0; i < 10; i++) {
+      command(0);
+      command(20);
+    }
+    await waitFor(() => failures.length === 20, '20 timeouts', 5000);
+    const sentPerLock = [0, 20].map((lock) => failures.filter((f) => f.seq === lock && f.sent).length);
+    assert.deepEqual(sentPerLock, [1, 1], 'one command per lock handed to the hung broker');
+    assert.equal(failures.filter((f) => !f.sent).length, 18, 'the other 18 withdrawn');
+    broker.signal('SIGCONT');
+    await pathWorks(1000);
+    await sleep(1000);
+    assert.equal(device.received.filter((r) => r.seq === 0 || r.seq === 20).length, 2, 'after the broker woke, each lock got exactly the one command it already had');
+  });
+
   it('holds the queue limit while the broker hangs: limit 5, 300 commands, 295 refused at once and never delivered', async () => {
     await deploy('req-full', { queueLimit: 5, timeout: 2 });
     broker.signal('SIGSTOP');

@@ -292,6 +292,12 @@ export class SharedMqttConnection {
   private inflight = 0;
   private inflightLimit = DEFAULT_INFLIGHT;
   private readonly windowQueue: QueuedPublish[] = [];
+  /**
+   * Publishes held behind an unsettled one with the same `oneAtATime` key (a command to one
+   * device): each leaves only once the broker acknowledged or refused the one before.
+   */
+  private readonly heldByKey = new Map<string, QueuedPublish[]>();
+  private held = 0;
   private client: MqttClient | undefined;
   private state: ConnectionState = { phase: 'idle' };
   private attempt = 0;
@@ -322,7 +328,7 @@ export class SharedMqttConnection {
   }
 
   get queuedPublishes(): number {
-    return this.queue.length + this.windowQueue.length;
+    return this.queue.length + this.windowQueue.length + this.held;
   }
 
   /** Topic filters currently held for subscribers (as the broker sees them, with any share prefix). */
@@ -391,7 +397,7 @@ export class SharedMqttConnection {
    * unacknowledged at a time, whatever state the connection is in (a broker that stopped
    * answering still looks connected); beyond that a publish is refused at once.
    */
-  startPublish(topic: string, payload: string | Buffer, options: IClientPublishOptions = {}): Outgoing {
+  startPublish(topic: string, payload: string | Buffer, options: IClientPublishOptions = {}, oneAtATime?: string): Outgoing {
     let item: QueuedPublish | undefined;
     const done = new Promise<void>((resolve, reject) => {
       if (!isValidPublishTopic(topic)) {
@@ -403,7 +409,7 @@ export class SharedMqttConnection {
         return;
       }
       const acked = (options.qos ?? 0) > 0;
-      const unacked = this.queue.length + this.windowQueue.length + this.inflight;
+      const unacked = this.queue.length + this.windowQueue.length + this.inflight + this.held;
       // Connected, one may always be under way, so that a limit of 0 means "no offline queue".
       const room = this.connected ? Math.max(1, this.settings.queueLimit) : this.settings.queueLimit;
       if ((acked || !this.connected) && unacked >= room) {
@@ -412,18 +418,31 @@ export class SharedMqttConnection {
         return;
       }
       item = { topic, payload, options, resolve, reject };
-      if (this.connected && this.queue.length === 0) {
-        this.send(item);
-      } else {
-        this.queue.push(item);
-        if (!this.client) this.connect();
+      if (oneAtATime === undefined || !acked) {
+        this.enqueue(item);
+        return;
       }
+      const held = this.heldByKey.get(oneAtATime);
+      if (held) {
+        held.push(item);
+        this.held++;
+        return;
+      }
+      this.heldByKey.set(oneAtATime, []);
+      this.enqueue(this.releasingKey(item, oneAtATime));
     });
     return {
       done,
       withdraw: () => {
         if (!item) return false;
         const queued = item;
+        const held = oneAtATime === undefined ? undefined : this.heldByKey.get(oneAtATime);
+        if (held?.includes(queued)) {
+          held.splice(held.indexOf(queued), 1);
+          this.held--;
+          queued.reject(new PublishFailure('withdrawn', 'withdrawn before it was sent', false));
+          return true;
+        }
         const list = this.queue.includes(queued) ? this.queue : this.windowQueue.includes(queued) ? this.windowQueue : undefined;
         if (!list) return false;
         list.splice(list.indexOf(queued), 1);
@@ -431,6 +450,38 @@ export class SharedMqttConnection {
         return true;
       },
     };
+  }
+
+  private enqueue(item: QueuedPublish): void {
+    if (this.connected && this.queue.length === 0) {
+      this.send(item);
+    } else {
+      this.queue.push(item);
+      if (!this.client) this.connect();
+    }
+  }
+
+  /**
+   * `item` as the one under way for `key`: once it settles (acknowledged, refused, withdrawn,
+   * closed) the next held for that key leaves. A broker that stops answering thus holds at most one
+   * message per key that may still be delivered after its sender gave up.
+   */
+  private releasingKey(item: QueuedPublish, key: string): QueuedPublish {
+    const release = () => {
+      const held = this.heldByKey.get(key);
+      const next = held?.shift();
+      if (!held || next === undefined) {
+        this.heldByKey.delete(key);
+        return;
+      }
+      this.held--;
+      if (this.closing) next.reject(new PublishFailure('closed', 'connection closed before the message could be sent', false));
+      else this.enqueue(this.releasingKey(next, key));
+    };
+    const { resolve, reject } = item;
+    item.resolve = () => { resolve(); release(); };
+    item.reject = (err) => { reject(err); release(); };
+    return item;
   }
 
   /**
@@ -443,7 +494,9 @@ export class SharedMqttConnection {
     clearTimeout(this.stableTimer);
     this.waiting.length = 0;
     this.unsubscribeRemoved();
-    const pending = [...this.queue.splice(0), ...this.windowQueue.splice(0)];
+    const held = [...this.heldByKey.values()].flatMap((list) => list.splice(0));
+    this.held = 0;
+    const pending = [...held, ...this.queue.splice(0), ...this.windowQueue.splice(0)];
     for (const item of pending) item.reject(new PublishFailure('closed', 'connection closed before the message could be sent', false));
     this.setState({ phase: 'closed' });
     const client = this.client;

@@ -148,7 +148,7 @@ function init(RED: NodeAPI): void {
         giveUp(w, 'timeout', `no ${action}_reply for id ${request.id} within ${timeoutS} s`);
       });
       showWaiting();
-      entry.outgoing = connection.startPublish(request.topic, request.body, { qos: 1 });
+      entry.outgoing = connection.startPublish(request.topic, request.body, { qos: 1 }, request.topic);
       entry.outgoing.done.catch((err: unknown) => {
         const w = pending.take(request.id);
         if (!w) return;

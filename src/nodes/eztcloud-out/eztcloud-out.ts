@@ -162,7 +162,7 @@ function init(RED: NodeAPI): void {
         });
         showWaiting();
       }
-      entry.outgoing = connection.startPublish(topic, JSON.stringify(body), { qos: 1 });
+      entry.outgoing = connection.startPublish(topic, JSON.stringify(body), { qos: 1 }, topic);
       entry.outgoing.done.then(() => {
         if (waitsForReply) return;
         send({ ...msg, request });

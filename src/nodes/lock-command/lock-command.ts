@@ -223,7 +223,9 @@ function init(RED: NodeAPI): void {
         showPending();
         giveUp(flight, 'timeout', `no reply from ${req.deviceId} to ${req.command} within ${timeoutMs / 1000} s`);
       }, timeoutMs);
-      flight.outgoing = connection.startPublish(topic, frame, { qos });
+      // One command per device at a time: a broker that stops answering then holds at most one
+      // command per lock that may still take effect after its failure was reported.
+      flight.outgoing = connection.startPublish(topic, frame, { qos }, topic);
       flight.outgoing.done.catch((err: unknown) => {
         if (!pending.remove(entry)) return;
         clearTimeout(flight.timer);
