@@ -345,6 +345,7 @@ async function nodeRoundTrips(red: BenchRuntime, c: RoundTripCase): Promise<Roun
 
 function roundTripCases(url: string): RoundTripCase[] {
   const now = () => Date.now();
+  const ezDevice = (n: number) => `DU_bench${String(n % WINDOW).padStart(2, '0')}`;
   return [
     {
       node: 'iotos-device', what: 'uplinks: validation, requestId matching, per-point results',
@@ -367,7 +368,9 @@ function roundTripCases(url: string): RoundTripCase[] {
       node: 'eztcloud-out', what: 'command_send: validation, reply matched by device and id',
       order: { eztcloudPlatform: { projectKey: 'PR_bench' } },
       replyFilter: 'open/PR_bench/+/command_reply',
-      request: (n) => ({ key: String(n + 1), topic: 'open/PR_bench/DU_bench01/command_send', body: JSON.stringify({ method: 'set', params: { n }, id: n + 1 }) }),
+      // Spread over as many devices as there are requests in flight: commands to one device leave
+      // one at a time (each after the broker acknowledged the one before).
+      request: (n) => ({ key: String(n + 1), topic: `open/PR_bench/${ezDevice(n)}/command_send`, body: JSON.stringify({ method: 'set', params: { n }, id: n + 1 }) }),
       replyKey: (_t, body) => String((JSON.parse(body) as { id: number }).id),
       flow: () => [
         { id: 'proj', type: 'eztcloud-project', localTest: true, connection: { url } },
@@ -375,7 +378,7 @@ function roundTripCases(url: string): RoundTripCase[] {
         sink,
       ],
       credentials: { proj: { projectKey: 'PR_bench', projectSecret: 'bench' } },
-      input: (n) => ({ payload: { n }, id: n + 1 }),
+      input: (n) => ({ payload: { n }, id: n + 1, device: ezDevice(n) }),
     },
     {
       node: 'lock-command', what: 'BASE1 frames: serials, reply parsed and matched per device',
