@@ -5,7 +5,6 @@
  * runs again in two child processes with fixed host zones (east and west of UTC).
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MqttClient } from 'mqtt';
@@ -13,11 +12,11 @@ import { buildRequest } from '../../src/protocols/jointech/commands';
 import { decodePush } from '../../src/protocols/jointech/push';
 import { captured, httpNodeProbe } from '../fixtures/http-node-probe';
 import { withRedAndBroker } from '../support/suite';
+import { inTimeZones } from '../support/time-zones';
 import { builtNode, collect, helper, sleep, testClient, waitFor, type FlowNode } from '../support/red';
 
 const nodes = [builtNode('jointech-account'), builtNode('jointech-in'), builtNode('lock-command'), httpNodeProbe];
 const AK = 'RV' + Math.random().toString(16).slice(2, 8);
-const IN_CHILD = process.env.JT_REVIEW_TZ !== undefined;
 const S000 = 'seed 000';
 
 // Document samples, verbatim (seed 000).
@@ -409,10 +408,9 @@ describe('Jointech review: cases from the documents through the real nodes', fun
   });
 });
 
-describe('Jointech review: document times under fixed host zones', function () {
-  this.timeout(120_000);
-  if (IN_CHILD) {
-    it(`reads the documents' UTC times the same way (TZ=${process.env.TZ})`, () => {
+describe('Jointech review: document times under two host zones', () => {
+  inTimeZones(() => {
+    it("reads the documents' UTC times the same way", () => {
       const p = decodePush(LOCATION_MQTT, 'location').payload;
       assert.equal(p.gpsTimeMs, 1738913190000); // 2025-02-07T07:26:30Z
       assert.equal(p.gpsTime, '2025-02-07T07:26:30.000Z');
@@ -425,20 +423,5 @@ describe('Jointech review: document times under fixed host zones', function () {
       const now = buildRequest('742207000010', 'BASE2', []).params[0]!;
       assert.ok(Math.abs(Date.UTC(+now.slice(0, 4), +now.slice(4, 6) - 1, +now.slice(6, 8), +now.slice(8, 10), +now.slice(10, 12), +now.slice(12, 14)) - Date.now()) < 5000, `BASE2 now ${now} is UTC`);
     });
-    return;
-  }
-  for (const tz of ['Asia/Shanghai', 'America/New_York']) {
-    it(`passes with TZ=${tz}`, async () => {
-      const mocha = require.resolve('mocha/bin/mocha.js');
-      const out = await new Promise<{ code: number; text: string }>((resolve) => {
-        // Everything in this file but these two tests: the node suites too, under the child's zone.
-        execFile(process.execPath, [mocha, '--no-config', '--reporter', 'dot', '--exit', '--timeout', '20000', '--grep', 'passes with TZ=', '--invert', __filename],
-          { env: { ...process.env, TZ: tz, JT_REVIEW_TZ: '1' }, timeout: 100_000 },
-          (err, stdout, stderr) => resolve({ code: err ? 1 : 0, text: `${stdout}${stderr}` }));
-      });
-      assert.equal(out.code, 0, out.text);
-      assert.match(out.text, /\b6 passing/, out.text);
-      assert.doesNotMatch(out.text, /failing|pending/, out.text);
-    });
-  }
+  });
 });

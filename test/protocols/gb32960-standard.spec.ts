@@ -8,24 +8,12 @@ import { decodeFrame, decodeRealtime, encodeFrame, encodeRealtime } from '../../
 import { decodeInput } from '../../src/protocols/gb32960/input';
 import { isProtocolError } from '../../src/protocols/protocol-error';
 import { VIN, hex, rawFrame, roundTrip } from '../support/gb32960-frames';
+import { valuesInTimeZones } from '../support/time-zones';
 
 const TIME = '17 03 15 0a 14 0c'; // 2023-03-21 10:20:12 Beijing time
 const ownError = (code: string) => (e: unknown) => isProtocolError(e) && e.code === code;
 const txt = (s: string) => Buffer.from(s, 'latin1').toString('hex');
 
-/** Runs `fn` with the host in each zone: a Beijing-time decoder must not notice. */
-function inZones<T>(zones: string[], fn: () => T): T[] {
-  const saved = process.env.TZ;
-  try {
-    return zones.map((zone) => {
-      process.env.TZ = zone;
-      return fn();
-    });
-  } finally {
-    if (saved === undefined) delete process.env.TZ;
-    else process.env.TZ = saved;
-  }
-}
 
 describe('GB/T 32960.3-2025 list counts of 0xFE/0xFF: no entries follow', () => {
   // Table 15 motors count FF, table 18 stack count FE, table 23 alarm with N5 = FF.
@@ -65,7 +53,7 @@ describe('GB/T 32960 collection times (table 5) are checked strictly and read in
   });
 
   it('gives the same epoch milliseconds whatever the host zone', () => {
-    const [utc, shanghai, la] = inZones(['UTC', 'Asia/Shanghai', 'America/Los_Angeles'], () => {
+    const [utc, shanghai, la] = valuesInTimeZones(() => {
       const f = decodeFrame(rawFrame(0x04, hex('180101000000 0001')));
       const login = decodeInput({ header: { command: 4, responseFlag: 254, vin: VIN }, body: { year: 24, month: 1, day: 1, hour: 0, minute: 0, second: 0, serialNo: 1 } });
       const built = encodeFrame({ command: 4, vin: VIN, data: { time: Date.UTC(2023, 11, 31, 16), serialNo: 1 } });
