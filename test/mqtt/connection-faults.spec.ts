@@ -15,6 +15,7 @@ import { STABLE_CONNECTION_MS } from '../../src/lib/mqtt/shared-connection';
 import { isValidFilter, isValidPublishTopic, topicSegment } from '../../src/protocols/mqtt-topic';
 import { isProtocolError } from '../../src/protocols/protocol-error';
 import { freePort, startMosquittoBroker, startTestBroker, type TestBroker } from '../support/broker';
+import { withRedAndTestBrokers } from '../support/suite';
 import { helper, lastStatus, mosquittoAvailable, sleep, testClient, waitFor, type FlowNode } from '../support/red';
 
 const uniq = () => Math.random().toString(16).slice(2, 10);
@@ -26,13 +27,7 @@ describe('shared MQTT connection under operator faults', function () {
   this.timeout(30000);
   let broker: TestBroker | undefined;
 
-  before((done) => { helper.startServer(done); });
-  after((done) => { helper.stopServer(done); });
-  afterEach(async () => {
-    await helper.unload();
-    await broker?.close();
-    broker = undefined;
-  });
+  const brokers = withRedAndTestBrokers();
 
   it('backs off against a broker that accepts the login and drops the connection at once, and sends keep-alive 30 s', async () => {
     // Like Mosquitto after a subscription it refuses: CONNACK accepted, then the socket closes.
@@ -77,7 +72,7 @@ describe('shared MQTT connection under operator faults', function () {
       }
       assert.throws(() => topicSegment(`dev${ch}1`, 'device'), (err: Error) => isProtocolError(err) && /control characters/.test(err.message), code);
     }
-    broker = await startTestBroker();
+    broker = await brokers.use(startTestBroker());
     await helper.load(probeNodes, [
       { id: 'b1', type: 'probe-broker', connection: { url: broker.url } },
       { id: 'in1', type: 'probe-in', broker: 'b1', topic: 'ok/topic', wires: [[]] },
@@ -112,7 +107,7 @@ describe('shared MQTT connection under operator faults', function () {
 
     /** Deploys in1 on a persistent session, applies `change`, stops the flow, and counts what the session queued meanwhile. */
     async function queuedAfter(change: (flow: FlowNode[]) => Promise<void>): Promise<number> {
-      broker = await startMosquittoBroker();
+      broker = await brokers.use(startMosquittoBroker());
       const topic = `cniot/${uniq()}/persist`;
       const clientId = `cniot-del-${uniq()}`;
       const flow: FlowNode[] = [

@@ -8,6 +8,7 @@ import type { Node } from 'node-red';
 import probeNodes = require('../fixtures/probe-nodes');
 import type { ProbeBrokerNode } from '../fixtures/probe-types';
 import { brokerLabel, externalUrl, freePort, startMosquittoBroker, startTestBroker, type TestBroker } from '../support/broker';
+import { withRedAndTestBrokers } from '../support/suite';
 import { collect, helper, type FlowNode, lastStatus, mosquittoAvailable, sleep, testClient, waitFor } from '../support/red';
 
 const uniq = () => Math.random().toString(16).slice(2, 10);
@@ -20,16 +21,10 @@ describe(`shared MQTT connection against ${brokerLabel()}`, function () {
   this.timeout(20000);
   let broker: TestBroker | undefined;
 
-  before((done) => { helper.startServer(done); });
-  after((done) => { helper.stopServer(done); });
-  afterEach(async () => {
-    await helper.unload();
-    await broker?.close();
-    broker = undefined;
-  });
+  const brokers = withRedAndTestBrokers();
 
   it('gives two nodes one client and one broker subscription for a shared filter', async () => {
-    broker = await startTestBroker();
+    broker = await brokers.use(startTestBroker());
     const topic = `cniot/${uniq()}/data`;
     await helper.load(probeNodes, [
       brokerNode('b1', broker.url),
@@ -58,7 +53,7 @@ describe(`shared MQTT connection against ${brokerLabel()}`, function () {
   });
 
   it('reconnects, resubscribes and delivers again after the broker restarts', async () => {
-    broker = await startTestBroker({ restartable: true });
+    broker = await brokers.use(startTestBroker({ restartable: true }));
     const topic = `cniot/${uniq()}/restart`;
     await helper.load(probeNodes, [
       brokerNode('b1', broker.url),
@@ -87,7 +82,7 @@ describe(`shared MQTT connection against ${brokerLabel()}`, function () {
   });
 
   it('shows a refused login in the status and does not hammer the broker', async () => {
-    broker = await startTestBroker({ auth: { username: 'alice', password: 'right' } });
+    broker = await brokers.use(startTestBroker({ auth: { username: 'alice', password: 'right' } }));
     await helper.load(probeNodes, [
       { ...brokerNode('b1', broker.url, { reconnectMinMs: 100, reconnectMaxMs: 30000 }) },
       { id: 'in1', type: 'probe-in', broker: 'b1', topic: 'x/y', wires: [[]] },
@@ -101,7 +96,7 @@ describe(`shared MQTT connection against ${brokerLabel()}`, function () {
   });
 
   it('connects with the right password from the credentials', async () => {
-    broker = await startTestBroker({ auth: { username: 'alice', password: 'right' } });
+    broker = await brokers.use(startTestBroker({ auth: { username: 'alice', password: 'right' } }));
     await helper.load(probeNodes, [
       brokerNode('b1', broker.url),
       { id: 'in1', type: 'probe-in', broker: 'b1', topic: 'x/y', wires: [[]] },
@@ -111,7 +106,7 @@ describe(`shared MQTT connection against ${brokerLabel()}`, function () {
   });
 
   it('keeps QoS 1 messages sent while the flow was stopped (clean session off)', async () => {
-    broker = await startTestBroker();
+    broker = await brokers.use(startTestBroker());
     const topic = `cniot/${uniq()}/persist`;
     const clientId = `cniot-test-${uniq()}`;
     const flow = [
@@ -162,7 +157,7 @@ describe(`shared MQTT connection against ${brokerLabel()}`, function () {
   });
 
   it('queues publishes while offline up to the limit, then reports an error', async () => {
-    broker = await startTestBroker({ restartable: true });
+    broker = await brokers.use(startTestBroker({ restartable: true }));
     const topic = `cniot/${uniq()}/queued`;
     await helper.load(probeNodes, [
       { id: 'f1', type: 'tab' },
@@ -202,7 +197,7 @@ describe(`shared MQTT connection against ${brokerLabel()}`, function () {
   });
 
   it('keeps the connection through a redeploy that does not touch the config node', async () => {
-    broker = await startTestBroker();
+    broker = await brokers.use(startTestBroker());
     const topicA = `cniot/${uniq()}/a`;
     const topicB = `cniot/${uniq()}/b`;
     const flow = [
@@ -244,7 +239,7 @@ describe(`shared MQTT connection against ${brokerLabel()}`, function () {
       console.log('      (skipped: shared subscriptions need Mosquitto; Aedes has none and no mosquitto binary was found)');
       this.skip();
     }
-    broker = externalUrl ? await startTestBroker() : await startMosquittoBroker();
+    broker = await brokers.use(externalUrl ? startTestBroker() : startMosquittoBroker());
     const topic = `cniot/${uniq()}/shared`;
     const group = `g${uniq()}`;
     await helper.load(probeNodes, [

@@ -15,3 +15,24 @@ export function withRedAndBroker(): { broker: TestBroker } {
   afterEach(() => helper.unload());
   return ctx;
 }
+
+/**
+ * A Node-RED test runtime around the suite, for suites whose tests each start their own broker
+ * (restartable, with a password, Mosquitto): `use` closes it after the test.
+ */
+export function withRedAndTestBrokers(): { use<B extends TestBroker>(starting: Promise<B>): Promise<B> } {
+  const started: TestBroker[] = [];
+  before(async () => { await new Promise<void>((r) => helper.startServer(r)); });
+  after(async () => { await new Promise<void>((r) => helper.stopServer(r)); });
+  afterEach(async () => {
+    await helper.unload();
+    for (const broker of started.splice(0)) await broker.close();
+  });
+  return {
+    async use(starting) {
+      const broker = await starting;
+      started.push(broker);
+      return broker;
+    },
+  };
+}
