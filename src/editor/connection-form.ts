@@ -76,8 +76,12 @@ export function prepareConnectionForm(value: Partial<ConnectionValue> | undefine
   field('queueLimit').val(v.queueLimit ?? 1000);
   field('shareGroup').val(v.shareGroup ?? '');
   const mark = () => markConnectionForm(tlsOnly);
-  $('[id^="node-config-input-conn-"], #node-config-input-localTest').on('input change', mark);
+  // Like core's "Use TLS": the TLS settings row only where the URL asks for TLS, so a plain
+  // mqtt:// connection does not show Node-RED's "Add new tls-config..." as if it were a value.
+  const showTls = () => $('.cniot-tls-row').toggle(/^(mqtts|wss):/i.test(String(field('url').val() ?? '').trim()) || Boolean($('#node-config-input-tls').val() && $('#node-config-input-tls').val() !== '_ADD_'));
+  $('[id^="node-config-input-conn-"], #node-config-input-localTest, #node-config-input-tls').on('input change', () => { mark(); showTls(); });
   mark();
+  showTls();
 }
 
 export function readConnectionForm(previous: Partial<ConnectionValue> | undefined): ConnectionValue {

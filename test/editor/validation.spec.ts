@@ -163,6 +163,21 @@ describe('editor: validation in the dialogs', function () {
     }
   });
 
+  it('the TLS row shows only for an mqtts:// or wss:// broker URL, like core\'s "Use TLS"', async () => {
+    const { page } = editor;
+    await page.evaluate(() => RED.editor.editConfig('', 'jointech-account', '_ADD_'));
+    await page.waitForSelector('.red-ui-tray .red-ui-tray-body form', { timeout: 10000 });
+    const tlsShown = async (url: string) => {
+      await page.fill('#node-config-input-conn-url', url);
+      return page.locator('#node-config-input-tls').isVisible();
+    };
+    assert.equal(await tlsShown('mqtt://broker.example.com:1883'), false, 'plain MQTT: no TLS row');
+    assert.equal(await tlsShown('mqtts://broker.example.com:8883'), true, 'mqtts: TLS row');
+    assert.equal(await tlsShown('ws://broker.example.com:8083/mqtt'), false, 'plain WebSocket: no TLS row');
+    assert.equal(await tlsShown('wss://broker.example.com:8084/mqtt'), true, 'wss: TLS row');
+    await closeTray(page, 'cancel');
+  });
+
   it('user-node dialogs: rate limit as a number, hidden fields not judged, lock-command parameters checked', async () => {
     const { page } = editor;
     const account = await editConfig(page, 'jointech-account', '_ADD_', { accessKey: 'demoKey' });
