@@ -4,6 +4,7 @@
  */
 import type { Node, NodeAPI } from 'node-red';
 import { describeIssues } from '../../protocols/protocol-error';
+import { say } from '../log-text';
 import { tlsOptionsFrom } from '../tls-config';
 import { ConnectionSettings, type ConnectionSettingsInput } from './connection-settings';
 import { SharedMqttConnection } from './shared-connection';
@@ -29,8 +30,9 @@ export function openSharedConnection(
   const stored = typeof def.connection === 'object' && def.connection !== null ? def.connection : {};
   const parsed = ConnectionSettings.safeParse({ ...stored, ...overrides });
   if (!parsed.success) {
-    const error = `invalid connection settings: ${describeIssues(parsed.error)}`;
-    node.error(error);
+    const issues = describeIssues(parsed.error);
+    const error = `invalid connection settings: ${issues}`;
+    node.error(say(RED, 'invalidConnection', { issues }));
     return { error };
   }
   const tls = tlsOptionsFrom(RED, node, def.tls);

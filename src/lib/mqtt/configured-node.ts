@@ -30,7 +30,7 @@ export function configuredNode<S extends z.ZodType, Owner extends ConnectionOwne
   missing: string,
 ): ConfiguredNode<z.infer<S>, Owner> | undefined {
   const view = new NodeStatusView(node);
-  const cfg = parseNodeConfig(node, view, schema, def);
+  const cfg = parseNodeConfig(RED, node, view, schema, def);
   if (cfg === undefined) return undefined;
   const id = (cfg as Record<string, unknown>)[ownerField];
   const owner = typeof id === 'string' && id !== '' ? (RED.nodes.getNode(id) as unknown as Owner | null) : null;

@@ -11,6 +11,7 @@ import { registerNode } from '../../lib/red';
 import { AUTH_MODES, AmqpLogin, amqpCredentials } from '../../protocols/aliyun/amqp';
 import { describeIssues } from '../../protocols/protocol-error';
 import type { AliyunAmqpConnectionNode } from './types';
+import { say } from '../../lib/log-text';
 
 const num = (min: number, max: number, dflt: number) => z.coerce.number().int().min(min).max(max).default(dflt);
 
@@ -59,7 +60,7 @@ function init(RED: NodeAPI): void {
       this.error(this.problem);
       return;
     }
-    if (cfg.localTest) node.warn('plain AMQP without TLS is on (local test peer); the platform itself accepts only TLS');
+    if (cfg.localTest) node.warn(say(RED, 'plainAmqp'));
     const tlsOptions = cfg.localTest ? {} : tlsOptionsFrom(RED, node, cfg.tls);
     const subscription = new AmqpSubscription({
       host: cfg.host,
@@ -71,7 +72,11 @@ function init(RED: NodeAPI): void {
       reconnectMinMs: cfg.reconnectMinMs,
       reconnectMaxMs: Math.max(cfg.reconnectMaxMs, cfg.reconnectMinMs),
       credentials: () => amqpCredentials(login),
-      logger: { log: (m) => node.log(m), warn: (m) => node.warn(m) },
+      logger: {
+        log: (m) => node.log(m),
+        warn: (m) => node.warn(m),
+        unrouted: (topic, count) => node.warn(say(RED, 'unrouted', { topic, more: count > 1 ? say(RED, 'unroutedMore', { count }) : '' })),
+      },
     });
     this.subscription = subscription;
     node.on('close', (_removed: boolean, done: () => void) => {

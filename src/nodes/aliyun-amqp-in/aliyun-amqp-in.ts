@@ -14,6 +14,7 @@ import { PAYLOAD_FORMATS, bodyBytes, decodeAmqpMessage } from '../../protocols/a
 import { isValidFilter, levelsMatch } from '../../protocols/mqtt-topic';
 import { asError } from '../../protocols/protocol-error';
 import type { AliyunAmqpConnectionNode } from '../aliyun-amqp-connection/types';
+import { localError, say } from '../../lib/log-text';
 
 const AliyunAmqpInConfig = z.object({
   connection: z.string().optional(),
@@ -34,7 +35,7 @@ function init(RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const node = this;
     const view = new NodeStatusView(node);
-    const cfg = parseNodeConfig(node, view, AliyunAmqpInConfig, def);
+    const cfg = parseNodeConfig(RED, node, view, AliyunAmqpInConfig, def);
     if (cfg === undefined) return;
     const owner = cfg.connection ? (RED.nodes.getNode(cfg.connection) as unknown as AliyunAmqpConnectionNode | null) : null;
     const subscription = owner?.subscription;
@@ -66,7 +67,7 @@ function init(RED: NodeAPI): void {
           const push = decodeAmqpMessage(message, cfg.payloadFormat);
           if (push.lenient && !warnedLenient.has(push.topic)) {
             warnedLenient.add(push.topic);
-            node.warn(`${push.topic}: payload is not strict JSON; accepted`);
+            node.warn(say(RED, 'lenientJson', { topic: push.topic }));
           }
           const out = {
             topic: push.topic,
@@ -78,13 +79,13 @@ function init(RED: NodeAPI): void {
             return true;
           }
           return completion.track(out, (m) => node.send(m), COMPLETION_DEADLINE_MS).then((outcome) => {
-            if (outcome === 'deadline') node.warn(`${push.topic}: message ${push.messageId ?? ''} not finished by the flow within ${COMPLETION_DEADLINE_MS / 60_000} min; accepted`);
+            if (outcome === 'deadline') node.warn(say(RED, 'notFinished', { topic: push.topic, messageId: push.messageId ?? '', minutes: COMPLETION_DEADLINE_MS / 60_000 }));
           });
         } catch (err) {
           const error = asError(err);
           view.error(error.message);
           const raw = bodyBytes(message.body);
-          node.error(error, { topic: typeof topic === 'string' ? topic : '', payload: raw ? raw.toString('utf8') : message.body, aliyun: { properties: message.application_properties ?? {} } });
+          node.error(localError(RED, error), { topic: typeof topic === 'string' ? topic : '', payload: raw ? raw.toString('utf8') : message.body, aliyun: { properties: message.application_properties ?? {} } });
         }
         return true;
       },

@@ -15,6 +15,7 @@ import {
 } from '../../protocols/aliyun/living';
 import { ProtocolError, asError, clip, describeIssues } from '../../protocols/protocol-error';
 import type { AliyunLivingAccountNode } from '../aliyun-living-account/types';
+import { localDone, localError, say } from '../../lib/log-text';
 
 const AliyunLivingInConfig = z.object({
   account: z.string().optional(),
@@ -77,7 +78,7 @@ function init(RED: NodeAPI): void {
         const push = decodeLivingPush(where.kind, body);
         if (push.lenient && !warnedLenient.has(where.kind)) {
           warnedLenient.add(where.kind);
-          node.warn(`${topic}: payload is not strict JSON (comments, or missing or trailing commas); accepted`);
+          node.warn(say(RED, 'lenientJson', { topic }));
         }
         const deviceName = push.device.deviceName ?? where.deviceName;
         const meta: Record<string, unknown> = { kind: push.kind };
@@ -90,12 +91,12 @@ function init(RED: NodeAPI): void {
         if (push.lenient) meta.lenient = true;
         if (push.extra) meta.extra = push.extra;
         meta.flags = push.flags;
-        if (push.flags.length > 0) node.warn(`${topic}: ${push.flags.map((f) => `${f.field} ${JSON.stringify(f.value)}: ${f.reason}`).join('; ')}`);
+        if (push.flags.length > 0) node.warn(say(RED, 'doubtful', { topic, flags: push.flags.map((f) => `${f.field} ${JSON.stringify(f.value)}: ${f.reason}`).join('; ') }));
         node.send([{ topic: `aliyun-living/${push.kind}/${deviceName}`, payload: push.payload, aliyun: meta }, null]);
       } catch (err) {
         const error = asError(err);
         view.error(error.message);
-        node.error(error, { topic, payload: body.toString('utf8'), aliyun: { mqttTopic: topic, ...(where ?? {}) } });
+        node.error(localError(RED, error), { topic, payload: body.toString('utf8'), aliyun: { mqttTopic: topic, ...(where ?? {}) } });
       }
     };
 
@@ -107,7 +108,7 @@ function init(RED: NodeAPI): void {
         reply = parseAccountReply(body);
       } catch (err) {
         view.error(asError(err).message);
-        node.error(asError(err), { topic, payload: body.toString('utf8') });
+        node.error(localError(RED, err), { topic, payload: body.toString('utf8') });
         return;
       }
       const w = pending.take(reply.id);
@@ -122,7 +123,8 @@ function init(RED: NodeAPI): void {
     connection.subscribe(node.id, replyFilter, 1, onReply);
     showWaiting();
 
-    node.on('input', (msg, send, done) => {
+    node.on('input', (msg, send, nodeDone) => {
+      const done = localDone(RED, nodeDone);
       const parsed = AccountMsg.safeParse(msg);
       let request: ReturnType<typeof buildAccountRequest>;
       let timeoutS: number;

@@ -10,6 +10,7 @@ import { registerNode } from '../../lib/red';
 import { KINDS, decodeMessage, deviceUsername, parseOpenTopic, subscribeFilters, type Kind } from '../../protocols/eztcloud/open-api';
 import { ProtocolError, asError } from '../../protocols/protocol-error';
 import type { EztcloudProjectNode } from '../eztcloud-project/types';
+import { localError, say } from '../../lib/log-text';
 
 const list = z.union([z.string(), z.array(z.string())])
   .transform((v) => (Array.isArray(v) ? v : v.split(/[\s,;，]+/)).map((s) => s.trim()).filter(Boolean));
@@ -53,7 +54,7 @@ function init(RED: NodeAPI): void {
         const { payload, lenient, extra } = decodeMessage(info.kind, body, cfg.dataFormat);
         if (lenient && !warnedLenient.has(topic)) {
           warnedLenient.add(topic);
-          node.warn(`${topic}: payload is not strict JSON (trailing commas or comments); accepted`);
+          node.warn(say(RED, 'lenientJson', { topic }));
         }
         const msg: NodeMessage = {
           topic: `eztcloud/${info.kind}/${info.device}${info.stream ? `/${info.stream}` : ''}`,
@@ -70,7 +71,7 @@ function init(RED: NodeAPI): void {
       } catch (err) {
         const error = asError(err);
         view.error(error.message);
-        node.error(error, { topic, payload: body.toString('utf8'), eztcloud: { mqttTopic: topic, ...(info ?? {}) } });
+        node.error(localError(RED, error), { topic, payload: body.toString('utf8'), eztcloud: { mqttTopic: topic, ...(info ?? {}) } });
       }
     };
     for (const f of filters) connection.subscribe(node.id, f, 1, onMessage);

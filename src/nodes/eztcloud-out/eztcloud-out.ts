@@ -14,6 +14,7 @@ import { ACTIONS, CommandSend, decodeMessage, deviceUsername, parseOpenTopic, pu
 import { unknownMembers } from '../../protocols/message-checks';
 import { ProtocolError, asError, describeIssues } from '../../protocols/protocol-error';
 import type { EztcloudProjectNode } from '../eztcloud-project/types';
+import { localDone, localError } from '../../lib/log-text';
 
 const EztcloudOutConfig = z.object({
   project: z.string().optional(),
@@ -76,7 +77,7 @@ function init(RED: NodeAPI): void {
           extra = decoded.extra;
         } catch (err) {
           view.error(asError(err).message);
-          node.error(asError(err), { topic, payload: body.toString('utf8') });
+          node.error(localError(RED, err), { topic, payload: body.toString('utf8') });
           return;
         }
         const w = waiting.take(key(info.device, reply.id));
@@ -102,7 +103,8 @@ function init(RED: NodeAPI): void {
       return out;
     }
 
-    node.on('input', (msg, send, done) => {
+    node.on('input', (msg, send, nodeDone) => {
+      const done = localDone(RED, nodeDone);
       evaluateProperties(RED, node, typed, msg, (values) => handle(msg, send, done, values), (err) => {
         view.error(err.message);
         done(err);

@@ -10,6 +10,7 @@ import { PropertyType, describeSource, evaluateProperties } from '../../lib/type
 import { ProtocolError, asError, describeIssues, isProtocolError } from '../../protocols/protocol-error';
 import { serverUser } from '../gb32960-server/server-user';
 import { COMMAND_CODES, commandUnit, type CommandKind } from './command-unit';
+import { localDone } from '../../lib/log-text';
 
 const CommandConfig = z.object({
   server: z.string({ error: 'no gb32960 server selected' }).min(1, 'no gb32960 server selected'),
@@ -66,7 +67,8 @@ function init(RED: NodeAPI): void {
       return checked.data ?? '';
     }
 
-    node.on('input', (msg: NodeMessageInFlow, send, done) => {
+    node.on('input', (msg: NodeMessageInFlow, send, nodeDone) => {
+      const done = localDone(RED, nodeDone);
       evaluateProperties(RED, node, typed, msg, (values) => handle(msg, send, done, values.vin), (err) => {
         view.error(err.message);
         done(err);

@@ -10,6 +10,7 @@ import { registerNode } from '../../lib/red';
 import { INFO_TYPES, INFO_TYPES_2025 } from '../../protocols/gb32960/tables';
 import { decodeInput } from '../../protocols/gb32960/input';
 import { ProtocolError, asError, describeIssues, isProtocolError } from '../../protocols/protocol-error';
+import { localDone, say } from '../../lib/log-text';
 
 const byteValue = z.coerce.number().int().min(0).max(255);
 
@@ -35,12 +36,13 @@ function init(RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const node = this;
     const view = new NodeStatusView(node);
-    const stored = parseNodeConfig(node, view, Gb32960Config, def);
+    const stored = parseNodeConfig(RED, node, view, Gb32960Config, def);
     if (!stored) return;
     const cfg: z.infer<typeof Gb32960Config> = stored;
     let decoded = 0;
 
-    node.on('input', (msg, send, done) => {
+    node.on('input', (msg, send, nodeDone) => {
+      const done = localDone(RED, nodeDone);
       try {
         const opts = MsgOptions.safeParse(msg);
         if (!opts.success) throw new ProtocolError('bad-msg', `msg.command / msg.responseFlag: ${describeIssues(opts.error)}`);
@@ -51,7 +53,7 @@ function init(RED: NodeAPI): void {
           ...(command !== undefined ? { command } : {}),
           ...(opts.data.responseFlag !== undefined ? { responseFlag: opts.data.responseFlag } : {}),
         });
-        if ((payload.checksum as { ok?: boolean } | undefined)?.ok === false) node.warn(`BCC mismatch in the frame from ${payload.vin ?? '?'}; decoded anyway as set in the dialog`);
+        if ((payload.checksum as { ok?: boolean } | undefined)?.ok === false) node.warn(say(RED, 'bccMismatch', { vin: String(payload.vin ?? '?') }));
         const vin = payload.vin || (payload.deviceName as string | undefined) || '';
         const topic = `gb32960/${payload.command?.code ?? payload.source}/${vin}`;
         const gb32960 = { source: payload.source, command: payload.command, vin };

@@ -8,6 +8,7 @@ import { registerNode } from '../../lib/red';
 import { JointechAccountConfig, platformPassword } from '../../protocols/jointech/account';
 import { describeIssues } from '../../protocols/protocol-error';
 import type { JointechAccountNode } from './types';
+import { say } from '../../lib/log-text';
 
 type Def = NodeDef & Record<string, unknown> & { connection?: unknown; tls?: string };
 
@@ -24,7 +25,7 @@ function init(RED: NodeAPI): void {
     const creds = (this.credentials ?? {}) as { username?: string; password?: string };
     const password = creds.password ? platformPassword(creds.password, parsed.data.passwordMode) : undefined;
     if (password && parsed.data.passwordMode === 'md5' && !/^[0-9a-f]{32}$/.test(password)) {
-      this.warn('the password is not a 32-character MD5 hex string; choose "login password" if you typed the plain password');
+      this.warn(say(RED, 'md5Password'));
     }
     const opened = openSharedConnection(RED, this, def, {
       ...(creds.username ? { username: creds.username } : {}),

@@ -17,6 +17,7 @@ import { decodePush, type CommandReply } from '../../protocols/jointech/push';
 import { checkTopicIdentity, commandTopic, parseUploadTopic } from '../../protocols/jointech/topics';
 import { ProtocolError, asError, describeIssues } from '../../protocols/protocol-error';
 import type { JointechAccountNode } from '../jointech-account/types';
+import { describe, localDone, localError, say } from '../../lib/log-text';
 
 const LockCommandConfig = z.object({
   account: z.string().optional(),
@@ -123,12 +124,12 @@ function init(RED: NodeAPI): void {
         reply = decoded.payload as unknown as CommandReply;
       } catch (err) {
         view.error(asError(err).message);
-        node.error(asError(err), { topic, payload: raw });
+        node.error(localError(RED, err), { topic, payload: raw });
         return;
       }
       const match = pending.take(reply, true) ?? (expired.take(reply, true) ? 'late' : undefined) ?? pending.take(reply) ?? (expired.take(reply) ? 'late' : undefined);
       if (match === 'late') {
-        node.warn(`late reply from ${reply.assetId} (${reply.commandType}) after its command timed out: ${raw.slice(0, 200)}`);
+        node.warn(say(RED, 'lateReply', { device: reply.assetId, command: reply.commandType, raw: raw.slice(0, 200) }));
         return;
       }
       if (!match) return; // A reply to a command this node did not send (console, another flow).
@@ -188,7 +189,8 @@ function init(RED: NodeAPI): void {
       return { req: buildRequest(device, command, params, operation), timeoutMs };
     }
 
-    node.on('input', (msg, send, done) => {
+    node.on('input', (msg, send, nodeDone) => {
+      const done = localDone(RED, nodeDone);
       const refuse = (err: unknown) => {
         view.error(asError(err).message);
         done(asError(err));
@@ -240,7 +242,7 @@ function init(RED: NodeAPI): void {
         const error = giveUp(p.data, 'closed', `the node was stopped before ${p.deviceId} replied to ${p.command}`);
         // On a full deploy the nodes wired to output 2 stop too and drop it: the log keeps it.
         // (A Catch-able error is logged by Node-RED already.)
-        if (cfg.failures === 'output') node.warn(error.message);
+        if (cfg.failures === 'output') node.warn(describe(RED, error));
       }
       connection.unsubscribe(node.id, `upload/${accessKey}/+/cmd`);
       done();
