@@ -53,12 +53,30 @@ export function localError(RED: Translator, err: unknown): Error {
   return out;
 }
 
+/** The English form of a text in src/lib/log-texts.ts, for status texts and flows. */
+export function english(key: LogKey, params: LogParams = {}): string {
+  return fillStatus(LOG_TEXTS['en-US'].logs[key], params);
+}
+
 /** A warning or note the package writes itself, by its key in src/lib/log-texts.ts. */
 export function say(RED: Translator, key: LogKey, params: LogParams = {}): string {
-  return translate(RED, `logs.${key}`, params) ?? fillStatus(LOG_TEXTS['en-US'].logs[key], params);
+  return translate(RED, `logs.${key}`, params) ?? english(key, params);
+}
+
+/**
+ * A configuration problem that stops a node: `problem` (English, for the status and the nodes
+ * that use it) and the text to log in the runtime's language.
+ */
+export function configProblem(RED: Translator, key: LogKey, params: LogParams = {}): { problem: string; text: string } {
+  return { problem: english(key, params), text: say(RED, key, params) };
 }
 
 /** An input's `done`, handing its error to Node-RED (log, Catch) in the runtime's language. */
 export function localDone(RED: Translator, done: (err?: Error) => void): (err?: Error) => void {
   return (err?: Error) => (err ? done(localError(RED, err)) : done());
+}
+
+/** Why a node's config node cannot serve it: that node's own problem, else `missing`. */
+export function ownerProblem(RED: Translator, owner: { problem?: string; problemText?: string } | null | undefined, missing: LogKey): { problem: string; text: string } {
+  return owner?.problem ? { problem: owner.problem, text: owner.problemText ?? owner.problem } : configProblem(RED, missing);
 }

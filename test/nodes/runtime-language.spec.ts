@@ -3,7 +3,8 @@
  * settings.js `lang: 'zh-CN'`, then with `lang: 'en-US'`, gets bad input on several node types. A
  * Catch node reports what Node-RED hands it for each failure (the text given to node.error, the
  * error's code, the offending msg); the log handler reports the warnings and an error no Catch
- * takes (node dec2), which Node-RED logs with the same text.
+ * takes (node dec2), which Node-RED logs with the same text, and a node without its config node
+ * (cmd0) says so at deploy.
  */
 import assert from 'node:assert/strict';
 import { coreText, startRedProcess, type RedProcess, type Report } from '../support/red-process';
@@ -20,6 +21,7 @@ const flow = [
   { id: 'proj', type: 'eztcloud-project', localTest: true, connection: { url: NOBODY, reconnectMinMs: 1000, reconnectMaxMs: 5000 }, credentials: { projectKey: 'PK1', projectSecret: 'secret' } },
   { id: 'in', type: 'jointech-in', mode: 'webhook', path: '/lang', wires: [[]] },
   { id: 'cmd', type: 'lock-command', account: 'acc', command: 'BASE1', timeout: 5, wires: [[], []] },
+  { id: 'cmd0', type: 'lock-command', account: '', command: 'BASE1', timeout: 5, wires: [[], []] },
   { id: 'dec', type: 'gb32960-decode', wires: [[]] },
   { id: 'dec2', type: 'gb32960-decode', wires: [[]] },
   { id: 'out', type: 'eztcloud-out', project: 'proj', action: 'command_send', wires: [[]] },
@@ -42,7 +44,7 @@ const flow = [
 interface Caught extends Report { source: string; code: string; message: string; device?: string; payload?: unknown }
 
 /** Runs the flow under `lang`, posts a malformed JSON body and a text body to the webhook. */
-async function run(lang: string): Promise<{ red: RedProcess; caught: (id: string) => Caught; warnings: () => string[]; logged: string; http: { status: number; body: any } }> {
+async function run(lang: string): Promise<{ red: RedProcess; caught: (id: string) => Caught; warnings: () => string[]; logged: string; unconfigured: string; http: { status: number; body: any } }> {
   const red = await startRedProcess({ lang });
   await red.deploy(flow);
   const res = await fetch(red.nodeUrl('/lang'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"deviceId": 7,' });
@@ -53,7 +55,8 @@ async function run(lang: string): Promise<{ red: RedProcess; caught: (id: string
   const warnings = () => red.reports.filter((r) => r.kind === 'log' && r.level === 30 && r.type === 'jointech-in').map((r) => String(r.msg));
   await waitFor(() => warnings().length > 0, 'the webhook refusal warning');
   const logged = await waitFor(() => red.reports.find((r) => r.kind === 'log' && r.level === 20 && r.id === 'dec2'), 'the uncaught error in the log');
-  return { red, caught, warnings, logged: String(logged.msg), http };
+  const unconfigured = await waitFor(() => red.reports.find((r) => r.kind === 'log' && r.level === 20 && r.id === 'cmd0'), 'the configuration problem in the log');
+  return { red, caught, warnings, logged: String(logged.msg), unconfigured: String(unconfigured.msg), http };
 }
 
 describe('runtime texts in the language Node-RED runs in', function () {
@@ -91,6 +94,7 @@ describe('runtime texts in the language Node-RED runs in', function () {
 
     it('logs an error no Catch takes with the same Chinese text', () => {
       assert.equal(t.logged, t.caught('dec').message);
+      assert.equal(t.unconfigured, '未选择久通账户');
     });
 
     it('writes the warnings in Chinese, and keeps the HTTP answer English with its code', () => {
@@ -115,6 +119,7 @@ describe('runtime texts in the language Node-RED runs in', function () {
       assert.match(t.caught('out').message, /^ProtocolError: command_send: "level" is not a field of a command/);
       assert.equal(t.caught('out').code, 'bad-command');
       assert.equal(t.logged, t.caught('dec').message);
+      assert.equal(t.unconfigured, 'no Jointech account selected');
     });
 
     it('writes the warnings in English', () => {

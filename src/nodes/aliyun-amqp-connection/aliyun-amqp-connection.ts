@@ -11,7 +11,7 @@ import { registerNode } from '../../lib/red';
 import { AUTH_MODES, AmqpLogin, amqpCredentials } from '../../protocols/aliyun/amqp';
 import { describeIssues } from '../../protocols/protocol-error';
 import type { AliyunAmqpConnectionNode } from './types';
-import { say } from '../../lib/log-text';
+import { configProblem, say } from '../../lib/log-text';
 
 const num = (min: number, max: number, dflt: number) => z.coerce.number().int().min(min).max(max).default(dflt);
 
@@ -41,8 +41,8 @@ function init(RED: NodeAPI): void {
     const parsed = AliyunAmqpConnectionConfig.safeParse(def);
     const creds = (this.credentials ?? {}) as { keyId?: string; secret?: string };
     if (!parsed.success) {
-      this.problem = `invalid AMQP settings: ${describeIssues(parsed.error)}`;
-      this.error(this.problem);
+      ({ problem: this.problem, text: this.problemText } = configProblem(RED, 'invalidAmqpSettings', { issues: describeIssues(parsed.error) }));
+      this.error(this.problemText);
       return;
     }
     const cfg = parsed.data;
@@ -56,8 +56,8 @@ function init(RED: NodeAPI): void {
     };
     const checked = AmqpLogin.safeParse(login);
     if (!checked.success) {
-      this.problem = `invalid AMQP login: ${describeIssues(checked.error)}`;
-      this.error(this.problem);
+      ({ problem: this.problem, text: this.problemText } = configProblem(RED, 'invalidAmqpLogin', { issues: describeIssues(checked.error) }));
+      this.error(this.problemText);
       return;
     }
     if (cfg.localTest) node.warn(say(RED, 'plainAmqp'));

@@ -14,7 +14,7 @@ import { PAYLOAD_FORMATS, bodyBytes, decodeAmqpMessage } from '../../protocols/a
 import { isValidFilter, levelsMatch } from '../../protocols/mqtt-topic';
 import { asError } from '../../protocols/protocol-error';
 import type { AliyunAmqpConnectionNode } from '../aliyun-amqp-connection/types';
-import { localError, say } from '../../lib/log-text';
+import { configProblem, localError, ownerProblem, say } from '../../lib/log-text';
 
 const AliyunAmqpInConfig = z.object({
   connection: z.string().optional(),
@@ -40,17 +40,17 @@ function init(RED: NodeAPI): void {
     const owner = cfg.connection ? (RED.nodes.getNode(cfg.connection) as unknown as AliyunAmqpConnectionNode | null) : null;
     const subscription = owner?.subscription;
     if (!subscription) {
-      const problem = owner?.problem ?? 'no Aliyun AMQP subscription selected';
-      node.error(problem);
-      view.fatal(problem);
+      const own = ownerProblem(RED, owner, 'noAmqpSubscription');
+      node.error(own.text);
+      view.fatal(own.problem);
       return;
     }
     const filter = cfg.topicFilter.split('/');
     const warnedLenient = new Set<string>();
     // Message hooks came with Node-RED 2; without them completion cannot be seen.
     if (cfg.accept === 'completed' && !(RED as { hooks?: unknown }).hooks) {
-      const problem = 'accepting when the flow is done needs Node-RED 2 or later (message hooks)';
-      node.error(problem);
+      const { problem, text } = configProblem(RED, 'needsHooks');
+      node.error(text);
       view.fatal(problem);
       return;
     }

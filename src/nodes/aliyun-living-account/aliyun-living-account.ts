@@ -10,6 +10,7 @@ import { registerNode } from '../../lib/red';
 import { topicSegment } from '../../protocols/mqtt-topic';
 import { describeIssues } from '../../protocols/protocol-error';
 import type { AliyunLivingAccountNode } from './types';
+import { configProblem } from '../../lib/log-text';
 
 const segment = (what: string) => z.string().trim().min(1, `${what} is empty`).refine((v) => {
   try {
@@ -28,14 +29,14 @@ function init(RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const parsed = AliyunLivingAccountConfig.safeParse(def);
     if (!parsed.success) {
-      this.problem = `invalid Living channel: ${describeIssues(parsed.error)}`;
-      this.error(this.problem);
+      ({ problem: this.problem, text: this.problemText } = configProblem(RED, 'invalidLivingChannel', { issues: describeIssues(parsed.error) }));
+      this.error(this.problemText);
       return;
     }
     const creds = (this.credentials ?? {}) as { username?: string; password?: string };
     const opened = openSharedConnection(RED, this, def, creds);
     if (!('connection' in opened)) {
-      this.problem = opened.error;
+      ({ error: this.problem, text: this.problemText } = opened);
       return;
     }
     this.connection = opened.connection;

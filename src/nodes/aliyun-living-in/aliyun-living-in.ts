@@ -15,7 +15,7 @@ import {
 } from '../../protocols/aliyun/living';
 import { ProtocolError, asError, clip, describeIssues } from '../../protocols/protocol-error';
 import type { AliyunLivingAccountNode } from '../aliyun-living-account/types';
-import { localDone, localError, say } from '../../lib/log-text';
+import { describe, localDone, localError, say } from '../../lib/log-text';
 
 const AliyunLivingInConfig = z.object({
   account: z.string().optional(),
@@ -48,7 +48,7 @@ function init(RED: NodeAPI): void {
   function AliyunLivingIn(this: Node, def: Def) {
     RED.nodes.createNode(this, def);
     const node = this;
-    const setup = configuredNode<typeof AliyunLivingInConfig, AliyunLivingAccountNode>(RED, node, def, AliyunLivingInConfig, 'account', 'no Aliyun Living channel selected');
+    const setup = configuredNode<typeof AliyunLivingInConfig, AliyunLivingAccountNode>(RED, node, def, AliyunLivingInConfig, 'account', 'noLivingChannel');
     if (!setup) return;
     const { cfg, connection, view } = setup;
     const channel = setup.owner.channel!;
@@ -56,9 +56,8 @@ function init(RED: NodeAPI): void {
     try {
       filters = livingFilters(channel.productKey, cfg.deviceName, cfg.kinds);
     } catch (err) {
-      const problem = asError(err).message;
-      node.error(problem);
-      view.fatal(problem);
+      node.error(describe(RED, err));
+      view.fatal(asError(err).message);
       return;
     }
     const replyFilter = accountReplyFilter(channel.productKey, channel.deviceName);

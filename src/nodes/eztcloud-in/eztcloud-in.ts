@@ -10,7 +10,7 @@ import { registerNode } from '../../lib/red';
 import { KINDS, decodeMessage, deviceUsername, parseOpenTopic, subscribeFilters, type Kind } from '../../protocols/eztcloud/open-api';
 import { ProtocolError, asError } from '../../protocols/protocol-error';
 import type { EztcloudProjectNode } from '../eztcloud-project/types';
-import { localError, say } from '../../lib/log-text';
+import { describe, localError, say } from '../../lib/log-text';
 
 const list = z.union([z.string(), z.array(z.string())])
   .transform((v) => (Array.isArray(v) ? v : v.split(/[\s,;，]+/)).map((s) => s.trim()).filter(Boolean));
@@ -31,7 +31,7 @@ function init(RED: NodeAPI): void {
   function EztcloudIn(this: Node, def: Def) {
     RED.nodes.createNode(this, def);
     const node = this;
-    const setup = configuredNode<typeof EztcloudInConfig, EztcloudProjectNode>(RED, node, def, EztcloudInConfig, 'project', 'no EZtCloud project selected');
+    const setup = configuredNode<typeof EztcloudInConfig, EztcloudProjectNode>(RED, node, def, EztcloudInConfig, 'project', 'noEztcloudProject');
     if (!setup) return;
     const { cfg, connection, view } = setup;
     const pk = setup.owner.projectKey!;
@@ -39,9 +39,8 @@ function init(RED: NodeAPI): void {
     try {
       filters = subscribeFilters(pk, cfg.kinds, cfg.devicesMode === 'all' ? 'all' : cfg.devices.map(deviceUsername), cfg.streams);
     } catch (err) {
-      const problem = asError(err).message;
-      node.error(problem);
-      view.fatal(problem);
+      node.error(describe(RED, err));
+      view.fatal(asError(err).message);
       return;
     }
     const warnedLenient = new Set<string>();

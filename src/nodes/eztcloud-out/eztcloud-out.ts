@@ -51,7 +51,7 @@ function init(RED: NodeAPI): void {
   function EztcloudOut(this: Node, def: Def) {
     RED.nodes.createNode(this, def);
     const node = this;
-    const setup = configuredNode<typeof EztcloudOutConfig, EztcloudProjectNode>(RED, node, def, EztcloudOutConfig, 'project', 'no EZtCloud project selected');
+    const setup = configuredNode<typeof EztcloudOutConfig, EztcloudProjectNode>(RED, node, def, EztcloudOutConfig, 'project', 'noEztcloudProject');
     if (!setup) return;
     const { cfg, connection, view } = setup;
     const pk = setup.owner.projectKey!;

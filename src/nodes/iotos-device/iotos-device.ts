@@ -61,7 +61,7 @@ function init(RED: NodeAPI): void {
   function IotosDevice(this: Node, def: Def) {
     RED.nodes.createNode(this, def);
     const node = this;
-    const setup = configuredNode<typeof IotosDeviceConfig, IotosConnectionNode>(RED, node, def, IotosDeviceConfig, 'connection', 'no IOTOS connection selected');
+    const setup = configuredNode<typeof IotosDeviceConfig, IotosConnectionNode>(RED, node, def, IotosDeviceConfig, 'connection', 'noIotosConnection');
     if (!setup) return;
     const { cfg, connection, view } = setup;
     const { gatewayId: gw, deviceId: dev } = setup.owner.device!;

@@ -8,7 +8,7 @@ import { registerNode } from '../../lib/red';
 import { JointechAccountConfig, platformPassword } from '../../protocols/jointech/account';
 import { describeIssues } from '../../protocols/protocol-error';
 import type { JointechAccountNode } from './types';
-import { say } from '../../lib/log-text';
+import { configProblem, say } from '../../lib/log-text';
 
 type Def = NodeDef & Record<string, unknown> & { connection?: unknown; tls?: string };
 
@@ -17,8 +17,8 @@ function init(RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const parsed = JointechAccountConfig.safeParse(def);
     if (!parsed.success) {
-      this.problem = `invalid account: ${describeIssues(parsed.error)}`;
-      this.error(this.problem);
+      ({ problem: this.problem, text: this.problemText } = configProblem(RED, 'invalidAccount', { issues: describeIssues(parsed.error) }));
+      this.error(this.problemText);
       return;
     }
     this.account = parsed.data;
@@ -32,7 +32,7 @@ function init(RED: NodeAPI): void {
       ...(password ? { password } : {}),
     });
     if ('connection' in opened) this.connection = opened.connection;
-    else this.problem = opened.error;
+    else ({ error: this.problem, text: this.problemText } = opened);
   }
   registerNode(RED, 'jointech-account', JointechAccount, {
     username: { type: 'text' },

@@ -14,7 +14,7 @@ import { checkTopicIdentity, checkedUploadTopic, deviceNumber, uploadFilters } f
 import { ProtocolError, asError, describeIssues } from '../../protocols/protocol-error';
 import { parseJsonSafely } from '../../protocols/safe-json';
 import type { JointechAccountNode } from '../jointech-account/types';
-import { describe, localDone, localError, say } from '../../lib/log-text';
+import { describe, localDone, localError, ownerProblem, say } from '../../lib/log-text';
 
 const dataType = z.enum(DATA_TYPES);
 
@@ -197,9 +197,9 @@ function init(RED: NodeAPI): void {
     function startMqtt(c: JointechInConfig): void {
       const account = c.account ? (RED.nodes.getNode(c.account) as JointechAccountNode | null) : null;
       if (!account?.connection || !account.account) {
-        const problem = account?.problem ?? 'no Jointech account selected';
-        view.fatal(problem);
-        node.error(problem);
+        const own = ownerProblem(RED, account, 'noJointechAccount');
+        view.fatal(own.problem);
+        node.error(own.text);
         return;
       }
       const connection = account.connection;
@@ -236,9 +236,8 @@ function init(RED: NodeAPI): void {
         if (c.devicesMode === 'list') devices = devices.map((d) => deviceNumber(d));
         apply(filtersNow());
       } catch (err) {
-        const problem = asError(err).message;
-        node.error(problem);
-        view.fatal(problem);
+        node.error(describe(RED, err));
+        view.fatal(asError(err).message);
         return;
       }
 

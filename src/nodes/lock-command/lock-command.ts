@@ -76,7 +76,7 @@ function init(RED: NodeAPI): void {
   function LockCommand(this: Node, def: Def) {
     RED.nodes.createNode(this, def);
     const node = this;
-    const setup = configuredNode<typeof LockCommandConfig, JointechAccountNode>(RED, node, def, LockCommandConfig, 'account', 'no Jointech account selected');
+    const setup = configuredNode<typeof LockCommandConfig, JointechAccountNode>(RED, node, def, LockCommandConfig, 'account', 'noJointechAccount');
     if (!setup) return;
     const { cfg, connection, view } = setup;
     const { accessKey, qos } = setup.owner.account!;
