@@ -6,12 +6,12 @@
 import type { NodeAPI, NodeDef } from 'node-red';
 import { z } from 'zod';
 import { AmqpSubscription } from '../../lib/amqp/amqp-subscription';
+import { configProblem, say } from '../../lib/log-text';
 import { tlsOptionsFrom } from '../../lib/tls-config';
 import { registerNode } from '../../lib/red';
 import { AUTH_MODES, AmqpLogin, amqpCredentials } from '../../protocols/aliyun/amqp';
 import { describeIssues } from '../../protocols/protocol-error';
 import type { AliyunAmqpConnectionNode } from './types';
-import { configProblem, say } from '../../lib/log-text';
 
 const num = (min: number, max: number, dflt: number) => z.coerce.number().int().min(min).max(max).default(dflt);
 

@@ -6,6 +6,7 @@
  */
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { z } from 'zod';
+import { configProblem, localError, ownerProblem, say } from '../../lib/log-text';
 import { parseNodeConfig } from '../../lib/node-config';
 import { messageCompletion } from '../../lib/message-completion';
 import { NodeStatusView } from '../../lib/node-status';
@@ -14,7 +15,6 @@ import { PAYLOAD_FORMATS, bodyBytes, decodeAmqpMessage } from '../../protocols/a
 import { isValidFilter, levelsMatch } from '../../protocols/mqtt-topic';
 import { asError } from '../../protocols/protocol-error';
 import type { AliyunAmqpConnectionNode } from '../aliyun-amqp-connection/types';
-import { configProblem, localError, ownerProblem, say } from '../../lib/log-text';
 
 const AliyunAmqpInConfig = z.object({
   connection: z.string().optional(),

@@ -5,12 +5,12 @@
  */
 import type { NodeAPI, NodeDef } from 'node-red';
 import { z } from 'zod';
+import { configProblem } from '../../lib/log-text';
 import { openSharedConnection } from '../../lib/mqtt/config-node';
 import { registerNode } from '../../lib/red';
 import { topicSegment } from '../../protocols/mqtt-topic';
 import { describeIssues } from '../../protocols/protocol-error';
 import type { AliyunLivingAccountNode } from './types';
-import { configProblem } from '../../lib/log-text';
 
 const segment = (what: string) => z.string().trim().min(1, `${what} is empty`).refine((v) => {
   try {

@@ -5,6 +5,7 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { z } from 'zod';
+import { describe, localDone, localError, say } from '../../lib/log-text';
 import { configuredNode } from '../../lib/mqtt/configured-node';
 import { joinConnection } from '../../lib/mqtt/user-node';
 import { PublishFailure, type Outgoing } from '../../lib/mqtt/shared-connection';
@@ -15,7 +16,6 @@ import {
 } from '../../protocols/aliyun/living';
 import { ProtocolError, asError, clip, describeIssues } from '../../protocols/protocol-error';
 import type { AliyunLivingAccountNode } from '../aliyun-living-account/types';
-import { describe, localDone, localError, say } from '../../lib/log-text';
 
 const AliyunLivingInConfig = z.object({
   account: z.string().optional(),

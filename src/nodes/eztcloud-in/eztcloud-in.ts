@@ -4,13 +4,13 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { z } from 'zod';
+import { describe, localError, say } from '../../lib/log-text';
 import { joinConnection } from '../../lib/mqtt/user-node';
 import { configuredNode } from '../../lib/mqtt/configured-node';
 import { registerNode } from '../../lib/red';
 import { KINDS, decodeMessage, deviceUsername, parseOpenTopic, subscribeFilters, type Kind } from '../../protocols/eztcloud/open-api';
 import { ProtocolError, asError } from '../../protocols/protocol-error';
 import type { EztcloudProjectNode } from '../eztcloud-project/types';
-import { describe, localError, say } from '../../lib/log-text';
 
 const list = z.union([z.string(), z.array(z.string())])
   .transform((v) => (Array.isArray(v) ? v : v.split(/[\s,;，]+/)).map((s) => s.trim()).filter(Boolean));

@@ -4,6 +4,7 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { z } from 'zod';
+import { localDone, localError } from '../../lib/log-text';
 import { joinConnection } from '../../lib/mqtt/user-node';
 import { PublishFailure, type Outgoing } from '../../lib/mqtt/shared-connection';
 import { configuredNode } from '../../lib/mqtt/configured-node';
@@ -14,7 +15,6 @@ import { ACTIONS, CommandSend, decodeMessage, deviceUsername, parseOpenTopic, pu
 import { unknownMembers } from '../../protocols/message-checks';
 import { ProtocolError, asError, describeIssues } from '../../protocols/protocol-error';
 import type { EztcloudProjectNode } from '../eztcloud-project/types';
-import { localDone, localError } from '../../lib/log-text';
 
 const EztcloudOutConfig = z.object({
   project: z.string().optional(),

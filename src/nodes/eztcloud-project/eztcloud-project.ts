@@ -3,12 +3,12 @@
  * projectKey / projectSecret pair, and the one shared connection of eztcloud-in and eztcloud-out.
  */
 import type { NodeAPI, NodeDef } from 'node-red';
+import { configProblem, describe, english, say } from '../../lib/log-text';
 import { openSharedConnection } from '../../lib/mqtt/config-node';
 import { registerNode } from '../../lib/red';
 import { projectKey } from '../../protocols/eztcloud/open-api';
 import { asError } from '../../protocols/protocol-error';
 import type { EztcloudProjectNode } from './types';
-import { configProblem, describe, english, say } from '../../lib/log-text';
 
 type Def = NodeDef & { connection?: { url?: string }; tls?: string; localTest?: boolean };
 

@@ -5,12 +5,12 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { z } from 'zod';
+import { localDone } from '../../lib/log-text';
 import { registerNode } from '../../lib/red';
 import { PropertyType, describeSource, evaluateProperties } from '../../lib/typed-property';
 import { ProtocolError, asError, describeIssues, isProtocolError } from '../../protocols/protocol-error';
 import { serverUser } from '../gb32960-server/server-user';
 import { COMMAND_CODES, commandUnit, type CommandKind } from './command-unit';
-import { localDone } from '../../lib/log-text';
 
 const CommandConfig = z.object({
   server: z.string({ error: 'no gb32960 server selected' }).min(1, 'no gb32960 server selected'),

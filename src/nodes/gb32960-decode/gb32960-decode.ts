@@ -4,13 +4,13 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { z } from 'zod';
+import { localDone, say } from '../../lib/log-text';
 import { parseNodeConfig } from '../../lib/node-config';
 import { NodeStatusView } from '../../lib/node-status';
 import { registerNode } from '../../lib/red';
 import { INFO_TYPES, INFO_TYPES_2025 } from '../../protocols/gb32960/tables';
 import { decodeInput } from '../../protocols/gb32960/input';
 import { ProtocolError, asError, describeIssues, isProtocolError } from '../../protocols/protocol-error';
-import { localDone, say } from '../../lib/log-text';
 
 const byteValue = z.coerce.number().int().min(0).max(255);
 

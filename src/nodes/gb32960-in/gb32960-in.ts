@@ -4,11 +4,11 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { z } from 'zod';
+import { localError } from '../../lib/log-text';
 import { registerNode } from '../../lib/red';
 import { vinList, type VehicleFrame } from '../gb32960-server/platform';
 import { serverUser } from '../gb32960-server/server-user';
 import { FRAME_KINDS, kindOf, type Kind } from './kinds';
-import { localError } from '../../lib/log-text';
 
 const InConfig = z.object({
   server: z.string({ error: 'no gb32960 server selected' }).min(1, 'no gb32960 server selected'),

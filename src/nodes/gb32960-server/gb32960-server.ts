@@ -6,12 +6,12 @@
 import type { Node, NodeAPI, NodeDef, NodeStatus } from 'node-red';
 import type tls from 'node:tls';
 import { z } from 'zod';
+import { describe, say } from '../../lib/log-text';
 import { registerNode } from '../../lib/red';
 import { describeIssues } from '../../protocols/protocol-error';
 import { MAX_FRAME_BYTES } from '../../protocols/gb32960/stream';
 import { Gb32960Platform, vinList } from './platform';
 import type { Gb32960ServerNode, ServerListener } from './types';
-import { describe, say } from '../../lib/log-text';
 
 const ServerConfig = z.object({
   host: z.string().trim().default(''),

@@ -4,12 +4,12 @@
  */
 import type { NodeAPI, NodeDef } from 'node-red';
 import { z } from 'zod';
+import { configProblem } from '../../lib/log-text';
 import { openSharedConnection } from '../../lib/mqtt/config-node';
 import { registerNode } from '../../lib/red';
 import { PlatformId, clientIdFor } from '../../protocols/iotos/device';
 import { describeIssues } from '../../protocols/protocol-error';
 import type { IotosConnectionNode } from './types';
-import { configProblem } from '../../lib/log-text';
 
 const IotosConnectionConfig = z.object({ gatewayId: PlatformId, deviceId: PlatformId });
 

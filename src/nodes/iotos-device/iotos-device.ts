@@ -4,6 +4,7 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { z } from 'zod';
+import { localDone, localError, say } from '../../lib/log-text';
 import { joinConnection } from '../../lib/mqtt/user-node';
 import { PublishFailure, type Outgoing } from '../../lib/mqtt/shared-connection';
 import { configuredNode } from '../../lib/mqtt/configured-node';
@@ -15,7 +16,6 @@ import {
 } from '../../protocols/iotos/device';
 import { ProtocolError, asError, clip, describeIssues } from '../../protocols/protocol-error';
 import type { IotosConnectionNode } from '../iotos-connection/types';
-import { localDone, localError, say } from '../../lib/log-text';
 
 const IotosDeviceConfig = z.object({
   connection: z.string().optional(),

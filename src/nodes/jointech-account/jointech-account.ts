@@ -3,12 +3,12 @@
  * one shared connection that jointech-in and lock-command use.
  */
 import type { NodeAPI, NodeDef } from 'node-red';
+import { configProblem, say } from '../../lib/log-text';
 import { openSharedConnection } from '../../lib/mqtt/config-node';
 import { registerNode } from '../../lib/red';
 import { JointechAccountConfig, platformPassword } from '../../protocols/jointech/account';
 import { describeIssues } from '../../protocols/protocol-error';
 import type { JointechAccountNode } from './types';
-import { configProblem, say } from '../../lib/log-text';
 
 type Def = NodeDef & Record<string, unknown> & { connection?: unknown; tls?: string };
 

@@ -5,6 +5,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { z } from 'zod';
 import { adminPathClash, mountWebhook, type WebhookRefusal, type WebhookReply } from '../../lib/http/webhook';
+import { describe, localDone, localError, ownerProblem, say } from '../../lib/log-text';
 import { joinConnection } from '../../lib/mqtt/user-node';
 import { parseNodeConfig } from '../../lib/node-config';
 import { NodeStatusView } from '../../lib/node-status';
@@ -14,7 +15,6 @@ import { checkTopicIdentity, checkedUploadTopic, deviceNumber, uploadFilters } f
 import { ProtocolError, asError, describeIssues } from '../../protocols/protocol-error';
 import { parseJsonSafely } from '../../protocols/safe-json';
 import type { JointechAccountNode } from '../jointech-account/types';
-import { describe, localDone, localError, ownerProblem, say } from '../../lib/log-text';
 
 const dataType = z.enum(DATA_TYPES);
 

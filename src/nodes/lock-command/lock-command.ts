@@ -4,6 +4,7 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { z } from 'zod';
+import { describe, localDone, localError, say } from '../../lib/log-text';
 import { joinConnection } from '../../lib/mqtt/user-node';
 import { PublishFailure, type Outgoing } from '../../lib/mqtt/shared-connection';
 import { configuredNode } from '../../lib/mqtt/configured-node';
@@ -17,7 +18,6 @@ import { decodePush, type CommandReply } from '../../protocols/jointech/push';
 import { checkTopicIdentity, commandTopic, parseUploadTopic } from '../../protocols/jointech/topics';
 import { ProtocolError, asError, describeIssues } from '../../protocols/protocol-error';
 import type { JointechAccountNode } from '../jointech-account/types';
-import { describe, localDone, localError, say } from '../../lib/log-text';
 
 const LockCommandConfig = z.object({
   account: z.string().optional(),
