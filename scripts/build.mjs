@@ -65,13 +65,16 @@ export function renderHelpRows(md, file) {
   return { text: out.join('\n'), problems };
 }
 
-/** The status words every node shows (src/lib/status-texts.ts), for the message catalogues. */
-async function statusTexts() {
-  const out = await build({ entryPoints: [join(root, 'src', 'lib', 'status-texts.ts')], bundle: true, format: 'esm', platform: 'neutral', write: false, logLevel: 'warning' });
+/** A table from a TypeScript module under src/lib, for the message catalogues. */
+async function libTable(file, name) {
+  const out = await build({ entryPoints: [join(root, 'src', 'lib', file)], bundle: true, format: 'esm', platform: 'neutral', write: false, logLevel: 'warning' });
   const mod = await import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString('base64')}`);
-  return mod.STATUS_TEXTS;
+  return mod[name];
 }
-const STATUS_TEXTS = await statusTexts();
+/** The status words every node shows (src/lib/status-texts.ts). */
+const STATUS_TEXTS = await libTable('status-texts.ts', 'STATUS_TEXTS');
+/** The texts every node logs: errors by code and warnings (src/lib/log-texts.ts). */
+const LOG_TEXTS = await libTable('log-texts.ts', 'LOG_TEXTS');
 
 rmSync(outNodes, { recursive: true, force: true });
 const external = [...Object.keys(pkg.dependencies ?? {}), 'node-red'];
@@ -118,6 +121,10 @@ await Promise.all(types.map(async (t) => {
     const messages = join(from, 'messages.json');
     const catalog = existsSync(messages) ? JSON.parse(readFileSync(messages, 'utf8')) : {};
     catalog.status = STATUS_TEXTS[lang];
+    for (const key of ['codes', 'logs']) {
+      if (catalog[key]) throw new Error(`src/nodes/${t}/locales/${lang}/messages.json may not hold "${key}": the build fills it from src/lib/log-texts.ts`);
+      catalog[key] = LOG_TEXTS[lang][key];
+    }
     // Each included partial brings its labels, under its own key, into this node's catalog.
     for (const name of includedPartials(rawTemplate)) {
       const labels = join(partials, `${name}.${lang}.json`);

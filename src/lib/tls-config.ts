@@ -1,5 +1,6 @@
 /** Socket options from core's `tls-config` node, shared by the MQTT and AMQP config nodes. */
 import type { Node, NodeAPI } from 'node-red';
+import { say } from './log-text';
 
 interface TlsConfigNode extends Node {
   addTLSOptions(opts: Record<string, unknown>): void;
@@ -14,10 +15,10 @@ export function tlsOptionsFrom(RED: NodeAPI, node: Node, tlsId: string | undefin
   if (tlsId) {
     const tlsNode = RED.nodes.getNode(tlsId) as TlsConfigNode | null;
     if (tlsNode && typeof tlsNode.addTLSOptions === 'function') tlsNode.addTLSOptions(tls);
-    else node.warn('the TLS configuration node was not found; using default certificate checks');
+    else node.warn(say(RED, 'tlsNodeMissing'));
   }
   if (tls.rejectUnauthorized === false) {
-    node.warn('TLS certificate verification is switched off for this connection; anyone on the path can read and change its traffic');
+    node.warn(say(RED, 'tlsUnverified'));
   }
   return tls;
 }

@@ -50,6 +50,19 @@ function settingsFile(settings: Record<string, unknown>): string {
 `;
 }
 
+/**
+ * A text of Node-RED's own runtime catalogue in `lang` (settings.js `lang`; en-US when unset), as
+ * its log shows it, with `__name__` placeholders left for the caller to match.
+ */
+export function coreText(lang: string | undefined, key: string): string {
+  const catalog = require(`@node-red/runtime/locales/${lang ?? 'en-US'}/runtime.json`) as Record<string, unknown>;
+  const text = key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], catalog);
+  if (typeof text !== 'string') throw new Error(`Node-RED has no runtime text ${key} in ${lang}`);
+  return text;
+}
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 export async function startRedProcess(settings: Record<string, unknown> = {}): Promise<RedProcess> {
   const pkg = require(join(root, 'package.json')) as { name: string };
   const userDir = mkdtempSync(join(tmpdir(), 'cniot-red-'));
@@ -67,13 +80,17 @@ export async function startRedProcess(settings: Record<string, unknown> = {}): P
   child.on('message', (m: Report) => reports.push(m));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
 
+  const lang = typeof settings.lang === 'string' ? settings.lang : undefined;
+  // Node-RED logs these in the language it runs in.
+  const nowRunning = new RegExp(escapeRe(coreText(lang, 'server.now-running')).replace('__listenpath__', '(.*)'));
+  const startedFlows = new RegExp(escapeRe(coreText(lang, 'nodes.flows.started-flows')));
   const running = await waitFor(() => {
     if (child.exitCode !== null) throw new Error(`Node-RED exited: ${stderr}`);
-    const line = reports.find((r) => r.kind === 'log' && /Server now running at/.test(r.msg));
+    const line = reports.find((r) => r.kind === 'log' && nowRunning.test(r.msg));
     return line && /http:\/\/127\.0\.0\.1:(\d+)/.exec(line.msg);
   }, 'Node-RED to listen', 30_000);
   // The (empty) flow file's start is logged on its own time; a deploy must not mistake it for its own.
-  await waitFor(() => reports.some((r) => r.kind === 'log' && /Started flows/.test(r.msg)), 'the first flows to start', 30_000);
+  await waitFor(() => reports.some((r) => r.kind === 'log' && startedFlows.test(r.msg)), 'the first flows to start', 30_000);
   const origin = `http://127.0.0.1:${running[1]}`;
   const adminRoot = typeof settings.httpAdminRoot === 'string' ? settings.httpAdminRoot.replace(/\/+$/, '') : '';
   const nodeRoot = typeof settings.httpNodeRoot === 'string' ? settings.httpNodeRoot.replace(/\/+$/, '') : '';
@@ -93,7 +110,7 @@ export async function startRedProcess(settings: Record<string, unknown> = {}): P
         body: JSON.stringify({ flows }),
       });
       if (res.status !== 200) throw new Error(`deploy answered ${res.status}: ${await res.text()}`);
-      await waitFor(() => reports.slice(before).some((r) => r.kind === 'log' && /Started flows/.test(r.msg)), 'flows started', 10_000);
+      await waitFor(() => reports.slice(before).some((r) => r.kind === 'log' && startedFlows.test(r.msg)), 'flows started', 10_000);
     },
     async stop() {
       child.kill('SIGTERM');

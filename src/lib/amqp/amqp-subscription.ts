@@ -22,7 +22,8 @@ export interface AmqpSubscriptionOptions {
   reconnectMaxMs: number;
   /** Called on every connect: the signature carries a timestamp. */
   credentials(): { username: string; password: string };
-  logger: { log(m: string): void; warn(m: string): void };
+  /** `unrouted` says that messages on `topic` (`count` since the last time) matched no node. */
+  logger: { log(m: string): void; warn(m: string): void; unrouted(topic: string, count: number): void };
 }
 
 export interface AmqpUser {
@@ -200,8 +201,7 @@ export class AmqpSubscription {
     const now = Date.now();
     if (now - this.unmatchedWarnedAt < 60_000) return;
     const topic = String(message.application_properties?.topic ?? '(no topic)');
-    const more = this.unmatched > 1 ? ` (${this.unmatched} such messages since the last warning)` : '';
-    this.opts.logger.warn(`AMQP message on ${clip(topic)} matched no node; accepted and dropped${more}`);
+    this.opts.logger.unrouted(clip(topic), this.unmatched);
     this.unmatched = 0;
     this.unmatchedWarnedAt = now;
   }

@@ -4,6 +4,7 @@
  */
 import type { Node, NodeAPI } from 'node-red';
 import { describeIssues } from '../../protocols/protocol-error';
+import { configProblem } from '../log-text';
 import { tlsOptionsFrom } from '../tls-config';
 import { ConnectionSettings, type ConnectionSettingsInput } from './connection-settings';
 import { SharedMqttConnection } from './shared-connection';
@@ -13,7 +14,8 @@ export interface ConnectionConfigDef {
   tls?: string;
 }
 
-export type OpenResult = { connection: SharedMqttConnection } | { error: string };
+/** `error` in English (status texts), `text` the same in the runtime's language (logs). */
+export type OpenResult = { connection: SharedMqttConnection } | { error: string; text: string };
 
 /**
  * Builds the shared connection for config node `node`. `overrides` lets a platform force settings
@@ -29,9 +31,9 @@ export function openSharedConnection(
   const stored = typeof def.connection === 'object' && def.connection !== null ? def.connection : {};
   const parsed = ConnectionSettings.safeParse({ ...stored, ...overrides });
   if (!parsed.success) {
-    const error = `invalid connection settings: ${describeIssues(parsed.error)}`;
-    node.error(error);
-    return { error };
+    const { problem, text } = configProblem(RED, 'invalidConnection', { issues: describeIssues(parsed.error) });
+    node.error(text);
+    return { error: problem, text };
   }
   const tls = tlsOptionsFrom(RED, node, def.tls);
   const connection = new SharedMqttConnection({

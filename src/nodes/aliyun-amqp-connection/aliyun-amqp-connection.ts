@@ -6,6 +6,7 @@
 import type { NodeAPI, NodeDef } from 'node-red';
 import { z } from 'zod';
 import { AmqpSubscription } from '../../lib/amqp/amqp-subscription';
+import { configProblem, say } from '../../lib/log-text';
 import { tlsOptionsFrom } from '../../lib/tls-config';
 import { registerNode } from '../../lib/red';
 import { AUTH_MODES, AmqpLogin, amqpCredentials } from '../../protocols/aliyun/amqp';
@@ -40,8 +41,8 @@ function init(RED: NodeAPI): void {
     const parsed = AliyunAmqpConnectionConfig.safeParse(def);
     const creds = (this.credentials ?? {}) as { keyId?: string; secret?: string };
     if (!parsed.success) {
-      this.problem = `invalid AMQP settings: ${describeIssues(parsed.error)}`;
-      this.error(this.problem);
+      ({ problem: this.problem, text: this.problemText } = configProblem(RED, 'invalidAmqpSettings', { issues: describeIssues(parsed.error) }));
+      this.error(this.problemText);
       return;
     }
     const cfg = parsed.data;
@@ -55,11 +56,11 @@ function init(RED: NodeAPI): void {
     };
     const checked = AmqpLogin.safeParse(login);
     if (!checked.success) {
-      this.problem = `invalid AMQP login: ${describeIssues(checked.error)}`;
-      this.error(this.problem);
+      ({ problem: this.problem, text: this.problemText } = configProblem(RED, 'invalidAmqpLogin', { issues: describeIssues(checked.error) }));
+      this.error(this.problemText);
       return;
     }
-    if (cfg.localTest) node.warn('plain AMQP without TLS is on (local test peer); the platform itself accepts only TLS');
+    if (cfg.localTest) node.warn(say(RED, 'plainAmqp'));
     const tlsOptions = cfg.localTest ? {} : tlsOptionsFrom(RED, node, cfg.tls);
     const subscription = new AmqpSubscription({
       host: cfg.host,
@@ -71,7 +72,11 @@ function init(RED: NodeAPI): void {
       reconnectMinMs: cfg.reconnectMinMs,
       reconnectMaxMs: Math.max(cfg.reconnectMaxMs, cfg.reconnectMinMs),
       credentials: () => amqpCredentials(login),
-      logger: { log: (m) => node.log(m), warn: (m) => node.warn(m) },
+      logger: {
+        log: (m) => node.log(m),
+        warn: (m) => node.warn(m),
+        unrouted: (topic, count) => node.warn(say(RED, 'unrouted', { topic, more: count > 1 ? say(RED, 'unroutedMore', { count }) : '' })),
+      },
     });
     this.subscription = subscription;
     node.on('close', (_removed: boolean, done: () => void) => {

@@ -5,4 +5,6 @@ export interface AliyunAmqpConnectionNode extends Node {
   subscription?: AmqpSubscription;
   /** Why the connection cannot be used, for the user nodes' status. */
   problem?: string;
+  /** The same in the runtime's language, for the user nodes' logs. */
+  problemText?: string;
 }

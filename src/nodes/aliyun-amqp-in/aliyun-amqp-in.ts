@@ -6,6 +6,7 @@
  */
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { z } from 'zod';
+import { configProblem, localError, ownerProblem, say } from '../../lib/log-text';
 import { parseNodeConfig } from '../../lib/node-config';
 import { messageCompletion } from '../../lib/message-completion';
 import { NodeStatusView } from '../../lib/node-status';
@@ -34,22 +35,22 @@ function init(RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const node = this;
     const view = new NodeStatusView(node);
-    const cfg = parseNodeConfig(node, view, AliyunAmqpInConfig, def);
+    const cfg = parseNodeConfig(RED, node, view, AliyunAmqpInConfig, def);
     if (cfg === undefined) return;
     const owner = cfg.connection ? (RED.nodes.getNode(cfg.connection) as unknown as AliyunAmqpConnectionNode | null) : null;
     const subscription = owner?.subscription;
     if (!subscription) {
-      const problem = owner?.problem ?? 'no Aliyun AMQP subscription selected';
-      node.error(problem);
-      view.fatal(problem);
+      const own = ownerProblem(RED, owner, 'noAmqpSubscription');
+      node.error(own.text);
+      view.fatal(own.problem);
       return;
     }
     const filter = cfg.topicFilter.split('/');
     const warnedLenient = new Set<string>();
     // Message hooks came with Node-RED 2; without them completion cannot be seen.
     if (cfg.accept === 'completed' && !(RED as { hooks?: unknown }).hooks) {
-      const problem = 'accepting when the flow is done needs Node-RED 2 or later (message hooks)';
-      node.error(problem);
+      const { problem, text } = configProblem(RED, 'needsHooks');
+      node.error(text);
       view.fatal(problem);
       return;
     }
@@ -66,7 +67,7 @@ function init(RED: NodeAPI): void {
           const push = decodeAmqpMessage(message, cfg.payloadFormat);
           if (push.lenient && !warnedLenient.has(push.topic)) {
             warnedLenient.add(push.topic);
-            node.warn(`${push.topic}: payload is not strict JSON; accepted`);
+            node.warn(say(RED, 'lenientJson', { topic: push.topic }));
           }
           const out = {
             topic: push.topic,
@@ -78,13 +79,13 @@ function init(RED: NodeAPI): void {
             return true;
           }
           return completion.track(out, (m) => node.send(m), COMPLETION_DEADLINE_MS).then((outcome) => {
-            if (outcome === 'deadline') node.warn(`${push.topic}: message ${push.messageId ?? ''} not finished by the flow within ${COMPLETION_DEADLINE_MS / 60_000} min; accepted`);
+            if (outcome === 'deadline') node.warn(say(RED, 'notFinished', { topic: push.topic, messageId: push.messageId ?? '', minutes: COMPLETION_DEADLINE_MS / 60_000 }));
           });
         } catch (err) {
           const error = asError(err);
           view.error(error.message);
           const raw = bodyBytes(message.body);
-          node.error(error, { topic: typeof topic === 'string' ? topic : '', payload: raw ? raw.toString('utf8') : message.body, aliyun: { properties: message.application_properties ?? {} } });
+          node.error(localError(RED, error), { topic: typeof topic === 'string' ? topic : '', payload: raw ? raw.toString('utf8') : message.body, aliyun: { properties: message.application_properties ?? {} } });
         }
         return true;
       },

@@ -5,6 +5,7 @@
  */
 import type { NodeAPI, NodeDef } from 'node-red';
 import { z } from 'zod';
+import { configProblem } from '../../lib/log-text';
 import { openSharedConnection } from '../../lib/mqtt/config-node';
 import { registerNode } from '../../lib/red';
 import { topicSegment } from '../../protocols/mqtt-topic';
@@ -28,14 +29,14 @@ function init(RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const parsed = AliyunLivingAccountConfig.safeParse(def);
     if (!parsed.success) {
-      this.problem = `invalid Living channel: ${describeIssues(parsed.error)}`;
-      this.error(this.problem);
+      ({ problem: this.problem, text: this.problemText } = configProblem(RED, 'invalidLivingChannel', { issues: describeIssues(parsed.error) }));
+      this.error(this.problemText);
       return;
     }
     const creds = (this.credentials ?? {}) as { username?: string; password?: string };
     const opened = openSharedConnection(RED, this, def, creds);
     if (!('connection' in opened)) {
-      this.problem = opened.error;
+      ({ error: this.problem, text: this.problemText } = opened);
       return;
     }
     this.connection = opened.connection;

@@ -7,4 +7,6 @@ export interface AliyunLivingAccountNode extends Node {
   connection?: SharedMqttConnection;
   /** Why the connection cannot be used, for the user nodes' status. */
   problem?: string;
+  /** The same in the runtime's language, for the user nodes' logs. */
+  problemText?: string;
 }

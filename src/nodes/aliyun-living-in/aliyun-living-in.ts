@@ -5,6 +5,7 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { z } from 'zod';
+import { describe, localDone, localError, say } from '../../lib/log-text';
 import { configuredNode } from '../../lib/mqtt/configured-node';
 import { joinConnection } from '../../lib/mqtt/user-node';
 import { PublishFailure, type Outgoing } from '../../lib/mqtt/shared-connection';
@@ -47,7 +48,7 @@ function init(RED: NodeAPI): void {
   function AliyunLivingIn(this: Node, def: Def) {
     RED.nodes.createNode(this, def);
     const node = this;
-    const setup = configuredNode<typeof AliyunLivingInConfig, AliyunLivingAccountNode>(RED, node, def, AliyunLivingInConfig, 'account', 'no Aliyun Living channel selected');
+    const setup = configuredNode<typeof AliyunLivingInConfig, AliyunLivingAccountNode>(RED, node, def, AliyunLivingInConfig, 'account', 'noLivingChannel');
     if (!setup) return;
     const { cfg, connection, view } = setup;
     const channel = setup.owner.channel!;
@@ -55,9 +56,8 @@ function init(RED: NodeAPI): void {
     try {
       filters = livingFilters(channel.productKey, cfg.deviceName, cfg.kinds);
     } catch (err) {
-      const problem = asError(err).message;
-      node.error(problem);
-      view.fatal(problem);
+      node.error(describe(RED, err));
+      view.fatal(asError(err).message);
       return;
     }
     const replyFilter = accountReplyFilter(channel.productKey, channel.deviceName);
@@ -77,7 +77,7 @@ function init(RED: NodeAPI): void {
         const push = decodeLivingPush(where.kind, body);
         if (push.lenient && !warnedLenient.has(where.kind)) {
           warnedLenient.add(where.kind);
-          node.warn(`${topic}: payload is not strict JSON (comments, or missing or trailing commas); accepted`);
+          node.warn(say(RED, 'lenientJson', { topic }));
         }
         const deviceName = push.device.deviceName ?? where.deviceName;
         const meta: Record<string, unknown> = { kind: push.kind };
@@ -90,12 +90,12 @@ function init(RED: NodeAPI): void {
         if (push.lenient) meta.lenient = true;
         if (push.extra) meta.extra = push.extra;
         meta.flags = push.flags;
-        if (push.flags.length > 0) node.warn(`${topic}: ${push.flags.map((f) => `${f.field} ${JSON.stringify(f.value)}: ${f.reason}`).join('; ')}`);
+        if (push.flags.length > 0) node.warn(say(RED, 'doubtful', { topic, flags: push.flags.map((f) => `${f.field} ${JSON.stringify(f.value)}: ${f.reason}`).join('; ') }));
         node.send([{ topic: `aliyun-living/${push.kind}/${deviceName}`, payload: push.payload, aliyun: meta }, null]);
       } catch (err) {
         const error = asError(err);
         view.error(error.message);
-        node.error(error, { topic, payload: body.toString('utf8'), aliyun: { mqttTopic: topic, ...(where ?? {}) } });
+        node.error(localError(RED, error), { topic, payload: body.toString('utf8'), aliyun: { mqttTopic: topic, ...(where ?? {}) } });
       }
     };
 
@@ -107,7 +107,7 @@ function init(RED: NodeAPI): void {
         reply = parseAccountReply(body);
       } catch (err) {
         view.error(asError(err).message);
-        node.error(asError(err), { topic, payload: body.toString('utf8') });
+        node.error(localError(RED, err), { topic, payload: body.toString('utf8') });
         return;
       }
       const w = pending.take(reply.id);
@@ -122,7 +122,8 @@ function init(RED: NodeAPI): void {
     connection.subscribe(node.id, replyFilter, 1, onReply);
     showWaiting();
 
-    node.on('input', (msg, send, done) => {
+    node.on('input', (msg, send, nodeDone) => {
+      const done = localDone(RED, nodeDone);
       const parsed = AccountMsg.safeParse(msg);
       let request: ReturnType<typeof buildAccountRequest>;
       let timeoutS: number;

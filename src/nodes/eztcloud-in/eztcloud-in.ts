@@ -4,6 +4,7 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { z } from 'zod';
+import { describe, localError, say } from '../../lib/log-text';
 import { joinConnection } from '../../lib/mqtt/user-node';
 import { configuredNode } from '../../lib/mqtt/configured-node';
 import { registerNode } from '../../lib/red';
@@ -30,7 +31,7 @@ function init(RED: NodeAPI): void {
   function EztcloudIn(this: Node, def: Def) {
     RED.nodes.createNode(this, def);
     const node = this;
-    const setup = configuredNode<typeof EztcloudInConfig, EztcloudProjectNode>(RED, node, def, EztcloudInConfig, 'project', 'no EZtCloud project selected');
+    const setup = configuredNode<typeof EztcloudInConfig, EztcloudProjectNode>(RED, node, def, EztcloudInConfig, 'project', 'noEztcloudProject');
     if (!setup) return;
     const { cfg, connection, view } = setup;
     const pk = setup.owner.projectKey!;
@@ -38,9 +39,8 @@ function init(RED: NodeAPI): void {
     try {
       filters = subscribeFilters(pk, cfg.kinds, cfg.devicesMode === 'all' ? 'all' : cfg.devices.map(deviceUsername), cfg.streams);
     } catch (err) {
-      const problem = asError(err).message;
-      node.error(problem);
-      view.fatal(problem);
+      node.error(describe(RED, err));
+      view.fatal(asError(err).message);
       return;
     }
     const warnedLenient = new Set<string>();
@@ -53,7 +53,7 @@ function init(RED: NodeAPI): void {
         const { payload, lenient, extra } = decodeMessage(info.kind, body, cfg.dataFormat);
         if (lenient && !warnedLenient.has(topic)) {
           warnedLenient.add(topic);
-          node.warn(`${topic}: payload is not strict JSON (trailing commas or comments); accepted`);
+          node.warn(say(RED, 'lenientJson', { topic }));
         }
         const msg: NodeMessage = {
           topic: `eztcloud/${info.kind}/${info.device}${info.stream ? `/${info.stream}` : ''}`,
@@ -70,7 +70,7 @@ function init(RED: NodeAPI): void {
       } catch (err) {
         const error = asError(err);
         view.error(error.message);
-        node.error(error, { topic, payload: body.toString('utf8'), eztcloud: { mqttTopic: topic, ...(info ?? {}) } });
+        node.error(localError(RED, error), { topic, payload: body.toString('utf8'), eztcloud: { mqttTopic: topic, ...(info ?? {}) } });
       }
     };
     for (const f of filters) connection.subscribe(node.id, f, 1, onMessage);

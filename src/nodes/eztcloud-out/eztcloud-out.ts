@@ -4,6 +4,7 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { z } from 'zod';
+import { localDone, localError } from '../../lib/log-text';
 import { joinConnection } from '../../lib/mqtt/user-node';
 import { PublishFailure, type Outgoing } from '../../lib/mqtt/shared-connection';
 import { configuredNode } from '../../lib/mqtt/configured-node';
@@ -50,7 +51,7 @@ function init(RED: NodeAPI): void {
   function EztcloudOut(this: Node, def: Def) {
     RED.nodes.createNode(this, def);
     const node = this;
-    const setup = configuredNode<typeof EztcloudOutConfig, EztcloudProjectNode>(RED, node, def, EztcloudOutConfig, 'project', 'no EZtCloud project selected');
+    const setup = configuredNode<typeof EztcloudOutConfig, EztcloudProjectNode>(RED, node, def, EztcloudOutConfig, 'project', 'noEztcloudProject');
     if (!setup) return;
     const { cfg, connection, view } = setup;
     const pk = setup.owner.projectKey!;
@@ -76,7 +77,7 @@ function init(RED: NodeAPI): void {
           extra = decoded.extra;
         } catch (err) {
           view.error(asError(err).message);
-          node.error(asError(err), { topic, payload: body.toString('utf8') });
+          node.error(localError(RED, err), { topic, payload: body.toString('utf8') });
           return;
         }
         const w = waiting.take(key(info.device, reply.id));
@@ -102,7 +103,8 @@ function init(RED: NodeAPI): void {
       return out;
     }
 
-    node.on('input', (msg, send, done) => {
+    node.on('input', (msg, send, nodeDone) => {
+      const done = localDone(RED, nodeDone);
       evaluateProperties(RED, node, typed, msg, (values) => handle(msg, send, done, values), (err) => {
         view.error(err.message);
         done(err);

@@ -3,6 +3,7 @@
  * projectKey / projectSecret pair, and the one shared connection of eztcloud-in and eztcloud-out.
  */
 import type { NodeAPI, NodeDef } from 'node-red';
+import { configProblem, describe, english, say } from '../../lib/log-text';
 import { openSharedConnection } from '../../lib/mqtt/config-node';
 import { registerNode } from '../../lib/red';
 import { projectKey } from '../../protocols/eztcloud/open-api';
@@ -18,20 +19,21 @@ function init(RED: NodeAPI): void {
     try {
       this.projectKey = projectKey(creds.projectKey ?? '');
     } catch (err) {
-      this.problem = `projectKey: ${asError(err).message}`;
-      this.error(this.problem);
+      this.problem = english('badProjectKey', { error: asError(err).message });
+      this.problemText = say(RED, 'badProjectKey', { error: describe(RED, err) });
+      this.error(this.problemText);
       return;
     }
     const url = String(def.connection?.url ?? '');
     if (/^(mqtt|ws):\/\//i.test(url) && !def.localTest) {
-      this.problem = 'EZtCloud accepts only encrypted connections: use the mqtts:// or wss:// endpoint from the console (tick "local test broker" only for a broker of your own)';
-      this.error(this.problem);
+      ({ problem: this.problem, text: this.problemText } = configProblem(RED, 'eztcloudPlain'));
+      this.error(this.problemText);
       return;
     }
     // The projectKey is the MQTT user name, and the topics must carry the same key.
     const opened = openSharedConnection(RED, this, def, { username: this.projectKey, ...(creds.projectSecret ? { password: creds.projectSecret } : {}) });
     if ('connection' in opened) this.connection = opened.connection;
-    else this.problem = opened.error;
+    else ({ error: this.problem, text: this.problemText } = opened);
   }
   registerNode(RED, 'eztcloud-project', EztcloudProject, {
     projectKey: { type: 'text' },

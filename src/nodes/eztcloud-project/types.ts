@@ -6,4 +6,6 @@ export interface EztcloudProjectNode extends Node {
   connection?: SharedMqttConnection;
   /** Why the project cannot be used, for the user nodes' status. */
   problem?: string;
+  /** The same in the runtime's language, for the user nodes' logs. */
+  problemText?: string;
 }

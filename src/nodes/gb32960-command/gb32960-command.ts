@@ -5,6 +5,7 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { z } from 'zod';
+import { localDone } from '../../lib/log-text';
 import { registerNode } from '../../lib/red';
 import { PropertyType, describeSource, evaluateProperties } from '../../lib/typed-property';
 import { ProtocolError, asError, describeIssues, isProtocolError } from '../../protocols/protocol-error';
@@ -66,7 +67,8 @@ function init(RED: NodeAPI): void {
       return checked.data ?? '';
     }
 
-    node.on('input', (msg: NodeMessageInFlow, send, done) => {
+    node.on('input', (msg: NodeMessageInFlow, send, nodeDone) => {
+      const done = localDone(RED, nodeDone);
       evaluateProperties(RED, node, typed, msg, (values) => handle(msg, send, done, values.vin), (err) => {
         view.error(err.message);
         done(err);

@@ -4,6 +4,7 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { z } from 'zod';
+import { localDone, say } from '../../lib/log-text';
 import { parseNodeConfig } from '../../lib/node-config';
 import { NodeStatusView } from '../../lib/node-status';
 import { registerNode } from '../../lib/red';
@@ -35,12 +36,13 @@ function init(RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const node = this;
     const view = new NodeStatusView(node);
-    const stored = parseNodeConfig(node, view, Gb32960Config, def);
+    const stored = parseNodeConfig(RED, node, view, Gb32960Config, def);
     if (!stored) return;
     const cfg: z.infer<typeof Gb32960Config> = stored;
     let decoded = 0;
 
-    node.on('input', (msg, send, done) => {
+    node.on('input', (msg, send, nodeDone) => {
+      const done = localDone(RED, nodeDone);
       try {
         const opts = MsgOptions.safeParse(msg);
         if (!opts.success) throw new ProtocolError('bad-msg', `msg.command / msg.responseFlag: ${describeIssues(opts.error)}`);
@@ -51,7 +53,7 @@ function init(RED: NodeAPI): void {
           ...(command !== undefined ? { command } : {}),
           ...(opts.data.responseFlag !== undefined ? { responseFlag: opts.data.responseFlag } : {}),
         });
-        if ((payload.checksum as { ok?: boolean } | undefined)?.ok === false) node.warn(`BCC mismatch in the frame from ${payload.vin ?? '?'}; decoded anyway as set in the dialog`);
+        if ((payload.checksum as { ok?: boolean } | undefined)?.ok === false) node.warn(say(RED, 'bccMismatch', { vin: String(payload.vin ?? '?') }));
         const vin = payload.vin || (payload.deviceName as string | undefined) || '';
         const topic = `gb32960/${payload.command?.code ?? payload.source}/${vin}`;
         const gb32960 = { source: payload.source, command: payload.command, vin };

@@ -4,6 +4,7 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { z } from 'zod';
+import { localError } from '../../lib/log-text';
 import { registerNode } from '../../lib/red';
 import { vinList, type VehicleFrame } from '../gb32960-server/platform';
 import { serverUser } from '../gb32960-server/server-user';
@@ -74,7 +75,7 @@ function init(RED: NodeAPI): void {
         if (vins.size > 0 && !vinWanted(session.vin)) return;
         view.error(err.message);
         const details = Object.fromEntries(Object.entries(err.details).filter(([k]) => k !== 'partial'));
-        node.error(err, {
+        node.error(localError(RED, err), {
           topic: `gb32960/error/${session.vin ?? session.remote}`, payload: raw ?? null, vin: session.vin, session,
           gb32960Error: { code: err.code, ...details },
           ...(err.details.partial !== undefined ? { partial: err.details.partial } : {}),

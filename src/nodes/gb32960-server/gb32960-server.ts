@@ -6,6 +6,7 @@
 import type { Node, NodeAPI, NodeDef, NodeStatus } from 'node-red';
 import type tls from 'node:tls';
 import { z } from 'zod';
+import { describe, say } from '../../lib/log-text';
 import { registerNode } from '../../lib/red';
 import { describeIssues } from '../../protocols/protocol-error';
 import { MAX_FRAME_BYTES } from '../../protocols/gb32960/stream';
@@ -61,9 +62,9 @@ function init(RED: NodeAPI): void {
 
     const parsed = ServerConfig.safeParse(def);
     if (!parsed.success) {
-      const problem = `invalid configuration: ${describeIssues(parsed.error)}`;
-      node.error(problem);
-      status = { fill: 'red', shape: 'ring', text: problem };
+      const issues = describeIssues(parsed.error);
+      node.error(say(RED, 'invalidConfig', { issues }));
+      status = { fill: 'red', shape: 'ring', text: `invalid configuration: ${issues}` };
       return;
     }
     const cfg = parsed.data;
@@ -73,10 +74,10 @@ function init(RED: NodeAPI): void {
       const tlsNode = RED.nodes.getNode(cfg.tls) as TlsConfigNode | null;
       const opts: Record<string, unknown> = {};
       if (tlsNode && typeof tlsNode.addTLSOptions === 'function') tlsNode.addTLSOptions(opts);
-      else node.warn('the TLS configuration node was not found; listening without TLS would be unsafe, so not listening');
+      else node.warn(say(RED, 'serverTlsMissing'));
       if (!opts.cert && !opts.pfx) {
         status = { fill: 'red', shape: 'ring', text: 'TLS needs a certificate and key' };
-        node.error('TLS is selected but its configuration has no server certificate and key');
+        node.error(say(RED, 'serverTlsNoKey'));
         return;
       }
       // Client certificates are asked for only when the dialog says so: most vehicles have none.
@@ -116,13 +117,13 @@ function init(RED: NodeAPI): void {
     }
 
     platform.on('listening', (port) => {
-      node.log(`GB/T 32960 platform listening on ${cfg.host || '0.0.0.0'}:${port}${tlsOptions ? ' (TLS)' : ''}`);
+      node.log(say(RED, tlsOptions ? 'serverListeningTls' : 'serverListening', { address: `${cfg.host || '0.0.0.0'}:${port}` }));
       setStatus({ fill: 'green', shape: 'ring', text: `listening ${where()} · 0 vehicles` });
     });
     platform.on('failed', (err) => {
       const code = (err as NodeJS.ErrnoException).code;
       const text = code === 'EADDRINUSE' ? `port ${cfg.port} is in use` : code === 'EACCES' ? `no permission to listen on port ${cfg.port}` : err.message;
-      node.error(`GB/T 32960 platform cannot listen: ${text}`);
+      node.error(say(RED, 'serverCannotListen', { error: text }));
       setStatus({ fill: 'red', shape: 'ring', text });
     });
     platform.on('counts', countsChanged);
@@ -130,7 +131,7 @@ function init(RED: NodeAPI): void {
       for (const u of users.values()) u.frame?.(f);
     });
     platform.on('session', (event, session, detail) => {
-      if (event === 'replaced') node.warn(`VIN ${session.vin} logged in again (${detail}); its old connection from ${session.remote} is closed`);
+      if (event === 'replaced') node.warn(say(RED, 'vinReplaced', { vin: String(session.vin), detail: String(detail), remote: session.remote }));
       for (const u of users.values()) u.session?.(event, session, detail);
     });
     platform.on('problem', (err, session, raw) => {
@@ -142,7 +143,7 @@ function init(RED: NodeAPI): void {
         }
       }
       // Nobody on a flow to tell: the log must still say it.
-      if (!told) node.warn(err.message);
+      if (!told) node.warn(describe(RED, err));
     });
     platform.listen();
 

@@ -4,6 +4,7 @@
  */
 import type { Node, NodeAPI } from 'node-red';
 import type { z } from 'zod';
+import { say } from '../../lib/log-text';
 import { NodeStatusView } from '../../lib/node-status';
 import { describeIssues } from '../../protocols/protocol-error';
 import type { Gb32960ServerNode } from './types';
@@ -16,10 +17,11 @@ export function serverUser<S extends z.ZodType<{ server: string }>>(RED: NodeAPI
   { cfg: z.infer<S>; server: Gb32960ServerNode; view: NodeStatusView } | undefined {
   const view = new NodeStatusView(node);
   const parsed = schema.safeParse(def);
-  const problem = !parsed.success ? `invalid configuration: ${describeIssues(parsed.error)}` : undefined;
+  const issues = !parsed.success ? describeIssues(parsed.error) : undefined;
+  const problem = issues === undefined ? undefined : `invalid configuration: ${issues}`;
   const server = parsed.success ? RED.nodes.getNode((parsed.data as { server: string }).server) as Gb32960ServerNode | null : null;
   if (problem || !server || typeof server.register !== 'function') {
-    node.error(problem ?? 'the gb32960 server configuration node was not found');
+    node.error(issues === undefined ? say(RED, 'noServerNode') : say(RED, 'invalidConfig', { issues }));
     view.fatal(problem ?? 'no server');
     return undefined;
   }

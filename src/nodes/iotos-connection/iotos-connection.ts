@@ -4,6 +4,7 @@
  */
 import type { NodeAPI, NodeDef } from 'node-red';
 import { z } from 'zod';
+import { configProblem } from '../../lib/log-text';
 import { openSharedConnection } from '../../lib/mqtt/config-node';
 import { registerNode } from '../../lib/red';
 import { PlatformId, clientIdFor } from '../../protocols/iotos/device';
@@ -19,8 +20,8 @@ function init(RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const parsed = IotosConnectionConfig.safeParse(def);
     if (!parsed.success) {
-      this.problem = `invalid IOTOS device: ${describeIssues(parsed.error)}`;
-      this.error(this.problem);
+      ({ problem: this.problem, text: this.problemText } = configProblem(RED, 'invalidIotosDevice', { issues: describeIssues(parsed.error) }));
+      this.error(this.problemText);
       return;
     }
     this.device = parsed.data;
@@ -28,7 +29,7 @@ function init(RED: NodeAPI): void {
     // The platform only accepts its own client id form.
     const opened = openSharedConnection(RED, this, def, creds, { clientId: clientIdFor(parsed.data.gatewayId, parsed.data.deviceId) });
     if ('connection' in opened) this.connection = opened.connection;
-    else this.problem = opened.error;
+    else ({ error: this.problem, text: this.problemText } = opened);
   }
   registerNode(RED, 'iotos-connection', IotosConnection, {
     username: { type: 'text' },

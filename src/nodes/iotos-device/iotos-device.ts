@@ -4,6 +4,7 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { z } from 'zod';
+import { localDone, localError, say } from '../../lib/log-text';
 import { joinConnection } from '../../lib/mqtt/user-node';
 import { PublishFailure, type Outgoing } from '../../lib/mqtt/shared-connection';
 import { configuredNode } from '../../lib/mqtt/configured-node';
@@ -60,7 +61,7 @@ function init(RED: NodeAPI): void {
   function IotosDevice(this: Node, def: Def) {
     RED.nodes.createNode(this, def);
     const node = this;
-    const setup = configuredNode<typeof IotosDeviceConfig, IotosConnectionNode>(RED, node, def, IotosDeviceConfig, 'connection', 'no IOTOS connection selected');
+    const setup = configuredNode<typeof IotosDeviceConfig, IotosConnectionNode>(RED, node, def, IotosDeviceConfig, 'connection', 'noIotosConnection');
     if (!setup) return;
     const { cfg, connection, view } = setup;
     const { gatewayId: gw, deviceId: dev } = setup.owner.device!;
@@ -77,7 +78,7 @@ function init(RED: NodeAPI): void {
     function reportBad(err: unknown, topic: string, raw: string): void {
       const error = asError(err);
       view.error(error.message);
-      node.error(error, { topic, payload: raw });
+      node.error(localError(RED, error), { topic, payload: raw });
     }
 
     /** Output 3; `sent` says whether the uplink may have reached the platform. */
@@ -105,7 +106,7 @@ function init(RED: NodeAPI): void {
       }
       const f = uplinks.get(result.requestId);
       if (!f) {
-        if (expired.includes(result.requestId)) node.warn(`late result for uplink ${result.requestId} after it timed out: ${raw.slice(0, 200)}`);
+        if (expired.includes(result.requestId)) node.warn(say(RED, 'lateResult', { requestId: result.requestId, raw: raw.slice(0, 200) }));
         return;
       }
       const dataId = result.id ?? dataIdFromTopic(topic);
@@ -156,7 +157,7 @@ function init(RED: NodeAPI): void {
         return;
       }
       if (typeof requestId !== 'string' || requestId === '') return;
-      reply({ downlink: { requestId }, dataId }, 101, `bad downlink: ${clip(asError(err).message)}`).catch((e: unknown) => node.error(asError(e)));
+      reply({ downlink: { requestId }, dataId }, 101, `bad downlink: ${clip(asError(err).message)}`).catch((e: unknown) => node.error(localError(RED, e)));
     }
 
     function onDownlink(topic: string, body: Buffer): void {
@@ -173,7 +174,7 @@ function init(RED: NodeAPI): void {
         if (dataId !== undefined) refuseUnreadable(raw, dataId, err);
         return;
       }
-      if (lenient) node.warn(`downlink on ${topic} is not strict JSON (trailing comma); accepted`);
+      if (lenient) node.warn(say(RED, 'lenientDownlink', { topic }));
       try {
         ts = downlink.ts !== undefined ? normaliseTime(downlink.ts) : undefined;
         // Its echo in the /result must be writable, and so must what the flow receives.
@@ -181,7 +182,7 @@ function init(RED: NodeAPI): void {
       } catch (err) {
         // The platform always gets a result; the flow gets the error with the raw downlink.
         const error = err instanceof ProtocolError ? err : new ProtocolError('bad-value', `downlink ${downlink.requestId}: value cannot be serialised (${asError(err).message})`);
-        reply({ downlink: { ...downlink, value: undefined }, dataId }, 101, error.message).catch((e: unknown) => node.error(asError(e)));
+        reply({ downlink: { ...downlink, value: undefined }, dataId }, 101, error.message).catch((e: unknown) => node.error(localError(RED, e)));
         reportBad(new ProtocolError(error.code, `${error.message}; replied 101`), topic, raw);
         return;
       }
@@ -199,15 +200,15 @@ function init(RED: NodeAPI): void {
           timer: setTimeout(() => {
             if (!downlinks.delete(downlinkKey(downlink.requestId, dataId))) return;
             showWaiting();
-            node.warn(`downlink ${downlink.requestId} to data point ${dataId} not answered by the flow within ${cfg.replyTimeout} s; replied with a timeout`);
-            reply(wait, 101, `no answer within ${cfg.replyTimeout} s`).catch((err: unknown) => node.error(asError(err)));
+            node.warn(say(RED, 'downlinkUnanswered', { requestId: downlink.requestId, dataId, seconds: cfg.replyTimeout }));
+            reply(wait, 101, `no answer within ${cfg.replyTimeout} s`).catch((err: unknown) => node.error(localError(RED, err)));
           }, cfg.replyTimeout * 1000),
         };
         downlinks.set(downlinkKey(downlink.requestId, dataId), wait);
         showWaiting();
       }
       node.send([null, { topic: `iotos/downlink/${point?.name || dataId}`, payload: downlink.value, iotos }, null]);
-      if (cfg.replyMode === 'auto') reply({ downlink, dataId }, 0, 'OK').catch((err: unknown) => node.error(asError(err)));
+      if (cfg.replyMode === 'auto') reply({ downlink, dataId }, 0, 'OK').catch((err: unknown) => node.error(localError(RED, err)));
     }
 
     connection.subscribe(node.id, uplinkResultFilter(gw, dev), 1, onUplinkResult);
@@ -231,7 +232,8 @@ function init(RED: NodeAPI): void {
       sent.then(() => done(), (err: unknown) => done(asError(err)));
     }
 
-    node.on('input', (msg, send, done) => {
+    node.on('input', (msg, send, nodeDone) => {
+      const done = localDone(RED, nodeDone);
       try {
         if ((msg as { iotos?: { kind?: unknown } }).iotos?.kind === 'downlink') {
           answerDownlink(msg, done);

@@ -3,6 +3,7 @@
  * one shared connection that jointech-in and lock-command use.
  */
 import type { NodeAPI, NodeDef } from 'node-red';
+import { configProblem, say } from '../../lib/log-text';
 import { openSharedConnection } from '../../lib/mqtt/config-node';
 import { registerNode } from '../../lib/red';
 import { JointechAccountConfig, platformPassword } from '../../protocols/jointech/account';
@@ -16,22 +17,22 @@ function init(RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const parsed = JointechAccountConfig.safeParse(def);
     if (!parsed.success) {
-      this.problem = `invalid account: ${describeIssues(parsed.error)}`;
-      this.error(this.problem);
+      ({ problem: this.problem, text: this.problemText } = configProblem(RED, 'invalidAccount', { issues: describeIssues(parsed.error) }));
+      this.error(this.problemText);
       return;
     }
     this.account = parsed.data;
     const creds = (this.credentials ?? {}) as { username?: string; password?: string };
     const password = creds.password ? platformPassword(creds.password, parsed.data.passwordMode) : undefined;
     if (password && parsed.data.passwordMode === 'md5' && !/^[0-9a-f]{32}$/.test(password)) {
-      this.warn('the password is not a 32-character MD5 hex string; choose "login password" if you typed the plain password');
+      this.warn(say(RED, 'md5Password'));
     }
     const opened = openSharedConnection(RED, this, def, {
       ...(creds.username ? { username: creds.username } : {}),
       ...(password ? { password } : {}),
     });
     if ('connection' in opened) this.connection = opened.connection;
-    else this.problem = opened.error;
+    else ({ error: this.problem, text: this.problemText } = opened);
   }
   registerNode(RED, 'jointech-account', JointechAccount, {
     username: { type: 'text' },

@@ -5,6 +5,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { z } from 'zod';
 import { adminPathClash, mountWebhook, type WebhookRefusal, type WebhookReply } from '../../lib/http/webhook';
+import { describe, localDone, localError, ownerProblem, say } from '../../lib/log-text';
 import { joinConnection } from '../../lib/mqtt/user-node';
 import { parseNodeConfig } from '../../lib/node-config';
 import { NodeStatusView } from '../../lib/node-status';
@@ -62,7 +63,7 @@ function init(RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const node = this;
     const view = new NodeStatusView(node);
-    const stored = parseNodeConfig(node, view, JointechInConfig, def);
+    const stored = parseNodeConfig(RED, node, view, JointechInConfig, def);
     if (!stored) return;
     const cfg: JointechInConfig = stored;
     const outputIndex = new Map<DataType, number>(DATA_TYPES.map((t, i) => [t, i]));
@@ -79,7 +80,7 @@ function init(RED: NodeAPI): void {
       if (where.path !== undefined) meta.path = where.path;
       const msg: NodeMessage = { topic: `jointech/${decoded.type}/${decoded.assetId}`, payload: decoded.payload, jointech: meta } as NodeMessage;
       if (decoded.flags.length > 0) {
-        node.warn(`${msg.topic}: ${decoded.flags.map((f) => `${f.field} ${JSON.stringify(f.value)} ${f.reason}`).join('; ')}`);
+        node.warn(say(RED, 'doubtful', { topic: String(msg.topic), flags: decoded.flags.map((f) => `${f.field} ${JSON.stringify(f.value)} ${f.reason}`).join('; ') }));
       }
       if (cfg.split === 'per-type') {
         const out: Array<NodeMessage | null> = DATA_TYPES.map(() => null);
@@ -95,7 +96,7 @@ function init(RED: NodeAPI): void {
     function reject(err: unknown, raw: unknown, extra: Arrival): Error {
       const error = asError(err);
       view.error(error.message);
-      node.error(error, { payload: raw, jointech: { raw, ...extra }, ...(typeof extra.mqttTopic === 'string' ? { topic: extra.mqttTopic } : {}) });
+      node.error(localError(RED, error), { payload: raw, jointech: { raw, ...extra }, ...(typeof extra.mqttTopic === 'string' ? { topic: extra.mqttTopic } : {}) });
       return error;
     }
 
@@ -135,7 +136,7 @@ function init(RED: NodeAPI): void {
         refused++;
         showCounts();
         if (r.status >= 500) {
-          node.error(`webhook ${path}: ${r.error}`);
+          node.error(say(RED, 'webhookFailed', { path, error: describe(RED, new ProtocolError(r.code, r.error)) }));
           return;
         }
         const w = warned.get(r.code);
@@ -144,9 +145,9 @@ function init(RED: NodeAPI): void {
           w.since++;
           return;
         }
-        const more = w && w.since > 0 ? ` (${w.since} more since the last warning)` : '';
+        const more = w && w.since > 0 ? say(RED, 'moreSince', { count: w.since }) : '';
         warned.set(r.code, { at: now, since: 0 });
-        node.warn(`webhook ${path}: refused with ${r.status}: ${r.error}${more}`);
+        node.warn(`${say(RED, 'webhookRefused', { path, status: r.status, error: describe(RED, new ProtocolError(r.code, r.error)) })}${more}`);
       };
       const unmount = routes.map(([path, hint]) => mountWebhook(RED, {
         path,
@@ -183,7 +184,7 @@ function init(RED: NodeAPI): void {
       view.note(served);
       for (const [path] of routes) {
         const clash = adminPathClash(RED, path);
-        if (clash) node.warn(`${clash}: the editor answers there, not this webhook; choose another path`);
+        if (clash) node.warn(say(RED, 'editorPath', { path: clash }));
       }
       node.on('close', (_removed: boolean, done: () => void) => {
         for (const u of unmount) u();
@@ -196,9 +197,9 @@ function init(RED: NodeAPI): void {
     function startMqtt(c: JointechInConfig): void {
       const account = c.account ? (RED.nodes.getNode(c.account) as JointechAccountNode | null) : null;
       if (!account?.connection || !account.account) {
-        const problem = account?.problem ?? 'no Jointech account selected';
-        view.fatal(problem);
-        node.error(problem);
+        const own = ownerProblem(RED, account, 'noJointechAccount');
+        view.fatal(own.problem);
+        node.error(own.text);
         return;
       }
       const connection = account.connection;
@@ -235,13 +236,13 @@ function init(RED: NodeAPI): void {
         if (c.devicesMode === 'list') devices = devices.map((d) => deviceNumber(d));
         apply(filtersNow());
       } catch (err) {
-        const problem = asError(err).message;
-        node.error(problem);
-        view.fatal(problem);
+        node.error(describe(RED, err));
+        view.fatal(asError(err).message);
         return;
       }
 
-      node.on('input', (msg, send, done) => {
+      node.on('input', (msg, send, nodeDone) => {
+        const done = localDone(RED, nodeDone);
         const parsedMsg = ActionMsg.safeParse(msg);
         if (!parsedMsg.success) {
           done(new ProtocolError('bad-action', `msg.action must be subscribe, unsubscribe or getSubscriptions (${describeIssues(parsedMsg.error)})`));

@@ -4,6 +4,7 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { z } from 'zod';
+import { describe, localDone, localError, say } from '../../lib/log-text';
 import { joinConnection } from '../../lib/mqtt/user-node';
 import { PublishFailure, type Outgoing } from '../../lib/mqtt/shared-connection';
 import { configuredNode } from '../../lib/mqtt/configured-node';
@@ -75,7 +76,7 @@ function init(RED: NodeAPI): void {
   function LockCommand(this: Node, def: Def) {
     RED.nodes.createNode(this, def);
     const node = this;
-    const setup = configuredNode<typeof LockCommandConfig, JointechAccountNode>(RED, node, def, LockCommandConfig, 'account', 'no Jointech account selected');
+    const setup = configuredNode<typeof LockCommandConfig, JointechAccountNode>(RED, node, def, LockCommandConfig, 'account', 'noJointechAccount');
     if (!setup) return;
     const { cfg, connection, view } = setup;
     const { accessKey, qos } = setup.owner.account!;
@@ -123,12 +124,12 @@ function init(RED: NodeAPI): void {
         reply = decoded.payload as unknown as CommandReply;
       } catch (err) {
         view.error(asError(err).message);
-        node.error(asError(err), { topic, payload: raw });
+        node.error(localError(RED, err), { topic, payload: raw });
         return;
       }
       const match = pending.take(reply, true) ?? (expired.take(reply, true) ? 'late' : undefined) ?? pending.take(reply) ?? (expired.take(reply) ? 'late' : undefined);
       if (match === 'late') {
-        node.warn(`late reply from ${reply.assetId} (${reply.commandType}) after its command timed out: ${raw.slice(0, 200)}`);
+        node.warn(say(RED, 'lateReply', { device: reply.assetId, command: reply.commandType, raw: raw.slice(0, 200) }));
         return;
       }
       if (!match) return; // A reply to a command this node did not send (console, another flow).
@@ -188,7 +189,8 @@ function init(RED: NodeAPI): void {
       return { req: buildRequest(device, command, params, operation), timeoutMs };
     }
 
-    node.on('input', (msg, send, done) => {
+    node.on('input', (msg, send, nodeDone) => {
+      const done = localDone(RED, nodeDone);
       const refuse = (err: unknown) => {
         view.error(asError(err).message);
         done(asError(err));
@@ -242,7 +244,7 @@ function init(RED: NodeAPI): void {
         const error = giveUp(p.data, 'closed', `the node was stopped before ${p.deviceId} replied to ${p.command}`);
         // On a full deploy the nodes wired to output 2 stop too and drop it: the log keeps it.
         // (A Catch-able error is logged by Node-RED already.)
-        if (cfg.failures === 'output') node.warn(error.message);
+        if (cfg.failures === 'output') node.warn(describe(RED, error));
       }
       connection.unsubscribe(node.id, `upload/${accessKey}/+/cmd`);
       done();

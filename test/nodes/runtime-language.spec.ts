@@ -1,0 +1,129 @@
+/**
+ * The nodes' runtime texts in the language Node-RED runs in: a plain Node-RED process started with
+ * settings.js `lang: 'zh-CN'`, then with `lang: 'en-US'`, gets bad input on several node types. A
+ * Catch node reports what Node-RED hands it for each failure (the text given to node.error, the
+ * error's code, the offending msg); the log handler reports the warnings and an error no Catch
+ * takes (node dec2), which Node-RED logs with the same text, and a node without its config node
+ * (cmd0) says so at deploy.
+ */
+import assert from 'node:assert/strict';
+import { coreText, startRedProcess, type RedProcess, type Report } from '../support/red-process';
+import { waitFor } from '../support/red';
+
+const report = (kind: string, fields: string) => `global.get('report')({ kind: '${kind}', ${fields} }); return null;`;
+/** A broker address nobody listens on: the config nodes keep trying, the input checks come first. */
+const NOBODY = 'mqtt://127.0.0.1:9';
+/** A GB/T 32960 realtime frame whose header announces 10 data bytes but which carries 5 (GB/T 32960.3-2016 table 2). */
+const SHORT_FRAME = [...Buffer.from('##'), 0x02, 0xfe, ...Buffer.from('LB9A32A19K0LS0001'), 0x01, 0x00, 0x0a, 1, 2, 3, 4, 5];
+
+const flow = [
+  { id: 'acc', type: 'jointech-account', accessKey: 'AK1', connection: { url: NOBODY, reconnectMinMs: 1000, reconnectMaxMs: 5000 } },
+  { id: 'proj', type: 'eztcloud-project', localTest: true, connection: { url: NOBODY, reconnectMinMs: 1000, reconnectMaxMs: 5000 }, credentials: { projectKey: 'PK1', projectSecret: 'secret' } },
+  { id: 'in', type: 'jointech-in', mode: 'webhook', path: '/lang', wires: [[]] },
+  { id: 'cmd', type: 'lock-command', account: 'acc', command: 'BASE1', timeout: 5, wires: [[], []] },
+  { id: 'cmd0', type: 'lock-command', account: '', command: 'BASE1', timeout: 5, wires: [[], []] },
+  { id: 'dec', type: 'gb32960-decode', wires: [[]] },
+  { id: 'dec2', type: 'gb32960-decode', wires: [[]] },
+  { id: 'out', type: 'eztcloud-out', project: 'proj', action: 'command_send', wires: [[]] },
+  {
+    id: 'i-cmd', type: 'inject', once: true, onceDelay: 0.2, repeat: '', wires: [['cmd']],
+    props: [{ p: 'device', v: '8130630001', vt: 'str' }, { p: 'command', v: 'BASE6', vt: 'str' }, { p: 'params', v: '{"uploadInterval":1,"wakeInterval":30}', vt: 'json' }],
+  },
+  { id: 'i-dec', type: 'inject', once: true, onceDelay: 0.2, repeat: '', wires: [['dec', 'dec2']], props: [{ p: 'payload', v: JSON.stringify(SHORT_FRAME), vt: 'bin' }] },
+  {
+    id: 'i-out', type: 'inject', once: true, onceDelay: 0.2, repeat: '', wires: [['out']],
+    props: [{ p: 'device', v: 'DU_1234567890', vt: 'str' }, { p: 'payload', v: '{"method":"setLevel","level":3}', vt: 'json' }],
+  },
+  { id: 'ca', type: 'catch', scope: ['in', 'cmd', 'dec', 'out'], uncaught: false, wires: [['casink']] },
+  {
+    id: 'casink', type: 'function', outputs: 1, wires: [[]],
+    func: report('catch', 'source: msg.error.source.id, code: msg.error.code, message: msg.error.message, device: msg.device, payload: msg.payload'),
+  },
+];
+
+interface Caught extends Report { source: string; code: string; message: string; device?: string; payload?: unknown }
+
+/** Runs the flow under `lang`, posts a malformed JSON body and a text body to the webhook. */
+async function run(lang: string): Promise<{ red: RedProcess; caught: (id: string) => Caught; warnings: () => string[]; logged: string; unconfigured: string; http: { status: number; body: any } }> {
+  const red = await startRedProcess({ lang });
+  await red.deploy(flow);
+  const res = await fetch(red.nodeUrl('/lang'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"deviceId": 7,' });
+  const http = { status: res.status, body: await res.json() };
+  await fetch(red.nodeUrl('/lang'), { method: 'POST', headers: { 'content-type': 'application/xml' }, body: '<a/>' });
+  const caught = (id: string) => red.reports.find((r) => r.kind === 'catch' && r.source === id) as Caught;
+  await waitFor(() => ['in', 'cmd', 'dec', 'out'].every(caught), 'a caught error from each node', 10_000);
+  const warnings = () => red.reports.filter((r) => r.kind === 'log' && r.level === 30 && r.type === 'jointech-in').map((r) => String(r.msg));
+  await waitFor(() => warnings().length > 0, 'the webhook refusal warning');
+  const logged = await waitFor(() => red.reports.find((r) => r.kind === 'log' && r.level === 20 && r.id === 'dec2'), 'the uncaught error in the log');
+  const unconfigured = await waitFor(() => red.reports.find((r) => r.kind === 'log' && r.level === 20 && r.id === 'cmd0'), 'the configuration problem in the log');
+  return { red, caught, warnings, logged: String(logged.msg), unconfigured: String(unconfigured.msg), http };
+}
+
+describe('runtime texts in the language Node-RED runs in', function () {
+  this.timeout(60_000);
+
+  describe('settings.js lang: zh-CN', () => {
+    let t: Awaited<ReturnType<typeof run>>;
+    before(async () => { t = await run('zh-CN'); });
+    after(async () => { await t?.red.stop(); });
+
+    it('runs Node-RED itself in Chinese (its own "started flows" log line)', () => {
+      assert.ok(t.red.reports.some((r) => r.kind === 'log' && r.msg === coreText('zh-CN', 'nodes.flows.started-flows')));
+      assert.equal(coreText('zh-CN', 'nodes.flows.started-flows'), '流程已启动');
+    });
+
+    it('hands Catch the Chinese text with the machine code and the offending msg', () => {
+      const json = t.caught('in');
+      assert.equal(json.code, 'bad-json');
+      assert.match(json.message, /JSON 格式错误：payload is not valid JSON/);
+
+      const cmd = t.caught('cmd');
+      assert.equal(cmd.code, 'bad-param');
+      assert.match(cmd.message, /^ProtocolError: 参数无效：.*uploadInterval must be a whole number in 5\.\.600 s/);
+      assert.equal(cmd.device, '8130630001', 'the offending msg');
+
+      const dec = t.caught('dec');
+      assert.equal(dec.code, 'length-mismatch');
+      assert.equal(dec.message, 'ProtocolError: 帧长度不符：报头声明数据单元 10 字节（帧应比它多 25 字节），而帧实际 29 字节');
+      assert.deepEqual((dec.payload as { data?: number[] }).data ?? dec.payload, SHORT_FRAME, 'the offending frame');
+
+      const out = t.caught('out');
+      assert.equal(out.code, 'bad-command');
+      assert.match(out.message, /指令无效：command_send: "level" is not a field of a command/);
+    });
+
+    it('logs an error no Catch takes with the same Chinese text', () => {
+      assert.equal(t.logged, t.caught('dec').message);
+      assert.equal(t.unconfigured, '未选择久通账户');
+    });
+
+    it('writes the warnings in Chinese, and keeps the HTTP answer English with its code', () => {
+      assert.match(t.warnings()[0]!, /^Webhook \/lang：已拒绝，状态 415：不支持的内容类型：content type "application\/xml" is not JSON$/);
+      assert.equal(t.http.status, 400);
+      assert.equal(t.http.body.code, 'bad-json');
+      assert.match(t.http.body.error, /^payload is not valid JSON/);
+    });
+  });
+
+  describe('settings.js lang: en-US', () => {
+    let t: Awaited<ReturnType<typeof run>>;
+    before(async () => { t = await run('en-US'); });
+    after(async () => { await t?.red.stop(); });
+
+    it('hands Catch the English message and the machine code', () => {
+      assert.equal(t.caught('in').code, 'bad-json');
+      assert.match(t.caught('in').message, /^ProtocolError: payload is not valid JSON/);
+      assert.equal(t.caught('cmd').code, 'bad-param');
+      assert.match(t.caught('cmd').message, /^ProtocolError: BASE6 uploadInterval must be a whole number in 5\.\.600 s, got "1"$/);
+      assert.equal(t.caught('dec').message, 'ProtocolError: the header says 10 data bytes, so the frame should be 35 bytes, but it is 29');
+      assert.match(t.caught('out').message, /^ProtocolError: command_send: "level" is not a field of a command/);
+      assert.equal(t.caught('out').code, 'bad-command');
+      assert.equal(t.logged, t.caught('dec').message);
+      assert.equal(t.unconfigured, 'no Jointech account selected');
+    });
+
+    it('writes the warnings in English', () => {
+      assert.equal(t.warnings()[0], 'webhook /lang: refused with 415: content type "application/xml" is not JSON');
+    });
+  });
+});
