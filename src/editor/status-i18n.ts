@@ -19,6 +19,21 @@ const PARTS: Array<[string, RegExp & { names?: string[] }]> = [
   ...(['connectingLast', 'disconnected', 'ready', 'connected', 'connecting', 'closed'] as const).map((k): [string, RegExp] => [`status.${k}`, pattern(EN[k])]),
   ...(Object.keys(EN.notes) as Array<keyof typeof EN.notes>).map((k): [string, RegExp] => [`status.notes.${k}`, pattern(EN.notes[k])]),
 ];
+const REASONS = (Object.keys(EN.reasons) as Array<keyof typeof EN.reasons>).map((k): [string, RegExp & { names?: string[] }] => [`status.reasons.${k}`, pattern(EN.reasons[k])]);
+
+/** A connection's reason ("connection refused") in the editor's language; others as they are. */
+function translateReason(reason: string, t: Translate): string {
+  if (reason === EN.connectionLost) return t('status.connectionLost');
+  for (const [key, re] of REASONS) {
+    const m = re.exec(reason);
+    if (!m) continue;
+    const vars: Record<string, string> = {};
+    (re.names ?? []).forEach((name, i) => { vars[name] = m[i + 1]!; });
+    return t(key, vars);
+  }
+  return reason;
+}
+
 const ERRORS = [['status.errors', pattern(` (${EN.errors})`)], ['status.error', pattern(` (${EN.error})`)]] as const;
 
 function translatePart(part: string, t: Translate): string {
@@ -27,7 +42,7 @@ function translatePart(part: string, t: Translate): string {
     if (!m) continue;
     const vars: Record<string, string> = {};
     (re as RegExp & { names: string[] }).names.forEach((name, i) => { vars[name] = m[i + 1]; });
-    if (vars.reason === EN.connectionLost) vars.reason = t('status.connectionLost');
+    if (vars.reason !== undefined) vars.reason = translateReason(vars.reason, t);
     return t(key, vars);
   }
   return part;

@@ -43,12 +43,17 @@ describe('editor: status texts and palette labels in the editor language', funct
     const texts = await statusTexts(editor.page);
     for (const [id, text] of Object.entries(texts)) assert.doesNotMatch(text, CJK, `${id}: ${text}`);
     assert.match(texts.st_webhook, /^ready · POST \/st-jointech$/);
+    await editor.page.waitForFunction(() => /refused/.test(String(RED.nodes.node('st_mqtt')?.status?.text ?? '')), undefined, { timeout: 20000 });
+    assert.match(await editor.page.evaluate(() => String(RED.nodes.node('st_mqtt').status.text)), /^(disconnected: connection refused|connecting \(last: connection refused\))$/);
   });
 
   it('zh-CN shows Chinese status texts, on the canvas too', async () => {
     const texts = await statusTexts(zh);
     for (const [id, text] of Object.entries(texts)) assert.match(text, CJK, `${id}: ${text}`);
     assert.equal(texts.st_webhook, '就绪 · POST /st-jointech');
+    // The broker port has no listener: the reason is translated too, not left in English.
+    await zh.waitForFunction(() => /refused|拒绝/.test(String(RED.nodes.node('st_mqtt')?.status?.text ?? '')), undefined, { timeout: 20000 });
+    assert.match(await zh.evaluate(() => String(RED.nodes.node('st_mqtt').status.text)), /^(已断开：连接被拒绝|正在连接（上次：连接被拒绝）)$/);
     const label = await zh.evaluate(() => document.querySelector('[id="st_webhook"] .red-ui-flow-node-status-label')?.textContent ?? '');
     assert.equal(label, '就绪 · POST /st-jointech');
   });

@@ -13,6 +13,7 @@ import type { IClientOptions, IClientPublishOptions, MqttClient, Packet } from '
 import { assertValidFilter, brokerFilter, isValidPublishTopic, levelsMatch } from '../../protocols/mqtt-topic';
 import { ProtocolError, asError, clip } from '../../protocols/protocol-error';
 import type { ConnectionSettings } from './connection-settings';
+import { STATUS_TEXTS, fillStatus } from '../status-texts';
 
 /**
  * Commands and their replies are small packets sent while an earlier one is still unacknowledged:
@@ -199,36 +200,37 @@ export interface Outgoing {
   withdraw(): boolean;
 }
 
+const REASONS = STATUS_TEXTS['en-US'].reasons;
 const CONNACK_REASONS: Record<number, string> = {
-  1: 'unacceptable protocol version',
-  2: 'client id rejected',
-  3: 'server unavailable',
-  4: 'bad user name or password',
-  5: 'not authorised',
-  128: 'unspecified error',
-  133: 'client id rejected',
-  134: 'bad user name or password',
-  135: 'not authorised',
-  136: 'server unavailable',
-  137: 'server busy',
-  138: 'banned',
-  140: 'bad authentication method',
+  1: REASONS.badProtocolVersion,
+  2: REASONS.clientIdRejected,
+  3: REASONS.serverUnavailable,
+  4: REASONS.badCredentials,
+  5: REASONS.notAuthorised,
+  128: REASONS.unspecifiedError,
+  133: REASONS.clientIdRejected,
+  134: REASONS.badCredentials,
+  135: REASONS.notAuthorised,
+  136: REASONS.serverUnavailable,
+  137: REASONS.serverBusy,
+  138: REASONS.banned,
+  140: REASONS.badAuthMethod,
 };
 const AUTH_FAILURES = new Set([4, 5, 134, 135, 138, 140]);
 
 /** The short reason for a socket or TLS error code (any protocol), or undefined for others. */
 export function describeSocketError(code: unknown): string | undefined {
   switch (code) {
-    case 'ECONNREFUSED': return 'connection refused';
+    case 'ECONNREFUSED': return REASONS.connectionRefused;
     case 'ENOTFOUND':
-    case 'EAI_AGAIN': return 'host not found';
-    case 'ETIMEDOUT': return 'connection timed out';
-    case 'ECONNRESET': return 'connection reset';
+    case 'EAI_AGAIN': return REASONS.hostNotFound;
+    case 'ETIMEDOUT': return REASONS.connectionTimedOut;
+    case 'ECONNRESET': return REASONS.connectionReset;
     case 'DEPTH_ZERO_SELF_SIGNED_CERT':
     case 'SELF_SIGNED_CERT_IN_CHAIN':
     case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
     case 'CERT_HAS_EXPIRED':
-    case 'ERR_TLS_CERT_ALTNAME_INVALID': return `TLS certificate rejected (${code})`;
+    case 'ERR_TLS_CERT_ALTNAME_INVALID': return fillStatus(REASONS.tlsRejected, { code });
     default: return undefined;
   }
 }
