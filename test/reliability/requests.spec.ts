@@ -30,10 +30,10 @@ interface Failure {
 }
 
 /** lock-command wired to `sink` (replies) and `fails` (output 2), through one jointech-account. */
-function lockFlow(url: string, clientId: string, opts: { queueLimit: number; timeout: number }): FlowNode[] {
+function lockFlow(url: string, clientId: string, opts: { queueLimit: number; timeout: number; qos?: 0 | 1 }): FlowNode[] {
   return [
     {
-      id: 'acct', type: 'jointech-account', accessKey: ACCESS_KEY, qos: 1, passwordMode: 'md5',
+      id: 'acct', type: 'jointech-account', accessKey: ACCESS_KEY, qos: opts.qos ?? 1, passwordMode: 'md5',
       connection: { url, clientId, clean: false, keepalive: 60, reconnectMinMs: 200, reconnectMaxMs: 1000, queueLimit: opts.queueLimit },
     },
     { id: 'out', type: 'lock-command', account: 'acct', command: 'BASE1', timeout: opts.timeout, failures: 'output', wires: [['sink'], ['fails']] },
@@ -91,7 +91,7 @@ async function devices(url: string) {
   });
 
   /** Deploys the flow, waits until it is connected and subscribed, and records output 2. */
-  async function deploy(clientId: string, opts: { queueLimit: number; timeout: number }) {
+  async function deploy(clientId: string, opts: { queueLimit: number; timeout: number; qos?: 0 | 1 }) {
     await red.deploy(lockFlow(broker.url, clientId, opts), CREDENTIALS);
     const config = red.node('acct') as unknown as { connection?: { connected: boolean; filters: string[] } };
     await waitFor(() => config.connection?.connected && config.connection.filters.length > 0, 'connected', 10_000);
@@ -189,6 +189,44 @@ async function devices(url: string) {
     await pathWorks(1000);
     await sleep(1000);
     assert.equal(device.received.filter((r) => r.seq === 0 || r.seq === 20).length, 2, 'after the broker woke, each lock got exactly the one command it already had');
+  });
+
+  it('sends one command per lock at a time with the account at QoS 0 (the document\'s suggestion) too: a hung broker gets one of ten tries', async () => {
+    await deploy('req-retries-qos0', { queueLimit: 1000, timeout: 1, qos: 0 });
+    broker.signal('SIGSTOP');
+    for (let i = 0; i < 10; i++) command(0);
+    await waitFor(() => failures.length === 10, '10 timeouts', 5000);
+    assert.equal(failures.filter((f) => f.sent).length, 1, 'one command handed to the hung broker, the other nine withdrawn');
+    broker.signal('SIGCONT');
+    await pathWorks(1000);
+    assert.equal(device.received.filter((r) => r.seq === 0).length, 1, 'after the broker woke, the lock got only the one command it already had');
+  });
+
+  it('takes commands for a lock again after its lock-command was deleted while a command to it was unacknowledged, and added back', async () => {
+    const opts = { queueLimit: 1000, timeout: 1 };
+    await deploy('req-deleted', opts);
+    broker.signal('SIGSTOP');
+    command(0);
+    await waitFor(() => failures.length === 1, 'the timeout', 5000);
+    assert.equal(failures[0]!.sent, true, 'handed to the hung broker');
+    // The account stays; its only node is deleted ("modified nodes" deploy) while the broker hangs.
+    const withoutLock = lockFlow(broker.url, 'req-deleted', opts).filter((n) => n.id !== 'out');
+    await red.deploy(withoutLock, CREDENTIALS, 'nodes');
+    await sleep(2500);
+    // The broker restarts (the unacknowledged command is lost with it); the node is added back.
+    broker.signal('SIGKILL');
+    brokerKilled = true;
+    await sleep(300);
+    const restarted = Date.now();
+    await broker.start();
+    brokerKilled = false;
+    await waitFor(() => device.subscribedAt() >= restarted, 'the devices subscribed again', 10_000);
+    await red.deploy(lockFlow(broker.url, 'req-deleted', opts), CREDENTIALS, 'nodes');
+    const config = red.node('acct') as unknown as { connection: { connected: boolean; filters: string[] } };
+    await waitFor(() => config.connection.connected && config.connection.filters.length > 0, 'connected', 10_000);
+    const before = device.received.filter((r) => r.seq === 0).length;
+    command(0, 30);
+    await waitFor(() => device.received.filter((r) => r.seq === 0).length > before, 'a fresh command to lock 0 delivered', 10_000);
   });
 
   it('holds the queue limit while the broker hangs: limit 5, 300 commands, 295 refused at once and never delivered', async () => {
