@@ -506,7 +506,9 @@ export class SharedMqttConnection {
 
   private disconnectIdle(): void {
     const client = this.client;
-    if (!client || this.queue.length > 0 || this.windowQueue.length > 0) return;
+    // Unacknowledged publishes keep the client: an ended one never reports their acks, and the
+    // commands held behind them (one at a time per device) would wait for ever.
+    if (!client || this.queue.length > 0 || this.windowQueue.length > 0 || this.inflight > 0 || this.held > 0) return;
     this.unsubscribeRemoved();
     this.client = undefined;
     clearTimeout(this.reconnectTimer);
