@@ -30,11 +30,11 @@ interface Failure {
 }
 
 /** lock-command wired to `sink` (replies) and `fails` (output 2), through one jointech-account. */
-function lockFlow(url: string, clientId: string, opts: { queueLimit: number; timeout: number; qos?: 0 | 1 }): FlowNode[] {
+function lockFlow(url: string, clientId: string, opts: { queueLimit: number; timeout: number; qos?: 0 | 1; connection?: Record<string, unknown> }): FlowNode[] {
   return [
     {
       id: 'acct', type: 'jointech-account', accessKey: ACCESS_KEY, qos: opts.qos ?? 1, passwordMode: 'md5',
-      connection: { url, clientId, clean: false, keepalive: 60, reconnectMinMs: 200, reconnectMaxMs: 1000, queueLimit: opts.queueLimit },
+      connection: { url, clientId, clean: false, keepalive: 60, reconnectMinMs: 200, reconnectMaxMs: 1000, queueLimit: opts.queueLimit, ...opts.connection },
     },
     { id: 'out', type: 'lock-command', account: 'acct', command: 'BASE1', timeout: opts.timeout, failures: 'output', wires: [['sink'], ['fails']] },
     { id: 'sink', type: 'junction', wires: [] },
@@ -54,11 +54,20 @@ async function subscribeAgainOnReconnect(client: mqtt.MqttClient, filter: string
   return () => subscribedAt;
 }
 
-/** The devices' side: a client with a persistent session that records each command's device. */
-async function devices(url: string) {
+/**
+ * The devices' side: a client with a persistent session that records each command's device, and
+ * with `answer` replies to each as a device does (its id, type code 8, the serial, WORD, index...).
+ */
+async function devices(url: string, answer = false) {
   const client = await mqtt.connectAsync(url, { clientId: `req-devices-${Math.random().toString(16).slice(2, 8)}`, clean: false, reconnectPeriod: 200 });
   const received: Array<{ seq: number; at: number }> = [];
-  client.on('message', (topic) => received.push({ seq: Number(topic.split('/')[2]) - DEVICE_BASE, at: Date.now() }));
+  client.on('message', (topic, body) => {
+    received.push({ seq: Number(topic.split('/')[2]) - DEVICE_BASE, at: Date.now() });
+    if (!answer) return;
+    const [id, , serial, word, index] = body.toString().slice(1, -1).split(',') as [string, string, string, string, string];
+    const content = JSON.stringify([id, '8', serial, word, index, 'FW', '0', 'Jointech']);
+    client.publish(`upload/${ACCESS_KEY}/${id}/cmd`, JSON.stringify({ assetId: id, commandType: `${word}${index}`, content, dateTime: new Date().toISOString() }), { qos: 1 });
+  });
   return { received, subscribedAt: await subscribeAgainOnReconnect(client, `download/${ACCESS_KEY}/+/cmd`), end: () => client.endAsync(true) };
 }
 
@@ -91,10 +100,15 @@ async function devices(url: string) {
   });
 
   /** Deploys the flow, waits until it is connected and subscribed, and records output 2. */
-  async function deploy(clientId: string, opts: { queueLimit: number; timeout: number; qos?: 0 | 1 }) {
+  async function deploy(clientId: string, opts: Parameters<typeof lockFlow>[2]) {
     await red.deploy(lockFlow(broker.url, clientId, opts), CREDENTIALS);
+    return recordFailures();
+  }
+
+  /** Waits until the deployed flow is connected and subscribed, and records output 2. */
+  async function recordFailures(timeoutMs = 10_000) {
     const config = red.node('acct') as unknown as { connection?: { connected: boolean; filters: string[] } };
-    await waitFor(() => config.connection?.connected && config.connection.filters.length > 0, 'connected', 10_000);
+    await waitFor(() => config.connection?.connected && config.connection.filters.length > 0, 'connected', timeoutMs);
     failures = [];
     red.node('fails').on('input', (msg: unknown) => {
       const m = msg as { request: { device: string }; error: { code: string; sent: boolean } };
@@ -227,6 +241,27 @@ async function devices(url: string) {
     const before = device.received.filter((r) => r.seq === 0).length;
     command(0, 30);
     await waitFor(() => device.received.filter((r) => r.seq === 0).length > before, 'a fresh command to lock 0 delivered', 10_000);
+  });
+
+  it('leaves no connection behind when redeployed while the broker hangs: with a share group, every reply after it wakes reaches the new flow', async () => {
+    await device.end();
+    device = await devices(broker.url, true);
+    // The default random client id: no new connection takes the old one's place at the broker.
+    const opts = { queueLimit: 1000, timeout: 1, connection: { clean: true, shareGroup: 'g' } };
+    await deploy('', opts);
+    broker.signal('SIGSTOP');
+    command(0);
+    await sleep(200);
+    // The old connection still waits for that command's acknowledgement when the flow stops.
+    await red.deploy(lockFlow(broker.url, '', { ...opts, timeout: 2 }), CREDENTIALS);
+    broker.signal('SIGCONT');
+    await recordFailures(15_000);
+    const replies: number[] = [];
+    red.node('sink').on('input', (msg: unknown) => replies.push(Number((msg as { request: { device: string } }).request.device) - DEVICE_BASE));
+    for (let i = 1; i <= 10; i++) command(i);
+    await waitFor(() => replies.length + failures.length === 10, 'ten answers', 10_000);
+    assert.deepEqual(failures.map((f) => f.code), [], 'replies lost to a connection of the stopped flow');
+    assert.equal(replies.length, 10);
   });
 
   it('holds the queue limit while the broker hangs: limit 5, 300 commands, 295 refused at once and never delivered', async () => {
