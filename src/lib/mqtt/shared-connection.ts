@@ -262,7 +262,12 @@ function endClient(client: MqttClient, timeoutMs: number): Promise<void> {
       client.on('error', () => undefined);
       resolve();
     };
-    const force = setTimeout(() => client.end(true, {}, finish), timeoutMs);
+    const force = setTimeout(() => {
+      // While a polite end waits for acknowledgements mqtt.js ignores any further end(): the
+      // socket is closed here, or the client would stay connected once a hung broker wakes.
+      (client.stream as { destroy?: () => void } | undefined)?.destroy?.();
+      client.end(true, {}, finish);
+    }, timeoutMs);
     client.end(!client.connected, {}, finish);
   });
 }
