@@ -6,7 +6,9 @@
  * - a command reported as failed with `sent: false` is never delivered afterwards (outage,
  *   hung broker, full queue), and one handed over says `sent: true`;
  * - the queue limit holds while the broker hangs (limit 5, 300 commands: 295 refused at once);
- * - a redeploy with commands waiting gives each a `closed` failure on output 2.
+ * - a redeploy with commands waiting gives each a `closed` failure on output 2;
+ * - one command per lock at a time holds at QoS 0 too, survives the node being deleted and added
+ *   back while a command is unacknowledged, and a redeploy leaves no connection behind.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
