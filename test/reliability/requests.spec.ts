@@ -6,7 +6,9 @@
  * - a command reported as failed with `sent: false` is never delivered afterwards (outage,
  *   hung broker, full queue), and one handed over says `sent: true`;
  * - the queue limit holds while the broker hangs (limit 5, 300 commands: 295 refused at once);
- * - a redeploy with commands waiting gives each a `closed` failure on output 2.
+ * - a redeploy with commands waiting gives each a `closed` failure on output 2;
+ * - one command per lock at a time holds at QoS 0 too, survives the node being deleted and added
+ *   back while a command is unacknowledged, and a redeploy leaves no connection behind.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -30,11 +32,11 @@ interface Failure {
 }
 
 /** lock-command wired to `sink` (replies) and `fails` (output 2), through one jointech-account. */
-function lockFlow(url: string, clientId: string, opts: { queueLimit: number; timeout: number }): FlowNode[] {
+function lockFlow(url: string, clientId: string, opts: { queueLimit: number; timeout: number; qos?: 0 | 1; connection?: Record<string, unknown> }): FlowNode[] {
   return [
     {
-      id: 'acct', type: 'jointech-account', accessKey: ACCESS_KEY, qos: 1, passwordMode: 'md5',
-      connection: { url, clientId, clean: false, keepalive: 60, reconnectMinMs: 200, reconnectMaxMs: 1000, queueLimit: opts.queueLimit },
+      id: 'acct', type: 'jointech-account', accessKey: ACCESS_KEY, qos: opts.qos ?? 1, passwordMode: 'md5',
+      connection: { url, clientId, clean: false, keepalive: 60, reconnectMinMs: 200, reconnectMaxMs: 1000, queueLimit: opts.queueLimit, ...opts.connection },
     },
     { id: 'out', type: 'lock-command', account: 'acct', command: 'BASE1', timeout: opts.timeout, failures: 'output', wires: [['sink'], ['fails']] },
     { id: 'sink', type: 'junction', wires: [] },
@@ -54,11 +56,20 @@ async function subscribeAgainOnReconnect(client: mqtt.MqttClient, filter: string
   return () => subscribedAt;
 }
 
-/** The devices' side: a client with a persistent session that records each command's device. */
-async function devices(url: string) {
+/**
+ * The devices' side: a client with a persistent session that records each command's device, and
+ * with `answer` replies to each as a device does (its id, type code 8, the serial, WORD, index...).
+ */
+async function devices(url: string, answer = false) {
   const client = await mqtt.connectAsync(url, { clientId: `req-devices-${Math.random().toString(16).slice(2, 8)}`, clean: false, reconnectPeriod: 200 });
   const received: Array<{ seq: number; at: number }> = [];
-  client.on('message', (topic) => received.push({ seq: Number(topic.split('/')[2]) - DEVICE_BASE, at: Date.now() }));
+  client.on('message', (topic, body) => {
+    received.push({ seq: Number(topic.split('/')[2]) - DEVICE_BASE, at: Date.now() });
+    if (!answer) return;
+    const [id, , serial, word, index] = body.toString().slice(1, -1).split(',') as [string, string, string, string, string];
+    const content = JSON.stringify([id, '8', serial, word, index, 'FW', '0', 'Jointech']);
+    client.publish(`upload/${ACCESS_KEY}/${id}/cmd`, JSON.stringify({ assetId: id, commandType: `${word}${index}`, content, dateTime: new Date().toISOString() }), { qos: 1 });
+  });
   return { received, subscribedAt: await subscribeAgainOnReconnect(client, `download/${ACCESS_KEY}/+/cmd`), end: () => client.endAsync(true) };
 }
 
@@ -91,10 +102,15 @@ async function devices(url: string) {
   });
 
   /** Deploys the flow, waits until it is connected and subscribed, and records output 2. */
-  async function deploy(clientId: string, opts: { queueLimit: number; timeout: number }) {
+  async function deploy(clientId: string, opts: Parameters<typeof lockFlow>[2]) {
     await red.deploy(lockFlow(broker.url, clientId, opts), CREDENTIALS);
+    return recordFailures();
+  }
+
+  /** Waits until the deployed flow is connected and subscribed, and records output 2. */
+  async function recordFailures(timeoutMs = 10_000) {
     const config = red.node('acct') as unknown as { connection?: { connected: boolean; filters: string[] } };
-    await waitFor(() => config.connection?.connected && config.connection.filters.length > 0, 'connected', 10_000);
+    await waitFor(() => config.connection?.connected && config.connection.filters.length > 0, 'connected', timeoutMs);
     failures = [];
     red.node('fails').on('input', (msg: unknown) => {
       const m = msg as { request: { device: string }; error: { code: string; sent: boolean } };
@@ -189,6 +205,65 @@ async function devices(url: string) {
     await pathWorks(1000);
     await sleep(1000);
     assert.equal(device.received.filter((r) => r.seq === 0 || r.seq === 20).length, 2, 'after the broker woke, each lock got exactly the one command it already had');
+  });
+
+  it('sends one command per lock at a time with the account at QoS 0 (the document\'s suggestion) too: a hung broker gets one of ten tries', async () => {
+    await deploy('req-retries-qos0', { queueLimit: 1000, timeout: 1, qos: 0 });
+    broker.signal('SIGSTOP');
+    for (let i = 0; i < 10; i++) command(0);
+    await waitFor(() => failures.length === 10, '10 timeouts', 5000);
+    assert.equal(failures.filter((f) => f.sent).length, 1, 'one command handed to the hung broker, the other nine withdrawn');
+    broker.signal('SIGCONT');
+    await pathWorks(1000);
+    assert.equal(device.received.filter((r) => r.seq === 0).length, 1, 'after the broker woke, the lock got only the one command it already had');
+  });
+
+  it('takes commands for a lock again after its lock-command was deleted while a command to it was unacknowledged, and added back', async () => {
+    const opts = { queueLimit: 1000, timeout: 1 };
+    await deploy('req-deleted', opts);
+    broker.signal('SIGSTOP');
+    command(0);
+    await waitFor(() => failures.length === 1, 'the timeout', 5000);
+    assert.equal(failures[0]!.sent, true, 'handed to the hung broker');
+    // The account stays; its only node is deleted ("modified nodes" deploy) while the broker hangs.
+    const withoutLock = lockFlow(broker.url, 'req-deleted', opts).filter((n) => n.id !== 'out');
+    await red.deploy(withoutLock, CREDENTIALS, 'nodes');
+    await sleep(2500);
+    // The broker restarts (the unacknowledged command is lost with it); the node is added back.
+    broker.signal('SIGKILL');
+    brokerKilled = true;
+    await sleep(300);
+    const restarted = Date.now();
+    await broker.start();
+    brokerKilled = false;
+    await waitFor(() => device.subscribedAt() >= restarted, 'the devices subscribed again', 10_000);
+    await red.deploy(lockFlow(broker.url, 'req-deleted', opts), CREDENTIALS, 'nodes');
+    const config = red.node('acct') as unknown as { connection: { connected: boolean; filters: string[] } };
+    await waitFor(() => config.connection.connected && config.connection.filters.length > 0, 'connected', 10_000);
+    const before = device.received.filter((r) => r.seq === 0).length;
+    command(0, 30);
+    await waitFor(() => device.received.filter((r) => r.seq === 0).length > before, 'a fresh command to lock 0 delivered', 10_000);
+  });
+
+  it('leaves no connection behind when redeployed while the broker hangs: with a share group, every reply after it wakes reaches the new flow', async () => {
+    await device.end();
+    device = await devices(broker.url, true);
+    // The default random client id: no new connection takes the old one's place at the broker.
+    const opts = { queueLimit: 1000, timeout: 1, connection: { clean: true, shareGroup: 'g' } };
+    await deploy('', opts);
+    broker.signal('SIGSTOP');
+    command(0);
+    await sleep(200);
+    // The old connection still waits for that command's acknowledgement when the flow stops.
+    await red.deploy(lockFlow(broker.url, '', { ...opts, timeout: 2 }), CREDENTIALS);
+    broker.signal('SIGCONT');
+    await recordFailures(15_000);
+    const replies: number[] = [];
+    red.node('sink').on('input', (msg: unknown) => replies.push(Number((msg as { request: { device: string } }).request.device) - DEVICE_BASE));
+    for (let i = 1; i <= 10; i++) command(i);
+    await waitFor(() => replies.length + failures.length === 10, 'ten answers', 10_000);
+    assert.deepEqual(failures.map((f) => f.code), [], 'replies lost to a connection of the stopped flow');
+    assert.equal(replies.length, 10);
   });
 
   it('holds the queue limit while the broker hangs: limit 5, 300 commands, 295 refused at once and never delivered', async () => {

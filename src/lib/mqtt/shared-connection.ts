@@ -264,7 +264,12 @@ function endClient(client: MqttClient, timeoutMs: number): Promise<void> {
       client.on('error', () => undefined);
       resolve();
     };
-    const force = setTimeout(() => client.end(true, {}, finish), timeoutMs);
+    const force = setTimeout(() => {
+      // While a polite end waits for acknowledgements mqtt.js ignores any further end(): the
+      // socket is closed here, or the client would stay connected once a hung broker wakes.
+      (client.stream as { destroy?: () => void } | undefined)?.destroy?.();
+      client.end(true, {}, finish);
+    }, timeoutMs);
     client.end(!client.connected, {}, finish);
   });
 }
@@ -508,7 +513,9 @@ export class SharedMqttConnection {
 
   private disconnectIdle(): void {
     const client = this.client;
-    if (!client || this.queue.length > 0 || this.windowQueue.length > 0) return;
+    // Unacknowledged publishes keep the client: an ended one never reports their acks, and the
+    // commands held behind them (one at a time per device) would wait for ever.
+    if (!client || this.queue.length > 0 || this.windowQueue.length > 0 || this.inflight > 0 || this.held > 0) return;
     this.unsubscribeRemoved();
     this.client = undefined;
     clearTimeout(this.reconnectTimer);

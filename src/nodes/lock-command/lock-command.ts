@@ -226,8 +226,9 @@ function init(RED: NodeAPI): void {
         giveUp(flight, 'timeout', `no reply from ${req.deviceId} to ${req.command} within ${timeoutMs / 1000} s`);
       }, timeoutMs);
       // One command per device at a time: a broker that stops answering then holds at most one
-      // command per lock that may still take effect after its failure was reported.
-      flight.outgoing = connection.startPublish(topic, frame, { qos }, topic);
+      // command per lock that may still take effect after its failure was reported. That needs
+      // the broker's acknowledgement, so commands go at QoS 1 whatever QoS the account subscribes with.
+      flight.outgoing = connection.startPublish(topic, frame, { qos: 1 }, topic);
       flight.outgoing.done.catch((err: unknown) => {
         if (!pending.remove(entry)) return;
         clearTimeout(flight.timer);
