@@ -300,13 +300,13 @@ async function devices(url: string, answer = false) {
   /** eztcloud-out reports its failures to Catch: the same promises hold there. */
   describe('eztcloud-out (failures to Catch)', () => {
     const PROJECT = 'PR_req';
-    function ezFlow(clientId: string, timeout: number): FlowNode[] {
+    function ezFlow(clientId: string, timeout: number, waitReply = true): FlowNode[] {
       return [
         {
           id: 'proj', type: 'eztcloud-project', localTest: true,
           connection: { url: broker.url, clientId, clean: false, keepalive: 60, reconnectMinMs: 200, reconnectMaxMs: 1000, queueLimit: 1000 },
         },
-        { id: 'out', type: 'eztcloud-out', project: 'proj', action: 'command_send', device: 'DU_req', method: 'set', waitReply: true, timeout, wires: [['sink']] },
+        { id: 'out', type: 'eztcloud-out', project: 'proj', action: 'command_send', device: 'DU_req', method: 'set', waitReply, timeout, wires: [['sink']] },
         { id: 'sink', type: 'junction', wires: [] },
         { id: 'errcatch', type: 'catch', scope: ['out'], uncaught: false, wires: [['fails']] },
         { id: 'fails', type: 'junction', wires: [] },
@@ -314,10 +314,11 @@ async function devices(url: string, answer = false) {
     }
     const ezCredentials = { proj: { projectKey: PROJECT, projectSecret: 's' } };
 
-    async function deployEz(clientId: string, timeout: number) {
-      await red.deploy(ezFlow(clientId, timeout), ezCredentials);
+    async function deployEz(clientId: string, timeout: number, waitReply = true) {
+      await red.deploy(ezFlow(clientId, timeout, waitReply), ezCredentials);
       const config = red.node('proj') as unknown as { connection?: { connected: boolean; filters: string[] } };
-      await waitFor(() => config.connection?.connected && config.connection.filters.length > 0, 'connected', 10_000);
+      // Without a reply to wait for, the node subscribes to nothing.
+      await waitFor(() => config.connection?.connected && (!waitReply || config.connection.filters.length > 0), 'connected', 10_000);
       failures = [];
       red.node('fails').on('input', (msg: unknown) => {
         const m = msg as { request: { body: { params: { seq: number } }; sent: boolean }; error: { message: string } };
@@ -343,6 +344,25 @@ async function devices(url: string, answer = false) {
         await waitFor(() => devices.received.includes(1000), 'a fresh command delivered after the outage', 20_000);
         await sleep(1000);
         assert.deepEqual(devices.received.filter((s) => s < 1000), [], 'commands reported as timed out were delivered');
+      } finally {
+        await devices.end();
+      }
+    });
+
+    it('without "wait for reply": commands held behind an unacknowledged one to the same device are withdrawn when the node stops, never sent later', async () => {
+      const devices = await platform();
+      try {
+        await deployEz('req-ez-noreply', 60, false);
+        broker.signal('SIGSTOP');
+        for (let i = 0; i < 5; i++) ezCommand(i);
+        await sleep(300);
+        await deployModified(ezFlow('req-ez-noreply', 61, false), ezCredentials);
+        broker.signal('SIGCONT');
+        await waitFor(() => { try { return Boolean(red.node('out')); } catch { return false; } }, 'the node restarted');
+        ezCommand(1000);
+        await waitFor(() => devices.received.includes(1000), 'a fresh command after the redeploy', 20_000);
+        await sleep(1000);
+        assert.deepEqual(devices.received.filter((seq) => seq < 1000), [0], 'only the command the hung broker already had');
       } finally {
         await devices.end();
       }

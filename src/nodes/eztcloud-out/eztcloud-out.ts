@@ -56,6 +56,8 @@ function init(RED: NodeAPI): void {
     const { cfg, connection, view } = setup;
     const pk = setup.owner.projectKey!;
     const waiting = new PendingReplies<Waiting>();
+    /** Sends without a reply to wait for, until the broker acknowledged them. */
+    const unconfirmed = new Set<Waiting>();
     let nextId = 1 + Math.floor(Math.random() * 1e6);
     joinConnection(node, connection, view);
 
@@ -165,11 +167,14 @@ function init(RED: NodeAPI): void {
         showWaiting();
       }
       entry.outgoing = connection.startPublish(topic, JSON.stringify(body), { qos: 1 }, topic);
+      if (!waitsForReply) unconfirmed.add(entry);
       entry.outgoing.done.then(() => {
         if (waitsForReply) return;
+        unconfirmed.delete(entry);
         send({ ...msg, request });
         done();
       }, (err: unknown) => {
+        unconfirmed.delete(entry);
         if (waitsForReply) {
           if (!waiting.take(key(device, body.id))) return;
           showWaiting();
@@ -180,6 +185,9 @@ function init(RED: NodeAPI): void {
     }
 
     node.on('close', (_removed: boolean, done: () => void) => {
+      // Sends that wait for no reply but still wait to leave (behind a command to the same device,
+      // or offline) are withdrawn too: nothing goes out after its node stopped.
+      for (const e of [...unconfirmed]) e.outgoing?.withdraw();
       for (const w of waiting.drain()) giveUp(w, 'closed', `the node was stopped before ${String(w.request.device)} replied to command id ${String((w.request.body as { id?: unknown }).id)}`);
       if (cfg.waitReply) connection.unsubscribe(node.id, replyFilter);
       done();
