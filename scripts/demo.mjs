@@ -160,6 +160,8 @@ function startSimulator(brokerUrl, httpBase, log) {
   // A device behind the platform for the lock-command example: answers each command frame.
   client.subscribe(`download/${DEMO_KEY}/+/cmd`, { qos: 1 });
   client.on('message', (topic, body) => {
+    // One client carries every platform: answer only the Jointech command topic.
+    if (!new RegExp(`^download/${DEMO_KEY}/[^/]+/cmd$`).test(topic)) return;
     const device = topic.split('/')[2];
     const [id, , serial, word, index, ...params] = body.toString().replace(/^\(|\)$/g, '').split(',');
     const reply = (commandType, content) => setTimeout(() => client.publish(`upload/${DEMO_KEY}/${device}/cmd`,
