@@ -225,6 +225,26 @@ describe('editor: validation in the dialogs', function () {
     assert.equal(labels[0], labels[1], 'the canvas label of an unnamed eztcloud-out is its palette name');
   });
 
+  it('gb32960-command: the dialog shows the hint of its command as it opens, in en-US and zh-CN', async () => {
+    const flows = [
+      { id: 'h_tab', type: 'tab', label: 'hints' },
+      { id: 'h_set', type: 'gb32960-command', z: 'h_tab', name: '', server: '', vin: '', command: 'set', params: '', timeout: 30, failures: 'output', x: 300, y: 100, wires: [[], []] },
+    ];
+    await editor.setFlows(flows);
+    const expected: Record<string, RegExp> = { 'en-US': /^JSON object of parameters by name or id/, 'zh-CN': /^按名称或 ID 给出参数的 JSON 对象/ };
+    for (const [locale, hint] of Object.entries(expected)) {
+      const page = locale === 'en-US' ? editor.page : await editor.openPage(locale);
+      if (locale === 'en-US') await editor.reload();
+      await page.evaluate(() => RED.editor.edit(RED.nodes.node('h_set')));
+      await page.waitForSelector('.red-ui-tray #gb32960-command-hint', { timeout: 10000 });
+      assert.match(await page.locator('#gb32960-command-hint').innerText(), hint, `${locale}: the set hint, before the command is touched`);
+      await page.selectOption('#node-input-command', 'query');
+      assert.match(await page.locator('#gb32960-command-hint').innerText(), /\[9, 10\]/, `${locale}: the query hint once query is chosen`);
+      await closeTray(page, 'cancel');
+      if (page !== editor.page) await page.close();
+    }
+  });
+
   it('logged no browser console errors', () => {
     assert.deepEqual(editor.errors, []);
   });

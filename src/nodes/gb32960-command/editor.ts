@@ -31,10 +31,13 @@ RED.nodes.registerType('gb32960-command', {
     return this.name || `${this.command ?? 'query'}${vin ? ` → ${vin}` : ''}`;
   },
   outputLabels: ['reply', 'failure / timeout'],
-  oneditprepare: function () {
+  oneditprepare: function (this: { _: (k: string) => string }) {
     typedField('vin');
     const select = $('#node-input-command');
-    const hint = () => $('#gb32960-command-hint').text(String($(`#gb32960-command-hint-${String(select.val())}`).text()));
+    // From the catalogue rather than from the template: Node-RED translates the template only
+    // after oneditprepare, so a hidden translated element is still empty here.
+    const hints: Record<string, string> = { query: this._('label.hintQuery'), set: this._('label.hintSet'), control: this._('label.hintControl') };
+    const hint = () => $('#gb32960-command-hint').text(hints[String(select.val())] ?? '');
     select.on('change', hint);
     hint();
   },
