@@ -225,7 +225,7 @@ describe('editor: validation in the dialogs', function () {
     assert.equal(labels[0], labels[1], 'the canvas label of an unnamed eztcloud-out is its palette name');
   });
 
-  it('gb32960-command: the dialog shows the hint of its command as it opens, in en-US and zh-CN', async () => {
+  it('gb32960-command: the dialog shows the hint of its command as it opens and the msg fields that override it, in en-US and zh-CN', async () => {
     const flows = [
       { id: 'h_tab', type: 'tab', label: 'hints' },
       { id: 'h_set', type: 'gb32960-command', z: 'h_tab', name: '', server: '', vin: '', command: 'set', params: '', timeout: 30, failures: 'output', x: 300, y: 100, wires: [[], []] },
@@ -240,6 +240,8 @@ describe('editor: validation in the dialogs', function () {
       assert.match(await page.locator('#gb32960-command-hint').innerText(), hint, `${locale}: the set hint, before the command is touched`);
       await page.selectOption('#node-input-command', 'query');
       assert.match(await page.locator('#gb32960-command-hint').innerText(), /\[9, 10\]/, `${locale}: the query hint once query is chosen`);
+      // Like the lock-command and eztcloud-out dialogs, it says which msg fields win over its own.
+      assert.match(await page.locator('.red-ui-tray .form-tips:visible', { hasText: 'msg.vin' }).innerText(), /msg\.vin.*msg\.command.*msg\.payload/s, `${locale}: the msg fields that take precedence`);
       await closeTray(page, 'cancel');
       if (page !== editor.page) await page.close();
     }
