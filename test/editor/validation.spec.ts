@@ -193,6 +193,19 @@ describe('editor: validation in the dialogs', function () {
     assert.equal(n.valid, false, 'bad WLNET8 parameters make the node invalid');
     n = await edit('v_lc', async () => { await page.fill('#lock-command-param-holdMinutes', '5'); await page.fill('#lock-command-param-subLock', 'E017668836'); });
     assert.equal(n.valid, true, `good WLNET8 parameters are valid: ${JSON.stringify(n.errors)}`);
+    // Another command's free parameters: a parenthesis would end the frame early.
+    n = await edit('v_lc', async () => {
+      await page.selectOption('#lock-command-select', '_custom');
+      await page.evaluate(() => $('#node-input-command').typedInput('value', 'WLNET4'));
+      await page.fill('#lock-command-free', '1,(60');
+      assert.equal(await page.locator('#lock-command-free.input-error').count(), 1, 'a parenthesis in free parameters is marked while typing');
+    });
+    assert.equal(n.valid, false, 'free parameters with a parenthesis make the node invalid');
+    n = await edit('v_lc', async () => {
+      await page.fill('#lock-command-free', '1,60');
+      assert.equal(await page.locator('#lock-command-free.input-error').count(), 0, 'good free parameters are not marked');
+    });
+    assert.equal(n.valid, true, `good free parameters are valid: ${JSON.stringify(n.errors)}`);
   });
 
   it('device, command, method and VIN dialogs offer a TypedInput (text, msg, flow, global, env); a flow without the type fields opens as text', async () => {

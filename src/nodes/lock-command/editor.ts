@@ -48,10 +48,15 @@ export function paramOk(p: ParamSpec, raw: string): boolean {
   return /^\d{14}$/.test(s);
 }
 
+/** Parameters of a command outside the catalogue: any text that keeps the frame whole. */
+function freeParamsOk(text: unknown): boolean {
+  return !/[()\r\n]/.test(String(text ?? ''));
+}
+
 /** Stored dialog parameters fit the stored command (free commands: frame-safe text only). */
 function paramsOk(command: string | undefined, params: unknown): boolean {
   const spec = COMMANDS[String(command ?? '').toUpperCase()];
-  if (!spec) return !/[()\r\n]/.test(String(params ?? ''));
+  if (!spec) return freeParamsOk(params);
   const values = storedParams(String(params ?? ''));
   // Nothing filled in means "query" for set/query commands.
   if (spec.operation && Object.keys(values).length === 0) return true;
@@ -131,7 +136,10 @@ RED.nodes.registerType('lock-command', {
     typedField('device');
     typedField('command');
     const commandInput = $('#node-input-command') as unknown as { typedInput(method: string, value?: string): void };
-    $('#lock-command-free').val(known ? '' : this.params ?? '');
+    const free = $('#lock-command-free').val(known ? '' : this.params ?? '');
+    // Marked while typing, as the catalogue's parameter fields are.
+    free.on('input change', () => free.toggleClass('input-error', !freeParamsOk(free.val())));
+    free.trigger('change');
     renderParams(known ? current : CUSTOM, known ? storedParams(this.params) : {});
     select.on('change', () => {
       const v = select.val() as string;
