@@ -80,6 +80,11 @@ export function demoFlows(brokerUrl, amqpPort) {
  * platform, showing msg.payload, and one for errors showing msg.error; a change node in place of
  * each former debug node puts the kind before msg.topic, which the Debug sidebar prints above it.
  */
+/** About how wide the editor draws a node with this label (14 px text, icon, port), rounded up. */
+function nodeWidth(label) {
+  return Math.max(100, 20 * Math.ceil((label.length * 7 + 50) / 20));
+}
+
 function readableDebug(flows) {
   const tabs = new Map(flows.filter((n) => n.type === 'tab').map((t) => [t.id, t]));
   const catches = new Set(flows.filter((n) => n.type === 'catch').map((n) => n.id));
@@ -102,13 +107,17 @@ function readableDebug(flows) {
     if (node.type !== 'debug') { out.push(node); continue; }
     const errors = node.complete === 'error' || fromCatch.has(node.id);
     const target = sink(node.z, errors);
-    target.x = Math.max(target.x, node.x + 260);
+    const name = `topic: ${node.name}`;
+    // The longer label widens the node: keep its left edge where the debug node's was, and put
+    // the tab's debug node clear of its right edge.
+    const x = node.x + (nodeWidth(name) - nodeWidth(node.name ?? '')) / 2;
+    target.x = Math.max(target.x, x + nodeWidth(name) / 2 + 60 + nodeWidth(target.name) / 2);
     target.y = target.y || node.y;
     out.push({
-      id: node.id, type: 'change', z: node.z, name: `topic: ${node.name}`,
+      id: node.id, type: 'change', z: node.z, name,
       // The kind first, then the message's own topic (device, VIN) when it has one.
       rules: [{ t: 'set', p: 'topic', pt: 'msg', to: `${JSON.stringify(node.name)} & ($exists(topic) and topic != "" ? " · " & topic : "")`, tot: 'jsonata' }],
-      action: '', property: '', from: '', to: '', reg: false, x: node.x, y: node.y, wires: [[target.id]],
+      action: '', property: '', from: '', to: '', reg: false, x, y: node.y, wires: [[target.id]],
     });
   }
   return [...out, ...sinks.values()];

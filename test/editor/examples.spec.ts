@@ -26,6 +26,28 @@ export async function invalidNodes(editor: Editor): Promise<string[]> {
   });
 }
 
+/** Nodes drawn over one another on their tab, as the editor lays them out. */
+export async function overlappingNodes(editor: Editor): Promise<string[]> {
+  return editor.page.evaluate(async () => {
+    const out: string[] = [];
+    const tabs: string[] = [];
+    RED.nodes.eachWorkspace((w: any) => { tabs.push(w.id); });
+    for (const z of tabs) {
+      // The editor sizes a tab's nodes when it draws them.
+      RED.workspaces.show(z);
+      await new Promise((r) => setTimeout(r, 300));
+      const nodes = RED.nodes.filterNodes({ z }).filter((n: any) => n.w && n.h);
+      for (let i = 0; i < nodes.length; i++) {
+        for (let j = i + 1; j < nodes.length; j++) {
+          const [a, b] = [nodes[i], nodes[j]];
+          if (Math.abs(a.x - b.x) * 2 < a.w + b.w && Math.abs(a.y - b.y) * 2 < a.h + b.h) out.push(`${z}: "${a.name || a.id}" and "${b.name || b.id}"`);
+        }
+      }
+    }
+    return out;
+  });
+}
+
 describe('editor: examples imported through menu -> Import -> Examples', function () {
   this.timeout(180000);
   let editor: Editor;
@@ -79,6 +101,7 @@ describe('editor: examples imported through menu -> Import -> Examples', functio
       const count = await page.evaluate(() => { let n = 0; RED.nodes.eachNode(() => { n++; }); return n; });
       assert.ok(count > 0, 'the example brought nodes');
       assert.deepEqual(await invalidNodes(editor), []);
+      assert.deepEqual(await overlappingNodes(editor), [], 'no node drawn over another');
       assert.equal(await deploy(page), '', 'Deploy completes without a confirmation dialog');
     });
   }
@@ -123,6 +146,8 @@ describe('editor: examples imported through menu -> Import -> Examples', functio
     assert.equal(counts['jointech-account'], 1);
     assert.equal(counts['eztcloud-project'], 1);
     assert.deepEqual(await invalidNodes(editor), []);
+    // The change nodes that name each kind are wider than the debug nodes they stand for.
+    assert.deepEqual(await overlappingNodes(editor), [], 'no node drawn over another');
     // Readable output: one debug node for data and at most one for errors per tab.
     const debugs = flows.filter((n: { type: string }) => n.type === 'debug');
     const tabs = flows.filter((n: { type: string }) => n.type === 'tab');
