@@ -30,7 +30,9 @@ RED.nodes.registerType('gb32960-command', {
     const vin = (this.vinType ?? 'str') === 'str' ? this.vin : this.vin && `${this.vinType === 'env' ? 'env ' : `${this.vinType}.`}${this.vin}`;
     return this.name || `${this.command ?? 'query'}${vin ? ` → ${vin}` : ''}`;
   },
-  outputLabels: ['reply', 'failure / timeout'],
+  outputLabels: function (this: { _: (k: string) => string }, i: number) {
+    return this._(i === 0 ? 'outputs.reply' : 'outputs.failure');
+  },
   oneditprepare: function (this: { _: (k: string) => string }) {
     typedField('vin');
     const select = $('#node-input-command');

@@ -119,7 +119,9 @@ RED.nodes.registerType('lock-command', {
     const shown = (value: string | undefined, type: string | undefined) => (type ?? 'str') === 'str' || !value ? value : `${type === 'env' ? 'env ' : `${type}.`}${value}`;
     return this.name || `${shown(this.command, this.commandType) ?? 'command'}${this.device ? ` → ${shown(this.device, this.deviceType)}` : ''}`;
   },
-  outputLabels: ['reply', 'failure / timeout'],
+  outputLabels: function (this: { _: (k: string) => string }, i: number) {
+    return this._(i === 0 ? 'outputs.reply' : 'outputs.failure');
+  },
   oneditprepare: function (this: LockCommandEditorNode) {
     const select = $('#lock-command-select');
     const zh = isZh();
