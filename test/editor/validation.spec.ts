@@ -260,6 +260,38 @@ describe('editor: validation in the dialogs', function () {
     }
   });
 
+  it('gb32960-command: parameters not of the shape of the chosen command are marked, and make the node invalid', async () => {
+    const { page } = editor;
+    await editor.setFlows([
+      { id: 'p_tab', type: 'tab', label: 'params' },
+      { id: 'p_srv', type: 'gb32960-server', name: '', host: '127.0.0.1', port: 32960 },
+      { id: 'p_cmd', type: 'gb32960-command', z: 'p_tab', name: '', server: 'p_srv', vin: '', command: 'query', params: '[9, 10]', timeout: 30, failures: 'output', x: 300, y: 100, wires: [[], []] },
+    ]);
+    await editor.reload();
+    const marked = () => page.locator('#node-input-params.input-error').count();
+    // Typed, then the field left, as Node-RED judges a field on its change.
+    const type = async (text: string) => { await page.fill('#node-input-params', text); await page.press('#node-input-params', 'Tab'); };
+    await page.evaluate(() => RED.editor.edit(RED.nodes.node('p_cmd')));
+    await page.waitForSelector('.red-ui-tray #node-input-params', { timeout: 10000 });
+    assert.equal(await marked(), 0, 'the example query [9, 10] is good');
+    // A set's parameters under query, then the command switched to set: marked, then not.
+    await type('{"heartbeatPeriod": 30}');
+    assert.equal(await marked(), 1, 'an object of values is not a query');
+    await page.selectOption('#node-input-command', 'set');
+    assert.equal(await marked(), 0, 'the same object is a good set');
+    await page.selectOption('#node-input-command', 'control');
+    assert.equal(await marked(), 1, 'nor is it a control without a control id');
+    await type('{"control": "reset"}');
+    assert.equal(await marked(), 0, 'a control id is good');
+    await page.selectOption('#node-input-command', 'query');
+    await type('[9, 10');
+    assert.equal(await marked(), 1, 'not JSON');
+    await closeTray(page, 'ok');
+    const v = await validity(page, 'p_cmd');
+    assert.equal(v.valid, false);
+    assert.ok(v.errors.some((e) => /shape/.test(e)), `a reason: ${v.errors.join('; ')}`);
+  });
+
   it('logged no browser console errors', () => {
     assert.deepEqual(editor.errors, []);
   });
