@@ -28,7 +28,7 @@ function freePort(preferred) {
 }
 
 /** The example flows, with every platform account pointed at the demo broker. */
-export function demoFlows(brokerUrl, amqpPort) {
+export function demoFlows(brokerUrl, amqpPort, gbPort = 32960) {
   const flows = [];
   const creds = {};
   const seen = new Set();
@@ -58,20 +58,35 @@ export function demoFlows(brokerUrl, amqpPort) {
         node.connection = { ...node.connection, url: brokerUrl, reconnectMinMs: 500, reconnectMaxMs: 5000 };
         creds[node.id] = { username: 'demo', password: 'demo' };
       }
-      if (node.type === 'comment' && /fill in/i.test(node.name ?? '')) {
-        // The demo has filled everything in already: say what it is connected to instead.
-        const platform = String(node.name).split(':')[0];
-        const clicks = /click the inject/i.test(node.name) ? '; click the inject buttons' : '';
-        node.name = `${platform}: connected to the demo's local simulator, nothing to fill in${clicks}. `
-          + `In the Debug sidebar, "${platform}" shows each message's payload under its kind (msg.topic); "${platform}: errors" shows what went wrong`;
-      }
+      if (node.type === 'gb32960-server') Object.assign(node, { host: '127.0.0.1', port: gbPort });
       // Examples of one account share its config node (same id): the demo keeps one connection.
       if (seen.has(node.id)) continue;
       seen.add(node.id);
       flows.push(node);
     }
   }
-  return { flows: readableDebug(flows), creds };
+  return { flows: demoComments(readableDebug(flows), gbPort), creds };
+}
+
+/**
+ * The examples' comments ask for an account; the demo has filled everything in: they say what
+ * the tab is connected to and which debug nodes (named after the tab) show what. Each starts
+ * inside the canvas, however long.
+ */
+function demoComments(flows, gbPort) {
+  const tabs = new Map(flows.filter((n) => n.type === 'tab').map((t) => [t.id, t.label]));
+  for (const node of flows.filter((n) => n.type === 'comment')) {
+    const tab = tabs.get(node.z);
+    const debug = `In the Debug sidebar, "${tab}" shows each message's payload under its kind (msg.topic); "${tab}: errors" shows what went wrong`;
+    if (/fill in/i.test(node.name ?? '')) {
+      const clicks = /click the inject/i.test(node.name) ? '; click the inject buttons' : '';
+      node.name = `${tab}: connected to the demo's local simulator, nothing to fill in${clicks}. ${debug}`;
+    } else if (flows.some((n) => n.z === node.z && n.type === 'gb32960-in')) {
+      node.name = `${tab}: two simulated vehicles are connected on TCP port ${gbPort}; click the inject buttons to query, set and control the first. ${debug}`;
+    }
+    node.x = Math.max(node.x, nodeWidth(node.name) / 2 + 20);
+  }
+  return flows;
 }
 
 /**
@@ -437,9 +452,8 @@ export async function startDemo({ port = Number(process.env.PORT) || 1880, mqttP
   log(`demo broker (Aedes): ${brokerUrl}`);
 
   const amqp = await startAmqpPeer(log);
-  const { flows, creds } = demoFlows(brokerUrl, amqp.port);
   const gbPort = await freePort(Number(process.env.DEMO_GB32960_PORT) || 32960);
-  for (const node of flows) if (node.type === 'gb32960-server') Object.assign(node, { host: '127.0.0.1', port: gbPort });
+  const { flows, creds } = demoFlows(brokerUrl, amqp.port, gbPort);
   let red;
   try {
     red = await startNodeRed({ port, userDir, flows, creds, quiet });

@@ -26,7 +26,7 @@ export async function invalidNodes(editor: Editor): Promise<string[]> {
   });
 }
 
-/** Nodes drawn over one another on their tab, as the editor lays them out. */
+/** Nodes drawn over one another or starting left of the canvas, as the editor lays them out. */
 export async function overlappingNodes(editor: Editor): Promise<string[]> {
   return editor.page.evaluate(async () => {
     const out: string[] = [];
@@ -37,6 +37,7 @@ export async function overlappingNodes(editor: Editor): Promise<string[]> {
       RED.workspaces.show(z);
       await new Promise((r) => setTimeout(r, 300));
       const nodes = RED.nodes.filterNodes({ z }).filter((n: any) => n.w && n.h);
+      for (const n of nodes) if (n.x - n.w / 2 < 0 || n.y - n.h / 2 < 0) out.push(`${z}: "${n.name || n.id}" starts off the canvas`);
       for (let i = 0; i < nodes.length; i++) {
         for (let j = i + 1; j < nodes.length; j++) {
           const [a, b] = [nodes[i], nodes[j]];
@@ -137,7 +138,7 @@ describe('editor: examples imported through menu -> Import -> Examples', functio
 
   it('npm start demo workspace (every example together): one config node per account, no invalid node', async () => {
     const { demoFlows } = await importEsm(join(root, 'scripts', 'demo.mjs'));
-    const { flows, creds } = demoFlows('mqtt://127.0.0.1:1', 1);
+    const { flows, creds } = demoFlows('mqtt://127.0.0.1:1', 1, 32999);
     const ids = flows.map((n: { id: string }) => n.id);
     assert.deepEqual(ids.filter((id: string, i: number) => ids.indexOf(id) !== i), [], 'no id twice');
     await editor.setFlows(flows.map((n: { id: string }) => (creds[n.id] ? { ...n, credentials: creds[n.id] } : n)));
@@ -146,8 +147,23 @@ describe('editor: examples imported through menu -> Import -> Examples', functio
     assert.equal(counts['jointech-account'], 1);
     assert.equal(counts['eztcloud-project'], 1);
     assert.deepEqual(await invalidNodes(editor), []);
-    // The change nodes that name each kind are wider than the debug nodes they stand for.
-    assert.deepEqual(await overlappingNodes(editor), [], 'no node drawn over another');
+    // The change nodes that name each kind are wider than the debug nodes they stand for, and
+    // the comments are long.
+    assert.deepEqual(await overlappingNodes(editor), [], 'no node drawn over another or off the canvas');
+    // The comments tell the truth: the debug nodes they name are on their tab, the port is the
+    // demo's.
+    type N = { id: string; type: string; z?: string; name?: string; port?: number };
+    const nodes = flows as N[];
+    const untrue: string[] = [];
+    for (const c of nodes.filter((n) => n.type === 'comment' && /Debug sidebar/.test(n.name ?? ''))) {
+      for (const [, name] of (c.name ?? '').matchAll(/"([^"]+)"/g)) {
+        if (!nodes.some((n) => n.type === 'debug' && n.z === c.z && n.name === name)) untrue.push(`${c.id} names debug node "${name}"`);
+      }
+      if (/port \d+/.test(c.name ?? '') && !(c.name ?? '').includes('port 32999')) untrue.push(`${c.id}: ${c.name}`);
+    }
+    assert.deepEqual(untrue, []);
+    assert.deepEqual(nodes.filter((n) => n.type === 'gb32960-server').map((n) => n.port), [32999]);
+    assert.ok(nodes.some((n) => n.type === 'comment' && /port 32999/.test(n.name ?? '')), 'the platform tab says where its vehicles connect');
     // Readable output: one debug node for data and at most one for errors per tab.
     const debugs = flows.filter((n: { type: string }) => n.type === 'debug');
     const tabs = flows.filter((n: { type: string }) => n.type === 'tab');
