@@ -28,7 +28,7 @@ function freePort(preferred) {
 }
 
 /** The example flows, with every platform account pointed at the demo broker. */
-export function demoFlows(brokerUrl, amqpPort) {
+export function demoFlows(brokerUrl, amqpPort, gbPort = 32960) {
   const flows = [];
   const creds = {};
   const seen = new Set();
@@ -58,20 +58,35 @@ export function demoFlows(brokerUrl, amqpPort) {
         node.connection = { ...node.connection, url: brokerUrl, reconnectMinMs: 500, reconnectMaxMs: 5000 };
         creds[node.id] = { username: 'demo', password: 'demo' };
       }
-      if (node.type === 'comment' && /fill in/i.test(node.name ?? '')) {
-        // The demo has filled everything in already: say what it is connected to instead.
-        const platform = String(node.name).split(':')[0];
-        const clicks = /click the inject/i.test(node.name) ? '; click the inject buttons' : '';
-        node.name = `${platform}: connected to the demo's local simulator, nothing to fill in${clicks}. `
-          + `In the Debug sidebar, "${platform}" shows each message's payload under its kind (msg.topic); "${platform}: errors" shows what went wrong`;
-      }
+      if (node.type === 'gb32960-server') Object.assign(node, { host: '127.0.0.1', port: gbPort });
       // Examples of one account share its config node (same id): the demo keeps one connection.
       if (seen.has(node.id)) continue;
       seen.add(node.id);
       flows.push(node);
     }
   }
-  return { flows: readableDebug(flows), creds };
+  return { flows: demoComments(readableDebug(flows), gbPort), creds };
+}
+
+/**
+ * The examples' comments ask for an account; the demo has filled everything in: they say what
+ * the tab is connected to and which debug nodes (named after the tab) show what. Each starts
+ * inside the canvas, however long.
+ */
+function demoComments(flows, gbPort) {
+  const tabs = new Map(flows.filter((n) => n.type === 'tab').map((t) => [t.id, t.label]));
+  for (const node of flows.filter((n) => n.type === 'comment')) {
+    const tab = tabs.get(node.z);
+    const debug = `In the Debug sidebar, "${tab}" shows each message's payload under its kind (msg.topic); "${tab}: errors" shows what went wrong`;
+    if (/fill in/i.test(node.name ?? '')) {
+      const clicks = /click the inject/i.test(node.name) ? '; click the inject buttons' : '';
+      node.name = `${tab}: connected to the demo's local simulator, nothing to fill in${clicks}. ${debug}`;
+    } else if (flows.some((n) => n.z === node.z && n.type === 'gb32960-in')) {
+      node.name = `${tab}: two simulated vehicles are connected on TCP port ${gbPort}; click the inject buttons to query, set and control the first. ${debug}`;
+    }
+    node.x = Math.max(node.x, nodeWidth(node.name) / 2 + 20);
+  }
+  return flows;
 }
 
 /**
@@ -80,6 +95,11 @@ export function demoFlows(brokerUrl, amqpPort) {
  * platform, showing msg.payload, and one for errors showing msg.error; a change node in place of
  * each former debug node puts the kind before msg.topic, which the Debug sidebar prints above it.
  */
+/** About how wide the editor draws a node with this label (14 px text, icon, port), rounded up. */
+function nodeWidth(label) {
+  return Math.max(100, 20 * Math.ceil((label.length * 7 + 50) / 20));
+}
+
 function readableDebug(flows) {
   const tabs = new Map(flows.filter((n) => n.type === 'tab').map((t) => [t.id, t]));
   const catches = new Set(flows.filter((n) => n.type === 'catch').map((n) => n.id));
@@ -102,13 +122,17 @@ function readableDebug(flows) {
     if (node.type !== 'debug') { out.push(node); continue; }
     const errors = node.complete === 'error' || fromCatch.has(node.id);
     const target = sink(node.z, errors);
-    target.x = Math.max(target.x, node.x + 260);
+    const name = `topic: ${node.name}`;
+    // The longer label widens the node: keep its left edge where the debug node's was, and put
+    // the tab's debug node clear of its right edge.
+    const x = node.x + (nodeWidth(name) - nodeWidth(node.name ?? '')) / 2;
+    target.x = Math.max(target.x, x + nodeWidth(name) / 2 + 60 + nodeWidth(target.name) / 2);
     target.y = target.y || node.y;
     out.push({
-      id: node.id, type: 'change', z: node.z, name: `topic: ${node.name}`,
+      id: node.id, type: 'change', z: node.z, name,
       // The kind first, then the message's own topic (device, VIN) when it has one.
       rules: [{ t: 'set', p: 'topic', pt: 'msg', to: `${JSON.stringify(node.name)} & ($exists(topic) and topic != "" ? " · " & topic : "")`, tot: 'jsonata' }],
-      action: '', property: '', from: '', to: '', reg: false, x: node.x, y: node.y, wires: [[target.id]],
+      action: '', property: '', from: '', to: '', reg: false, x, y: node.y, wires: [[target.id]],
     });
   }
   return [...out, ...sinks.values()];
@@ -160,6 +184,8 @@ function startSimulator(brokerUrl, httpBase, log) {
   // A device behind the platform for the lock-command example: answers each command frame.
   client.subscribe(`download/${DEMO_KEY}/+/cmd`, { qos: 1 });
   client.on('message', (topic, body) => {
+    // One client carries every platform: answer only the Jointech command topic.
+    if (!new RegExp(`^download/${DEMO_KEY}/[^/]+/cmd$`).test(topic)) return;
     const device = topic.split('/')[2];
     const [id, , serial, word, index, ...params] = body.toString().replace(/^\(|\)$/g, '').split(',');
     const reply = (commandType, content) => setTimeout(() => client.publish(`upload/${DEMO_KEY}/${device}/cmd`,
@@ -426,9 +452,8 @@ export async function startDemo({ port = Number(process.env.PORT) || 1880, mqttP
   log(`demo broker (Aedes): ${brokerUrl}`);
 
   const amqp = await startAmqpPeer(log);
-  const { flows, creds } = demoFlows(brokerUrl, amqp.port);
   const gbPort = await freePort(Number(process.env.DEMO_GB32960_PORT) || 32960);
-  for (const node of flows) if (node.type === 'gb32960-server') Object.assign(node, { host: '127.0.0.1', port: gbPort });
+  const { flows, creds } = demoFlows(brokerUrl, amqp.port, gbPort);
   let red;
   try {
     red = await startNodeRed({ port, userDir, flows, creds, quiet });

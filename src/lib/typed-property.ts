@@ -4,6 +4,7 @@
  */
 import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
 import { z } from 'zod';
+import { ProtocolError, isProtocolError } from '../protocols/protocol-error';
 
 /** A field's kind; flows saved before the field had one keep plain text. */
 export const PropertyType = z.enum(['str', 'msg', 'flow', 'global', 'env']).default('str');
@@ -17,6 +18,21 @@ export interface TypedProperty {
 /** How the help and errors name a field's source: "msg.target", "flow.lock", "env LOCK_ID". */
 export function describeSource(p: TypedProperty): string {
   return p.type === 'env' ? `env ${p.value}` : `${p.type}.${p.value}`;
+}
+
+/**
+ * Runs `build`; when it refuses a value (a ProtocolError of one of `codes`) that a field read from
+ * msg, context or env, the error names it as the type checks do: "device from flow.lock: ...".
+ */
+export function namingSources<T>(build: () => T, sources: Array<{ name: string; codes: string[]; from: TypedProperty | undefined }>): T {
+  try {
+    return build();
+  } catch (err) {
+    if (!isProtocolError(err)) throw err;
+    const source = sources.find((s) => s.from && s.from.type !== 'str' && s.codes.includes(err.code));
+    if (!source?.from) throw err;
+    throw new ProtocolError(err.code, `${source.name} from ${describeSource(source.from)}: ${err.message}`, err.details);
+  }
 }
 
 /**

@@ -136,6 +136,18 @@ describe('editor in headless Chromium (npm start demo)', function () {
     await page.screenshot({ path: join(root, '.test-tmp', 'editor.png') });
   });
 
+  it("raises no warning or error in the Debug sidebar from the demo's own traffic", async () => {
+    // The IOTOS uplink (once, then every 10 s) and its confirmation pass the same simulator
+    // client that plays the Jointech devices: by the time a confirmation shows, any stray reply
+    // of theirs has been decoded too.
+    await page.waitForFunction(() => [...(document as any).querySelectorAll('.red-ui-debug-msg')].some((e: any) => /uplink confirmed/.test(e.innerText)), undefined, { timeout: 30000 });
+    await new Promise((r) => setTimeout(r, 2000));
+    const flagged = await page.locator('.red-ui-debug-msg-level-20, .red-ui-debug-msg-level-30').allInnerTexts();
+    assert.deepEqual(flagged, []);
+    const all = (await page.locator('.red-ui-debug-msg').allInnerTexts()).join('\n');
+    assert.doesNotMatch(all, /jointech\/cmd\/platform/, 'no Jointech command reply from a device named "platform"');
+  });
+
   it('logged no browser console errors', () => {
     // This machine has no network: requests the editor itself makes to outside hosts fail with
     // one console line each. Those are listed, not counted; any other error fails the test.

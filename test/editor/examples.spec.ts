@@ -26,6 +26,29 @@ export async function invalidNodes(editor: Editor): Promise<string[]> {
   });
 }
 
+/** Nodes drawn over one another or starting left of the canvas, as the editor lays them out. */
+export async function overlappingNodes(editor: Editor): Promise<string[]> {
+  return editor.page.evaluate(async () => {
+    const out: string[] = [];
+    const tabs: string[] = [];
+    RED.nodes.eachWorkspace((w: any) => { tabs.push(w.id); });
+    for (const z of tabs) {
+      // The editor sizes a tab's nodes when it draws them.
+      RED.workspaces.show(z);
+      await new Promise((r) => setTimeout(r, 300));
+      const nodes = RED.nodes.filterNodes({ z }).filter((n: any) => n.w && n.h);
+      for (const n of nodes) if (n.x - n.w / 2 < 0 || n.y - n.h / 2 < 0) out.push(`${z}: "${n.name || n.id}" starts off the canvas`);
+      for (let i = 0; i < nodes.length; i++) {
+        for (let j = i + 1; j < nodes.length; j++) {
+          const [a, b] = [nodes[i], nodes[j]];
+          if (Math.abs(a.x - b.x) * 2 < a.w + b.w && Math.abs(a.y - b.y) * 2 < a.h + b.h) out.push(`${z}: "${a.name || a.id}" and "${b.name || b.id}"`);
+        }
+      }
+    }
+    return out;
+  });
+}
+
 describe('editor: examples imported through menu -> Import -> Examples', function () {
   this.timeout(180000);
   let editor: Editor;
@@ -79,6 +102,7 @@ describe('editor: examples imported through menu -> Import -> Examples', functio
       const count = await page.evaluate(() => { let n = 0; RED.nodes.eachNode(() => { n++; }); return n; });
       assert.ok(count > 0, 'the example brought nodes');
       assert.deepEqual(await invalidNodes(editor), []);
+      assert.deepEqual(await overlappingNodes(editor), [], 'no node drawn over another');
       assert.equal(await deploy(page), '', 'Deploy completes without a confirmation dialog');
     });
   }
@@ -114,7 +138,7 @@ describe('editor: examples imported through menu -> Import -> Examples', functio
 
   it('npm start demo workspace (every example together): one config node per account, no invalid node', async () => {
     const { demoFlows } = await importEsm(join(root, 'scripts', 'demo.mjs'));
-    const { flows, creds } = demoFlows('mqtt://127.0.0.1:1', 1);
+    const { flows, creds } = demoFlows('mqtt://127.0.0.1:1', 1, 32999);
     const ids = flows.map((n: { id: string }) => n.id);
     assert.deepEqual(ids.filter((id: string, i: number) => ids.indexOf(id) !== i), [], 'no id twice');
     await editor.setFlows(flows.map((n: { id: string }) => (creds[n.id] ? { ...n, credentials: creds[n.id] } : n)));
@@ -123,6 +147,23 @@ describe('editor: examples imported through menu -> Import -> Examples', functio
     assert.equal(counts['jointech-account'], 1);
     assert.equal(counts['eztcloud-project'], 1);
     assert.deepEqual(await invalidNodes(editor), []);
+    // The change nodes that name each kind are wider than the debug nodes they stand for, and
+    // the comments are long.
+    assert.deepEqual(await overlappingNodes(editor), [], 'no node drawn over another or off the canvas');
+    // The comments tell the truth: the debug nodes they name are on their tab, the port is the
+    // demo's.
+    type N = { id: string; type: string; z?: string; name?: string; port?: number };
+    const nodes = flows as N[];
+    const untrue: string[] = [];
+    for (const c of nodes.filter((n) => n.type === 'comment' && /Debug sidebar/.test(n.name ?? ''))) {
+      for (const [, name] of (c.name ?? '').matchAll(/"([^"]+)"/g)) {
+        if (!nodes.some((n) => n.type === 'debug' && n.z === c.z && n.name === name)) untrue.push(`${c.id} names debug node "${name}"`);
+      }
+      if (/port \d+/.test(c.name ?? '') && !(c.name ?? '').includes('port 32999')) untrue.push(`${c.id}: ${c.name}`);
+    }
+    assert.deepEqual(untrue, []);
+    assert.deepEqual(nodes.filter((n) => n.type === 'gb32960-server').map((n) => n.port), [32999]);
+    assert.ok(nodes.some((n) => n.type === 'comment' && /port 32999/.test(n.name ?? '')), 'the platform tab says where its vehicles connect');
     // Readable output: one debug node for data and at most one for errors per tab.
     const debugs = flows.filter((n: { type: string }) => n.type === 'debug');
     const tabs = flows.filter((n: { type: string }) => n.type === 'tab');

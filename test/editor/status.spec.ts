@@ -84,6 +84,29 @@ describe('editor: status texts and palette labels in the editor language', funct
     }
   });
 
+  it('unnamed nodes on the canvas and their output ports speak the editor language', async () => {
+    // Each node type fresh from the palette (its defaults, no name): its canvas label and the
+    // labels of its output ports, as the editor draws and hovers them.
+    const read = (page: Page) => page.evaluate((types: string[]) => Object.fromEntries(types.filter((t) => RED.nodes.getType(t).category !== 'config').map((t) => {
+      const def = RED.nodes.getType(t);
+      const node: any = { type: t, _def: def, _: def._, ...Object.fromEntries(Object.entries(def.defaults).map(([k, d]: [string, any]) => [k, d.value])) };
+      const n = Number(node.outputs ?? def.outputs ?? 0);
+      const outputs = Array.from({ length: n }, (_, i) => String((typeof def.outputLabels === 'function' ? def.outputLabels.call(node, i) : def.outputLabels?.[i]) ?? ''));
+      return [t, { label: RED.utils.getNodeLabel(node), palette: RED.utils.getPaletteLabel(t, def), outputs }];
+    })), TYPES);
+    const en = await read(editor.page);
+    const zhOwn = await read(zh);
+    const problems: string[] = [];
+    for (const [type, e] of Object.entries(en)) {
+      const z = zhOwn[type]!;
+      // Where en-US shows the palette name, zh-CN shows its own palette name.
+      if (e.label === e.palette && z.label !== z.palette) problems.push(`${type}: canvas "${z.label}", palette "${z.palette}"`);
+      // Port labels in words are translated; bare kinds (location, attributes) stay as they are.
+      e.outputs.forEach((text, i) => { if (/\s/.test(text) && !CJK.test(z.outputs[i] ?? '')) problems.push(`${type} output ${i + 1}: "${z.outputs[i]}"`); });
+    }
+    assert.deepEqual(problems, []);
+  });
+
   it('logged no browser console errors', () => {
     assert.deepEqual(editor.errors, []);
   });

@@ -208,6 +208,19 @@ describe('editor: validation in the dialogs', function () {
     assert.equal(n.valid, false, 'bad WLNET8 parameters make the node invalid');
     n = await edit('v_lc', async () => { await page.fill('#lock-command-param-holdMinutes', '5'); await page.fill('#lock-command-param-subLock', 'E017668836'); });
     assert.equal(n.valid, true, `good WLNET8 parameters are valid: ${JSON.stringify(n.errors)}`);
+    // Another command's free parameters: a parenthesis would end the frame early.
+    n = await edit('v_lc', async () => {
+      await page.selectOption('#lock-command-select', '_custom');
+      await page.evaluate(() => $('#node-input-command').typedInput('value', 'WLNET4'));
+      await page.fill('#lock-command-free', '1,(60');
+      assert.equal(await page.locator('#lock-command-free.input-error').count(), 1, 'a parenthesis in free parameters is marked while typing');
+    });
+    assert.equal(n.valid, false, 'free parameters with a parenthesis make the node invalid');
+    n = await edit('v_lc', async () => {
+      await page.fill('#lock-command-free', '1,60');
+      assert.equal(await page.locator('#lock-command-free.input-error').count(), 0, 'good free parameters are not marked');
+    });
+    assert.equal(n.valid, true, `good free parameters are valid: ${JSON.stringify(n.errors)}`);
   });
 
   it('device, command, method and VIN dialogs offer a TypedInput (text, msg, flow, global, env); a flow without the type fields opens as text', async () => {
@@ -238,6 +251,60 @@ describe('editor: validation in the dialogs', function () {
     assert.deepEqual(saved, { device: 'target', deviceType: 'msg', commandType: 'str', valid: true });
     const labels = await page.evaluate(() => { const n = RED.nodes.node('t_ez'); return [RED.utils.getNodeLabel(n), RED.utils.getPaletteLabel('eztcloud-out', RED.nodes.getType('eztcloud-out'))]; });
     assert.equal(labels[0], labels[1], 'the canvas label of an unnamed eztcloud-out is its palette name');
+  });
+
+  it('gb32960-command: the dialog shows the hint of its command as it opens and the msg fields that override it, in en-US and zh-CN', async () => {
+    const flows = [
+      { id: 'h_tab', type: 'tab', label: 'hints' },
+      { id: 'h_set', type: 'gb32960-command', z: 'h_tab', name: '', server: '', vin: '', command: 'set', params: '', timeout: 30, failures: 'output', x: 300, y: 100, wires: [[], []] },
+    ];
+    await editor.setFlows(flows);
+    const expected: Record<string, RegExp> = { 'en-US': /^JSON object of parameters by name or id/, 'zh-CN': /^按名称或 ID 给出参数的 JSON 对象/ };
+    for (const [locale, hint] of Object.entries(expected)) {
+      const page = locale === 'en-US' ? editor.page : await editor.openPage(locale);
+      if (locale === 'en-US') await editor.reload();
+      await page.evaluate(() => RED.editor.edit(RED.nodes.node('h_set')));
+      await page.waitForSelector('.red-ui-tray #gb32960-command-hint', { timeout: 10000 });
+      assert.match(await page.locator('#gb32960-command-hint').innerText(), hint, `${locale}: the set hint, before the command is touched`);
+      await page.selectOption('#node-input-command', 'query');
+      assert.match(await page.locator('#gb32960-command-hint').innerText(), /\[9, 10\]/, `${locale}: the query hint once query is chosen`);
+      // Like the lock-command and eztcloud-out dialogs, it says which msg fields win over its own.
+      assert.match(await page.locator('.red-ui-tray .form-tips:visible', { hasText: 'msg.vin' }).innerText(), /msg\.vin.*msg\.command.*msg\.payload/s, `${locale}: the msg fields that take precedence`);
+      await closeTray(page, 'cancel');
+      if (page !== editor.page) await page.close();
+    }
+  });
+
+  it('gb32960-command: parameters not of the shape of the chosen command are marked, and make the node invalid', async () => {
+    const { page } = editor;
+    await editor.setFlows([
+      { id: 'p_tab', type: 'tab', label: 'params' },
+      { id: 'p_srv', type: 'gb32960-server', name: '', host: '127.0.0.1', port: 32960 },
+      { id: 'p_cmd', type: 'gb32960-command', z: 'p_tab', name: '', server: 'p_srv', vin: '', command: 'query', params: '[9, 10]', timeout: 30, failures: 'output', x: 300, y: 100, wires: [[], []] },
+    ]);
+    await editor.reload();
+    const marked = () => page.locator('#node-input-params.input-error').count();
+    // Typed, then the field left, as Node-RED judges a field on its change.
+    const type = async (text: string) => { await page.fill('#node-input-params', text); await page.press('#node-input-params', 'Tab'); };
+    await page.evaluate(() => RED.editor.edit(RED.nodes.node('p_cmd')));
+    await page.waitForSelector('.red-ui-tray #node-input-params', { timeout: 10000 });
+    assert.equal(await marked(), 0, 'the example query [9, 10] is good');
+    // A set's parameters under query, then the command switched to set: marked, then not.
+    await type('{"heartbeatPeriod": 30}');
+    assert.equal(await marked(), 1, 'an object of values is not a query');
+    await page.selectOption('#node-input-command', 'set');
+    assert.equal(await marked(), 0, 'the same object is a good set');
+    await page.selectOption('#node-input-command', 'control');
+    assert.equal(await marked(), 1, 'nor is it a control without a control id');
+    await type('{"control": "reset"}');
+    assert.equal(await marked(), 0, 'a control id is good');
+    await page.selectOption('#node-input-command', 'query');
+    await type('[9, 10');
+    assert.equal(await marked(), 1, 'not JSON');
+    await closeTray(page, 'ok');
+    const v = await validity(page, 'p_cmd');
+    assert.equal(v.valid, false);
+    assert.ok(v.errors.some((e) => /shape/.test(e)), `a reason: ${v.errors.join('; ')}`);
   });
 
   it('logged no browser console errors', () => {

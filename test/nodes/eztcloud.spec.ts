@@ -217,7 +217,7 @@ describe('eztcloud-in / eztcloud-out over TLS and WebSocket', function () {
       typed.receive({ target: 'abc', tag: 1, payload: {} });
       typed.receive({ target: 7, tag: 2, payload: {} });
       await waitFor(() => errors.getCalls().length === 2, 'two errors');
-      assert.match(String(errors.getCalls()[0]!.args[0]), /must be a device username like DU_/);
+      assert.match(String(errors.getCalls()[0]!.args[0]), /device from msg\.target: .*must be a device username like DU_/, 'the refused value is named with where it came from');
       assert.equal(errors.getCalls()[0]!.args[1]!.tag, 1);
       assert.match(String(errors.getCalls()[1]!.args[0]), /device from msg\.target/);
       await sleep(200);

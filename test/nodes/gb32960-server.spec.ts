@@ -364,6 +364,11 @@ describe('gb32960-server, gb32960-in and gb32960-command nodes', function () {
     assert.match(t.failures.find((f) => f.error.code === 'bad-value')!.error.message, /0x07|hardwareVersion|read-only/i);
     await waitFor(() => t.errors.length === 1, 'the bad msg as an error');
     assert.match(t.errors[0]!.error.message, /command/);
+    // Parameters of another command's shape: the failure says what the command takes.
+    t.cmd.receive({ vin: vinOf(2), command: 'query', payload: { heartbeatPeriod: 30 } });
+    await waitFor(() => t.failures.length === 5, 'the query with set parameters');
+    assert.equal(t.failures[4]!.error.code, 'bad-param');
+    assert.match(t.failures[4]!.error.message, /query takes a list of parameter ids.*\[9, 10\]/);
     const st = lastStatus(t.cmd);
     assert.match(st?.text ?? '', /error/);
   });

@@ -191,7 +191,7 @@ describe(`lock-command against ${brokerLabel()}`, function () {
     node.receive({ target: '794308010642', tag: 5 });
     await waitFor(() => errors.getCalls().length === 3, 'three errors');
     const calls = errors.getCalls();
-    assert.match(String(calls[0]!.args[0]), /4 to 20 digits/);
+    assert.match(String(calls[0]!.args[0]), /^ProtocolError: device from msg\.target: .*4 to 20 digits/, 'the refused value is named with where it came from');
     assert.equal((calls[0]!.args[1] as { tag: number }).tag, 3, 'the offending msg goes with the error');
     assert.match(String(calls[1]!.args[0]), /no device number: msg\.target is not set/);
     assert.match(String(calls[2]!.args[0]), /command from flow\.lockCmd/);

@@ -20,7 +20,7 @@ RED.nodes.registerType('aliyun-amqp-in', {
   outputs: 1,
   icon: 'aliyun.svg',
   paletteLabel: function (this: { _: (k: string) => string }) { return this._('paletteLabel'); },
-  label: function (this: AliyunAmqpInEditorNode) {
-    return this.name || (this.topicFilter && this.topicFilter !== '#' ? `amqp ${this.topicFilter}` : 'aliyun amqp in');
+  label: function (this: AliyunAmqpInEditorNode & { _: (k: string) => string }) {
+    return this.name || (this.topicFilter && this.topicFilter !== '#' ? `amqp ${this.topicFilter}` : this._('paletteLabel'));
   },
 });

@@ -24,7 +24,7 @@ RED.nodes.registerType('aliyun-living-in', {
   icon: 'aliyun.svg',
   paletteLabel: function (this: { _: (k: string) => string }) { return this._('paletteLabel'); },
   label: function (this: AliyunLivingInEditorNode) {
-    return this.name || 'aliyun living in';
+    return this.name || this._('paletteLabel');
   },
   inputLabels: function (this: AliyunLivingInEditorNode) {
     return this._('label.inputLabel');

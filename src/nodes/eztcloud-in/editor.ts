@@ -28,11 +28,11 @@ RED.nodes.registerType('eztcloud-in', {
   outputs: 1,
   icon: 'eztcloud.svg',
   paletteLabel: function (this: { _: (k: string) => string }) { return this._('paletteLabel'); },
-  label: function (this: EztcloudInEditorNode) {
-    return this.name || 'eztcloud in';
+  label: function (this: EztcloudInEditorNode & { _: (k: string) => string }) {
+    return this.name || this._('paletteLabel');
   },
-  outputLabels: function (this: EztcloudInEditorNode, i: number) {
-    return this.split === 'per-kind' ? KINDS[i] ?? '' : 'device messages';
+  outputLabels: function (this: EztcloudInEditorNode & { _: (k: string) => string }, i: number) {
+    return this.split === 'per-kind' ? KINDS[i] ?? '' : this._('outputs.all');
   },
   oneditprepare: function (this: EztcloudInEditorNode) {
     const selected = new Set(this.kinds ?? KINDS);

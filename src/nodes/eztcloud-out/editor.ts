@@ -39,7 +39,9 @@ RED.nodes.registerType('eztcloud-out', {
     // The palette's name unless the dialog names the command itself.
     return (this.methodType ?? 'str') === 'str' && this.method ? `eztcloud ${this.method}` : this._?.('paletteLabel') ?? 'eztcloud out';
   },
-  outputLabels: ['reply / sent'],
+  outputLabels: function (this: { _: (k: string) => string }) {
+    return this._('outputs.all');
+  },
   oneditprepare: function () {
     typedField('device');
     typedField('method');

@@ -10,7 +10,7 @@ import { PublishFailure, type Outgoing } from '../../lib/mqtt/shared-connection'
 import { configuredNode } from '../../lib/mqtt/configured-node';
 import { PendingReplies, failWaiting } from '../../lib/pending-replies';
 import { registerNode } from '../../lib/red';
-import { PropertyType, describeSource, evaluateProperties } from '../../lib/typed-property';
+import { PropertyType, describeSource, evaluateProperties, namingSources } from '../../lib/typed-property';
 import { ACTIONS, CommandSend, decodeMessage, deviceUsername, parseOpenTopic, publishTopic, type Action } from '../../protocols/eztcloud/open-api';
 import { unknownMembers } from '../../protocols/message-checks';
 import { ProtocolError, asError, describeIssues } from '../../protocols/protocol-error';
@@ -125,7 +125,7 @@ function init(RED: NodeAPI): void {
         const dialog = dialogFields(values);
         action = m.action ?? cfg.action;
         // Precedence: msg.device / msg.method (and the payload's method), then the dialog's fields.
-        device = deviceUsername(m.device ?? dialog.device ?? '');
+        device = namingSources(() => deviceUsername(m.device ?? dialog.device ?? ''), [{ name: 'device', codes: ['bad-device'], from: m.device === undefined ? typed.device : undefined }]);
         topic = publishTopic(pk, device, action);
         const p = m.payload;
         const isObject = p !== null && typeof p === 'object' && !Array.isArray(p) && !Buffer.isBuffer(p);

@@ -49,12 +49,19 @@ function rawBytes(body: unknown): Buffer | undefined {
   return undefined;
 }
 
+/** What each command takes, for the error when the parameters have another shape. */
+const SHAPES: Record<CommandKind, string> = {
+  query: 'a list of parameter ids or keys, e.g. [9, 10] or ["heartbeatPeriod"], or {ids: [...]}',
+  set: 'parameters by key or id, e.g. {"heartbeatPeriod": 30}, or [{id, value}], or {parameters: [...]}',
+  control: 'the control and its parameters, e.g. {"control": "reset"} or {"control": 6, "alarm": {"level": 1}}',
+};
+
 export function commandUnit(kind: CommandKind, body: unknown, edition: Edition, nowMs: number): Buffer {
   const raw = rawBytes(body);
   if (raw) return Buffer.concat([beijingTime(nowMs), raw]);
   if (body === undefined) throw new ProtocolError('bad-param', `${kind}: no parameters (set them in the dialog or msg.payload)`);
   const schema = kind === 'query' ? Query : kind === 'set' ? SetBody : Control;
   const parsed = schema.safeParse(body);
-  if (!parsed.success) throw new ProtocolError('bad-param', `${kind} parameters: ${describeIssues(parsed.error)}`);
+  if (!parsed.success) throw new ProtocolError('bad-param', `${kind} parameters: ${describeIssues(parsed.error)}; ${kind} takes ${SHAPES[kind]}`);
   return encodeDataUnit(COMMAND_CODES[kind], { ...(parsed.data as Record<string, unknown>), time: beijingIso(nowMs) }, edition);
 }

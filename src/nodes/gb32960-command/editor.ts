@@ -1,4 +1,22 @@
 import { fieldType, typedField } from '../../editor/typed-fields';
+import { check, live, type EditorNode } from '../../editor/validators';
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const idOk = (v: unknown) => (Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 255) || (typeof v === 'string' && v.trim() !== '');
+
+/**
+ * The dialog's parameters have the shape their command takes (the runtime's command-unit.ts
+ * checks the same shapes, then names and values against the standard's tables).
+ */
+export function paramsShapeOk(command: string, text: string): boolean {
+  if (!text.trim()) return true;
+  let p: unknown;
+  try { p = JSON.parse(text); } catch { return false; }
+  if (isObject(p) && typeof p.raw === 'string') return /^([0-9a-fA-F]{2}|\s)*$/.test(p.raw);
+  if (command === 'query') return (Array.isArray(p) && p.length > 0 && p.every(idOk)) || (isObject(p) && Array.isArray(p.ids) && p.ids.length > 0 && p.ids.every(idOk));
+  if (command === 'set') return (Array.isArray(p) && p.length > 0 && p.every((i) => isObject(i) && idOk(i.id))) || (isObject(p) && Object.keys(p).length > 0);
+  return isObject(p) && (p.control !== undefined || p.command !== undefined || p.id !== undefined);
+}
 
 interface Gb32960CommandEditorNode { name?: string; vin?: string; vinType?: string; command?: string }
 
@@ -14,10 +32,7 @@ RED.nodes.registerType('gb32960-command', {
     command: { value: 'query' },
     params: {
       value: '[9, 10]',
-      validate: function (v: string) {
-        if (!v || !v.trim()) return true;
-        try { JSON.parse(v); return true; } catch { return false; }
-      },
+      validate: check<Gb32960CommandEditorNode & EditorNode>(function (v) { return paramsShapeOk(String(live('node-input-command', this.command) ?? 'query'), String(v ?? '')); }, 'errors.params'),
     },
     timeout: { value: 30, validate: RED.validators.number() },
     failures: { value: 'output' },
@@ -30,11 +45,16 @@ RED.nodes.registerType('gb32960-command', {
     const vin = (this.vinType ?? 'str') === 'str' ? this.vin : this.vin && `${this.vinType === 'env' ? 'env ' : `${this.vinType}.`}${this.vin}`;
     return this.name || `${this.command ?? 'query'}${vin ? ` → ${vin}` : ''}`;
   },
-  outputLabels: ['reply', 'failure / timeout'],
-  oneditprepare: function () {
+  outputLabels: function (this: { _: (k: string) => string }, i: number) {
+    return this._(i === 0 ? 'outputs.reply' : 'outputs.failure');
+  },
+  oneditprepare: function (this: { _: (k: string) => string }) {
     typedField('vin');
     const select = $('#node-input-command');
-    const hint = () => $('#gb32960-command-hint').text(String($(`#gb32960-command-hint-${String(select.val())}`).text()));
+    // From the catalogue rather than from the template: Node-RED translates the template only
+    // after oneditprepare, so a hidden translated element is still empty here.
+    const hints: Record<string, string> = { query: this._('label.hintQuery'), set: this._('label.hintSet'), control: this._('label.hintControl') };
+    const hint = () => $('#gb32960-command-hint').text(hints[String(select.val())] ?? '');
     select.on('change', hint);
     hint();
   },

@@ -17,8 +17,10 @@ RED.nodes.registerType('gb32960-decode', {
   outputs: 1,
   icon: 'gb32960.svg',
   paletteLabel: function (this: { _: (k: string) => string }) { return this._('paletteLabel'); },
-  label: function (this: Gb32960EditorNode) {
-    return this.name || 'gb32960 decode';
+  label: function (this: Gb32960EditorNode & { _: (k: string) => string }) {
+    return this.name || this._('paletteLabel');
   },
-  outputLabels: ['decoded'],
+  outputLabels: function (this: { _: (k: string) => string }) {
+    return this._('outputs.all');
+  },
 });

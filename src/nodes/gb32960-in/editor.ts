@@ -15,10 +15,12 @@ RED.nodes.registerType('gb32960-in', {
   outputs: 1,
   icon: 'gb32960.svg',
   paletteLabel: function (this: { _: (k: string) => string }) { return this._('paletteLabel'); },
-  label: function (this: Gb32960InEditorNode) {
-    return this.name || 'gb32960 in';
+  label: function (this: Gb32960InEditorNode & { _: (k: string) => string }) {
+    return this.name || this._('paletteLabel');
   },
-  outputLabels: ['frames and session events'],
+  outputLabels: function (this: { _: (k: string) => string }) {
+    return this._('outputs.all');
+  },
   oneditprepare: function (this: Gb32960InEditorNode) {
     const chosen = new Set((this.kinds ?? '').split(',').filter(Boolean));
     for (const k of KINDS) $(`#gb32960-in-kind-${k}`).prop('checked', chosen.has(k));

@@ -38,10 +38,12 @@ RED.nodes.registerType('iotos-device', {
   outputs: 3,
   icon: 'iotos.svg',
   paletteLabel: function (this: { _: (k: string) => string }) { return this._('paletteLabel'); },
-  label: function (this: IotosDeviceEditorNode) {
-    return this.name || 'iotos device';
+  label: function (this: IotosDeviceEditorNode & { _: (k: string) => string }) {
+    return this.name || this._('paletteLabel');
   },
-  outputLabels: ['uplink confirmed', 'downlink control', 'uplink rejected / timeout'],
+  outputLabels: function (this: { _: (k: string) => string }, i: number) {
+    return this._(['outputs.confirmed', 'outputs.downlink', 'outputs.rejected'][i] ?? '');
+  },
   oneditprepare: function (this: IotosDeviceEditorNode) {
     const node = this;
     const list = pointsList();

@@ -75,10 +75,10 @@ RED.nodes.registerType('jointech-in', {
   paletteLabel: function (this: { _: (k: string) => string }) { return this._('paletteLabel'); },
   label: function (this: JointechInEditorNode) {
     if (this.name) return this.name;
-    return this.mode === 'webhook' ? `jointech POST ${this.path ?? ''}` : 'jointech in';
+    return this.mode === 'webhook' ? `jointech POST ${this.path ?? ''}` : this._('paletteLabel');
   },
-  outputLabels: function (this: JointechInEditorNode, i: number) {
-    return this.split === 'per-type' ? TYPES[i] ?? '' : 'decoded data';
+  outputLabels: function (this: JointechInEditorNode & { _: (k: string) => string }, i: number) {
+    return this.split === 'per-type' ? TYPES[i] ?? '' : this._('outputs.all');
   },
   oneditprepare: function (this: JointechInEditorNode) {
     const selected = new Set(this.types ?? TYPES);

@@ -48,10 +48,15 @@ export function paramOk(p: ParamSpec, raw: string): boolean {
   return /^\d{14}$/.test(s);
 }
 
+/** Parameters of a command outside the catalogue: any text that keeps the frame whole. */
+function freeParamsOk(text: unknown): boolean {
+  return !/[()\r\n]/.test(String(text ?? ''));
+}
+
 /** Stored dialog parameters fit the stored command (free commands: frame-safe text only). */
 function paramsOk(command: string | undefined, params: unknown): boolean {
   const spec = COMMANDS[String(command ?? '').toUpperCase()];
-  if (!spec) return !/[()\r\n]/.test(String(params ?? ''));
+  if (!spec) return freeParamsOk(params);
   const values = storedParams(String(params ?? ''));
   // Nothing filled in means "query" for set/query commands.
   if (spec.operation && Object.keys(values).length === 0) return true;
@@ -114,7 +119,9 @@ RED.nodes.registerType('lock-command', {
     const shown = (value: string | undefined, type: string | undefined) => (type ?? 'str') === 'str' || !value ? value : `${type === 'env' ? 'env ' : `${type}.`}${value}`;
     return this.name || `${shown(this.command, this.commandType) ?? 'command'}${this.device ? ` → ${shown(this.device, this.deviceType)}` : ''}`;
   },
-  outputLabels: ['reply', 'failure / timeout'],
+  outputLabels: function (this: { _: (k: string) => string }, i: number) {
+    return this._(i === 0 ? 'outputs.reply' : 'outputs.failure');
+  },
   oneditprepare: function (this: LockCommandEditorNode) {
     const select = $('#lock-command-select');
     const zh = isZh();
@@ -131,7 +138,10 @@ RED.nodes.registerType('lock-command', {
     typedField('device');
     typedField('command');
     const commandInput = $('#node-input-command') as unknown as { typedInput(method: string, value?: string): void };
-    $('#lock-command-free').val(known ? '' : this.params ?? '');
+    const free = $('#lock-command-free').val(known ? '' : this.params ?? '');
+    // Marked while typing, as the catalogue's parameter fields are.
+    free.on('input change', () => free.toggleClass('input-error', !freeParamsOk(free.val())));
+    free.trigger('change');
     renderParams(known ? current : CUSTOM, known ? storedParams(this.params) : {});
     select.on('change', () => {
       const v = select.val() as string;

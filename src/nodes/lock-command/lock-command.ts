@@ -10,7 +10,7 @@ import { PublishFailure, type Outgoing } from '../../lib/mqtt/shared-connection'
 import { configuredNode } from '../../lib/mqtt/configured-node';
 import { withdrawRequest } from '../../lib/pending-replies';
 import { registerNode } from '../../lib/red';
-import { PropertyType, describeSource, evaluateProperties } from '../../lib/typed-property';
+import { PropertyType, describeSource, evaluateProperties, namingSources } from '../../lib/typed-property';
 import {
   PendingCommands, SerialCounter, buildRequest, encodeFrame, namedReply, parseRawFrame, type CommandRequest, type PendingCommand,
 } from '../../protocols/jointech/commands';
@@ -186,7 +186,12 @@ function init(RED: NodeAPI): void {
       if (device === '') {
         throw new ProtocolError('bad-device', cfg.deviceType === 'str' ? 'no device number: set it in the dialog or as msg.device' : `no device number: ${describeSource(typed.device)} is not set and msg.device is not given`);
       }
-      return { req: buildRequest(device, command, params, operation), timeoutMs };
+      // A device or command the dialog read from msg, context or env is named when refused.
+      const req = namingSources(() => buildRequest(device, command, params, operation), [
+        { name: 'device', codes: ['bad-device'], from: p.device === undefined && m.device === undefined ? typed.device : undefined },
+        { name: 'command', codes: ['bad-command'], from: p.command === undefined && m.command === undefined ? typed.command : undefined },
+      ]);
+      return { req, timeoutMs };
     }
 
     node.on('input', (msg, send, nodeDone) => {
