@@ -122,18 +122,24 @@ export function fromEpochSeconds(value: unknown): Timestamp | null {
  * Timestamp; null when any field is out of range or the day does not exist in that month.
  */
 export function fromFields(f: TimeFields, offsetMinutes = 0): Timestamp | null {
+  const ms = msFromFields(f, offsetMinutes);
+  if (ms === null) return null;
+  // Built from the fields in UTC: cheaper than toISOString, and the same string.
+  const iso = offsetMinutes === 0
+    ? `${pad(f.year, 4)}-${pad(f.month, 2)}-${pad(f.day, 2)}T${pad(f.hour, 2)}:${pad(f.minute, 2)}:${pad(f.second, 2)}.${pad(f.millisecond ?? 0, 3)}Z`
+    : isoFromMs(ms);
+  return { iso, ms };
+}
+
+/** The epoch ms of fromFields, or null where it is null. */
+function msFromFields(f: TimeFields, offsetMinutes: number): number | null {
   const millisecond = f.millisecond ?? 0;
   if (!isInt(f.year, 1, 9999) || !isInt(f.month, 1, 12) || !isInt(f.day, 1, daysInMonth(f.year, f.month))) return null;
   if (!isInt(f.hour, 0, 23) || !isInt(f.minute, 0, 59) || !isInt(f.second, 0, 59) || !isInt(millisecond, 0, 999)) return null;
   if (!isInt(offsetMinutes, -1440, 1440)) return null;
   const ms = daysFromCivil(f.year, f.month, f.day) * MS_PER_DAY
     + ((f.hour * 60 + f.minute - offsetMinutes) * 60 + f.second) * 1000 + millisecond;
-  if (ms < MIN_MS || ms > MAX_MS) return null;
-  // Built from the fields in UTC: cheaper than toISOString, and the same string.
-  const iso = offsetMinutes === 0
-    ? `${pad(f.year, 4)}-${pad(f.month, 2)}-${pad(f.day, 2)}T${pad(f.hour, 2)}:${pad(f.minute, 2)}:${pad(f.second, 2)}.${pad(millisecond, 3)}Z`
-    : isoFromMs(ms);
-  return { iso, ms };
+  return ms < MIN_MS || ms > MAX_MS ? null : ms;
 }
 
 /** `n` ASCII digits of `s` from `at` as a number, or -1. */
@@ -176,10 +182,13 @@ export function parseIsoUtc(value: unknown): Timestamp | null {
   if (typeof value !== 'string') return null;
   const parsed = isoFields(value);
   if (!parsed || parsed.end !== value.length - 1 || value[parsed.end] !== 'Z') return null;
-  const t = fromFields(parsed.fields);
-  // The platform's usual form with milliseconds is already the canonical string.
-  if (t && value.length === 24) t.iso = value;
-  return t;
+  const ms = msFromFields(parsed.fields, 0);
+  if (ms === null) return null;
+  // The date and time as written are the canonical ones (isoFields read them digit by digit): the
+  // platform's usual form with milliseconds is the whole string, the others gain the fraction.
+  if (value.length === 24) return { iso: value, ms };
+  const milli = parsed.fields.millisecond ?? 0;
+  return { iso: `${value.slice(0, 19)}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`, ms };
 }
 
 /** ISO 8601 with a required zone: `...Z` or `...±HH:MM`. A zone-less time is null, never local. */

@@ -46,6 +46,9 @@ describe(`strict times (TZ=${zone})`, () => {
   it('reads one or two fraction digits as tenths and hundredths', () => {
     assert.equal(parseIsoUtc('2025-02-07T07:25:20.8Z')?.ms, Date.UTC(2025, 1, 7, 7, 25, 20, 800));
     assert.equal(parseIsoUtc('2025-02-07T07:25:20.83Z')?.ms, Date.UTC(2025, 1, 7, 7, 25, 20, 830));
+    assert.equal(parseIsoUtc('2025-02-07T07:25:20.8Z')?.iso, '2025-02-07T07:25:20.800Z');
+    assert.equal(parseIsoUtc('2025-02-07T07:25:20.83Z')?.iso, '2025-02-07T07:25:20.830Z');
+    assert.equal(parseIsoUtc('0001-01-01T00:00:00.05Z')?.iso, '0001-01-01T00:00:00.050Z');
   });
 
   const refusedUtc: Array<[string, unknown]> = [
