@@ -6,7 +6,8 @@
  * of the same round's ratios.
  *
  * BENCH_DRAIN_MESSAGES (default 200000) sets the backlog, BENCH_DRAIN_ROUNDS (default 3) the rounds,
- * BENCH_DRAIN_NODES (comma-separated) limits the nodes.
+ * BENCH_DRAIN_NODES (comma-separated) limits the nodes, BENCH_DRAIN_RECEIVERS (raw, node, core,
+ * bare) the receivers; BENCH_DRAIN_PROFILE=<dir> writes each receiver's CPU profile of its drain there.
  */
 import { spawn, fork, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -143,7 +144,7 @@ const CASES: DrainCase[] = [
 
 type Receiver = 'raw' | 'node' | 'core' | 'bare';
 const ALL_RECEIVERS: Receiver[] = ['raw', 'node', 'core', 'bare'];
-/** BENCH_DRAIN_RECEIVERS (comma-separated: raw, node, core, bare) limits the receivers, for comparing one build against another; the ratios need all four. */
+/** To compare one build against another; the ratios need all four. */
 const RECEIVERS = ALL_RECEIVERS.filter((r) => !process.env.BENCH_DRAIN_RECEIVERS || process.env.BENCH_DRAIN_RECEIVERS.split(',').map((s) => s.trim()).includes(r));
 
 /** What a user writes without this package: core mqtt in + a function node doing the nested parses. */
