@@ -5,7 +5,8 @@
  * `mqtt in` with or without a `function`, or one of this package's inbound nodes) whose `sink`
  * counts what arrives.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import * as mqtt from 'mqtt';
@@ -74,6 +75,9 @@ async function drain(order: DrainOrder): Promise<DrainResult> {
       finished();
     }
   };
+  // BENCH_DRAIN_PROFILE=<dir>: a CPU profile of the drain itself (first to last message) per receiver.
+  const profileDir = process.env.BENCH_DRAIN_PROFILE;
+  const profiler = profileDir ? new Session() : undefined;
   let stage = 'starting';
   const report = setInterval(() => process.send!({ progress: { stage, count } satisfies DrainProgress }), 1000);
   let stop: () => Promise<void>;
@@ -103,10 +107,22 @@ async function drain(order: DrainOrder): Promise<DrainResult> {
     await red.deploy(flow, order.credentials, 'nodes');
     stop = () => red.stop();
   }
+  if (profiler) {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+  }
   stage = 'draining';
   // The parent kills a receiver that stops making progress; this process need not time itself.
   await done;
   stage = 'stopping';
+  if (profiler) {
+    const { profile } = await profiler.post('Profiler.stop');
+    const inNode = order.flow?.find((n) => n.id === 'in');
+    const name = order.receiver === 'raw' ? 'raw' : `${String(inNode?.type).replace(/ /g, '-')}${order.flow?.some((n) => n.id === 'fn') ? '+function' : ''}`;
+    writeFileSync(join(profileDir!, `${name}-${process.pid}.cpuprofile`), JSON.stringify(profile));
+    profiler.disconnect();
+  }
   // GC entries are reported asynchronously.
   await new Promise((r) => setTimeout(r, 100));
   const gcMs = gcPauses.filter((g) => g.start >= first && g.start <= last).reduce((sum, g) => sum + g.duration, 0);

@@ -6,7 +6,8 @@
  * of the same round's ratios.
  *
  * BENCH_DRAIN_MESSAGES (default 200000) sets the backlog, BENCH_DRAIN_ROUNDS (default 3) the rounds,
- * BENCH_DRAIN_NODES (comma-separated) limits the nodes.
+ * BENCH_DRAIN_NODES (comma-separated) limits the nodes, BENCH_DRAIN_RECEIVERS (raw, node, core,
+ * bare) the receivers; BENCH_DRAIN_PROFILE=<dir> writes each receiver's CPU profile of its drain there.
  */
 import { spawn, fork, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -142,7 +143,9 @@ const CASES: DrainCase[] = [
 ];
 
 type Receiver = 'raw' | 'node' | 'core' | 'bare';
-const RECEIVERS: Receiver[] = ['raw', 'node', 'core', 'bare'];
+const ALL_RECEIVERS: Receiver[] = ['raw', 'node', 'core', 'bare'];
+/** To compare one build against another; the ratios need all four. */
+const RECEIVERS = ALL_RECEIVERS.filter((r) => !process.env.BENCH_DRAIN_RECEIVERS || process.env.BENCH_DRAIN_RECEIVERS.split(',').map((s) => s.trim()).includes(r));
 
 /** What a user writes without this package: core mqtt in + a function node doing the nested parses. */
 export const FUNCTION_DECODE = `
@@ -287,8 +290,8 @@ export async function benchDrain(): Promise<string[]> {
     const r = results[i]!;
     const per = (k: Receiver, f: (x: DrainResult) => number) => median(r.get(k)!.map(f));
     /** Median over rounds of this receiver's rate divided by `base`'s in the same round. */
-    const ratio = (k: Receiver, base: Receiver) => median(r.get(k)!.map((x, j) => x.rate / r.get(base)![j]!.rate));
-    const row = (k: Receiver, label: string) =>
+    const ratio = (k: Receiver, base: Receiver) => (r.has(base) ? median(r.get(k)!.map((x, j) => x.rate / r.get(base)![j]!.rate)) : Number.NaN);
+    const row = (k: Receiver, label: string) => !r.has(k) ? [] :
       `| ${label} | ${fmt(per(k, (x) => x.rate))} | ${per(k, (x) => x.cpuUs).toFixed(1)} | ${per(k, (x) => x.gcUs).toFixed(1)} | ${ratio(k, 'raw').toFixed(2)}x | ${ratio(k, 'bare').toFixed(2)}x | ${ratio(k, 'core').toFixed(2)}x |`;
     return [
       `| **${c.node}**${c.tls ? ' (TLS)' : ''} | | | | | | |`,
@@ -296,7 +299,7 @@ export async function benchDrain(): Promise<string[]> {
       row('node', `${c.node}`),
       row('core', 'core mqtt in + function (nested parses)'),
       row('bare', 'core mqtt in alone (Node-RED\'s floor)'),
-    ];
+    ].flat();
   });
   return [
     `## MQTT ingest: backlog drain (${COUNT} messages preloaded at QoS 1 into a persistent session on a private Mosquitto, max_inflight 20; each receiver resumes it in its own process; ${ROUNDS} alternating rounds; medians, ratios are medians of same-round ratios)`,

@@ -37,6 +37,12 @@ export function epochTime(value: unknown, unit: EpochUnit, field: string): Times
   return t;
 }
 
+/** The time `value` counts in `unit` (`ms` the number epochField makes of it), or undefined where epochField refuses it. */
+export function epochIfValid(value: unknown, unit: EpochUnit): Timestamp | undefined {
+  const t = readEpoch(value, unit);
+  return typeof t === 'string' ? undefined : t;
+}
+
 /** A zod field for an epoch count in `unit`: the number kept as sent (a digit string becomes its number). */
 export function epochField(unit: EpochUnit) {
   return z.union([z.number(), z.string()]).superRefine((v, ctx) => {

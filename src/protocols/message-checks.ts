@@ -24,9 +24,8 @@ export const wholeNumber = z.union([z.number().int(), z.string().trim().regex(/^
 export function unknownMembers(value: unknown, known: readonly string[]): Record<string, unknown> | undefined {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
   let out: Record<string, unknown> | undefined;
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    if (known.includes(k)) continue;
-    (out ??= {})[k] = v;
+  for (const k of Object.keys(value)) {
+    if (!known.includes(k)) (out ??= {})[k] = (value as Record<string, unknown>)[k];
   }
   return out;
 }

@@ -38,9 +38,21 @@ function nestsDeeper(text: string, limit: number): boolean {
   return false;
 }
 
+/**
+ * Whether `text` holds more than `limit` opening brackets in all (in strings or not): only then can
+ * it nest deeper than `limit`. Found with indexOf, which skips ahead natively, where the exact scan
+ * reads every character in JavaScript: for the usual body of a few brackets this is the whole check.
+ */
+function opensMoreThan(text: string, limit: number): boolean {
+  let n = 0;
+  for (let i = text.indexOf('{'); i !== -1; i = text.indexOf('{', i + 1)) if (++n > limit) return true;
+  for (let i = text.indexOf('['); i !== -1; i = text.indexOf('[', i + 1)) if (++n > limit) return true;
+  return false;
+}
+
 /** JSON.parse without the unsafe keys or excessive nesting; throws a SyntaxError. */
 export function parseJsonSafely(text: string): unknown {
-  if (nestsDeeper(text, MAX_JSON_DEPTH)) throw new SyntaxError(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+  if (opensMoreThan(text, MAX_JSON_DEPTH) && nestsDeeper(text, MAX_JSON_DEPTH)) throw new SyntaxError(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
   // The reviver costs a call per value, so only texts that could hold such a key pay for it.
   return MAY_HOLD_UNSAFE_KEY.test(text) ? JSON.parse(text, dropUnsafeKeys) : JSON.parse(text);
 }

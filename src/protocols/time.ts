@@ -60,6 +60,46 @@ function pad(n: number, width: number): string {
   return String(n).padStart(width, '0');
 }
 
+/** 0..99 as two digits. */
+const two = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
+
+/** The proleptic Gregorian date `days` after 1970-01-01 as `YYYY-MM-DD` (the inverse of daysFromCivil). */
+function civilFromDays(days: number): string {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  return `${pad(yoe + era * 400 + (month <= 2 ? 1 : 0), 4)}-${two(month)}-${two(day)}`;
+}
+
+/** The last day formatted: the times of one backlog mostly fall on the same day. */
+let lastDay = Number.NaN;
+let lastDate = '';
+
+/**
+ * Whole epoch ms in MIN_MS..MAX_MS as `YYYY-MM-DDTHH:MM:SS.sssZ`, the string toISOString gives,
+ * by arithmetic: a Date per time cost the decoders more than the rest of a timestamp.
+ */
+function isoFromMs(ms: number): string {
+  const days = Math.floor(ms / MS_PER_DAY);
+  if (days !== lastDay) {
+    lastDate = civilFromDays(days);
+    lastDay = days;
+  }
+  let rest = ms - days * MS_PER_DAY;
+  const hour = Math.floor(rest / 3_600_000);
+  rest -= hour * 3_600_000;
+  const minute = Math.floor(rest / 60_000);
+  rest -= minute * 60_000;
+  const second = Math.floor(rest / 1000);
+  const milli = rest - second * 1000;
+  return `${lastDate}T${two(hour)}:${two(minute)}:${two(second)}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
+}
+
 /**
  * Epoch ms (a number; a fraction of a millisecond is cut toward zero, as Date does) in
  * 0001..9999 as a Timestamp (toISOString is zone-free); null for NaN, Infinity or out of range.
@@ -69,7 +109,7 @@ export function fromEpochMs(value: unknown): Timestamp | null {
   if (typeof value !== 'number' || !Number.isFinite(value)) return null;
   const ms = Math.trunc(value) + 0; // + 0 turns -0 into 0
   if (ms < MIN_MS || ms > MAX_MS) return null;
-  return { iso: new Date(ms).toISOString(), ms };
+  return { iso: isoFromMs(ms), ms };
 }
 
 /** Epoch seconds, fractions to the nearest millisecond, as a Timestamp; null as fromEpochMs. */
@@ -82,18 +122,24 @@ export function fromEpochSeconds(value: unknown): Timestamp | null {
  * Timestamp; null when any field is out of range or the day does not exist in that month.
  */
 export function fromFields(f: TimeFields, offsetMinutes = 0): Timestamp | null {
+  const ms = msFromFields(f, offsetMinutes);
+  if (ms === null) return null;
+  // Built from the fields in UTC: cheaper than toISOString, and the same string.
+  const iso = offsetMinutes === 0
+    ? `${pad(f.year, 4)}-${pad(f.month, 2)}-${pad(f.day, 2)}T${pad(f.hour, 2)}:${pad(f.minute, 2)}:${pad(f.second, 2)}.${pad(f.millisecond ?? 0, 3)}Z`
+    : isoFromMs(ms);
+  return { iso, ms };
+}
+
+/** The epoch ms of fromFields, or null where it is null. */
+function msFromFields(f: TimeFields, offsetMinutes: number): number | null {
   const millisecond = f.millisecond ?? 0;
   if (!isInt(f.year, 1, 9999) || !isInt(f.month, 1, 12) || !isInt(f.day, 1, daysInMonth(f.year, f.month))) return null;
   if (!isInt(f.hour, 0, 23) || !isInt(f.minute, 0, 59) || !isInt(f.second, 0, 59) || !isInt(millisecond, 0, 999)) return null;
   if (!isInt(offsetMinutes, -1440, 1440)) return null;
   const ms = daysFromCivil(f.year, f.month, f.day) * MS_PER_DAY
     + ((f.hour * 60 + f.minute - offsetMinutes) * 60 + f.second) * 1000 + millisecond;
-  if (ms < MIN_MS || ms > MAX_MS) return null;
-  // Built from the fields in UTC: cheaper than toISOString, and the same string.
-  const iso = offsetMinutes === 0
-    ? `${pad(f.year, 4)}-${pad(f.month, 2)}-${pad(f.day, 2)}T${pad(f.hour, 2)}:${pad(f.minute, 2)}:${pad(f.second, 2)}.${pad(millisecond, 3)}Z`
-    : new Date(ms).toISOString();
-  return { iso, ms };
+  return ms < MIN_MS || ms > MAX_MS ? null : ms;
 }
 
 /** `n` ASCII digits of `s` from `at` as a number, or -1. */
@@ -136,10 +182,13 @@ export function parseIsoUtc(value: unknown): Timestamp | null {
   if (typeof value !== 'string') return null;
   const parsed = isoFields(value);
   if (!parsed || parsed.end !== value.length - 1 || value[parsed.end] !== 'Z') return null;
-  const t = fromFields(parsed.fields);
-  // The platform's usual form with milliseconds is already the canonical string.
-  if (t && value.length === 24) t.iso = value;
-  return t;
+  const ms = msFromFields(parsed.fields, 0);
+  if (ms === null) return null;
+  // The date and time as written are the canonical ones (isoFields read them digit by digit): the
+  // platform's usual form with milliseconds is the whole string, the others gain the fraction.
+  if (value.length === 24) return { iso: value, ms };
+  const milli = parsed.fields.millisecond ?? 0;
+  return { iso: `${value.slice(0, 19)}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`, ms };
 }
 
 /** ISO 8601 with a required zone: `...Z` or `...±HH:MM`. A zone-less time is null, never local. */

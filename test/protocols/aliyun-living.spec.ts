@@ -91,6 +91,27 @@ describe('Aliyun IoT Living app long connection', () => {
     }
   });
 
+  it('reads a properties push as its schemas do: refuses what they refuse, saying where, and converts what they convert', () => {
+    const refused: Array<[string, unknown, string]> = [
+      ['an item without value', { id: '1', params: { items: { t: { time: 1 } } } }, 'items.t.value'],
+      ['an item that is a list', { id: '1', params: { items: { t: [1] } } }, 'items.t'],
+      ['a time that is no count', { id: '1', params: { items: { t: { time: 'soon', value: 1 } } } }, 'items.t.time'],
+      ['a negative time', { id: '1', params: { items: { t: { time: -1, value: 1 } } } }, 'items.t.time'],
+      ['a numeric iotId', { id: '1', params: { iotId: 5, items: {} } }, 'iotId'],
+      ['items as a list', { id: '1', params: { items: [] } }, 'items'],
+      ['params as a list', { id: '1', params: [] }, 'params'],
+      ['a null id', { id: null, params: { items: {} } }, 'id'],
+      ['a numeric method', { id: '1', method: 1, params: { items: {} } }, 'method'],
+    ];
+    for (const [what, body, path] of refused) {
+      assert.throws(() => decodeLivingPush('properties', JSON.stringify(body)), (e: unknown) => isProtocolError(e) && (e as Error).message.includes(path), what);
+    }
+    const p = decodeLivingPush('properties', JSON.stringify({ id: 7, version: '1.0', params: { iotId: 'i1', items: { a: { time: '1510292697471', value: null }, b: { value: [1] } } } }));
+    assert.equal(p.id, '7');
+    assert.deepEqual(p.payload, { properties: { a: null, b: [1] }, times: { a: { ms: 1510292697471, iso: '2017-11-10T05:44:57.471Z' }, b: null } });
+    assert.deepEqual(p.device, { iotId: 'i1' });
+  });
+
   it('builds bind and unbind requests as the document shows, and reads their replies', () => {
     const bind = buildAccountRequest('bind', 'pk1', 'dn1', 'msgid1', 'mqttusername1234', 'iot_token123');
     assert.equal(bind.topic, '/sys/pk1/dn1/app/up/account/bind');

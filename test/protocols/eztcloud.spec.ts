@@ -32,5 +32,7 @@ describe('EZtCloud application API', () => {
     assert.throws(() => decodeMessage('online', Buffer.from('{"online":"yes"}')), /online payload/);
     assert.throws(() => decodeMessage('event_report', Buffer.from('{"params":{}}')), /method/);
     assert.throws(() => decodeMessage('attributes', Buffer.from('[1]')), isProtocolError);
+    for (const notObject of ['null', '1', '"on"']) assert.throws(() => decodeMessage('attributes', Buffer.from(notObject)), isProtocolError, notObject);
+    assert.deepEqual(decodeMessage('attributes', Buffer.from('{"temperature":20.5,"switch":null,"tags":["a"]}')), { payload: { temperature: 20.5, switch: null, tags: ['a'] }, lenient: false });
   });
 });

@@ -38,6 +38,9 @@ inTimeZones(() => {
     it('reads one or two fraction digits as tenths and hundredths', () => {
       assert.equal(parseIsoUtc('2025-02-07T07:25:20.8Z')?.ms, Date.UTC(2025, 1, 7, 7, 25, 20, 800));
       assert.equal(parseIsoUtc('2025-02-07T07:25:20.83Z')?.ms, Date.UTC(2025, 1, 7, 7, 25, 20, 830));
+      assert.equal(parseIsoUtc('2025-02-07T07:25:20.8Z')?.iso, '2025-02-07T07:25:20.800Z');
+      assert.equal(parseIsoUtc('2025-02-07T07:25:20.83Z')?.iso, '2025-02-07T07:25:20.830Z');
+      assert.equal(parseIsoUtc('0001-01-01T00:00:00.05Z')?.iso, '0001-01-01T00:00:00.050Z');
     });
 
     const refusedUtc: Array<[string, unknown]> = [
@@ -110,6 +113,20 @@ inTimeZones(() => {
       assert.equal(fromEpochMs(-0.5)?.ms, 0);
       for (const bad of [1e300, Number.NaN, Infinity, '1701937790000', 253402300800000, -62135596800001]) assert.equal(fromEpochMs(bad), null, String(bad));
       assert.equal(fromEpochSeconds(1e300), null);
+    });
+
+    it('writes every epoch ms in years 0001..9999 as toISOString does, across day, leap-day and century edges', () => {
+      // A fixed pseudo-random sequence (LCG), so that a failure names a value that fails again.
+      let seed = 20251202;
+      const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+      const edges = [-62135596800000, 253402300799999, 0, -1, 1, 86_399_999, 86_400_000, -86_400_000, -86_400_001,
+        Date.UTC(2000, 1, 29, 23, 59, 59, 999), Date.UTC(1900, 2, 1), Date.UTC(1600, 1, 29), Date.UTC(2100, 1, 28, 12)];
+      const span = 253402300799999 + 62135596800000;
+      const values = [...edges, ...Array.from({ length: 20_000 }, () => Math.floor(-62135596800000 + next() * span))];
+      // Consecutive values on one day and across midnight, as a backlog of pushes brings them.
+      for (let ms = Date.UTC(2025, 1, 7, 23, 59, 58); ms < Date.UTC(2025, 1, 8, 0, 0, 2); ms += 7) values.push(ms);
+      for (const ms of values) assert.equal(fromEpochMs(ms)?.iso, new Date(ms).toISOString(), String(ms));
+      assert.equal(fromFields({ year: 1, month: 1, day: 1, hour: 8, minute: 0, second: 0 }, 480)?.iso, '0001-01-01T00:00:00.000Z');
     });
 
     it('builds times from fields in a given zone, refusing impossible fields', () => {

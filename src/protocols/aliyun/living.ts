@@ -4,7 +4,7 @@
  * (长连接服务 document).
  */
 import { z } from 'zod';
-import { epochField, epochTime } from '../epoch';
+import { epochField, epochIfValid, epochTime } from '../epoch';
 import { named, table, type EnumTable } from '../enum-table';
 import { parseLenientJson } from '../lenient-json';
 import { addExtra, unknownMembers, wholeNumber, type Flag } from '../message-checks';
@@ -198,6 +198,51 @@ function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: string)
   return r.data;
 }
 
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const optionalText = (v: unknown) => v === undefined || typeof v === 'string';
+
+/**
+ * The envelope as Envelope reads it, checked by hand (every push comes through here, and zod costs
+ * as much as the rest of the decoding); undefined where Envelope must say what is wrong.
+ */
+function checkEnvelope(value: unknown): z.infer<typeof Envelope> | undefined {
+  if (!isRecord(value)) return undefined;
+  const { id, version, method, params, param } = value;
+  if (id !== undefined && typeof id !== 'string' && !(typeof id === 'number' && Number.isFinite(id))) return undefined;
+  if (!optionalText(version) || !optionalText(method)) return undefined;
+  if ((params !== undefined && !isRecord(params)) || (param !== undefined && !isRecord(param))) return undefined;
+  const env: z.infer<typeof Envelope> = {};
+  if (id !== undefined) env.id = String(id);
+  if (method !== undefined) env.method = method as string;
+  if (params !== undefined) env.params = params as Record<string, unknown>;
+  if (param !== undefined) env.param = param as Record<string, unknown>;
+  return env;
+}
+
+/**
+ * A properties push's params as PropertiesParams reads them, checked by hand, with each item's
+ * value and time already taken out; undefined where PropertiesParams must say what is wrong.
+ */
+function checkProperties(params: Record<string, unknown>): { properties: Record<string, unknown>; times: Record<string, LivingTime | null> } | undefined {
+  const { iotId, productKey, deviceName, items } = params;
+  if (!optionalText(iotId) || !optionalText(productKey) || !optionalText(deviceName) || !isRecord(items)) return undefined;
+  const properties: Record<string, unknown> = {};
+  const times: Record<string, LivingTime | null> = {};
+  for (const name of Object.keys(items)) {
+    const item = items[name];
+    if (!isRecord(item) || item.value === undefined) return undefined;
+    let t: LivingTime | null = null;
+    if (item.time !== undefined) {
+      const read = epochIfValid(item.time, 'ms');
+      if (!read) return undefined;
+      t = read;
+    }
+    properties[name] = item.value;
+    times[name] = t;
+  }
+  return { properties, times };
+}
+
 // Built by assignment rather than by spreading optional parts: every push goes through here.
 function deviceOf(p: { iotId?: string | undefined; productKey?: string | undefined; deviceName?: string | undefined }): LivingPush['device'] {
   const device: LivingPush['device'] = {};
@@ -220,7 +265,7 @@ function deviceOf(p: { iotId?: string | undefined; productKey?: string | undefin
 export function decodeLivingPush(kind: LivingKind, body: Buffer | string): LivingPush {
   const text = typeof body === 'string' ? body : body.toString('utf8');
   const { value, lenient } = parseLenientJson(text);
-  const env = parseWith(Envelope, value, `${kind} push`);
+  const env = checkEnvelope(value) ?? parseWith(Envelope, value, `${kind} push`);
   const paramsKey = env.params ? 'params' : 'param';
   const params = env[paramsKey];
   if (!params) throw new ProtocolError('bad-payload', `${kind} push has no params`, { value });
@@ -238,6 +283,8 @@ export function decodeLivingPush(kind: LivingKind, body: Buffer | string): Livin
   };
   switch (kind) {
     case 'properties': {
+      const checked = checkProperties(params);
+      if (checked) return push(checked, deviceOf(params as { iotId?: string; productKey?: string; deviceName?: string }));
       const p = parseWith(PropertiesParams, params, 'properties push');
       const properties: Record<string, unknown> = {};
       const times: Record<string, LivingTime | null> = {};

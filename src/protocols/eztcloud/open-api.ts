@@ -95,6 +95,8 @@ export function decodeMessage(kind: Kind, body: Buffer, dataFormat: DataFormat =
     return { payload: value, lenient };
   }
   const { value, lenient } = parseLenientJson(body.toString('utf8'));
+  // Attributes are any JSON object, taken as parsed: the schema would only copy it.
+  if (kind === 'attributes' && typeof value === 'object' && value !== null && !Array.isArray(value)) return { payload: value, lenient };
   const parsed = SCHEMAS[kind].safeParse(value);
   if (!parsed.success) throw new ProtocolError('bad-payload', `${kind} payload: ${describeIssues(parsed.error)}`);
   const schema = SCHEMAS[kind];

@@ -344,7 +344,7 @@ export function parseAxes(value: unknown): Axes | null {
 /** "-1,-1,-1" -> [null, null, null]: -1 marks a tank without a sensor. */
 export function parseFuels(value: unknown): Array<number | null> | null {
   if (typeof value !== 'string' || value.trim() === '' || value === 'null') return null;
-  return value.split(/[,，]/).map((p) => numExcept(p, -1));
+  return (value.includes('，') ? value.split(/[,，]/) : value.split(',')).map((p) => numExcept(p, -1));
 }
 
 /** "55,3.88,0" -> [55, 3.88, 0]. */
@@ -427,16 +427,16 @@ function decodeKs(raw: Out | null): Out | null {
   return raw;
 }
 
-/** Writes `field` as an ISO string and `field + 'Ms'` as epoch ms (both null when absent). */
-function setTime(out: Out, field: string, t: Timestamp | null | undefined): void {
+/** Writes `field` as an ISO string and `msField` (`field + 'Ms'`, written out: a key built per message costs a lookup) as epoch ms, both null when absent. */
+function setTime(out: Out, field: string, msField: string, t: Timestamp | null | undefined): void {
   out[field] = t ? t.iso : null;
-  out[`${field}Ms`] = t ? t.ms : null;
+  out[msField] = t ? t.ms : null;
 }
 
 function decodeLocation(p: z.infer<typeof LocationPush>): Out {
   const out: Out = p;
-  setTime(out, 'gpsTime', p.gpsTime);
-  setTime(out, 'recvTime', p.recvTime);
+  setTime(out, 'gpsTime', 'gpsTimeMs', p.gpsTime);
+  setTime(out, 'recvTime', 'recvTimeMs', p.recvTime);
   out.locType = enumOrNull(LOC_TYPES, p.locType);
   out.cells = parseCells(p.cells);
   setBattery(out, p.battery);
@@ -455,7 +455,7 @@ function attachmentId(value: string | number | null | undefined): string | null 
 function decodeAlarm(p: z.infer<typeof AlarmPush>): Out {
   const out: Out = p;
   out.alarmType = named(ALARM_TYPES, p.alarmType);
-  setTime(out, 'dateTime', p.dateTime);
+  setTime(out, 'dateTime', 'dateTimeMs', p.dateTime);
   out.cells = parseCells(p.cells);
   out.fileIndex = attachmentId(p.fileIndex);
   return out;
@@ -479,7 +479,7 @@ function decodeEvent(p: z.infer<typeof EventPush>): Out {
   const out: Out = p;
   out.eventType = named(EVENT_TYPES, p.eventType);
   out.unLockType = p.unLockType === undefined ? null : named(UNLOCK_TYPES, p.unLockType);
-  setTime(out, 'dateTime', p.dateTime);
+  setTime(out, 'dateTime', 'dateTimeMs', p.dateTime);
   out.cells = parseCells(p.cells);
   out.describe = describeValue(p.describe);
   out.fileIndex = attachmentId(p.fileIndex);
@@ -528,7 +528,7 @@ export interface CommandReply {
 function decodeCommandReply(p: z.infer<typeof CommandReplyPush>): CommandReply & Out {
   const out: Out = p;
   const content = p.content.trim();
-  setTime(out, 'dateTime', p.dateTime);
+  setTime(out, 'dateTime', 'dateTimeMs', p.dateTime);
   if (content.startsWith('[')) {
     let fields: unknown;
     try {
@@ -552,8 +552,8 @@ function decodeSubLock(p: z.infer<typeof SubLockPush>): Out {
   const out: Out = p;
   const subGps = p.subGpsTime;
   const subTs = p.subGpsTimestamp;
-  setTime(out, 'gpsTime', p.gpsTime);
-  setTime(out, 'recvTime', p.recvTime);
+  setTime(out, 'gpsTime', 'gpsTimeMs', p.gpsTime);
+  setTime(out, 'recvTime', 'recvTimeMs', p.recvTime);
   out.subGpsTime = subGps?.iso ?? (subTs !== undefined ? fromEpochMs(subTs)?.iso ?? null : null);
   out.subGpsTimestamp = subTs ?? subGps?.ms ?? null;
   setBattery(out, p.battery);
