@@ -474,6 +474,25 @@ describe('gb32960-server, gb32960-in and gb32960-command nodes', function () {
     }
   });
 
+  it('a burst of 3,000 frames in one write from each of two vehicles: every frame out once and in order, and a third vehicle answered', async function () {
+    this.timeout(30000);
+    const t = await load({}, { kinds: 'realtime,heartbeat' });
+    const [a, b, c] = await Promise.all([vehicle(t.port, vinOf(1)), vehicle(t.port, vinOf(2)), vehicle(t.port, vinOf(3))]);
+    await Promise.all([a!.login(), b!.login(), c!.login()]);
+    const burst = (v: SimVehicle) => Buffer.concat(Array.from({ length: 3000 }, (_, i) => v.realtimeFrame(i)));
+    a!.send(burst(a!));
+    b!.send(burst(b!));
+    c!.send(c!.heartbeatFrame());
+    await c!.replyTo(0x07);
+    await waitFor(() => t.out.length >= 6001, '6,000 realtime frames and a heartbeat', 20000);
+    await sleep(100);
+    assert.equal(t.out.length, 6001);
+    for (const v of [a!, b!]) {
+      const seqs = t.out.filter((m) => m.vin === v.opts.vin).map((m) => Math.round(m.payload.vehicle.mileage * 10 - 123456));
+      assert.deepEqual(seqs, Array.from({ length: 3000 }, (_, i) => i), `${v.opts.vin}: every frame once, in order`);
+    }
+  });
+
   it('200 vehicles sending a realtime frame a second for 5 s: every frame out once, every reply sent', async function () {
     this.timeout(60000);
     const t = await load({ realtimeReplies: 'all' }, { kinds: 'realtime' });

@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import tls from 'node:tls';
 import { decodeFrame, type Edition, type Frame } from '../../protocols/gb32960/codec';
-import { FrameSplitter, type RejectReason } from '../../protocols/gb32960/stream';
+import { FrameSplitter, type FrameSink, type RejectReason } from '../../protocols/gb32960/stream';
 import {
   FLAG, beijingTime, editionOf, frameLike, refusedLoginFlag, replyTo, wantsReply, type RealtimeReplies, type ReplyTimeMode,
 } from '../../protocols/gb32960/replies';
@@ -82,6 +82,10 @@ class Session {
   loggedIn = false;
   closing = false;
   private snapshot: Readonly<SessionInfo> | undefined;
+  /** Where the splitter hands this connection's frames and refusals. */
+  sink!: FrameSink;
+  /** Its socket is paused with frames held back for the next turn of the event loop. */
+  held = false;
 
   constructor(readonly socket: net.Socket, id: string, maxFrameBytes: number, now: number) {
     this.splitter = new FrameSplitter(maxFrameBytes);
@@ -115,6 +119,15 @@ export interface PlatformEvents {
   counts: [];
 }
 
+/**
+ * Frames taken from the sockets in one turn of the event loop before the sockets that still send
+ * are paused until the next turn. Node-RED delivers every message a turn produces in the turn
+ * after it, so a turn that reads 1,000 full sockets would otherwise hold tens of thousands of
+ * decoded messages at once, and the garbage collector would copy them all from young to old space.
+ */
+const FRAMES_PER_TURN = 512;
+const EMPTY = Buffer.alloc(0);
+
 /** How many bytes of non-frames a connection may send after its last good frame before it is cut off. */
 const garbageLimit = (maxFrameBytes: number) => Math.max(2 * maxFrameBytes, 64 * 1024);
 
@@ -127,6 +140,10 @@ export class Gb32960Platform extends EventEmitter<PlatformEvents> {
   private sweepTimer: NodeJS.Timeout | undefined;
   private nextId = 1;
   private closed = false;
+  /** Frames read in this turn of the event loop, and the sockets paused for the next one. */
+  private turnFrames = 0;
+  private turnEnd: NodeJS.Immediate | undefined;
+  private readonly waiting: Session[] = [];
   port = 0;
   /** Frames received, replies sent, connections refused over the listener's life. */
   readonly totals = { frames: 0, replies: 0, refused: 0, problems: 0 };
@@ -172,6 +189,8 @@ export class Gb32960Platform extends EventEmitter<PlatformEvents> {
   close(): Promise<void> {
     this.closed = true;
     clearInterval(this.sweepTimer);
+    if (this.turnEnd) clearImmediate(this.turnEnd);
+    this.waiting.length = 0;
     for (const s of [...this.sessions]) this.drop(s, 'platform closing');
     for (const socket of this.sockets) socket.destroy();
     const server = this.server;
@@ -232,30 +251,58 @@ export class Gb32960Platform extends EventEmitter<PlatformEvents> {
       return;
     }
     const s = new Session(socket, String(this.nextId++), this.opts.maxFrameBytes, Date.now());
-    this.sessions.add(s);
-    socket.setNoDelay(true);
-    socket.setKeepAlive(true, 30_000);
-    const limit = garbageLimit(this.opts.maxFrameBytes);
-    const sink = {
+    s.sink = {
       frame: (raw: Buffer) => this.onFrame(s, raw),
       rejected: (reason: RejectReason, candidate: Buffer) => this.onRejected(s, reason, candidate),
     };
-    socket.on('data', (chunk: Buffer) => {
-      try {
-        s.splitter.push(chunk, sink);
-      } catch (err) {
-        // A handler bug must cost this connection only.
-        this.problem(s, new ProtocolError('internal', asError(err).message));
-      }
-      if (s.splitter.skippedSinceFrame > limit && !s.closing) {
-        this.problem(s, new ProtocolError('garbage', `${s.info.remote} sent ${s.splitter.skippedSinceFrame} bytes that are no GB/T 32960 frame; connection cut off`));
-        this.drop(s, 'sent garbage');
-      }
-    });
+    this.sessions.add(s);
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 30_000);
+    socket.on('data', (chunk: Buffer) => this.read(s, chunk));
     socket.on('error', () => undefined); // resets and the like: 'close' follows and says goodbye
     socket.on('close', () => this.forget(s));
     this.emit('session', 'connected', s.view);
     this.emit('counts');
+  }
+
+  /**
+   * Cuts a read (or, with an empty chunk, what was held back) into frames, as many as this turn of
+   * the event loop has left; the rest waits, with the socket paused, for the next turn.
+   */
+  private read(s: Session, chunk: Buffer): void {
+    let done = true;
+    try {
+      done = s.splitter.push(chunk, s.sink, FRAMES_PER_TURN - this.turnFrames);
+    } catch (err) {
+      // A handler bug must cost this connection only.
+      this.problem(s, new ProtocolError('internal', asError(err).message));
+    }
+    if (s.closing) return;
+    if (s.splitter.skippedSinceFrame > garbageLimit(this.opts.maxFrameBytes)) {
+      this.problem(s, new ProtocolError('garbage', `${s.info.remote} sent ${s.splitter.skippedSinceFrame} bytes that are no GB/T 32960 frame; connection cut off`));
+      this.drop(s, 'sent garbage');
+      return;
+    }
+    this.turnEnd ??= setImmediate(() => this.nextTurn());
+    if (done) {
+      if (s.held) {
+        s.held = false;
+        s.socket.resume();
+      }
+      return;
+    }
+    if (!s.held) {
+      s.held = true;
+      s.socket.pause();
+    }
+    this.waiting.push(s);
+  }
+
+  /** A new turn: the connections held back go on, first held first served. */
+  private nextTurn(): void {
+    this.turnEnd = undefined;
+    this.turnFrames = 0;
+    for (const s of this.waiting.splice(0)) if (!s.closing) this.read(s, EMPTY);
   }
 
   private problem(s: Session, err: ProtocolError, raw?: Buffer): void {
@@ -283,6 +330,7 @@ export class Gb32960Platform extends EventEmitter<PlatformEvents> {
   }
 
   private onFrame(s: Session, raw: Buffer): void {
+    this.turnFrames++;
     const now = Date.now();
     s.lastFrameAt = now;
     const command = raw[2]!;
