@@ -21,7 +21,16 @@ const PACED_RATE = Number(process.env.BENCH_GB32960_RATE) || 1000;
 
 /** cpuUs: this process's CPU time per frame during the flood (the receiver's cost, whatever the machine's load). */
 export interface ServerIngest { rate: number; p50: number; p99: number; cpuUs: number }
-export interface ServerBench { connections: number; frames: number; floor: ServerIngest; node: ServerIngest }
+export interface ServerBench {
+  connections: number;
+  frames: number;
+  floor: ServerIngest;
+  node: ServerIngest;
+  /** Median over rounds of node frames/s over floor frames/s in the same round. */
+  rateRatio: number;
+  /** Median over rounds of floor CPU per frame over node CPU per frame in the same round (1 = as cheap as the floor). */
+  cpuRatio: number;
+}
 
 const now = () => performance.timeOrigin + performance.now();
 
@@ -119,9 +128,23 @@ async function viaNodeRed(red: BenchRuntime, child: ChildProcess): Promise<Serve
   return result;
 }
 
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+/** Each side's median over the rounds, field by field. */
+const medianOf = (xs: ServerIngest[]): ServerIngest => ({
+  rate: median(xs.map((x) => x.rate)), p50: median(xs.map((x) => x.p50)), p99: median(xs.map((x) => x.p99)), cpuUs: median(xs.map((x) => x.cpuUs)),
+});
+
+/**
+ * Rounds alternate floor and node on the same vehicles, so both see the same machine load; the
+ * ratios are taken within a round (node over floor) and their median is reported, the sides'
+ * own figures as medians too.
+ */
 export async function benchGb32960Server(red: BenchRuntime, rounds: number): Promise<ServerBench> {
   const child = fork(join(__dirname, 'gb32960-fleet.js'), { stdio: 'inherit' });
-  const best = (xs: ServerIngest[]) => xs.reduce((a, b) => (b.rate > a.rate ? b : a));
   const floors: ServerIngest[] = [];
   const nodes: ServerIngest[] = [];
   try {
@@ -132,6 +155,9 @@ export async function benchGb32960Server(red: BenchRuntime, rounds: number): Pro
   } finally {
     child.kill();
   }
-  const leastCpu = (xs: ServerIngest[]) => Math.min(...xs.map((x) => x.cpuUs));
-  return { connections: CONNECTIONS, frames: FRAMES, floor: { ...best(floors), cpuUs: leastCpu(floors) }, node: { ...best(nodes), cpuUs: leastCpu(nodes) } };
+  return {
+    connections: CONNECTIONS, frames: FRAMES, floor: medianOf(floors), node: medianOf(nodes),
+    rateRatio: median(nodes.map((n, i) => n.rate / floors[i]!.rate)),
+    cpuRatio: median(nodes.map((n, i) => floors[i]!.cpuUs / n.cpuUs)),
+  };
 }
