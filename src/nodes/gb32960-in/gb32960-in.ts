@@ -19,6 +19,8 @@ const InConfig = z.object({
 
 type Def = NodeDef & Record<string, unknown>;
 
+const NOTE_EVERY_MS = 1000;
+
 function init(RED: NodeAPI): void {
   /** Frames some gb32960-in already sent on: a second one sends a copy, so flows cannot change each other's data. */
   const delivered = new Set<VehicleFrame>();
@@ -34,6 +36,12 @@ function init(RED: NodeAPI): void {
     const vins = new Set(vinList(cfg.vins));
     const vinWanted = (vin: string | null | undefined) => vins.size === 0 || (!!vin && vins.has(vin));
     let sent = 0;
+    /** The "n out" note is shown at most once a second, not per frame. */
+    let noteTimer: NodeJS.Timeout | undefined;
+    const showCount = () => {
+      noteTimer = undefined;
+      view.note(`${sent} out`);
+    };
 
     server.register(node.id, {
       status: (s) => view.server(s),
@@ -59,8 +67,8 @@ function init(RED: NodeAPI): void {
             queueMicrotask(() => { delivered.clear(); clearing = false; });
           }
         }
-        sent++;
-        if (sent % 100 === 1) view.note(`${sent} out`);
+        if (sent++ === 0) showCount();
+        else noteTimer ??= setTimeout(showCount, NOTE_EVERY_MS);
         node.send(msg);
       },
       session(event, session, detail) {
@@ -84,6 +92,7 @@ function init(RED: NodeAPI): void {
 
     node.on('close', (_removed: boolean, done: () => void) => {
       server.deregister(node.id);
+      clearTimeout(noteTimer);
       view.close();
       done();
     });
