@@ -117,6 +117,9 @@ describe('gb32960-server, gb32960-in and gb32960-command nodes', function () {
     assert.deepEqual(events, ['connected', 'login', 'login', 'logout']);
     assert.equal(t.out.filter((m) => m.command === 7).length, 0, 'heartbeats are off by default');
     assert.equal(t.out.filter((m) => m.command === 8).length, 1);
+    const ids = t.out.filter((m) => m.command).map((m) => m._msgid as string);
+    assert.ok(ids.every((id) => /^[0-9a-f]{16}$/.test(id)), 'message ids shaped like Node-RED\'s');
+    assert.equal(new Set(ids).size, ids.length, 'one id per message');
   });
 
   it('speaks 2025 ("$$") to a 2025 vehicle and 2016 to a 2016 one on the same port', async () => {

@@ -4,6 +4,7 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { z } from 'zod';
+import { nextMsgId } from '../../lib/msg-id';
 import { registerNode } from '../../lib/red';
 import { vinList, type VehicleFrame } from '../gb32960-server/platform';
 import { serverUser } from '../gb32960-server/server-user';
@@ -54,11 +55,12 @@ function init(RED: NodeAPI): void {
           encryption: frame.encryption, checksum: frame.checksum, ...frame.data,
         };
         let msg: NodeMessage = {
-          topic: `gb32960/${command}/${frame.vin}`, payload, vin: frame.vin, command, session: f.session,
+          _msgid: nextMsgId(), topic: `gb32960/${command}/${frame.vin}`, payload, vin: frame.vin, command, session: f.session,
           receivedAt: f.receivedAt, gb32960: { source: 'server', command: frame.command, vin: frame.vin },
         } as NodeMessage;
         if (delivered.has(f)) {
           msg = RED.util.cloneMessage(msg);
+          msg._msgid = nextMsgId();
         } else {
           // Every gb32960-in of the server hears a frame in the same turn: the set empties after it.
           delivered.add(f);
