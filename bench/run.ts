@@ -486,7 +486,7 @@ async function main(): Promise<void> {
     ];
   })();
   const gbServerRows = !gbServer ? [] : [
-    `## GB/T 32960 platform ingest (${gbServer.connections} vehicle connections from a child process; ${gbServer.frames} realtime frames as fast as they go for frames/s, then send-to-flow latency at ${process.env.BENCH_GB32960_RATE ?? 1000}/s; ${ROUNDS} rounds alternating floor and node, medians; vs floor = median of the same-round ratios, frames/s and CPU)`,
+    `## GB/T 32960 platform ingest (${gbServer.connections} vehicle connections from a child process; ${gbServer.frames} realtime frames preloaded in the sockets (written while the receiver does not read) for frames/s, then send-to-flow latency at ${process.env.BENCH_GB32960_RATE ?? 1000}/s; ${ROUNDS} rounds alternating floor and node, medians; vs floor = median of the same-round ratios, frames/s and CPU)`,
     '',
     '| receiver | frames/s | p50 ms | p99 ms | CPU µs/frame | vs floor (frames/s) | vs floor (CPU) |',
     '|---|---:|---:|---:|---:|---:|---:|',
