@@ -44,7 +44,11 @@ function ask(child: ChildProcess, order: unknown): Promise<void> {
   });
 }
 
-/** Counts arrivals; after `FRAMES`, records latencies from the frames' send stamps. */
+/**
+ * Counts arrivals; the flood's time and CPU run from `start()` (the receiver reading again) to the
+ * last flood frame's arrival, so work done before the first arrival counts too. After `FRAMES`,
+ * records latencies from the frames' send stamps.
+ */
 function counter() {
   let count = 0;
   let first = 0;
@@ -53,17 +57,17 @@ function counter() {
   let cpuFlood = 0;
   const latencies: number[] = [];
   return {
+    start() {
+      first = performance.now();
+      cpuStart = process.cpuUsage();
+    },
     arrived(payload: { custom?: Array<{ data: Buffer }> }) {
       const t = performance.now();
-      if (count === 0) {
-        first = t;
-        cpuStart = process.cpuUsage();
-      }
       count++;
       last = t;
       if (count === FRAMES) {
         const used = process.cpuUsage(cpuStart);
-        cpuFlood = (used.user + used.system) / (FRAMES - 1);
+        cpuFlood = (used.user + used.system) / FRAMES;
       }
       if (count > FRAMES) latencies.push(now() - payload.custom![0]!.data.readDoubleBE(0));
     },
@@ -86,6 +90,7 @@ async function drive(child: ChildProcess, port: number, c: ReturnType<typeof cou
   const sleeper = new Int32Array(new SharedArrayBuffer(4));
   const giveUp = Date.now() + 20_000;
   while (!existsSync(written) && Date.now() < giveUp) Atomics.wait(sleeper, 0, 0, 5);
+  c.start();
   await flooded;
   while (c.count < FRAMES && Date.now() < until + 120_000) await new Promise((r) => setTimeout(r, 20));
   // Flood done: measure only the rate over the flood, then the paced frames' latency.
