@@ -279,7 +279,8 @@ export class Gb32960Platform extends EventEmitter<PlatformEvents> {
     const m = this.memoryOf(s.info.vin!);
     const second = Math.floor(now / 1000);
     const last = m.lastSecond.get(w.command) ?? -1;
-    if (second <= last) {
+    // (A clock set back by more than a few seconds is not waited for.)
+    if (second <= last && last - second < 5) {
       w.timer = setTimeout(() => {
         w.timer = undefined;
         if (s.queue[0] === w && !s.closing) this.sendNext(s);
