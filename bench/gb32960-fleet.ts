@@ -3,6 +3,7 @@
  * realtime frames as fast as the sockets take them (flood), or at a steady rate with the send time
  * in a user-defined block (paced, for latency). Frames are built with the package's encoder.
  */
+import { writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { encodeFrame } from '../src/protocols/gb32960/codec';
 import { beijingIso } from '../src/protocols/gb32960/replies';
@@ -10,7 +11,7 @@ import { realtimeData, vinOf } from '../test/support/gb32960-vehicle';
 
 type Order =
   | { connect: { port: number; connections: number } }
-  | { flood: { frames: number } }
+  | { flood: { frames: number; written?: string } }
   | { paced: { frames: number; perSecond: number } }
   | { close: true };
 
@@ -70,7 +71,11 @@ async function paced(frames: number, perSecond: number): Promise<void> {
 process.on('message', (order: Order) => {
   void (async () => {
     if ('connect' in order) await connect(order.connect.port, order.connect.connections);
-    else if ('flood' in order) await flood(order.flood.frames);
+    else if ('flood' in order) {
+      await flood(order.flood.frames);
+      // Every frame is with the kernel: tells a receiver that is not reading meanwhile (see gb32960-server.ts).
+      if (order.flood.written) writeFileSync(order.flood.written, '');
+    }
     else if ('paced' in order) await paced(order.paced.frames, order.paced.perSecond);
     else {
       for (const s of sockets) s.destroy();

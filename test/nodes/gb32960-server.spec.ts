@@ -8,6 +8,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Node } from 'node-red';
+import { decodeFrame } from '../../src/protocols/gb32960/codec';
 import { beijingIso } from '../../src/protocols/gb32960/replies';
 import type { Gb32960ServerNode } from '../../src/nodes/gb32960-server/types';
 import { SimVehicle, realtimeData, vinOf, withBadBcc } from '../support/gb32960-vehicle';
@@ -116,6 +117,9 @@ describe('gb32960-server, gb32960-in and gb32960-command nodes', function () {
     assert.deepEqual(events, ['connected', 'login', 'login', 'logout']);
     assert.equal(t.out.filter((m) => m.command === 7).length, 0, 'heartbeats are off by default');
     assert.equal(t.out.filter((m) => m.command === 8).length, 1);
+    const ids = t.out.filter((m) => m.command).map((m) => m._msgid as string);
+    assert.ok(ids.every((id) => /^[0-9a-f]{16}$/.test(id)), 'message ids shaped like Node-RED\'s');
+    assert.equal(new Set(ids).size, ids.length, 'one id per message');
   });
 
   it('speaks 2025 ("$$") to a 2025 vehicle and 2016 to a 2016 one on the same port', async () => {
@@ -373,6 +377,40 @@ describe('gb32960-server, gb32960-in and gb32960-command nodes', function () {
     assert.match(st?.text ?? '', /error/);
   });
 
+  it('a late answer to a timed-out command is reported as late, not taken as the reply to the next command of its kind, whose time is its own', async function () {
+    // Replies carry no serial: the vehicle's reply holds the command's 6-byte time (gb32960-commands.md
+    // §4.1, TIZA echoes it), so command id + time is the key, and two commands of a kind never share it.
+    this.timeout(10000);
+    const t = await load({}, {}, { command: 'query', params: '[9]', timeout: 3 });
+    let n = 0;
+    const v = await vehicle(t.port, VIN, {
+      // The first query is answered after 700 ms (its command timed out at 300 ms), the second after 400 ms.
+      answer: (c) => {
+        const first = n++ === 0;
+        const reply = v.frame(0x80, { time: decodeFrame(c).data.time, parameters: [{ id: 9, value: first ? 111 : 222 }] }, 0x01);
+        setTimeout(() => v.send(reply), first ? 700 : 400);
+        return null;
+      },
+    });
+    await v.login();
+    t.cmd.receive({ vin: VIN, timeout: 0.3 });
+    t.cmd.receive({ vin: VIN });
+    await waitFor(() => t.failures.length === 1 && t.replies.length === 1, 'the first timed out, the second answered', 5000);
+    await sleep(300);
+    const sent = v.received.filter((r) => r.raw[2] === 0x80);
+    assert.equal(sent.length, 2);
+    assert.notEqual(sent[0]!.raw.toString('hex', 24, 30), sent[1]!.raw.toString('hex', 24, 30), 'two queries to one VIN: two times');
+    assert.equal(t.failures[0]!.error.code, 'timeout');
+    const reply = t.replies[0]!;
+    assert.deepEqual(reply.payload.parameters.map((p: Msg) => p.value), [222], 'the second query\'s own answer');
+    assert.equal(reply.matchedBy, 'command+time');
+    assert.equal(Buffer.from(reply.request.frame).toString('hex', 24, 30), sent[1]!.raw.toString('hex', 24, 30));
+    assert.equal(t.replies.length, 1);
+    const warn = helper.getNode('srv').warn as unknown as { getCalls(): Array<{ args: unknown[] }> };
+    assert.ok(warn.getCalls().some((c) => /late answer to command 0x80/.test(String(c.args[0]))), 'the late answer is reported');
+    await waitFor(() => t.out.filter((m) => m.command === 0x80).length === 2, 'both answers in the flow as frames');
+  });
+
   it('refuses connections over the limit and cuts off a vehicle sending 10 MB of garbage while the others carry on', async () => {
     const t = await load({ maxConnections: 3, maxFrameBytes: 4096 });
     const good = await vehicle(t.port, vinOf(1));
@@ -476,6 +514,25 @@ describe('gb32960-server, gb32960-in and gb32960-command nodes', function () {
       assert.equal(t.errors.length, 0);
     } finally {
       stop();
+    }
+  });
+
+  it('a burst of 3,000 frames in one write from each of two vehicles: every frame out once and in order, and a third vehicle answered', async function () {
+    this.timeout(30000);
+    const t = await load({}, { kinds: 'realtime,heartbeat' });
+    const [a, b, c] = await Promise.all([vehicle(t.port, vinOf(1)), vehicle(t.port, vinOf(2)), vehicle(t.port, vinOf(3))]);
+    await Promise.all([a!.login(), b!.login(), c!.login()]);
+    const burst = (v: SimVehicle) => Buffer.concat(Array.from({ length: 3000 }, (_, i) => v.realtimeFrame(i)));
+    a!.send(burst(a!));
+    b!.send(burst(b!));
+    c!.send(c!.heartbeatFrame());
+    await c!.replyTo(0x07);
+    await waitFor(() => t.out.length >= 6001, '6,000 realtime frames and a heartbeat', 20000);
+    await sleep(100);
+    assert.equal(t.out.length, 6001);
+    for (const v of [a!, b!]) {
+      const seqs = t.out.filter((m) => m.vin === v.opts.vin).map((m) => Math.round(m.payload.vehicle.mileage * 10 - 123456));
+      assert.deepEqual(seqs, Array.from({ length: 3000 }, (_, i) => i), `${v.opts.vin}: every frame once, in order`);
     }
   });
 

@@ -47,6 +47,25 @@ describe('GB/T 32960 stream framing', () => {
     assert.equal(byEncoder.toString('hex'), LOGIN_2016.toString('hex'));
   });
 
+  it('with a limit, stops after that many frames, holds the rest and goes on from there on an empty push', () => {
+    const frames = [LOGIN_2016, HEARTBEAT_2016, TIME_2025, LOGOUT_2025];
+    const all = Buffer.concat([Buffer.from('xx'), ...frames, LOGIN_2016.subarray(0, 10)]);
+    const s = new FrameSplitter();
+    const got: string[] = [];
+    let skipped = 0;
+    const sink = { frame: (f: Buffer) => got.push(f.toString('hex')), skipped: (n: number) => { skipped += n; } };
+    assert.equal(s.push(all, sink, 3), false);
+    assert.deepEqual(got, frames.slice(0, 3).map((f) => f.toString('hex')));
+    assert.equal(s.buffered, LOGOUT_2025.length + 10);
+    assert.equal(s.push(Buffer.alloc(0), sink, 0), false, 'a limit of 0 takes nothing');
+    assert.equal(got.length, 3);
+    assert.equal(s.push(Buffer.alloc(0), sink, 3), true, 'the rest is one frame and a partial one');
+    assert.equal(s.push(LOGIN_2016.subarray(10), sink, 3), true);
+    assert.deepEqual(got, [...frames, LOGIN_2016].map((f) => f.toString('hex')));
+    assert.equal(skipped, 2);
+    assert.equal(s.buffered, 0);
+  });
+
   it('gives back frames coalesced in one read, and a frame split over many reads, byte by byte', () => {
     const all = Buffer.concat([LOGIN_2016, HEARTBEAT_2016, TIME_2025, LOGOUT_2025]);
     const one = split([all]);

@@ -5,6 +5,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { z } from 'zod';
 import { localError } from '../../lib/log-text';
+import { nextMsgId } from '../../lib/msg-id';
 import { registerNode } from '../../lib/red';
 import { vinList, type VehicleFrame } from '../gb32960-server/platform';
 import { serverUser } from '../gb32960-server/server-user';
@@ -19,6 +20,8 @@ const InConfig = z.object({
 });
 
 type Def = NodeDef & Record<string, unknown>;
+
+const NOTE_EVERY_MS = 1000;
 
 function init(RED: NodeAPI): void {
   /** Frames some gb32960-in already sent on: a second one sends a copy, so flows cannot change each other's data. */
@@ -35,6 +38,12 @@ function init(RED: NodeAPI): void {
     const vins = new Set(vinList(cfg.vins));
     const vinWanted = (vin: string | null | undefined) => vins.size === 0 || (!!vin && vins.has(vin));
     let sent = 0;
+    /** The "n out" note is shown at most once a second, not per frame. */
+    let noteTimer: NodeJS.Timeout | undefined;
+    const showCount = () => {
+      noteTimer = undefined;
+      view.note(`${sent} out`);
+    };
 
     server.register(node.id, {
       status: (s) => view.server(s),
@@ -47,11 +56,12 @@ function init(RED: NodeAPI): void {
           encryption: frame.encryption, checksum: frame.checksum, ...frame.data,
         };
         let msg: NodeMessage = {
-          topic: `gb32960/${command}/${frame.vin}`, payload, vin: frame.vin, command, session: f.session,
+          _msgid: nextMsgId(), topic: `gb32960/${command}/${frame.vin}`, payload, vin: frame.vin, command, session: f.session,
           receivedAt: f.receivedAt, gb32960: { source: 'server', command: frame.command, vin: frame.vin },
         } as NodeMessage;
         if (delivered.has(f)) {
           msg = RED.util.cloneMessage(msg);
+          msg._msgid = nextMsgId();
         } else {
           // Every gb32960-in of the server hears a frame in the same turn: the set empties after it.
           delivered.add(f);
@@ -60,8 +70,8 @@ function init(RED: NodeAPI): void {
             queueMicrotask(() => { delivered.clear(); clearing = false; });
           }
         }
-        sent++;
-        if (sent % 100 === 1) view.note(`${sent} out`);
+        if (sent++ === 0) showCount();
+        else noteTimer ??= setTimeout(showCount, NOTE_EVERY_MS);
         node.send(msg);
       },
       session(event, session, detail) {
@@ -85,6 +95,7 @@ function init(RED: NodeAPI): void {
 
     node.on('close', (_removed: boolean, done: () => void) => {
       server.deregister(node.id);
+      clearTimeout(noteTimer);
       view.close();
       done();
     });

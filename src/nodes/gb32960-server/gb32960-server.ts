@@ -145,6 +145,7 @@ function init(RED: NodeAPI): void {
       // Nobody on a flow to tell: the log must still say it.
       if (!told) node.warn(describe(RED, err));
     });
+    platform.on('late', (message) => node.warn(message));
     platform.listen();
 
     node.on('close', (_removed: boolean, done: () => void) => {

@@ -8,11 +8,12 @@ import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import tls from 'node:tls';
 import { decodeFrame, type Edition, type Frame } from '../../protocols/gb32960/codec';
-import { FrameSplitter, type RejectReason } from '../../protocols/gb32960/stream';
+import { FrameSplitter, type FrameSink, type RejectReason } from '../../protocols/gb32960/stream';
 import {
   FLAG, beijingTime, editionOf, frameLike, refusedLoginFlag, replyTo, wantsReply, type RealtimeReplies, type ReplyTimeMode,
 } from '../../protocols/gb32960/replies';
 import { ProtocolError, asError } from '../../protocols/protocol-error';
+import { bcc } from '../../protocols/gb32960/binary';
 
 export interface PlatformOptions {
   host: string;
@@ -82,6 +83,10 @@ class Session {
   loggedIn = false;
   closing = false;
   private snapshot: Readonly<SessionInfo> | undefined;
+  /** Where the splitter hands this connection's frames and refusals. */
+  sink!: FrameSink;
+  /** Its socket is paused with frames held back for the next turn of the event loop. */
+  held = false;
 
   constructor(readonly socket: net.Socket, id: string, maxFrameBytes: number, now: number) {
     this.splitter = new FrameSplitter(maxFrameBytes);
@@ -113,7 +118,37 @@ export interface PlatformEvents {
   problem: [err: ProtocolError, session: SessionInfo, raw?: Buffer];
   /** Connection or login counts changed. */
   counts: [];
+  /**
+   * A vehicle's answer (0x80-0x82) that is no reply to the command in flight: it carries the
+   * time of a command that timed out or was cut off, or the vehicle echoes command times and this
+   * one is none it is waiting for. It still goes to the flow as a frame.
+   */
+  late: [message: string, session: SessionInfo, raw: Buffer];
 }
+
+/** How long the keys (command id and time) of commands that got no reply are remembered, and how many per VIN. */
+const LATE_MEMORY_MS = 10 * 60_000;
+const LATE_KEYS_PER_VIN = 16;
+
+/** What the platform remembers of its commands to one VIN, across its connections. */
+interface CommandMemory {
+  /** Commands that timed out or whose connection went: command id, time bytes (hex), sent, remembered until. */
+  unanswered: Array<{ command: number; time: string; sentAt: number; until: number }>;
+  /** The last time second used per command id, so no two commands of a kind share a key. */
+  lastSecond: Map<number, number>;
+  /** The vehicle has answered with the command's own time: answers with another time are not replies. */
+  echoes: boolean;
+  touched: number;
+}
+
+/**
+ * Frames taken from the sockets in one turn of the event loop before the sockets that still send
+ * are paused until the next turn. Node-RED delivers every message a turn produces in the turn
+ * after it, so a turn that reads 1,000 full sockets would otherwise hold tens of thousands of
+ * decoded messages at once, and the garbage collector would copy them all from young to old space.
+ */
+const FRAMES_PER_TURN = 512;
+const EMPTY = Buffer.alloc(0);
 
 /** How many bytes of non-frames a connection may send after its last good frame before it is cut off. */
 const garbageLimit = (maxFrameBytes: number) => Math.max(2 * maxFrameBytes, 64 * 1024);
@@ -124,9 +159,14 @@ export class Gb32960Platform extends EventEmitter<PlatformEvents> {
   /** Every socket the listener accepted, TLS handshakes included, so close() can end them all. */
   private readonly sockets = new Set<net.Socket>();
   private readonly byVin = new Map<string, Session>();
+  private readonly commands = new Map<string, CommandMemory>();
   private sweepTimer: NodeJS.Timeout | undefined;
   private nextId = 1;
   private closed = false;
+  /** Frames read in this turn of the event loop, and the sockets paused for the next one. */
+  private turnFrames = 0;
+  private turnEnd: NodeJS.Immediate | undefined;
+  private readonly waiting: Session[] = [];
   port = 0;
   /** Frames received, replies sent, connections refused over the listener's life. */
   readonly totals = { frames: 0, replies: 0, refused: 0, problems: 0 };
@@ -172,6 +212,8 @@ export class Gb32960Platform extends EventEmitter<PlatformEvents> {
   close(): Promise<void> {
     this.closed = true;
     clearInterval(this.sweepTimer);
+    if (this.turnEnd) clearImmediate(this.turnEnd);
+    this.waiting.length = 0;
     for (const s of [...this.sessions]) this.drop(s, 'platform closing');
     for (const socket of this.sockets) socket.destroy();
     const server = this.server;
@@ -209,13 +251,50 @@ export class Gb32960Platform extends EventEmitter<PlatformEvents> {
     });
   }
 
+  private memoryOf(vin: string): CommandMemory {
+    let m = this.commands.get(vin);
+    if (!m) this.commands.set(vin, m = { unanswered: [], lastSecond: new Map(), echoes: false, touched: Date.now() });
+    return m;
+  }
+
+  /** Remembers a command that got no reply, so its answer, if it comes, is known as late. */
+  private unanswered(vin: string, w: Waiter): void {
+    if (w.sentAt === undefined) return;
+    const m = this.memoryOf(vin);
+    const now = Date.now();
+    m.unanswered = m.unanswered.filter((u) => u.until > now).slice(-(LATE_KEYS_PER_VIN - 1));
+    m.unanswered.push({ command: w.command, time: w.frame.toString('hex', 24, 30), sentAt: w.sentAt, until: now + LATE_MEMORY_MS });
+    m.touched = now;
+  }
+
+  /**
+   * Sends the first queued command. Its time is the clock's at sending; when the last command of
+   * the same kind to this VIN had the same second, it waits for the next second, so that every
+   * command's key (command id and time) is its own and a late answer cannot pass for a reply.
+   */
   private sendNext(s: Session): void {
     const w = s.queue[0];
-    if (!w) return;
-    w.sentAt = Date.now();
+    if (!w || w.sentAt !== undefined || w.timer) return;
+    const now = Date.now();
+    const m = this.memoryOf(s.info.vin!);
+    const second = Math.floor(now / 1000);
+    const last = m.lastSecond.get(w.command) ?? -1;
+    // (A clock set back by more than a few seconds is not waited for.)
+    if (second <= last && last - second < 5) {
+      w.timer = setTimeout(() => {
+        w.timer = undefined;
+        if (s.queue[0] === w && !s.closing) this.sendNext(s);
+      }, (last + 1) * 1000 - now + 1);
+      return;
+    }
+    m.lastSecond.set(w.command, second);
+    m.touched = now;
+    w.frame = stamped(w.frame, now);
+    w.sentAt = now;
     w.timer = setTimeout(() => {
       if (s.queue[0] !== w) return;
       s.queue.shift();
+      if (s.info.vin) this.unanswered(s.info.vin, w);
       w.reject(new ProtocolError('timeout', `no reply from ${s.info.vin} to command 0x${w.command.toString(16)} within ${w.timeoutMs / 1000} s`, { vin: s.info.vin }));
       this.sendNext(s);
     }, w.timeoutMs);
@@ -232,30 +311,58 @@ export class Gb32960Platform extends EventEmitter<PlatformEvents> {
       return;
     }
     const s = new Session(socket, String(this.nextId++), this.opts.maxFrameBytes, Date.now());
-    this.sessions.add(s);
-    socket.setNoDelay(true);
-    socket.setKeepAlive(true, 30_000);
-    const limit = garbageLimit(this.opts.maxFrameBytes);
-    const sink = {
+    s.sink = {
       frame: (raw: Buffer) => this.onFrame(s, raw),
       rejected: (reason: RejectReason, candidate: Buffer) => this.onRejected(s, reason, candidate),
     };
-    socket.on('data', (chunk: Buffer) => {
-      try {
-        s.splitter.push(chunk, sink);
-      } catch (err) {
-        // A handler bug must cost this connection only.
-        this.problem(s, new ProtocolError('internal', asError(err).message));
-      }
-      if (s.splitter.skippedSinceFrame > limit && !s.closing) {
-        this.problem(s, new ProtocolError('garbage', `${s.info.remote} sent ${s.splitter.skippedSinceFrame} bytes that are no GB/T 32960 frame; connection cut off`));
-        this.drop(s, 'sent garbage');
-      }
-    });
+    this.sessions.add(s);
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 30_000);
+    socket.on('data', (chunk: Buffer) => this.read(s, chunk));
     socket.on('error', () => undefined); // resets and the like: 'close' follows and says goodbye
     socket.on('close', () => this.forget(s));
     this.emit('session', 'connected', s.view);
     this.emit('counts');
+  }
+
+  /**
+   * Cuts a read (or, with an empty chunk, what was held back) into frames, as many as this turn of
+   * the event loop has left; the rest waits, with the socket paused, for the next turn.
+   */
+  private read(s: Session, chunk: Buffer): void {
+    let done = true;
+    try {
+      done = s.splitter.push(chunk, s.sink, FRAMES_PER_TURN - this.turnFrames);
+    } catch (err) {
+      // A handler bug must cost this connection only.
+      this.problem(s, new ProtocolError('internal', asError(err).message));
+    }
+    if (s.closing) return;
+    if (s.splitter.skippedSinceFrame > garbageLimit(this.opts.maxFrameBytes)) {
+      this.problem(s, new ProtocolError('garbage', `${s.info.remote} sent ${s.splitter.skippedSinceFrame} bytes that are no GB/T 32960 frame; connection cut off`));
+      this.drop(s, 'sent garbage');
+      return;
+    }
+    this.turnEnd ??= setImmediate(() => this.nextTurn());
+    if (done) {
+      if (s.held) {
+        s.held = false;
+        s.socket.resume();
+      }
+      return;
+    }
+    if (!s.held) {
+      s.held = true;
+      s.socket.pause();
+    }
+    this.waiting.push(s);
+  }
+
+  /** A new turn: the connections held back go on, first held first served. */
+  private nextTurn(): void {
+    this.turnEnd = undefined;
+    this.turnFrames = 0;
+    for (const s of this.waiting.splice(0)) if (!s.closing) this.read(s, EMPTY);
   }
 
   private problem(s: Session, err: ProtocolError, raw?: Buffer): void {
@@ -283,6 +390,7 @@ export class Gb32960Platform extends EventEmitter<PlatformEvents> {
   }
 
   private onFrame(s: Session, raw: Buffer): void {
+    this.turnFrames++;
     const now = Date.now();
     s.lastFrameAt = now;
     const command = raw[2]!;
@@ -368,12 +476,34 @@ export class Gb32960Platform extends EventEmitter<PlatformEvents> {
     this.emit('frame', { frame, raw, session: s.view, receivedAt: now });
   }
 
+  /**
+   * A vehicle's 0x80-0x82: the reply to the command in flight when its command id matches and,
+   * when it carries a time, that time is the command's. An answer with the time of a command that
+   * got no reply, or (from a vehicle that echoes times) with a time of none, is late: reported,
+   * never taken as the reply to the command now in flight. Without a time, or from a vehicle not
+   * known to echo, the command id alone matches (replies carry no serial number).
+   */
   private commandReply(s: Session, raw: Buffer, frame: Frame, now: number): void {
-    const w = s.queue[0];
-    if (!w || w.command !== raw[2]) return; // late or unasked: it still goes to the flow as a frame
+    const command = raw[2]!;
+    const m = this.memoryOf(s.info.vin!);
+    const head = s.queue[0];
+    const w = head && head.sentAt !== undefined && head.command === command ? head : undefined;
+    const time = raw.length >= 31 ? raw.toString('hex', 24, 30) : undefined;
+    const sameTime = !!w && time !== undefined && time === w.frame.toString('hex', 24, 30);
+    if (time !== undefined && !sameTime) {
+      const late = m.unanswered.find((u) => u.command === command && u.time === time && u.until > now);
+      if (late || (w && m.echoes)) {
+        const what = late
+          ? `a late answer to command 0x${command.toString(16)} sent at ${new Date(late.sentAt).toISOString()}, which got no reply in time`
+          : `an answer to command 0x${command.toString(16)} with time ${time}, which is not the time of the command waiting for its reply`;
+        this.emit('late', `${s.info.vin}: ${what}; not taken as the reply to the command now waiting`, s.view, raw);
+        return;
+      }
+    }
+    if (!w) return; // unasked: it still goes to the flow as a frame
+    if (sameTime) m.echoes = true;
     clearTimeout(w.timer);
     s.queue.shift();
-    const sameTime = raw.length >= 31 && raw.compare(w.frame, 24, 30, 24, 30) === 0;
     w.resolve({ frame, raw, sent: w.frame, roundTripMs: now - (w.sentAt ?? now), matchedBy: sameTime ? 'command+time' : 'command' });
     this.sendNext(s);
   }
@@ -382,6 +512,7 @@ export class Gb32960Platform extends EventEmitter<PlatformEvents> {
     if (s.info.vin && this.byVin.get(s.info.vin) === s) this.byVin.delete(s.info.vin);
     for (const w of s.queue.splice(0)) {
       clearTimeout(w.timer);
+      if (s.info.vin) this.unanswered(s.info.vin, w);
       w.reject(new ProtocolError('disconnected', `vehicle ${s.info.vin} logged out or disconnected before it answered`, { vin: s.info.vin }));
     }
   }
@@ -405,11 +536,22 @@ export class Gb32960Platform extends EventEmitter<PlatformEvents> {
   private sweep(): void {
     const now = Date.now();
     const idle = this.opts.idleTimeoutMs;
+    for (const [vin, m] of this.commands) {
+      if (now - m.touched > LATE_MEMORY_MS && !this.byVin.has(vin)) this.commands.delete(vin);
+    }
     for (const s of this.sessions) {
       if (now - s.lastFrameAt > idle) this.drop(s, s.info.vin ? `no frame for ${idle / 1000} s` : `no login within ${idle / 1000} s`);
       else if (!s.info.vin && now - s.connectedMs > idle) this.drop(s, `no login within ${idle / 1000} s`);
     }
   }
+}
+
+/** `frame` (a command 0x80-0x82, whose data unit starts with the 6-byte time) with the time of `ms`. */
+function stamped(frame: Buffer, ms: number): Buffer {
+  const out = Buffer.from(frame);
+  beijingTime(ms).copy(out, 24);
+  out[out.length - 1] = bcc(out, 2, out.length - 1);
+  return out;
 }
 
 /** A platform command frame (flag 0xFE) in `edition` carrying `unit`. */

@@ -52,12 +52,17 @@ export class FrameSplitter {
     return this.pending?.length ?? 0;
   }
 
-  push(chunk: Buffer, sink: FrameSink): void {
-    const buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+  /**
+   * Cuts `chunk` (after what is held back) into frames for `sink`. With `limit`, stops after that
+   * many frames and keeps the rest, returning false: push an empty chunk later to go on.
+   */
+  push(chunk: Buffer, sink: FrameSink, limit = Infinity): boolean {
+    const buf = !this.pending ? chunk : chunk.length === 0 ? this.pending : Buffer.concat([this.pending, chunk]);
     this.pending = undefined;
     const end = buf.length;
     let pos = 0;
     let garbage = 0;
+    let frames = 0;
     const skip = (n: number) => {
       garbage += n;
       pos += n;
@@ -69,6 +74,12 @@ export class FrameSplitter {
       garbage = 0;
     };
     while (pos < end) {
+      if (frames >= limit) {
+        flushGarbage();
+        // The rest of a read held for later: a view, as the stream does not reuse its chunks.
+        this.pending = buf.subarray(pos);
+        return false;
+      }
       const b0 = buf[pos]!;
       if (!isStart(b0)) {
         skip(1);
@@ -104,9 +115,11 @@ export class FrameSplitter {
       flushGarbage();
       this.skippedSinceFrame = 0;
       sink.frame(buf.subarray(pos, pos + total));
+      frames++;
       pos += total;
     }
     flushGarbage();
     if (pos < end) this.pending = Buffer.from(buf.subarray(pos));
+    return true;
   }
 }
