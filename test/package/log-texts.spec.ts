@@ -54,6 +54,7 @@ const CODES = [...new Set(SITES.map((s) => s.code))].sort();
  */
 const PASSED_ON: Array<[form: string, codes: string[]]> = [
   ['new ProtocolError(e.code,', []], // gb32960-server/platform.ts: a decode error, with the VIN added
+  ['new ProtocolError(err.code,', []], // typed-property.ts: a refused msg/context/env value, with its source named
   ['new ProtocolError(r.code, r.error)', []], // jointech-in: the webhook's refusal code
   ['new ProtocolError(code,', []], // giveUp / invalidTopic / failWaiting parameters
   ["new ProtocolError(reply.failure ?? 'platform-error',", ['platform-error']], // the failure table's codes
