@@ -124,6 +124,8 @@ export const LOG_TEXTS = {
       serverCannotListen: 'GB/T 32960 platform cannot listen: __error__',
       vinReplaced: 'VIN __vin__ logged in again (__detail__); its old connection from __remote__ is closed',
       noServerNode: 'the gb32960 server configuration node was not found',
+      mqttProblem: 'MQTT __url__: __reason__',
+      amqpReconnecting: 'AMQP __address__: __reason__; reconnecting in __seconds__ s',
     },
   },
   'zh-CN': {
@@ -236,6 +238,8 @@ export const LOG_TEXTS = {
       serverCannotListen: 'GB/T 32960 平台无法监听：__error__',
       vinReplaced: 'VIN __vin__ 再次登入（__detail__）；其来自 __remote__ 的旧连接已关闭',
       noServerNode: '未找到 gb32960 服务端配置节点',
+      mqttProblem: 'MQTT __url__：__reason__',
+      amqpReconnecting: 'AMQP __address__：__reason__；__seconds__ 秒后重连',
     },
   },
 } as const;

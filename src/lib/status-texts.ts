@@ -86,3 +86,29 @@ export type StatusWords = (typeof STATUS_TEXTS)['en-US'];
 export function fillStatus(template: string, vars: Record<string, string | number> = {}): string {
   return template.replace(/__(\w+)__/g, (m, k: string) => (k in vars ? String(vars[k]) : m));
 }
+
+/** A template as a pattern that reads an English text back; `names` are its placeholders in order. */
+export function statusPattern(template: string): RegExp & { names: string[] } {
+  const names: string[] = [];
+  const body = template.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&').replace(/__(\w+)__/g, (_m, name: string) => { names.push(name); return '(.+?)'; });
+  return Object.assign(new RegExp(`^${body}$`), { names });
+}
+
+const EN_REASONS = STATUS_TEXTS['en-US'].reasons;
+const REASONS = (Object.keys(EN_REASONS) as Array<keyof typeof EN_REASONS>).map((k) => [`status.reasons.${k}`, statusPattern(EN_REASONS[k])] as const);
+
+/**
+ * A connection's reason ("connection refused") in the language `t` speaks (keys `status.*` of a
+ * node's catalogue); a reason the table does not know, or `t` has no text for, as it is.
+ */
+export function translateReason(reason: string, t: (key: string, vars: Record<string, string>) => string | undefined): string {
+  if (reason === STATUS_TEXTS['en-US'].connectionLost) return t('status.connectionLost', {}) ?? reason;
+  for (const [key, re] of REASONS) {
+    const m = re.exec(reason);
+    if (!m) continue;
+    const vars: Record<string, string> = {};
+    re.names.forEach((name, i) => { vars[name] = m[i + 1]!; });
+    return t(key, vars) ?? reason;
+  }
+  return reason;
+}

@@ -4,7 +4,8 @@
  * Catch node reports what Node-RED hands it for each failure (the text given to node.error, the
  * error's code, the offending msg); the log handler reports the warnings and an error no Catch
  * takes (node dec2), which Node-RED logs with the same text, and a node without its config node
- * (cmd0) says so at deploy.
+ * (cmd0) says so at deploy; the config nodes, whose brokers nobody listens on, warn why they
+ * cannot connect.
  */
 import assert from 'node:assert/strict';
 import { coreText, startRedProcess, type RedProcess, type Report } from '../support/red-process';
@@ -12,13 +13,19 @@ import { waitFor } from '../support/red';
 
 const report = (kind: string, fields: string) => `global.get('report')({ kind: '${kind}', ${fields} }); return null;`;
 /** A broker address nobody listens on: the config nodes keep trying, the input checks come first. */
-const NOBODY = 'mqtt://127.0.0.1:9';
+const NOBODY_PORT = 9;
+const NOBODY = `mqtt://127.0.0.1:${NOBODY_PORT}`;
 /** A GB/T 32960 realtime frame whose header announces 10 data bytes but which carries 5 (GB/T 32960.3-2016 table 2). */
 const SHORT_FRAME = [...Buffer.from('##'), 0x02, 0xfe, ...Buffer.from('LB9A32A19K0LS0001'), 0x01, 0x00, 0x0a, 1, 2, 3, 4, 5];
 
 const flow = [
   { id: 'acc', type: 'jointech-account', accessKey: 'AK1', connection: { url: NOBODY, reconnectMinMs: 1000, reconnectMaxMs: 5000 } },
   { id: 'proj', type: 'eztcloud-project', localTest: true, connection: { url: NOBODY, reconnectMinMs: 1000, reconnectMaxMs: 5000 }, credentials: { projectKey: 'PK1', projectSecret: 'secret' } },
+  {
+    id: 'amqp', type: 'aliyun-amqp-connection', host: '127.0.0.1', port: NOBODY_PORT, localTest: true, instanceId: 'iot-cn-test', consumerGroupId: 'DEFAULT_GROUP',
+    clientId: 'nr-lang', reconnectMinMs: 1000, reconnectMaxMs: 5000, credentials: { keyId: 'AK1', secret: 'secret' },
+  },
+  { id: 'ain', type: 'aliyun-amqp-in', connection: 'amqp', wires: [[]] },
   { id: 'in', type: 'jointech-in', mode: 'webhook', path: '/lang', wires: [[]] },
   { id: 'cmd', type: 'lock-command', account: 'acc', command: 'BASE1', timeout: 5, wires: [[], []] },
   { id: 'cmd0', type: 'lock-command', account: '', command: 'BASE1', timeout: 5, wires: [[], []] },
@@ -44,7 +51,7 @@ const flow = [
 interface Caught extends Report { source: string; code: string; message: string; device?: string; payload?: unknown }
 
 /** Runs the flow under `lang`, posts a malformed JSON body and a text body to the webhook. */
-async function run(lang: string): Promise<{ red: RedProcess; caught: (id: string) => Caught; warnings: () => string[]; logged: string; unconfigured: string; http: { status: number; body: any } }> {
+async function run(lang: string): Promise<{ red: RedProcess; caught: (id: string) => Caught; warnings: () => string[]; logged: string; unconfigured: string; connection: { mqtt: string; amqp: string }; http: { status: number; body: any } }> {
   const red = await startRedProcess({ lang });
   await red.deploy(flow);
   const res = await fetch(red.nodeUrl('/lang'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"deviceId": 7,' });
@@ -56,7 +63,9 @@ async function run(lang: string): Promise<{ red: RedProcess; caught: (id: string
   await waitFor(() => warnings().length > 0, 'the webhook refusal warning');
   const logged = await waitFor(() => red.reports.find((r) => r.kind === 'log' && r.level === 20 && r.id === 'dec2'), 'the uncaught error in the log');
   const unconfigured = await waitFor(() => red.reports.find((r) => r.kind === 'log' && r.level === 20 && r.id === 'cmd0'), 'the configuration problem in the log');
-  return { red, caught, warnings, logged: String(logged.msg), unconfigured: String(unconfigured.msg), http };
+  const warningOf = (id: string, re: RegExp) => waitFor(() => red.reports.find((r) => r.kind === 'log' && r.level === 30 && r.id === id && re.test(String(r.msg))), `the connection warning of ${id}`);
+  const connection = { mqtt: String((await warningOf('acc', /^MQTT/)).msg), amqp: String((await warningOf('amqp', /^AMQP/)).msg) };
+  return { red, caught, warnings, logged: String(logged.msg), unconfigured: String(unconfigured.msg), connection, http };
 }
 
 describe('runtime texts in the language Node-RED runs in', function () {
@@ -103,6 +112,11 @@ describe('runtime texts in the language Node-RED runs in', function () {
       assert.equal(t.http.body.code, 'bad-json');
       assert.match(t.http.body.error, /^payload is not valid JSON/);
     });
+
+    it('says why a connection fails in Chinese', () => {
+      assert.equal(t.connection.mqtt, `MQTT ${NOBODY}：连接被拒绝`);
+      assert.match(t.connection.amqp, new RegExp(`^AMQP 127\\.0\\.0\\.1:${NOBODY_PORT}：连接被拒绝；\\d+(\\.\\d)? 秒后重连$`));
+    });
   });
 
   describe('settings.js lang: en-US', () => {
@@ -124,6 +138,8 @@ describe('runtime texts in the language Node-RED runs in', function () {
 
     it('writes the warnings in English', () => {
       assert.equal(t.warnings()[0], 'webhook /lang: refused with 415: content type "application/xml" is not JSON');
+      assert.equal(t.connection.mqtt, `MQTT ${NOBODY}: connection refused`);
+      assert.match(t.connection.amqp, new RegExp(`^AMQP 127\\.0\\.0\\.1:${NOBODY_PORT}: connection refused; reconnecting in \\d+(\\.\\d)? s$`));
     });
   });
 });

@@ -23,7 +23,7 @@ export interface AmqpSubscriptionOptions {
   /** Called on every connect: the signature carries a timestamp. */
   credentials(): { username: string; password: string };
   /** `unrouted` says that messages on `topic` (`count` since the last time) matched no node. */
-  logger: { log(m: string): void; warn(m: string): void; unrouted(topic: string, count: number): void };
+  logger: { log(m: string): void; warn(m: string): void; unrouted(topic: string, count: number): void; reconnecting(address: string, reason: string, seconds: number): void };
 }
 
 export interface AmqpUser {
@@ -159,7 +159,7 @@ export class AmqpSubscription {
       const delay = backoffDelay(this.attempt++, this.opts.reconnectMinMs, this.opts.reconnectMaxMs);
       const reason = lastError ?? 'connection lost';
       this.setState({ phase: 'disconnected', reason });
-      this.opts.logger.warn(`AMQP ${this.opts.host}:${this.opts.port}: ${reason}; reconnecting in ${Math.round(delay / 100) / 10} s`);
+      this.opts.logger.reconnecting(`${this.opts.host}:${this.opts.port}`, reason, Math.round(delay / 100) / 10);
       this.retryTimer = setTimeout(() => this.connect(), delay);
     });
   }

@@ -132,6 +132,8 @@ export interface Logger {
   log(msg: string): void;
   warn(msg: string): void;
   error(msg: string): void;
+  /** Why the connection failed, in English as the status shows it. */
+  problem(url: string, reason: string): void;
 }
 
 export interface ConnectionOptions {
@@ -594,7 +596,7 @@ export class SharedMqttConnection {
     if (client !== this.client) return;
     this.lastFailureWasAuth = typeof err.code === 'number' && AUTH_FAILURES.has(err.code);
     const reason = describeConnectionError(err);
-    if (reason !== this.state.reason) this.opts.logger.warn(`MQTT ${this.settings.url}: ${reason}`);
+    if (reason !== this.state.reason) this.opts.logger.problem(this.settings.url, reason);
     this.state = { ...this.state, reason };
   }
 
