@@ -150,7 +150,7 @@ export const LOG_TEXTS = {
       'bad-shape': '数据结构不符：__message__',
       'bad-start': '不是 GB/T 32960 帧：帧应以“##”（2016 版）或“$$”（2025 版）开头',
       'bad-time': '时间无效：__message__',
-      'bad-topic': '发布主题无效：__message__',
+      'bad-topic': '主题无效：__message__',
       'bad-topic-segment': '主题段无效：__message__',
       'bad-value': '取值无效：__message__',
       'bad-vin': 'VIN 无效：__message__',
