@@ -31,6 +31,7 @@ export const STATUS_TEXTS = {
       serverBusy: 'server busy',
       banned: 'banned',
       badAuthMethod: 'bad authentication method',
+      amqpAuthFailed: 'authentication failed: check the AccessKey (or AppKey) and secret, instance id, consumer group and the clock',
     },
     notes: {
       received: '__count__ received',
@@ -67,6 +68,7 @@ export const STATUS_TEXTS = {
       serverBusy: '服务器繁忙',
       banned: '已被禁止',
       badAuthMethod: '认证方式错误',
+      amqpAuthFailed: '认证失败：请检查 AccessKey（或 AppKey）和密钥、实例 ID、消费组以及本机时钟',
     },
     notes: {
       received: '已收到 __count__ 条',

@@ -8,6 +8,7 @@ import rhea = require('rhea');
 import type { ConnectionOptions, Connection, Delivery, EventContext, Message } from 'rhea';
 import { clip } from '../../protocols/protocol-error';
 import { backoffDelay, describeSocketError, type ConnectionState } from '../mqtt/shared-connection';
+import { STATUS_TEXTS } from '../status-texts';
 
 export interface AmqpSubscriptionOptions {
   host: string;
@@ -42,7 +43,7 @@ export function describeAmqpError(err: unknown): string {
   const e = (err ?? {}) as { condition?: unknown; description?: unknown; message?: unknown; code?: unknown };
   const condition = typeof e.condition === 'string' ? e.condition : '';
   if (condition === 'amqp:unauthorized-access') {
-    return 'authentication failed: check the AccessKey (or AppKey) and secret, instance id, consumer group and the clock';
+    return STATUS_TEXTS['en-US'].reasons.amqpAuthFailed;
   }
   const socket = describeSocketError(e.code);
   if (socket) return socket;
