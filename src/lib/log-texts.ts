@@ -126,6 +126,7 @@ export const LOG_TEXTS = {
       noServerNode: 'the gb32960 server configuration node was not found',
       mqttProblem: 'MQTT __url__: __reason__',
       amqpReconnecting: 'AMQP __address__: __reason__; reconnecting in __seconds__ s',
+      subscriptionRefused: 'broker refused the subscription to "__topic__"',
     },
   },
   'zh-CN': {
@@ -240,6 +241,7 @@ export const LOG_TEXTS = {
       noServerNode: '未找到 gb32960 服务端配置节点',
       mqttProblem: 'MQTT __url__：__reason__',
       amqpReconnecting: 'AMQP __address__：__reason__；__seconds__ 秒后重连',
+      subscriptionRefused: 'MQTT 服务器拒绝了对“__topic__”的订阅',
     },
   },
 } as const;

@@ -5,10 +5,12 @@
  * error's code, the offending msg); the log handler reports the warnings and an error no Catch
  * takes (node dec2), which Node-RED logs with the same text, and a node without its config node
  * (cmd0) says so at deploy; the config nodes, whose brokers nobody listens on, warn why they
- * cannot connect, and so does one whose AMQP peer refuses its login (wrong secret).
+ * cannot connect, and so do one whose AMQP peer and one whose MQTT broker refuse their login (wrong
+ * secret, wrong password); one the broker lets in but refuses its subscriptions logs that.
  */
 import assert from 'node:assert/strict';
 import { startAmqpPeer, type AmqpPeer } from '../support/amqp-peer';
+import { startAedes } from '../support/broker';
 import { coreText, startRedProcess, type RedProcess, type Report } from '../support/red-process';
 import { waitFor } from '../support/red';
 
@@ -21,7 +23,15 @@ const SHORT_FRAME = [...Buffer.from('##'), 0x02, 0xfe, ...Buffer.from('LB9A32A19
 
 const ACCOUNT = { authMode: 'aksign', keyId: 'AK1', secret: 'secret', instanceId: 'iot-cn-test', consumerGroupId: 'DEFAULT_GROUP' } as const;
 
-const flow = (peer: AmqpPeer) => [
+const LOGIN = { username: 'gateway-user', password: 'gateway-password' };
+const iotos = (id: string, url: string, password: string) => [
+  { id, type: 'iotos-connection', gatewayId: '171', deviceId: '401', connection: { url, reconnectMinMs: 1000, reconnectMaxMs: 5000 }, credentials: { username: LOGIN.username, password } },
+  { id: `${id}-dev`, type: 'iotos-device', connection: id, points: [{ name: '温度', id: 1963, oid: '7be6' }], timeout: 5, wires: [[], [], []] },
+];
+
+const flow = (peer: AmqpPeer, brokerUrl: string) => [
+  ...iotos('iok', brokerUrl, LOGIN.password),
+  ...iotos('ibad', brokerUrl, 'wrong-password'),
   { id: 'acc', type: 'jointech-account', accessKey: 'AK1', connection: { url: NOBODY, reconnectMinMs: 1000, reconnectMaxMs: 5000 } },
   { id: 'proj', type: 'eztcloud-project', localTest: true, connection: { url: NOBODY, reconnectMinMs: 1000, reconnectMaxMs: 5000 }, credentials: { projectKey: 'PK1', projectSecret: 'secret' } },
   {
@@ -59,10 +69,13 @@ const flow = (peer: AmqpPeer) => [
 interface Caught extends Report { source: string; code: string; message: string; device?: string; payload?: unknown }
 
 /** Runs the flow under `lang`, posts a malformed JSON body and a text body to the webhook. */
-async function run(lang: string): Promise<{ red: RedProcess; peer: AmqpPeer; caught: (id: string) => Caught; warnings: () => string[]; logged: string; unconfigured: string; connection: { mqtt: string; amqp: string; login: string }; http: { status: number; body: any } }> {
+async function run(lang: string): Promise<{ red: RedProcess; peer: AmqpPeer; broker: { url: string; close(): Promise<void> }; caught: (id: string) => Caught; warnings: () => string[]; logged: string; unconfigured: string; connection: { mqtt: string; amqp: string; login: string; mqttLogin: string; subscription: string }; http: { status: number; body: any } }> {
   const peer = await startAmqpPeer(ACCOUNT, { tls: false });
+  const broker = await startAedes({ auth: LOGIN });
+  // Lets the gateway in and refuses every subscription (SUBACK 0x80), as an ACL without read rights does.
+  broker.aedes.authorizeSubscribe = (_client, _sub, callback) => callback(null, null);
   const red = await startRedProcess({ lang });
-  await red.deploy(flow(peer));
+  await red.deploy(flow(peer, broker.url));
   const res = await fetch(red.nodeUrl('/lang'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"deviceId": 7,' });
   const http = { status: res.status, body: await res.json() };
   await fetch(red.nodeUrl('/lang'), { method: 'POST', headers: { 'content-type': 'application/xml' }, body: '<a/>' });
@@ -77,8 +90,10 @@ async function run(lang: string): Promise<{ red: RedProcess; peer: AmqpPeer; cau
     mqtt: String((await warningOf('acc', /^MQTT/)).msg),
     amqp: String((await warningOf('amqp', /^AMQP/)).msg),
     login: String((await warningOf('amqp2', /^AMQP/)).msg),
+    mqttLogin: String((await warningOf('ibad', /^MQTT/)).msg),
+    subscription: String((await waitFor(() => red.reports.find((r) => r.kind === 'log' && r.level === 20 && r.id === 'iok'), 'the refused subscription')).msg),
   };
-  return { red, peer, caught, warnings, logged: String(logged.msg), unconfigured: String(unconfigured.msg), connection, http };
+  return { red, peer, broker, caught, warnings, logged: String(logged.msg), unconfigured: String(unconfigured.msg), connection, http };
 }
 
 describe('runtime texts in the language Node-RED runs in', function () {
@@ -87,7 +102,7 @@ describe('runtime texts in the language Node-RED runs in', function () {
   describe('settings.js lang: zh-CN', () => {
     let t: Awaited<ReturnType<typeof run>>;
     before(async () => { t = await run('zh-CN'); });
-    after(async () => { await t?.red.stop(); await t?.peer.close(); });
+    after(async () => { await t?.red.stop(); await t?.peer.close(); await t?.broker.close(); });
 
     it('runs Node-RED itself in Chinese (its own "started flows" log line)', () => {
       assert.ok(t.red.reports.some((r) => r.kind === 'log' && r.msg === coreText('zh-CN', 'nodes.flows.started-flows')));
@@ -129,6 +144,8 @@ describe('runtime texts in the language Node-RED runs in', function () {
     it('says why a connection fails in Chinese', () => {
       assert.equal(t.connection.mqtt, `MQTT ${NOBODY}：连接被拒绝`);
       assert.match(t.connection.amqp, new RegExp(`^AMQP 127\\.0\\.0\\.1:${NOBODY_PORT}：连接被拒绝；\\d+(\\.\\d)? 秒后重连$`));
+      assert.equal(t.connection.mqttLogin, `MQTT ${t.broker.url}：未授权`);
+      assert.match(t.connection.subscription, /^MQTT 服务器拒绝了对“.+”的订阅$/);
       assert.match(t.connection.login, /^AMQP 127\.0\.0\.1:\d+：认证失败：请检查 AccessKey（或 AppKey）和密钥、实例 ID、消费组以及本机时钟；\d+(\.\d)? 秒后重连$/);
     });
   });
@@ -136,7 +153,7 @@ describe('runtime texts in the language Node-RED runs in', function () {
   describe('settings.js lang: en-US', () => {
     let t: Awaited<ReturnType<typeof run>>;
     before(async () => { t = await run('en-US'); });
-    after(async () => { await t?.red.stop(); await t?.peer.close(); });
+    after(async () => { await t?.red.stop(); await t?.peer.close(); await t?.broker.close(); });
 
     it('hands Catch the English message and the machine code', () => {
       assert.equal(t.caught('in').code, 'bad-json');
@@ -154,6 +171,8 @@ describe('runtime texts in the language Node-RED runs in', function () {
       assert.equal(t.warnings()[0], 'webhook /lang: refused with 415: content type "application/xml" is not JSON');
       assert.equal(t.connection.mqtt, `MQTT ${NOBODY}: connection refused`);
       assert.match(t.connection.amqp, new RegExp(`^AMQP 127\\.0\\.0\\.1:${NOBODY_PORT}: connection refused; reconnecting in \\d+(\\.\\d)? s$`));
+      assert.equal(t.connection.mqttLogin, `MQTT ${t.broker.url}: not authorised`);
+      assert.match(t.connection.subscription, /^broker refused the subscription to ".+"$/);
       assert.match(t.connection.login, /^AMQP 127\.0\.0\.1:\d+: authentication failed: check the AccessKey \(or AppKey\) and secret, instance id, consumer group and the clock; reconnecting in \d+(\.\d)? s$/);
     });
   });

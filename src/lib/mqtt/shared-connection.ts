@@ -134,6 +134,8 @@ export interface Logger {
   error(msg: string): void;
   /** Why the connection failed, in English as the status shows it. */
   problem(url: string, reason: string): void;
+  /** The broker refused to subscribe to `topic` (as sent, with any share group). */
+  subscriptionRefused(topic: string): void;
 }
 
 export interface ConnectionOptions {
@@ -689,9 +691,13 @@ export class SharedMqttConnection {
     const group = this.settings.shareGroup || undefined;
     const map: Record<string, { qos: 0 | 1 | 2 }> = {};
     for (const s of list) map[brokerFilter(s.filter, group)] = { qos: this.settings.exactlyOnce ? 2 : s.qos };
-    client.subscribe(map, (err, granted) => {
+    client.subscribe(map, (err, granted, suback) => {
       if (err) {
-        this.opts.logger.error(`subscribe failed: ${err.message}`);
+        // mqtt.js fails the whole call when the broker refuses any of it (SUBACK code 0x80 or above).
+        const codes = (suback?.granted ?? []) as unknown[];
+        const refused = (granted ?? []).filter((_g, i) => typeof codes[i] === 'number' && (codes[i] & 0x80) !== 0);
+        if (refused.length === 0) this.opts.logger.error(`subscribe failed: ${err.message}`);
+        for (const g of refused) this.opts.logger.subscriptionRefused(g.topic);
         return;
       }
       for (const g of granted ?? []) {
@@ -699,7 +705,7 @@ export class SharedMqttConnection {
         const sub = this.subs.get(inner);
         if (!sub) continue;
         if (g.qos === 128) {
-          this.opts.logger.error(`broker refused the subscription to "${g.topic}"`);
+          this.opts.logger.subscriptionRefused(g.topic);
         } else {
           sub.active = true;
         }
