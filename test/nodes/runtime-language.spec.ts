@@ -6,9 +6,11 @@
  * takes (node dec2), which Node-RED logs with the same text, and a node without its config node
  * (cmd0) says so at deploy; the config nodes, whose brokers nobody listens on, warn why they
  * cannot connect, and so do one whose AMQP peer and one whose MQTT broker refuse their login (wrong
- * secret, wrong password); one the broker lets in but refuses its subscriptions logs that.
+ * secret, wrong password); one the broker lets in but refuses its subscriptions logs that, and a
+ * GB/T 32960 platform whose port another process holds says so.
  */
 import assert from 'node:assert/strict';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { startAmqpPeer, type AmqpPeer } from '../support/amqp-peer';
 import { startAedes } from '../support/broker';
 import { coreText, startRedProcess, type RedProcess, type Report } from '../support/red-process';
@@ -29,7 +31,8 @@ const iotos = (id: string, url: string, password: string) => [
   { id: `${id}-dev`, type: 'iotos-device', connection: id, points: [{ name: '温度', id: 1963, oid: '7be6' }], timeout: 5, wires: [[], [], []] },
 ];
 
-const flow = (peer: AmqpPeer, brokerUrl: string) => [
+const flow = (peer: AmqpPeer, brokerUrl: string, busyPort: number) => [
+  { id: 'srv', type: 'gb32960-server', host: '127.0.0.1', port: busyPort },
   ...iotos('iok', brokerUrl, LOGIN.password),
   ...iotos('ibad', brokerUrl, 'wrong-password'),
   { id: 'acc', type: 'jointech-account', accessKey: 'AK1', connection: { url: NOBODY, reconnectMinMs: 1000, reconnectMaxMs: 5000 } },
@@ -69,13 +72,15 @@ const flow = (peer: AmqpPeer, brokerUrl: string) => [
 interface Caught extends Report { source: string; code: string; message: string; device?: string; payload?: unknown }
 
 /** Runs the flow under `lang`, posts a malformed JSON body and a text body to the webhook. */
-async function run(lang: string): Promise<{ red: RedProcess; peer: AmqpPeer; broker: { url: string; close(): Promise<void> }; caught: (id: string) => Caught; warnings: () => string[]; logged: string; unconfigured: string; connection: { mqtt: string; amqp: string; login: string; mqttLogin: string; subscription: string }; http: { status: number; body: any } }> {
+async function run(lang: string): Promise<{ red: RedProcess; peer: AmqpPeer; broker: { url: string; close(): Promise<void> }; busy: Server; caught: (id: string) => Caught; warnings: () => string[]; logged: string; unconfigured: string; connection: { mqtt: string; amqp: string; login: string; mqttLogin: string; subscription: string; listen: string }; http: { status: number; body: any } }> {
   const peer = await startAmqpPeer(ACCOUNT, { tls: false });
   const broker = await startAedes({ auth: LOGIN });
   // Lets the gateway in and refuses every subscription (SUBACK 0x80), as an ACL without read rights does.
   broker.aedes.authorizeSubscribe = (_client, _sub, callback) => callback(null, null);
+  const busy = createServer();
+  await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
   const red = await startRedProcess({ lang });
-  await red.deploy(flow(peer, broker.url));
+  await red.deploy(flow(peer, broker.url, (busy.address() as AddressInfo).port));
   const res = await fetch(red.nodeUrl('/lang'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"deviceId": 7,' });
   const http = { status: res.status, body: await res.json() };
   await fetch(red.nodeUrl('/lang'), { method: 'POST', headers: { 'content-type': 'application/xml' }, body: '<a/>' });
@@ -92,8 +97,9 @@ async function run(lang: string): Promise<{ red: RedProcess; peer: AmqpPeer; bro
     login: String((await warningOf('amqp2', /^AMQP/)).msg),
     mqttLogin: String((await warningOf('ibad', /^MQTT/)).msg),
     subscription: String((await waitFor(() => red.reports.find((r) => r.kind === 'log' && r.level === 20 && r.id === 'iok'), 'the refused subscription')).msg),
+    listen: String((await waitFor(() => red.reports.find((r) => r.kind === 'log' && r.level === 20 && r.id === 'srv'), 'the port in use')).msg),
   };
-  return { red, peer, broker, caught, warnings, logged: String(logged.msg), unconfigured: String(unconfigured.msg), connection, http };
+  return { red, peer, broker, busy, caught, warnings, logged: String(logged.msg), unconfigured: String(unconfigured.msg), connection, http };
 }
 
 describe('runtime texts in the language Node-RED runs in', function () {
@@ -102,7 +108,7 @@ describe('runtime texts in the language Node-RED runs in', function () {
   describe('settings.js lang: zh-CN', () => {
     let t: Awaited<ReturnType<typeof run>>;
     before(async () => { t = await run('zh-CN'); });
-    after(async () => { await t?.red.stop(); await t?.peer.close(); await t?.broker.close(); });
+    after(async () => { await t?.red.stop(); await t?.peer.close(); await t?.broker.close(); t?.busy.close(); });
 
     it('runs Node-RED itself in Chinese (its own "started flows" log line)', () => {
       assert.ok(t.red.reports.some((r) => r.kind === 'log' && r.msg === coreText('zh-CN', 'nodes.flows.started-flows')));
@@ -141,10 +147,11 @@ describe('runtime texts in the language Node-RED runs in', function () {
       assert.match(t.http.body.error, /^payload is not valid JSON/);
     });
 
-    it('says why a connection fails in Chinese', () => {
+    it('says why a connection, or the GB/T 32960 listener, fails in Chinese', () => {
       assert.equal(t.connection.mqtt, `MQTT ${NOBODY}：连接被拒绝`);
       assert.match(t.connection.amqp, new RegExp(`^AMQP 127\\.0\\.0\\.1:${NOBODY_PORT}：连接被拒绝；\\d+(\\.\\d)? 秒后重连$`));
       assert.equal(t.connection.mqttLogin, `MQTT ${t.broker.url}：未授权`);
+      assert.equal(t.connection.listen, `GB/T 32960 平台无法监听：端口 ${(t.busy.address() as AddressInfo).port} 已被占用`);
       assert.match(t.connection.subscription, /^MQTT 服务器拒绝了对“.+”的订阅$/);
       assert.match(t.connection.login, /^AMQP 127\.0\.0\.1:\d+：认证失败：请检查 AccessKey（或 AppKey）和密钥、实例 ID、消费组以及本机时钟；\d+(\.\d)? 秒后重连$/);
     });
@@ -153,7 +160,7 @@ describe('runtime texts in the language Node-RED runs in', function () {
   describe('settings.js lang: en-US', () => {
     let t: Awaited<ReturnType<typeof run>>;
     before(async () => { t = await run('en-US'); });
-    after(async () => { await t?.red.stop(); await t?.peer.close(); await t?.broker.close(); });
+    after(async () => { await t?.red.stop(); await t?.peer.close(); await t?.broker.close(); t?.busy.close(); });
 
     it('hands Catch the English message and the machine code', () => {
       assert.equal(t.caught('in').code, 'bad-json');
@@ -172,6 +179,7 @@ describe('runtime texts in the language Node-RED runs in', function () {
       assert.equal(t.connection.mqtt, `MQTT ${NOBODY}: connection refused`);
       assert.match(t.connection.amqp, new RegExp(`^AMQP 127\\.0\\.0\\.1:${NOBODY_PORT}: connection refused; reconnecting in \\d+(\\.\\d)? s$`));
       assert.equal(t.connection.mqttLogin, `MQTT ${t.broker.url}: not authorised`);
+      assert.equal(t.connection.listen, `GB/T 32960 platform cannot listen: port ${(t.busy.address() as AddressInfo).port} is in use`);
       assert.match(t.connection.subscription, /^broker refused the subscription to ".+"$/);
       assert.match(t.connection.login, /^AMQP 127\.0\.0\.1:\d+: authentication failed: check the AccessKey \(or AppKey\) and secret, instance id, consumer group and the clock; reconnecting in \d+(\.\d)? s$/);
     });
