@@ -4,37 +4,17 @@
  * reads each back with the same templates and shows it through the node's message catalogue
  * (`status.*`, merged in by the build), as Node-RED shows its own nodes' status keys.
  */
-import { STATUS_TEXTS } from '../lib/status-texts';
+import { STATUS_TEXTS, statusPattern, translateReason } from '../lib/status-texts';
 
 type Translate = (key: string, vars?: Record<string, string>) => string;
 const EN = STATUS_TEXTS['en-US'];
 
-function pattern(template: string): RegExp {
-  const names: string[] = [];
-  const body = template.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&').replace(/__(\w+)__/g, (_m, name: string) => { names.push(name); return '(.+?)'; });
-  return Object.assign(new RegExp(`^${body}$`), { names });
-}
-
 const PARTS: Array<[string, RegExp & { names?: string[] }]> = [
-  ...(['connectingLast', 'disconnected', 'ready', 'connected', 'connecting', 'closed'] as const).map((k): [string, RegExp] => [`status.${k}`, pattern(EN[k])]),
-  ...(Object.keys(EN.notes) as Array<keyof typeof EN.notes>).map((k): [string, RegExp] => [`status.notes.${k}`, pattern(EN.notes[k])]),
+  ...(['connectingLast', 'disconnected', 'ready', 'connected', 'connecting', 'closed'] as const).map((k): [string, RegExp] => [`status.${k}`, statusPattern(EN[k])]),
+  ...(Object.keys(EN.notes) as Array<keyof typeof EN.notes>).map((k): [string, RegExp] => [`status.notes.${k}`, statusPattern(EN.notes[k])]),
 ];
-const REASONS = (Object.keys(EN.reasons) as Array<keyof typeof EN.reasons>).map((k): [string, RegExp & { names?: string[] }] => [`status.reasons.${k}`, pattern(EN.reasons[k])]);
 
-/** A connection's reason ("connection refused") in the editor's language; others as they are. */
-function translateReason(reason: string, t: Translate): string {
-  if (reason === EN.connectionLost) return t('status.connectionLost');
-  for (const [key, re] of REASONS) {
-    const m = re.exec(reason);
-    if (!m) continue;
-    const vars: Record<string, string> = {};
-    (re.names ?? []).forEach((name, i) => { vars[name] = m[i + 1]!; });
-    return t(key, vars);
-  }
-  return reason;
-}
-
-const ERRORS = [['status.errors', pattern(` (${EN.errors})`)], ['status.error', pattern(` (${EN.error})`)]] as const;
+const ERRORS = [['status.errors', statusPattern(` (${EN.errors})`)], ['status.error', statusPattern(` (${EN.error})`)]] as const;
 
 function translatePart(part: string, t: Translate): string {
   for (const [key, re] of PARTS) {

@@ -5,7 +5,7 @@
 import type { NodeAPI } from 'node-red';
 import { asError, clip } from '../protocols/protocol-error';
 import { LOG_TEXTS, type LogKey } from './log-texts';
-import { fillStatus } from './status-texts';
+import { fillStatus, translateReason } from './status-texts';
 
 type Translator = Pick<NodeAPI, '_'>;
 export type LogParams = Record<string, string | number>;
@@ -61,6 +61,14 @@ export function english(key: LogKey, params: LogParams = {}): string {
 /** A warning or note the package writes itself, by its key in src/lib/log-texts.ts. */
 export function say(RED: Translator, key: LogKey, params: LogParams = {}): string {
   return translate(RED, `logs.${key}`, params) ?? english(key, params);
+}
+
+/**
+ * A connection warning by its key, its `reason` (English, as the status shows it) in the runtime's
+ * language through the status catalogue.
+ */
+export function sayConnection(RED: Translator, key: LogKey, params: LogParams & { reason: string }): string {
+  return say(RED, key, { ...params, reason: translateReason(params.reason, (k, vars) => translate(RED, k, vars)) });
 }
 
 /**

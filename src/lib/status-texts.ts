@@ -31,6 +31,7 @@ export const STATUS_TEXTS = {
       serverBusy: 'server busy',
       banned: 'banned',
       badAuthMethod: 'bad authentication method',
+      amqpAuthFailed: 'authentication failed: check the AccessKey (or AppKey) and secret, instance id, consumer group and the clock',
     },
     notes: {
       received: '__count__ received',
@@ -67,6 +68,7 @@ export const STATUS_TEXTS = {
       serverBusy: '服务器繁忙',
       banned: '已被禁止',
       badAuthMethod: '认证方式错误',
+      amqpAuthFailed: '认证失败：请检查 AccessKey（或 AppKey）和密钥、实例 ID、消费组以及本机时钟',
     },
     notes: {
       received: '已收到 __count__ 条',
@@ -85,4 +87,30 @@ export type StatusWords = (typeof STATUS_TEXTS)['en-US'];
 /** Fills `__name__` placeholders. */
 export function fillStatus(template: string, vars: Record<string, string | number> = {}): string {
   return template.replace(/__(\w+)__/g, (m, k: string) => (k in vars ? String(vars[k]) : m));
+}
+
+/** A template as a pattern that reads an English text back; `names` are its placeholders in order. */
+export function statusPattern(template: string): RegExp & { names: string[] } {
+  const names: string[] = [];
+  const body = template.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&').replace(/__(\w+)__/g, (_m, name: string) => { names.push(name); return '(.+?)'; });
+  return Object.assign(new RegExp(`^${body}$`), { names });
+}
+
+const EN_REASONS = STATUS_TEXTS['en-US'].reasons;
+const REASONS = (Object.keys(EN_REASONS) as Array<keyof typeof EN_REASONS>).map((k) => [`status.reasons.${k}`, statusPattern(EN_REASONS[k])] as const);
+
+/**
+ * A connection's reason ("connection refused") in the language `t` speaks (keys `status.*` of a
+ * node's catalogue); a reason the table does not know, or `t` has no text for, as it is.
+ */
+export function translateReason(reason: string, t: (key: string, vars: Record<string, string>) => string | undefined): string {
+  if (reason === STATUS_TEXTS['en-US'].connectionLost) return t('status.connectionLost', {}) ?? reason;
+  for (const [key, re] of REASONS) {
+    const m = re.exec(reason);
+    if (!m) continue;
+    const vars: Record<string, string> = {};
+    re.names.forEach((name, i) => { vars[name] = m[i + 1]!; });
+    return t(key, vars) ?? reason;
+  }
+  return reason;
 }

@@ -9,6 +9,7 @@ import { join, relative } from 'node:path';
 import { Reader } from '../../src/protocols/gb32960/binary';
 import { decodeFrame } from '../../src/protocols/gb32960/codec';
 import { describe as describeError } from '../../src/lib/log-text';
+import { checkedUploadTopic } from '../../src/protocols/jointech/topics';
 
 const root = join(__dirname, '..', '..', '..');
 const LANGS = ['en-US', 'zh-CN'] as const;
@@ -116,19 +117,23 @@ describe('runtime texts: error codes and warnings in every language', () => {
     for (const k of Object.keys(en)) assert.deepEqual([...new Set(placeholders(zh[k]!))], [...new Set(placeholders(en[k]!))], k);
   });
 
-  it('fills the Chinese text of real decoder errors completely', () => {
-    // RED._ as Node-RED's i18n answers a node module: the node's catalogue, `__name__` filled.
-    const zh = catalogue('gb32960-decode', 'zh-CN');
-    const RED = {
+  /** RED._ as Node-RED's i18n answers a node module: the node's catalogue, `__name__` filled. */
+  const redIn = (type: string) => {
+    const zh = catalogue(type, 'zh-CN');
+    return {
       _: (key: string, params: Record<string, unknown> = {}) => {
         const t = key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], zh);
         return typeof t === 'string' ? t.replace(/__(\w+)__/g, (m, k: string) => (k in params ? String(params[k]) : m)) : key;
       },
     };
-    const caught = (f: () => unknown) => {
-      try { f(); } catch (err) { return err; }
-      throw new Error('no error');
-    };
+  };
+  const caught = (f: () => unknown) => {
+    try { f(); } catch (err) { return err; }
+    throw new Error('no error');
+  };
+
+  it('fills the Chinese text of real decoder errors completely', () => {
+    const RED = redIn('gb32960-decode');
     const truncated = describeError(RED, caught(() => new Reader(Buffer.from([1, 2]), 0).uint(4, 'mileage')));
     assert.equal(truncated, '数据不完整：在第 0 字节处结束，mileage 还需 4 字节');
     // GB/T 32960.3-2016 table 2: 24 header bytes, the data unit, one check byte.
@@ -141,5 +146,12 @@ describe('runtime texts: error codes and warnings in every language', () => {
     // An error without a code, and a code with no text, keep their English message.
     assert.equal(describeError(RED, new Error('plain')), 'plain');
     assert.equal(describeError(RED, Object.assign(new Error('odd'), { code: 'no-such-code' })), 'odd');
+  });
+
+  it('names a code\'s problem in Chinese so that it fits every place that raises it', () => {
+    // bad-topic: a publish topic mqtt.js refuses, and a Jointech upload topic (upload/{accessKey}/{deviceNum}/{type},
+    // Jointech open platform document) that arrived with an empty device level.
+    const received = describeError(redIn('jointech-in'), caught(() => checkedUploadTopic('upload/AK1//location', 'AK1')));
+    assert.equal(received, '主题无效：topic "upload/AK1//location" has an empty device level');
   });
 });

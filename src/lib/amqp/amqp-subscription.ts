@@ -8,6 +8,7 @@ import rhea = require('rhea');
 import type { ConnectionOptions, Connection, Delivery, EventContext, Message } from 'rhea';
 import { clip } from '../../protocols/protocol-error';
 import { backoffDelay, describeSocketError, type ConnectionState } from '../mqtt/shared-connection';
+import { STATUS_TEXTS } from '../status-texts';
 
 export interface AmqpSubscriptionOptions {
   host: string;
@@ -23,7 +24,7 @@ export interface AmqpSubscriptionOptions {
   /** Called on every connect: the signature carries a timestamp. */
   credentials(): { username: string; password: string };
   /** `unrouted` says that messages on `topic` (`count` since the last time) matched no node. */
-  logger: { log(m: string): void; warn(m: string): void; unrouted(topic: string, count: number): void };
+  logger: { log(m: string): void; warn(m: string): void; unrouted(topic: string, count: number): void; reconnecting(address: string, reason: string, seconds: number): void };
 }
 
 export interface AmqpUser {
@@ -42,7 +43,7 @@ export function describeAmqpError(err: unknown): string {
   const e = (err ?? {}) as { condition?: unknown; description?: unknown; message?: unknown; code?: unknown };
   const condition = typeof e.condition === 'string' ? e.condition : '';
   if (condition === 'amqp:unauthorized-access') {
-    return 'authentication failed: check the AccessKey (or AppKey) and secret, instance id, consumer group and the clock';
+    return STATUS_TEXTS['en-US'].reasons.amqpAuthFailed;
   }
   const socket = describeSocketError(e.code);
   if (socket) return socket;
@@ -159,7 +160,7 @@ export class AmqpSubscription {
       const delay = backoffDelay(this.attempt++, this.opts.reconnectMinMs, this.opts.reconnectMaxMs);
       const reason = lastError ?? 'connection lost';
       this.setState({ phase: 'disconnected', reason });
-      this.opts.logger.warn(`AMQP ${this.opts.host}:${this.opts.port}: ${reason}; reconnecting in ${Math.round(delay / 100) / 10} s`);
+      this.opts.logger.reconnecting(`${this.opts.host}:${this.opts.port}`, reason, Math.round(delay / 100) / 10);
       this.retryTimer = setTimeout(() => this.connect(), delay);
     });
   }

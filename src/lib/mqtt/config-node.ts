@@ -4,7 +4,7 @@
  */
 import type { Node, NodeAPI } from 'node-red';
 import { describeIssues } from '../../protocols/protocol-error';
-import { configProblem } from '../log-text';
+import { configProblem, say, sayConnection } from '../log-text';
 import { tlsOptionsFrom } from '../tls-config';
 import { ConnectionSettings, type ConnectionSettingsInput } from './connection-settings';
 import { SharedMqttConnection } from './shared-connection';
@@ -45,6 +45,8 @@ export function openSharedConnection(
       log: (m) => node.log(m),
       warn: (m) => node.warn(m),
       error: (m) => node.error(m),
+      problem: (url, reason) => node.warn(sayConnection(RED, 'mqttProblem', { url, reason })),
+      subscriptionRefused: (topic) => node.error(say(RED, 'subscriptionRefused', { topic })),
     },
   });
   node.on('close', (_removed: boolean, done: () => void) => {

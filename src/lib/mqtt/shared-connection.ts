@@ -132,6 +132,10 @@ export interface Logger {
   log(msg: string): void;
   warn(msg: string): void;
   error(msg: string): void;
+  /** Why the connection failed, in English as the status shows it. */
+  problem(url: string, reason: string): void;
+  /** The broker refused to subscribe to `topic` (as sent, with any share group). */
+  subscriptionRefused(topic: string): void;
 }
 
 export interface ConnectionOptions {
@@ -594,7 +598,7 @@ export class SharedMqttConnection {
     if (client !== this.client) return;
     this.lastFailureWasAuth = typeof err.code === 'number' && AUTH_FAILURES.has(err.code);
     const reason = describeConnectionError(err);
-    if (reason !== this.state.reason) this.opts.logger.warn(`MQTT ${this.settings.url}: ${reason}`);
+    if (reason !== this.state.reason) this.opts.logger.problem(this.settings.url, reason);
     this.state = { ...this.state, reason };
   }
 
@@ -687,9 +691,13 @@ export class SharedMqttConnection {
     const group = this.settings.shareGroup || undefined;
     const map: Record<string, { qos: 0 | 1 | 2 }> = {};
     for (const s of list) map[brokerFilter(s.filter, group)] = { qos: this.settings.exactlyOnce ? 2 : s.qos };
-    client.subscribe(map, (err, granted) => {
+    client.subscribe(map, (err, granted, suback) => {
       if (err) {
-        this.opts.logger.error(`subscribe failed: ${err.message}`);
+        // mqtt.js fails the whole call when the broker refuses any of it (SUBACK code 0x80 or above).
+        const codes = (suback?.granted ?? []) as unknown[];
+        const refused = (granted ?? []).filter((_g, i) => typeof codes[i] === 'number' && (codes[i] & 0x80) !== 0);
+        if (refused.length === 0) this.opts.logger.error(`subscribe failed: ${err.message}`);
+        for (const g of refused) this.opts.logger.subscriptionRefused(g.topic);
         return;
       }
       for (const g of granted ?? []) {
@@ -697,7 +705,7 @@ export class SharedMqttConnection {
         const sub = this.subs.get(inner);
         if (!sub) continue;
         if (g.qos === 128) {
-          this.opts.logger.error(`broker refused the subscription to "${g.topic}"`);
+          this.opts.logger.subscriptionRefused(g.topic);
         } else {
           sub.active = true;
         }

@@ -6,7 +6,7 @@
 import type { NodeAPI, NodeDef } from 'node-red';
 import { z } from 'zod';
 import { AmqpSubscription } from '../../lib/amqp/amqp-subscription';
-import { configProblem, say } from '../../lib/log-text';
+import { configProblem, say, sayConnection } from '../../lib/log-text';
 import { tlsOptionsFrom } from '../../lib/tls-config';
 import { registerNode } from '../../lib/red';
 import { AUTH_MODES, AmqpLogin, amqpCredentials } from '../../protocols/aliyun/amqp';
@@ -75,6 +75,7 @@ function init(RED: NodeAPI): void {
       logger: {
         log: (m) => node.log(m),
         warn: (m) => node.warn(m),
+        reconnecting: (address, reason, seconds) => node.warn(sayConnection(RED, 'amqpReconnecting', { address, reason, seconds })),
         unrouted: (topic, count) => node.warn(say(RED, 'unrouted', { topic, more: count > 1 ? say(RED, 'unroutedMore', { count }) : '' })),
       },
     });

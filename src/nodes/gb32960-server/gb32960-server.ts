@@ -6,7 +6,7 @@
 import type { Node, NodeAPI, NodeDef, NodeStatus } from 'node-red';
 import type tls from 'node:tls';
 import { z } from 'zod';
-import { describe, say } from '../../lib/log-text';
+import { describe, english, say } from '../../lib/log-text';
 import { registerNode } from '../../lib/red';
 import { describeIssues } from '../../protocols/protocol-error';
 import { MAX_FRAME_BYTES } from '../../protocols/gb32960/stream';
@@ -122,8 +122,9 @@ function init(RED: NodeAPI): void {
     });
     platform.on('failed', (err) => {
       const code = (err as NodeJS.ErrnoException).code;
-      const text = code === 'EADDRINUSE' ? `port ${cfg.port} is in use` : code === 'EACCES' ? `no permission to listen on port ${cfg.port}` : err.message;
-      node.error(say(RED, 'serverCannotListen', { error: text }));
+      const key = code === 'EADDRINUSE' ? 'portInUse' : code === 'EACCES' ? 'portNoPermission' : undefined;
+      const text = key ? english(key, { port: cfg.port }) : err.message;
+      node.error(say(RED, 'serverCannotListen', { error: key ? say(RED, key, { port: cfg.port }) : text }));
       setStatus({ fill: 'red', shape: 'ring', text });
     });
     platform.on('counts', countsChanged);
