@@ -14,7 +14,7 @@ import { ConnectionSettings } from '../../src/lib/mqtt/connection-settings';
 import { STABLE_CONNECTION_MS } from '../../src/lib/mqtt/shared-connection';
 import { isValidFilter, isValidPublishTopic, topicSegment } from '../../src/protocols/mqtt-topic';
 import { isProtocolError } from '../../src/protocols/protocol-error';
-import { freePort, startMosquittoBroker, startTestBroker, type TestBroker } from '../support/broker';
+import { freePort, startAedes, startMosquittoBroker, startTestBroker, type TestBroker } from '../support/broker';
 import { withRedAndTestBrokers } from '../support/suite';
 import { helper, lastStatus, mosquittoAvailable, sleep, testClient, waitFor, type FlowNode } from '../support/red';
 
@@ -58,6 +58,29 @@ describe('shared MQTT connection under operator faults', function () {
     } finally {
       server.close();
     }
+  });
+
+  it('keeps the filters a broker accepted in a SUBACK that refused another: a resumed session does not subscribe them again', async () => {
+    const aedesBroker = await brokers.use(startAedes());
+    broker = aedesBroker;
+    // Like an ACL without read rights on one topic: SUBACK 0x80 for it, the rest granted.
+    aedesBroker.aedes.authorizeSubscribe = (_client, sub, callback) => callback(null, sub.topic.startsWith('denied/') ? null : sub);
+    const subscribes: string[] = [];
+    aedesBroker.aedes.on('subscribe', (subs) => { for (const s of subs) subscribes.push(s.topic); });
+    const clientId = `cniot-suback-${uniq()}`;
+    await helper.load(probeNodes, [
+      { id: 'b1', type: 'probe-broker', connection: { url: aedesBroker.url, clientId, clean: false, reconnectMinMs: 100, reconnectMaxMs: 300 } },
+      { id: 'in1', type: 'probe-in', broker: 'b1', topic: 'ok/topic', qos: 1, wires: [[]] },
+      { id: 'in2', type: 'probe-in', broker: 'b1', topic: 'denied/topic', qos: 1, wires: [[]] },
+    ]);
+    const conn = (helper.getNode('b1') as ProbeBrokerNode).connection!;
+    await waitFor(() => subscribes.includes('ok/topic'), 'the first subscription');
+    await sleep(200);
+    await aedesBroker.stop();
+    await aedesBroker.start();
+    await waitFor(() => conn.connected, 'reconnected');
+    await sleep(500);
+    assert.deepEqual(subscribes.filter((t) => t === 'ok/topic'), ['ok/topic'], 'the session kept it: not subscribed again');
   });
 
   it('refuses control characters (U+0000-U+001F, U+007F) in every topic level, with a clear error', async () => {

@@ -692,24 +692,22 @@ export class SharedMqttConnection {
     const map: Record<string, { qos: 0 | 1 | 2 }> = {};
     for (const s of list) map[brokerFilter(s.filter, group)] = { qos: this.settings.exactlyOnce ? 2 : s.qos };
     client.subscribe(map, (err, granted, suback) => {
-      if (err) {
-        // mqtt.js fails the whole call when the broker refuses any of it (SUBACK code 0x80 or above).
-        const codes = (suback?.granted ?? []) as unknown[];
-        const refused = (granted ?? []).filter((_g, i) => typeof codes[i] === 'number' && (codes[i] & 0x80) !== 0);
-        if (refused.length === 0) this.opts.logger.error(`subscribe failed: ${err.message}`);
-        for (const g of refused) this.opts.logger.subscriptionRefused(g.topic);
+      // mqtt.js fails the whole call when the broker refuses any of it (SUBACK code 0x80 or above);
+      // the filters it accepted in the same SUBACK are still active.
+      const codes = (suback?.granted ?? []) as unknown[];
+      const refusedAt = (g: { qos: number }, i: number) => g.qos === 128 || (typeof codes[i] === 'number' && ((codes[i] as number) & 0x80) !== 0);
+      if (err && !(granted ?? []).some(refusedAt)) {
+        this.opts.logger.error(`subscribe failed: ${err.message}`);
         return;
       }
-      for (const g of granted ?? []) {
-        const inner = group ? g.topic.slice(`$share/${group}/`.length) : g.topic;
-        const sub = this.subs.get(inner);
-        if (!sub) continue;
-        if (g.qos === 128) {
+      (granted ?? []).forEach((g, i) => {
+        if (refusedAt(g, i)) {
           this.opts.logger.subscriptionRefused(g.topic);
-        } else {
-          sub.active = true;
+          return;
         }
-      }
+        const sub = this.subs.get(group ? g.topic.slice(`$share/${group}/`.length) : g.topic);
+        if (sub) sub.active = true;
+      });
     });
   }
 
