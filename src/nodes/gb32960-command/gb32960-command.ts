@@ -26,7 +26,10 @@ const KIND_BY_CODE: Record<number, CommandKind> = { 0x80: 'query', 0x81: 'set', 
 
 const CommandMsg = z.object({
   vin: z.string().trim().min(1).max(17).optional(),
-  command: z.union([z.enum(['query', 'set', 'control']), z.coerce.number().int().refine((n) => n in KIND_BY_CODE, 'must be 0x80, 0x81 or 0x82 (128-130)').transform((n) => KIND_BY_CODE[n]!)]).optional(),
+  command: z.union(
+    [z.enum(['query', 'set', 'control']), z.coerce.number().int().refine((n) => n in KIND_BY_CODE).transform((n) => KIND_BY_CODE[n]!)],
+    { error: 'must be "query", "set" or "control", or 0x80, 0x81 or 0x82 (128-130)' },
+  ).optional(),
   timeout: z.coerce.number().min(0.05).max(3600).optional(),
   payload: z.unknown().optional(),
 });
