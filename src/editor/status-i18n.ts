@@ -4,24 +4,22 @@
  * reads each back with the same templates and shows it through the node's message catalogue
  * (`status.*`, merged in by the build), as Node-RED shows its own nodes' status keys.
  */
-import { STATUS_TEXTS, statusPattern, translateReason } from '../lib/status-texts';
+import { STATUS_TEXTS, readBack, statusPattern, translateReason } from '../lib/status-texts';
 
 type Translate = (key: string, vars?: Record<string, string>) => string;
 const EN = STATUS_TEXTS['en-US'];
 
-const PARTS: Array<[string, RegExp & { names?: string[] }]> = [
-  ...(['connectingLast', 'disconnected', 'ready', 'connected', 'connecting', 'closed'] as const).map((k): [string, RegExp] => [`status.${k}`, statusPattern(EN[k])]),
-  ...(Object.keys(EN.notes) as Array<keyof typeof EN.notes>).map((k): [string, RegExp] => [`status.notes.${k}`, statusPattern(EN.notes[k])]),
+const PARTS: Array<[string, ReturnType<typeof statusPattern>]> = [
+  ...(['connectingLast', 'disconnected', 'ready', 'connected', 'connecting', 'closed'] as const).map((k) => [`status.${k}`, statusPattern(EN[k])] as [string, ReturnType<typeof statusPattern>]),
+  ...(Object.keys(EN.notes) as Array<keyof typeof EN.notes>).map((k) => [`status.notes.${k}`, statusPattern(EN.notes[k])] as [string, ReturnType<typeof statusPattern>]),
 ];
 
 const ERRORS = [['status.errors', statusPattern(` (${EN.errors})`)], ['status.error', statusPattern(` (${EN.error})`)]] as const;
 
 function translatePart(part: string, t: Translate): string {
   for (const [key, re] of PARTS) {
-    const m = re.exec(part);
-    if (!m) continue;
-    const vars: Record<string, string> = {};
-    (re as RegExp & { names: string[] }).names.forEach((name, i) => { vars[name] = m[i + 1]; });
+    const vars = readBack(re, part);
+    if (!vars) continue;
     if (vars.reason !== undefined) vars.reason = translateReason(vars.reason, t);
     return t(key, vars);
   }

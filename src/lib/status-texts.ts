@@ -96,6 +96,15 @@ export function statusPattern(template: string): RegExp & { names: string[] } {
   return Object.assign(new RegExp(`^${body}$`), { names });
 }
 
+/** The placeholders' values when `text` has the shape of `pattern`'s template, else undefined. */
+export function readBack(pattern: RegExp & { names: string[] }, text: string): Record<string, string> | undefined {
+  const m = pattern.exec(text);
+  if (!m) return undefined;
+  const vars: Record<string, string> = {};
+  pattern.names.forEach((name, i) => { vars[name] = m[i + 1]!; });
+  return vars;
+}
+
 const EN_REASONS = STATUS_TEXTS['en-US'].reasons;
 const REASONS = (Object.keys(EN_REASONS) as Array<keyof typeof EN_REASONS>).map((k) => [`status.reasons.${k}`, statusPattern(EN_REASONS[k])] as const);
 
@@ -106,11 +115,8 @@ const REASONS = (Object.keys(EN_REASONS) as Array<keyof typeof EN_REASONS>).map(
 export function translateReason(reason: string, t: (key: string, vars: Record<string, string>) => string | undefined): string {
   if (reason === STATUS_TEXTS['en-US'].connectionLost) return t('status.connectionLost', {}) ?? reason;
   for (const [key, re] of REASONS) {
-    const m = re.exec(reason);
-    if (!m) continue;
-    const vars: Record<string, string> = {};
-    re.names.forEach((name, i) => { vars[name] = m[i + 1]!; });
-    return t(key, vars) ?? reason;
+    const vars = readBack(re, reason);
+    if (vars) return t(key, vars) ?? reason;
   }
   return reason;
 }

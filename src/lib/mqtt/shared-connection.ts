@@ -342,6 +342,11 @@ export class SharedMqttConnection {
     return this.queue.length + this.windowQueue.length + this.held;
   }
 
+  /** Publishes the broker has not acknowledged: waiting, held behind another, or in flight. */
+  private get unacknowledged(): number {
+    return this.queuedPublishes + this.inflight;
+  }
+
   /** Topic filters currently held for subscribers (as the broker sees them, with any share prefix). */
   get filters(): string[] {
     return [...this.subs.keys()].map((f) => brokerFilter(f, this.settings.shareGroup || undefined));
@@ -420,7 +425,7 @@ export class SharedMqttConnection {
         return;
       }
       const acked = (options.qos ?? 0) > 0;
-      const unacked = this.queue.length + this.windowQueue.length + this.inflight + this.held;
+      const unacked = this.unacknowledged;
       // Connected, one may always be under way, so that a limit of 0 means "no offline queue".
       const room = this.connected ? Math.max(1, this.settings.queueLimit) : this.settings.queueLimit;
       if ((acked || !this.connected) && unacked >= room) {
@@ -519,7 +524,7 @@ export class SharedMqttConnection {
     const client = this.client;
     // Unacknowledged publishes keep the client: an ended one never reports their acks, and the
     // commands held behind them (one at a time per device) would wait for ever.
-    if (!client || this.queue.length > 0 || this.windowQueue.length > 0 || this.inflight > 0 || this.held > 0) return;
+    if (!client || this.unacknowledged > 0) return;
     this.unsubscribeRemoved();
     this.client = undefined;
     clearTimeout(this.reconnectTimer);
