@@ -27,9 +27,22 @@ export interface OpenedAccount<Conn, Info> {
   info: Info;
 }
 
-/** The account node as its user nodes find it: either opened, or a problem that says why not. */
+/**
+ * The account node as its user nodes find it: with its connection and what they need to know of
+ * the account (`info`), or with the problem that kept it from connecting.
+ */
 export interface PlatformOwner<Conn extends PlatformTransport<never>, Info> extends Node {
-  platform?: OpenedAccount<Conn, Info> | AccountProblem;
+  connection?: Conn;
+  info?: Info;
+  /** Why the account has no connection, in English for the user nodes' status. */
+  problem?: string;
+  /** The same in the runtime's language, for the user nodes' logs. */
+  problemText?: string;
+}
+
+function setProblem(node: PlatformOwner<PlatformTransport<never>, unknown>, { problem, text }: AccountProblem): void {
+  node.problem = problem;
+  node.problemText = text;
 }
 
 export interface AccountDeclaration<S extends z.ZodType, C extends string, Conn extends PlatformTransport<never>, Info> {
@@ -54,18 +67,18 @@ export function defineAccountNode<S extends z.ZodType, C extends string, Conn ex
     const opened = parsed.success
       ? declared.connect(parsed.data, (node.credentials ?? {}) as Partial<Record<C, string>>, node, def)
       : configProblem(RED, declared.invalid, { issues: describeIssues(parsed.error) });
-    node.platform = opened;
     if ('problem' in opened) {
+      setProblem(node, opened);
       node.error(opened.text);
       return;
     }
+    node.connection = opened.connection;
+    node.info = opened.info;
     node.on('close', (_removed: boolean, done: () => void) => {
       opened.connection.close().then(done, done);
     });
   }
-  registerNode(RED, declared.type, AccountNode, declared.credentials as CredentialTypes, (node, refused) => {
-    (node as PlatformOwner<Conn, Info>).platform = refused;
-  });
+  registerNode(RED, declared.type, AccountNode, declared.credentials as CredentialTypes, setProblem);
 }
 
 /**
@@ -76,7 +89,7 @@ export function defineAccountNode<S extends z.ZodType, C extends string, Conn ex
 export function openMqttTransport(
   RED: NodeAPI,
   node: Node,
-  def: { connection?: unknown; tls?: unknown },
+  def: Record<string, unknown>,
   auth: { username?: string | undefined; password?: string | undefined },
   overrides: Partial<ConnectionSettingsInput> = {},
 ): { connection: SharedMqttConnection } | AccountProblem {

@@ -1,6 +1,6 @@
 /**
  * The start of every user node of a platform account: validate its settings, find its account
- * node and that node's shared connection, or stop with a red status saying why. The session then
+ * node and that node's shared connection, or stop with a red status saying why. The link then
  * owns what the node holds on the connection: it joins it once, subscribes through it, and on
  * close leaves once, with Node-RED's `removed` flag, so a persistent session keeps the filters of
  * a node that is only redeployed.
@@ -12,14 +12,14 @@ import type { LogKey } from '../log-texts';
 import type { MessageHandler, SharedMqttConnection } from '../mqtt/shared-connection';
 import { parseNodeConfig } from '../node-config';
 import { NodeStatusView } from '../node-status';
-import type { OpenedAccount, PlatformOwner } from './account';
+import type { PlatformOwner } from './account';
 import type { PlatformTransport, TransportUser } from './transport';
 
 type UserOf<Conn> = Conn extends PlatformTransport<infer U> ? U : never;
 /** What a node hands the transport besides its id and state listener (an AMQP node: its message handler). */
 type JoinExtras<Conn> = Omit<UserOf<Conn>, keyof TransportUser>;
 
-export class PlatformSession<Cfg, Conn extends PlatformTransport<never>, Info> {
+export class AccountLink<Cfg, Conn extends PlatformTransport<never>, Info> {
   private joined = false;
   private left = false;
 
@@ -48,13 +48,13 @@ export class PlatformSession<Cfg, Conn extends PlatformTransport<never>, Info> {
     });
   }
 
-  /** Subscribes the node to `filter`; the session drops it when the node closes. */
-  subscribe(this: PlatformSession<Cfg, SharedMqttConnection, Info>, filter: string, qos: 0 | 1 | 2, handler: MessageHandler): void {
+  /** Subscribes the node to `filter`; the link drops it when the node closes. */
+  subscribe(this: AccountLink<Cfg, SharedMqttConnection, Info>, filter: string, qos: 0 | 1 | 2, handler: MessageHandler): void {
     this.connection.subscribe(this.node.id, filter, qos, handler);
   }
 
   /** Drops one filter while the node runs (a `msg.action` unsubscribe): always unsubscribed at the broker. */
-  unsubscribe(this: PlatformSession<Cfg, SharedMqttConnection, Info>, filter: string): void {
+  unsubscribe(this: AccountLink<Cfg, SharedMqttConnection, Info>, filter: string): void {
     this.connection.unsubscribe(this.node.id, filter);
   }
 
@@ -75,25 +75,23 @@ export interface AccountLookup {
 }
 
 /**
- * The session of a node whose settings are already parsed (`accountId` from them), or undefined
+ * The link of a node whose settings are already parsed (`accountId` from them), or undefined
  * after a red status and an error saying why the account cannot serve it.
  */
-export function openSession<Cfg, Owner extends PlatformOwner<PlatformTransport<never>, unknown>>(
+export function linkAccount<Cfg, Owner extends PlatformOwner<PlatformTransport<never>, unknown>>(
   RED: NodeAPI,
   node: Node,
   view: NodeStatusView,
   cfg: Cfg,
   accountId: unknown,
   lookup: AccountLookup,
-): SessionOf<Cfg, Owner> | undefined {
+): LinkOf<Cfg, Owner> | undefined {
   const found = typeof accountId === 'string' && accountId !== '' ? (RED.nodes.getNode(accountId) as Owner | null) : null;
   const owner = found?.type === lookup.type ? found : null;
-  const platform = owner?.platform;
-  if (platform && 'connection' in platform) {
-    const { connection, info } = platform as OpenedAccount<ConnOf<Owner>, InfoOf<Owner>>;
-    return new PlatformSession(node, cfg, connection, info, view);
+  if (owner?.connection && owner.info !== undefined) {
+    return new AccountLink(node, cfg, owner.connection as ConnOf<Owner>, owner.info as InfoOf<Owner>, view);
   }
-  const own = platform && 'problem' in platform ? platform : configProblem(RED, lookup.missing);
+  const own = owner?.problem ? { problem: owner.problem, text: owner.problemText ?? owner.problem } : configProblem(RED, lookup.missing);
   node.error(own.text);
   view.fatal(own.problem);
   return undefined;
@@ -101,10 +99,10 @@ export function openSession<Cfg, Owner extends PlatformOwner<PlatformTransport<n
 
 type ConnOf<Owner> = Owner extends PlatformOwner<infer C, unknown> ? C : never;
 type InfoOf<Owner> = Owner extends PlatformOwner<PlatformTransport<never>, infer I> ? I : never;
-export type SessionOf<Cfg, Owner> = PlatformSession<Cfg, ConnOf<Owner>, InfoOf<Owner>>;
+export type LinkOf<Cfg, Owner> = AccountLink<Cfg, ConnOf<Owner>, InfoOf<Owner>>;
 
 /**
- * Parses a user node's stored settings with `schema` and opens the session of the account named
+ * Parses a user node's stored settings with `schema` and links it to the account named
  * by its field `accountField`.
  */
 export function joinAccount<S extends z.ZodType, Owner extends PlatformOwner<PlatformTransport<never>, unknown>>(
@@ -114,9 +112,9 @@ export function joinAccount<S extends z.ZodType, Owner extends PlatformOwner<Pla
   schema: S,
   accountField: keyof z.infer<S> & string,
   lookup: AccountLookup,
-): SessionOf<z.infer<S>, Owner> | undefined {
+): LinkOf<z.infer<S>, Owner> | undefined {
   const view = new NodeStatusView(node);
   const cfg = parseNodeConfig(RED, node, view, schema, def);
   if (cfg === undefined) return undefined;
-  return openSession<z.infer<S>, Owner>(RED, node, view, cfg, (cfg as Record<string, unknown>)[accountField], lookup);
+  return linkAccount<z.infer<S>, Owner>(RED, node, view, cfg, (cfg as Record<string, unknown>)[accountField], lookup);
 }
