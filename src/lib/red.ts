@@ -23,7 +23,8 @@ export function registerNode<TNode extends Node, TDef>(
   function Migrating(this: TNode, def: TDef) {
     const migrated = migrateStored(type, def as Record<string, unknown>);
     if ('stored' in migrated) {
-      ctor.call(this, migrated.stored as TDef);
+      // Into Node-RED's own copy of the settings: it carries hidden properties (the node's flow).
+      ctor.call(this, Object.assign(def as object, migrated.stored) as TDef);
       return;
     }
     RED.nodes.createNode(this, def as unknown as NodeDef);
