@@ -12,7 +12,7 @@ import { asError } from '../../protocols/protocol-error';
 /** Only what the project reads itself; the connection settings are checked when it connects. */
 const EztcloudProjectConfig = z.object({
   connection: z.object({ url: z.unknown() }).partial().passthrough().optional().catch(undefined),
-  localTest: z.unknown().transform(Boolean),
+  localTest: z.unknown().optional().transform(Boolean),
 });
 
 function init(RED: NodeAPI): void {
