@@ -37,7 +37,7 @@ export class AccountLink<Cfg, Conn extends PlatformTransport<never>, Info> {
    * closed. Called once the node's own settings are known to be usable (a red status set before
    * stays).
    */
-  join(...extras: {} extends JoinExtras<Conn> ? [JoinExtras<Conn>?] : [JoinExtras<Conn>]): void {
+  join(...extras: [keyof JoinExtras<Conn>] extends [never] ? [JoinExtras<Conn>?] : [JoinExtras<Conn>]): void {
     if (this.joined) return;
     this.joined = true;
     const user = { ...extras[0], id: this.node.id, onConnectionState: (state) => this.view.connection(state) } as TransportUser;
