@@ -83,8 +83,3 @@ export function configProblem(RED: Translator, key: LogKey, params: LogParams = 
 export function localDone(RED: Translator, done: (err?: Error) => void): (err?: Error) => void {
   return (err?: Error) => (err ? done(localError(RED, err)) : done());
 }
-
-/** Why a node's config node cannot serve it: that node's own problem, else `missing`. */
-export function ownerProblem(RED: Translator, owner: { problem?: string; problemText?: string } | null | undefined, missing: LogKey): { problem: string; text: string } {
-  return owner?.problem ? { problem: owner.problem, text: owner.problemText ?? owner.problem } : configProblem(RED, missing);
-}

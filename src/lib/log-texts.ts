@@ -85,6 +85,7 @@ export const LOG_TEXTS = {
     },
     logs: {
       invalidConfig: 'invalid configuration: __issues__',
+      newerConfig: 'saved by a newer release (settings version __version__, this release reads up to __known__): update the package to use this node',
       invalidConnection: 'invalid connection settings: __issues__',
       invalidAccount: 'invalid account: __issues__',
       invalidIotosDevice: 'invalid IOTOS device: __issues__',
@@ -202,6 +203,7 @@ export const LOG_TEXTS = {
     },
     logs: {
       invalidConfig: '配置无效：__issues__',
+      newerConfig: '由较新版本保存（设置版本 __version__，本版本最高支持 __known__）：请更新本扩展包后再使用此节点',
       invalidConnection: '连接设置无效：__issues__',
       invalidAccount: '账户设置无效：__issues__',
       invalidIotosDevice: 'IOTOS 设备设置无效：__issues__',

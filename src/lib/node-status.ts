@@ -3,7 +3,7 @@
  * running error count when a message could not be handled.
  */
 import type { Node, NodeStatus } from 'node-red';
-import type { ConnectionState } from './mqtt/shared-connection';
+import type { ConnectionState } from './platform/transport';
 import { fillStatus, STATUS_TEXTS } from './status-texts';
 
 /** English, as flows see it; the editor shows it in its own language (src/editor/status-i18n.ts). */

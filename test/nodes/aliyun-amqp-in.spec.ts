@@ -27,7 +27,7 @@ const ACCOUNT: PeerAccount = {
 };
 
 interface SubscriptionView {
-  subscription?: { connected: boolean; delivered: number; connectionState: { phase: string; reason?: string } };
+  connection?: { connected: boolean; delivered: number; connectionState: { phase: string; reason?: string } };
 }
 
 describe('aliyun-amqp-in against an AMQP 1.0 peer over TLS', function () {
@@ -64,12 +64,12 @@ describe('aliyun-amqp-in against an AMQP 1.0 peer over TLS', function () {
     const settledAtSend: number[] = [];
     let conn: SubscriptionView | undefined;
     hooks.add('onSend.amqp-test', (events) => {
-      for (const e of events) if (e.source.node.id === 'in') settledAtSend.push(conn!.subscription!.delivered);
+      for (const e of events) if (e.source.node.id === 'in') settledAtSend.push(conn!.connection!.delivered);
     });
     try {
       conn = await load([{ id: 'in', type: 'aliyun-amqp-in', connection: 'conn', wires: [['out']] }, { id: 'out', type: 'helper' }]);
       const got = collect(helper.getNode('out'));
-      await waitFor(() => conn!.subscription?.connected, 'connected');
+      await waitFor(() => conn!.connection?.connected, 'connected');
       const ids = [
         peer.push('/a1b2c3/dev1/user/update', '{"temperature": 21.5}'),
         peer.push('/as/mqtt/status/a1b2c3/dev1', JSON.stringify({ status: 'online', productKey: 'a1b2c3', deviceName: 'dev1', time: '2024-01-01 00:00:00.000' })),
@@ -105,7 +105,7 @@ describe('aliyun-amqp-in against an AMQP 1.0 peer over TLS', function () {
     assert.equal(peer.logins[0]!.reason, 'signature');
     await waitFor(() => /authentication failed/.test(lastStatus(helper.getNode('in'))?.text ?? ''), 'status names the failure');
     assert.equal(lastStatus(helper.getNode('in'))?.fill, 'red');
-    assert.equal(conn.subscription!.connected, false);
+    assert.equal(conn.connection!.connected, false);
     const warn = helper.getNode('conn').warn as unknown as { getCalls(): Array<{ args: unknown[] }> };
     const logged = warn.getCalls().map((c) => String(c.args[0])).join('\n');
     assert.ok(!logged.includes('wrong-secret') && !logged.includes(ACCOUNT.keyId), 'no secret or key id in the log');
@@ -115,11 +115,11 @@ describe('aliyun-amqp-in against an AMQP 1.0 peer over TLS', function () {
     peer = await startAmqpPeer(ACCOUNT);
     const conn = await load([{ id: 'in', type: 'aliyun-amqp-in', connection: 'conn', wires: [['out']] }, { id: 'out', type: 'helper' }]);
     const got = collect(helper.getNode('out'));
-    await waitFor(() => conn.subscription?.connected, 'connected');
+    await waitFor(() => conn.connection?.connected, 'connected');
     peer.push('/p/d/user/a', '{"n":1}');
     await waitFor(() => got.length === 1, 'first message');
     peer.dropAll();
-    await waitFor(() => conn.subscription?.connectionState.phase === 'disconnected', 'disconnected');
+    await waitFor(() => conn.connection?.connectionState.phase === 'disconnected', 'disconnected');
     peer.push('/p/d/user/a', '{"n":2}');
     peer.push('/p/d/user/a', '{"n":3}');
     await waitFor(() => got.length === 3, 'messages sent while away', 8000);
@@ -133,7 +133,7 @@ describe('aliyun-amqp-in against an AMQP 1.0 peer over TLS', function () {
     peer = await startAmqpPeer(ACCOUNT);
     const conn = await load([{ id: 'in', type: 'aliyun-amqp-in', connection: 'conn', wires: [['out']] }, { id: 'out', type: 'helper' }]);
     const got = collect(helper.getNode('out'));
-    await waitFor(() => conn.subscription?.connected, 'connected');
+    await waitFor(() => conn.connection?.connected, 'connected');
     peer.push('/p/d/user/a', '{"broken": ');
     peer.push('/p/d/user/a', '{"ok": true}');
     await waitFor(() => got.length === 1 && peer.accepted.length === 2, 'good message out, both accepted');
@@ -156,7 +156,7 @@ describe('aliyun-amqp-in against an AMQP 1.0 peer over TLS', function () {
     ]);
     const decoded = collect(helper.getNode('out'));
     const statuses = collect(helper.getNode('st'));
-    await waitFor(() => conn.subscription?.connected, 'connected');
+    await waitFor(() => conn.connection?.connected, 'connected');
     peer.push('/sys/pk1/LZYTBGBW6J1014194/device/message/uplink', gbSample('gb.inject.realtime'));
     peer.push('/sys/pk1/LZYTBGBW6J1014194/device/status/notify', gbSample('gb.inject.status'));
     peer.push('/sys/pk1/LZYTBGBW6J1014194/thing/event/property/post', '{}');
@@ -170,7 +170,7 @@ describe('aliyun-amqp-in against an AMQP 1.0 peer over TLS', function () {
   it('signs Living data sync logins with the AppKey (authMode=appkey, HMAC-SHA256)', async () => {
     peer = await startAmqpPeer({ ...ACCOUNT, authMode: 'appkey', instanceId: '' });
     const conn = await load([{ id: 'in', type: 'aliyun-amqp-in', connection: 'conn', wires: [['out']] }, { id: 'out', type: 'helper' }], { authMode: 'appkey' });
-    await waitFor(() => conn.subscription?.connected, 'connected');
+    await waitFor(() => conn.connection?.connected, 'connected');
     assert.equal(peer.logins[0]!.ok, true, peer.logins[0]!.reason);
     assert.equal(peer.logins[0]!.params.authMode, 'appkey');
     await sleep(50);
@@ -201,7 +201,7 @@ describe('aliyun-amqp-in against an AMQP 1.0 peer over TLS', function () {
         got.push(msg);
         done();
       });
-      await waitFor(() => conn.subscription?.connected, 'connected');
+      await waitFor(() => conn.connection?.connected, 'connected');
       const ids = [peer.push('/a1b2c3/dev1/user/update', '{"n": 1}'), peer.push('/a1b2c3/dev1/user/update', '{"n": 2}')];
       await sleep(300);
       assert.equal(got.length, 0, 'still in the delay node');
@@ -220,7 +220,7 @@ describe('aliyun-amqp-in against an AMQP 1.0 peer over TLS', function () {
       peer = await startAmqpPeer(ACCOUNT);
       const conn = await load(slowFlow());
       const got = collect(helper.getNode('out'));
-      await waitFor(() => conn.subscription?.connected, 'connected');
+      await waitFor(() => conn.connection?.connected, 'connected');
       peer.push('/a1b2c3/dev1/user/update', '{"n": 1}');
       await waitFor(() => peer.accepted.length === 1, 'accepted');
       assert.equal(got.length, 0, 'accepted while still in the delay node');
@@ -230,7 +230,7 @@ describe('aliyun-amqp-in against an AMQP 1.0 peer over TLS', function () {
   it('logs messages that match no node once a minute with their count, not once each', async () => {
     peer = await startAmqpPeer(ACCOUNT);
     const conn = await load([{ id: 'in', type: 'aliyun-amqp-in', connection: 'conn', topicFilter: '/only/this', wires: [[]] }]);
-    await waitFor(() => conn.subscription?.connected, 'connected');
+    await waitFor(() => conn.connection?.connected, 'connected');
     for (let i = 0; i < 20; i++) peer.push(`/other/topic/${i}`, '{}');
     await waitFor(() => peer.accepted.length === 20, 'all accepted');
     const warn = helper.getNode('conn').warn as unknown as { getCalls(): Array<{ args: unknown[] }> };

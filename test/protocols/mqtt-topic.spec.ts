@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { brokerFilter, isValidFilter, isValidPublishTopic, topicMatches, topicSegment } from '../../src/protocols/mqtt-topic';
-import { backoffDelay } from '../../src/lib/mqtt/shared-connection';
+import { backoffDelay } from '../../src/lib/platform/transport';
 
 describe('MQTT topic helpers', () => {
   it('matches filters with + and #', () => {

@@ -7,7 +7,7 @@ import { isIP } from 'node:net';
 import rhea = require('rhea');
 import type { ConnectionOptions, Connection, Delivery, EventContext, Message } from 'rhea';
 import { clip } from '../../protocols/protocol-error';
-import { backoffDelay, describeSocketError, type ConnectionState } from '../mqtt/shared-connection';
+import { backoffDelay, describeSocketError, type ConnectionState, type PlatformTransport, type TransportUser } from '../platform/transport';
 import { STATUS_TEXTS } from '../status-texts';
 
 export interface AmqpSubscriptionOptions {
@@ -27,9 +27,7 @@ export interface AmqpSubscriptionOptions {
   logger: { log(m: string): void; warn(m: string): void; unrouted(topic: string, count: number): void; reconnecting(address: string, reason: string, seconds: number): void };
 }
 
-export interface AmqpUser {
-  id: string;
-  onConnectionState(state: ConnectionState): void;
+export interface AmqpUser extends TransportUser {
   /**
    * Hands one message to the flow. Return true when the node took it (emitted or reported it),
    * false when it is not for this node, or a promise when the delivery is to be accepted only
@@ -51,7 +49,7 @@ export function describeAmqpError(err: unknown): string {
   return [condition, text].filter(Boolean).join(': ') || 'connection lost';
 }
 
-export class AmqpSubscription {
+export class AmqpSubscription implements PlatformTransport<AmqpUser> {
   private readonly users = new Map<string, AmqpUser>();
   private connection: Connection | undefined;
   private state: ConnectionState = { phase: 'idle' };
@@ -80,7 +78,8 @@ export class AmqpSubscription {
     if (!this.connection && !this.retryTimer && !this.closing) this.connect();
   }
 
-  deregister(user: { id: string }): void {
+  /** The one receiver link is the platform's, not a node's: deleted or restarted is the same here. */
+  deregister(user: { id: string }, _removed = false): void {
     this.users.delete(user.id);
     if (this.users.size === 0) void this.disconnect();
   }

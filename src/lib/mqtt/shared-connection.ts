@@ -13,7 +13,8 @@ import type { IClientOptions, IClientPublishOptions, MqttClient, Packet } from '
 import { assertValidFilter, brokerFilter, isValidPublishTopic, levelsMatch } from '../../protocols/mqtt-topic';
 import { ProtocolError, asError, clip } from '../../protocols/protocol-error';
 import type { ConnectionSettings } from './connection-settings';
-import { STATUS_TEXTS, fillStatus } from '../status-texts';
+import { STATUS_TEXTS } from '../status-texts';
+import { backoffDelay, describeSocketError, type ConnectionState, type PlatformTransport, type TransportUser } from '../platform/transport';
 
 /**
  * Commands and their replies are small packets sent while an earlier one is still unacknowledged:
@@ -107,19 +108,6 @@ class WriteBatcher {
     this.corked = undefined;
     stream?.uncork?.();
   }
-}
-
-export type ConnectionPhase = 'idle' | 'connecting' | 'connected' | 'disconnected' | 'closed';
-
-export interface ConnectionState {
-  phase: ConnectionPhase;
-  /** Why we are not connected, in words a user understands ("not authorised", "connection refused"). */
-  reason?: string;
-}
-
-export interface ConnectionUser {
-  id: string;
-  onConnectionState(state: ConnectionState): void;
 }
 
 /**
@@ -222,34 +210,11 @@ const CONNACK_REASONS: Record<number, string> = {
 };
 const AUTH_FAILURES = new Set([4, 5, 134, 135, 138, 140]);
 
-/** The short reason for a socket or TLS error code (any protocol), or undefined for others. */
-export function describeSocketError(code: unknown): string | undefined {
-  switch (code) {
-    case 'ECONNREFUSED': return REASONS.connectionRefused;
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN': return REASONS.hostNotFound;
-    case 'ETIMEDOUT': return REASONS.connectionTimedOut;
-    case 'ECONNRESET': return REASONS.connectionReset;
-    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
-    case 'SELF_SIGNED_CERT_IN_CHAIN':
-    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
-    case 'CERT_HAS_EXPIRED':
-    case 'ERR_TLS_CERT_ALTNAME_INVALID': return fillStatus(REASONS.tlsRejected, { code });
-    default: return undefined;
-  }
-}
-
 /** Turns an mqtt.js or socket error into the short reason shown under a node. */
 export function describeConnectionError(err: Error & { code?: unknown }): string {
   const code = err.code;
   if (typeof code === 'number' && CONNACK_REASONS[code]) return CONNACK_REASONS[code];
   return describeSocketError(code) ?? (err.message.replace(/^Connection refused: /, '').toLowerCase() || 'error');
-}
-
-/** Next reconnect delay: exponential from `min` to `max`, with full jitter in the upper half. */
-export function backoffDelay(attempt: number, minMs: number, maxMs: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(maxMs, minMs * 2 ** Math.min(attempt, 30));
-  return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
 /**
@@ -288,11 +253,11 @@ const DEFAULT_INFLIGHT = 20;
  */
 export const STABLE_CONNECTION_MS = 10_000;
 
-export class SharedMqttConnection {
+export class SharedMqttConnection implements PlatformTransport {
   readonly settings: ConnectionSettings;
   readonly clientId: string;
   private readonly opts: ConnectionOptions;
-  private readonly users = new Map<string, ConnectionUser>();
+  private readonly users = new Map<string, TransportUser>();
   private readonly subs = new Map<string, Subscription>();
   private readonly queue: QueuedPublish[] = [];
   /**
@@ -352,7 +317,7 @@ export class SharedMqttConnection {
     return [...this.subs.keys()].map((f) => brokerFilter(f, this.settings.shareGroup || undefined));
   }
 
-  register(user: ConnectionUser): void {
+  register(user: TransportUser): void {
     this.users.set(user.id, user);
     user.onConnectionState(this.connectionState);
     if (!this.client && !this.closing) this.connect();

@@ -3,15 +3,14 @@
  * or IoT Living data sync): endpoint, signed login from credentials, and the one connection with
  * one receiver link that every aliyun-amqp-in node of it shares.
  */
-import type { NodeAPI, NodeDef } from 'node-red';
+import type { NodeAPI } from 'node-red';
 import { z } from 'zod';
 import { AmqpSubscription } from '../../lib/amqp/amqp-subscription';
 import { configProblem, say, sayConnection } from '../../lib/log-text';
 import { tlsOptionsFrom } from '../../lib/tls-config';
-import { registerNode } from '../../lib/red';
+import { defineAccountNode } from '../../lib/platform/account';
 import { AUTH_MODES, AmqpLogin, amqpCredentials } from '../../protocols/aliyun/amqp';
 import { describeIssues } from '../../protocols/protocol-error';
-import type { AliyunAmqpConnectionNode } from './types';
 
 const num = (min: number, max: number, dflt: number) => z.coerce.number().int().min(min).max(max).default(dflt);
 
@@ -32,61 +31,44 @@ const AliyunAmqpConnectionConfig = z.object({
   tls: z.string().optional(),
 });
 
-type Def = NodeDef & Record<string, unknown>;
-
 function init(RED: NodeAPI): void {
-  function AliyunAmqpConnection(this: AliyunAmqpConnectionNode, def: Def) {
-    RED.nodes.createNode(this, def);
-    const node = this;
-    const parsed = AliyunAmqpConnectionConfig.safeParse(def);
-    const creds = (this.credentials ?? {}) as { keyId?: string; secret?: string };
-    if (!parsed.success) {
-      ({ problem: this.problem, text: this.problemText } = configProblem(RED, 'invalidAmqpSettings', { issues: describeIssues(parsed.error) }));
-      this.error(this.problemText);
-      return;
-    }
-    const cfg = parsed.data;
-    const login: AmqpLogin = {
-      authMode: cfg.authMode,
-      clientId: cfg.clientId || `nodered-${node.id.replace(/[^A-Za-z0-9]/g, '').slice(0, 16)}`,
-      keyId: creds.keyId ?? '',
-      secret: creds.secret ?? '',
-      instanceId: cfg.instanceId,
-      consumerGroupId: cfg.consumerGroupId,
-    };
-    const checked = AmqpLogin.safeParse(login);
-    if (!checked.success) {
-      ({ problem: this.problem, text: this.problemText } = configProblem(RED, 'invalidAmqpLogin', { issues: describeIssues(checked.error) }));
-      this.error(this.problemText);
-      return;
-    }
-    if (cfg.localTest) node.warn(say(RED, 'plainAmqp'));
-    const tlsOptions = cfg.localTest ? {} : tlsOptionsFrom(RED, node, cfg.tls);
-    const subscription = new AmqpSubscription({
-      host: cfg.host,
-      port: cfg.port,
-      tls: !cfg.localTest,
-      tlsOptions,
-      idleTimeoutMs: cfg.idleTimeoutS * 1000,
-      prefetch: cfg.prefetch,
-      reconnectMinMs: cfg.reconnectMinMs,
-      reconnectMaxMs: Math.max(cfg.reconnectMaxMs, cfg.reconnectMinMs),
-      credentials: () => amqpCredentials(login),
-      logger: {
-        log: (m) => node.log(m),
-        warn: (m) => node.warn(m),
-        reconnecting: (address, reason, seconds) => node.warn(sayConnection(RED, 'amqpReconnecting', { address, reason, seconds })),
-        unrouted: (topic, count) => node.warn(say(RED, 'unrouted', { topic, more: count > 1 ? say(RED, 'unroutedMore', { count }) : '' })),
-      },
-    });
-    this.subscription = subscription;
-    node.on('close', (_removed: boolean, done: () => void) => {
-      subscription.close().then(done, done);
-    });
-  }
-  registerNode(RED, 'aliyun-amqp-connection', AliyunAmqpConnection, {
-    keyId: { type: 'text' },
-    secret: { type: 'password' },
+  defineAccountNode(RED, {
+    type: 'aliyun-amqp-connection',
+    credentials: { keyId: { type: 'text' }, secret: { type: 'password' } },
+    schema: AliyunAmqpConnectionConfig,
+    invalid: 'invalidAmqpSettings',
+    connect(cfg, creds, node) {
+      const login: AmqpLogin = {
+        authMode: cfg.authMode,
+        clientId: cfg.clientId || `nodered-${node.id.replace(/[^A-Za-z0-9]/g, '').slice(0, 16)}`,
+        keyId: creds.keyId ?? '',
+        secret: creds.secret ?? '',
+        instanceId: cfg.instanceId,
+        consumerGroupId: cfg.consumerGroupId,
+      };
+      const checked = AmqpLogin.safeParse(login);
+      if (!checked.success) return configProblem(RED, 'invalidAmqpLogin', { issues: describeIssues(checked.error) });
+      if (cfg.localTest) node.warn(say(RED, 'plainAmqp'));
+      const tlsOptions = cfg.localTest ? {} : tlsOptionsFrom(RED, node, cfg.tls);
+      const connection = new AmqpSubscription({
+        host: cfg.host,
+        port: cfg.port,
+        tls: !cfg.localTest,
+        tlsOptions,
+        idleTimeoutMs: cfg.idleTimeoutS * 1000,
+        prefetch: cfg.prefetch,
+        reconnectMinMs: cfg.reconnectMinMs,
+        reconnectMaxMs: Math.max(cfg.reconnectMaxMs, cfg.reconnectMinMs),
+        credentials: () => amqpCredentials(login),
+        logger: {
+          log: (m) => node.log(m),
+          warn: (m) => node.warn(m),
+          reconnecting: (address, reason, seconds) => node.warn(sayConnection(RED, 'amqpReconnecting', { address, reason, seconds })),
+          unrouted: (topic, count) => node.warn(say(RED, 'unrouted', { topic, more: count > 1 ? say(RED, 'unroutedMore', { count }) : '' })),
+        },
+      });
+      return { connection, info: {} };
+    },
   });
 }
 

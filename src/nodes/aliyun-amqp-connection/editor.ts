@@ -25,6 +25,7 @@ RED.nodes.registerType('aliyun-amqp-connection', {
   category: 'config',
   paletteLabel: function (this: { _: (k: string) => string }) { return this._('paletteLabel'); },
   defaults: {
+    version: { value: 1 },
     name: { value: '' },
     host: { value: '', required: true, validate: check((v) => /^[A-Za-z0-9.-]+$/.test(String(v ?? '')), 'errors.host') },
     port: { value: 5671, required: true, validate: intRange(1, 65535, 'errors.port', false) },

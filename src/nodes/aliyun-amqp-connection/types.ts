@@ -1,10 +1,5 @@
-import type { Node } from 'node-red';
 import type { AmqpSubscription } from '../../lib/amqp/amqp-subscription';
+import type { PlatformOwner } from '../../lib/platform/account';
 
-export interface AliyunAmqpConnectionNode extends Node {
-  subscription?: AmqpSubscription;
-  /** Why the connection cannot be used, for the user nodes' status. */
-  problem?: string;
-  /** The same in the runtime's language, for the user nodes' logs. */
-  problemText?: string;
-}
+/** One receiver link the platform pushes everything through; its user nodes pick what is theirs. */
+export type AliyunAmqpConnectionNode = PlatformOwner<AmqpSubscription, Record<string, never>>;

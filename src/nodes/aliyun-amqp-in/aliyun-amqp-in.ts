@@ -6,10 +6,9 @@
  */
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { z } from 'zod';
-import { configProblem, localError, ownerProblem, say } from '../../lib/log-text';
-import { parseNodeConfig } from '../../lib/node-config';
+import { configProblem, localError, say } from '../../lib/log-text';
 import { messageCompletion } from '../../lib/message-completion';
-import { NodeStatusView } from '../../lib/node-status';
+import { joinAccount } from '../../lib/platform/account-link';
 import { registerNode } from '../../lib/red';
 import { PAYLOAD_FORMATS, bodyBytes, decodeAmqpMessage } from '../../protocols/aliyun/amqp';
 import { isValidFilter, levelsMatch } from '../../protocols/mqtt-topic';
@@ -34,17 +33,9 @@ function init(RED: NodeAPI): void {
   function AliyunAmqpIn(this: Node, def: Def) {
     RED.nodes.createNode(this, def);
     const node = this;
-    const view = new NodeStatusView(node);
-    const cfg = parseNodeConfig(RED, node, view, AliyunAmqpInConfig, def);
-    if (cfg === undefined) return;
-    const owner = cfg.connection ? (RED.nodes.getNode(cfg.connection) as unknown as AliyunAmqpConnectionNode | null) : null;
-    const subscription = owner?.subscription;
-    if (!subscription) {
-      const own = ownerProblem(RED, owner, 'noAmqpSubscription');
-      node.error(own.text);
-      view.fatal(own.problem);
-      return;
-    }
+    const link = joinAccount<typeof AliyunAmqpInConfig, AliyunAmqpConnectionNode>(RED, node, def, AliyunAmqpInConfig, 'connection', { type: 'aliyun-amqp-connection', missing: 'noAmqpSubscription' });
+    if (!link) return;
+    const { cfg, view } = link;
     const filter = cfg.topicFilter.split('/');
     const warnedLenient = new Set<string>();
     // Message hooks came with Node-RED 2; without them completion cannot be seen.
@@ -57,9 +48,7 @@ function init(RED: NodeAPI): void {
     const completion = cfg.accept === 'completed' ? messageCompletion(RED) : undefined;
     completion?.acquire();
 
-    subscription.register({
-      id: node.id,
-      onConnectionState: (state) => view.connection(state),
+    link.join({
       onMessage: (message) => {
         const topic = message.application_properties?.topic;
         if (typeof topic === 'string' && !levelsMatch(filter, topic.split('/'))) return false;
@@ -91,9 +80,7 @@ function init(RED: NodeAPI): void {
       },
     });
     node.on('close', (_removed: boolean, done: () => void) => {
-      subscription.deregister(node);
       completion?.release();
-      view.close();
       done();
     });
   }

@@ -10,6 +10,7 @@ RED.nodes.registerType('aliyun-amqp-in', {
   category: 'Chinese IoT',
   color: '#ffcc99',
   defaults: {
+    version: { value: 1 },
     name: { value: '' },
     connection: { type: 'aliyun-amqp-connection', required: true },
     topicFilter: { value: '#', validate: function (v: string) { return /^(#|(\+|[^+#]*)(\/(\+|[^+#]*))*(\/#)?)$/.test(v || '#'); } },

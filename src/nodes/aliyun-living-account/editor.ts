@@ -15,6 +15,7 @@ RED.nodes.registerType('aliyun-living-account', {
   category: 'config',
   paletteLabel: function (this: { _: (k: string) => string }) { return this._('paletteLabel'); },
   defaults: {
+    version: { value: 1 },
     name: { value: '' },
     productKey: { value: '', required: true, validate: check((v) => /^[^\s+#/]+$/.test(String(v ?? '')), 'errors.productKey') },
     deviceName: { value: '', required: true, validate: check((v) => /^[^\s+#/]+$/.test(String(v ?? '')), 'errors.deviceName') },

@@ -1,12 +1,5 @@
-import type { Node } from 'node-red';
 import type { SharedMqttConnection } from '../../lib/mqtt/shared-connection';
+import type { PlatformOwner } from '../../lib/platform/account';
 
-export interface AliyunLivingAccountNode extends Node {
-  /** The app channel's identity: `/sys/{productKey}/{deviceName}/app/...`. */
-  channel?: { productKey: string; deviceName: string; clientId: string };
-  connection?: SharedMqttConnection;
-  /** Why the connection cannot be used, for the user nodes' status. */
-  problem?: string;
-  /** The same in the runtime's language, for the user nodes' logs. */
-  problemText?: string;
-}
+/** Its user nodes get the app channel's identity: `/sys/{productKey}/{deviceName}/app/...`. */
+export type AliyunLivingAccountNode = PlatformOwner<SharedMqttConnection, { productKey: string; deviceName: string; clientId: string }>;

@@ -6,10 +6,9 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { z } from 'zod';
 import { describe, localDone, localError, say } from '../../lib/log-text';
-import { configuredNode } from '../../lib/mqtt/configured-node';
-import { joinConnection } from '../../lib/mqtt/user-node';
 import { PublishFailure, type Outgoing } from '../../lib/mqtt/shared-connection';
 import { PendingReplies, failWaiting } from '../../lib/pending-replies';
+import { joinAccount } from '../../lib/platform/account-link';
 import { registerNode } from '../../lib/red';
 import {
   ACCOUNT_ACTIONS, LIVING_KINDS, accountReplyFilter, buildAccountRequest, decodeLivingPush, livingFilters, parseAccountReply, parseLivingTopic,
@@ -48,10 +47,10 @@ function init(RED: NodeAPI): void {
   function AliyunLivingIn(this: Node, def: Def) {
     RED.nodes.createNode(this, def);
     const node = this;
-    const setup = configuredNode<typeof AliyunLivingInConfig, AliyunLivingAccountNode>(RED, node, def, AliyunLivingInConfig, 'account', 'noLivingChannel');
-    if (!setup) return;
-    const { cfg, connection, view } = setup;
-    const channel = setup.owner.channel!;
+    const link = joinAccount<typeof AliyunLivingInConfig, AliyunLivingAccountNode>(RED, node, def, AliyunLivingInConfig, 'account', { type: 'aliyun-living-account', missing: 'noLivingChannel' });
+    if (!link) return;
+    const { cfg, connection, view } = link;
+    const channel = link.info;
     let filters: string[];
     try {
       filters = livingFilters(channel.productKey, cfg.deviceName, cfg.kinds);
@@ -64,7 +63,7 @@ function init(RED: NodeAPI): void {
     const pending = new PendingReplies<Waiting>();
     const warnedLenient = new Set<string>();
     let nextId = 1;
-    joinConnection(node, connection, view);
+    link.join();
     const giveUp = (w: Waiting, code: string, why: string) => failWaiting(w, view, code, why, 'request');
     const showWaiting = () => view.note(pending.size > 0 ? `${pending.size} waiting` : `${filters.length} subscription${filters.length === 1 ? '' : 's'}`);
 
@@ -118,8 +117,8 @@ function init(RED: NodeAPI): void {
       w.done();
     };
 
-    for (const f of filters) connection.subscribe(node.id, f, 1, onPush);
-    connection.subscribe(node.id, replyFilter, 1, onReply);
+    for (const f of filters) link.subscribe(f, 1, onPush);
+    link.subscribe(replyFilter, 1, onReply);
     showWaiting();
 
     node.on('input', (msg, send, nodeDone) => {
@@ -161,8 +160,6 @@ function init(RED: NodeAPI): void {
 
     node.on('close', (_removed: boolean, done: () => void) => {
       for (const w of pending.drain()) giveUp(w, 'closed', `the node was stopped before the ${String(w.request.action)}_reply arrived`);
-      for (const f of filters) connection.unsubscribe(node.id, f);
-      connection.unsubscribe(node.id, replyFilter);
       done();
     });
   }

@@ -13,6 +13,7 @@ RED.nodes.registerType('aliyun-living-in', {
   category: 'Chinese IoT',
   color: '#ffcc99',
   defaults: {
+    version: { value: 1 },
     name: { value: '' },
     account: { type: 'aliyun-living-account', required: true },
     kinds: { value: ['properties', 'events', 'status', 'topo', 'ota'], validate: function (v: unknown) { return Array.isArray(v) && v.length > 0; } },

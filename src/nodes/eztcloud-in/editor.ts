@@ -14,6 +14,7 @@ RED.nodes.registerType('eztcloud-in', {
   category: 'Chinese IoT',
   color: '#c7e9c0',
   defaults: {
+    version: { value: 1 },
     name: { value: '' },
     project: { type: 'eztcloud-project', required: true },
     kinds: { value: ['attributes', 'event_report', 'command_reply', 'data', 'alarm', 'online'], validate: function (v: unknown) { return Array.isArray(v) && v.length > 0; } },

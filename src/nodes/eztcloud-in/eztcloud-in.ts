@@ -5,8 +5,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { z } from 'zod';
 import { describe, localError, say } from '../../lib/log-text';
-import { joinConnection } from '../../lib/mqtt/user-node';
-import { configuredNode } from '../../lib/mqtt/configured-node';
+import { joinAccount } from '../../lib/platform/account-link';
 import { registerNode } from '../../lib/red';
 import { KINDS, decodeMessage, deviceUsername, parseOpenTopic, subscribeFilters, type Kind } from '../../protocols/eztcloud/open-api';
 import { ProtocolError, asError } from '../../protocols/protocol-error';
@@ -31,10 +30,10 @@ function init(RED: NodeAPI): void {
   function EztcloudIn(this: Node, def: Def) {
     RED.nodes.createNode(this, def);
     const node = this;
-    const setup = configuredNode<typeof EztcloudInConfig, EztcloudProjectNode>(RED, node, def, EztcloudInConfig, 'project', 'noEztcloudProject');
-    if (!setup) return;
-    const { cfg, connection, view } = setup;
-    const pk = setup.owner.projectKey!;
+    const link = joinAccount<typeof EztcloudInConfig, EztcloudProjectNode>(RED, node, def, EztcloudInConfig, 'project', { type: 'eztcloud-project', missing: 'noEztcloudProject' });
+    if (!link) return;
+    const { cfg, view } = link;
+    const pk = link.info.projectKey;
     let filters: string[];
     try {
       filters = subscribeFilters(pk, cfg.kinds, cfg.devicesMode === 'all' ? 'all' : cfg.devices.map(deviceUsername), cfg.streams);
@@ -44,7 +43,7 @@ function init(RED: NodeAPI): void {
       return;
     }
     const warnedLenient = new Set<string>();
-    joinConnection(node, connection, view);
+    link.join();
 
     const onMessage = (topic: string, body: Buffer) => {
       const info = parseOpenTopic(topic);
@@ -73,12 +72,8 @@ function init(RED: NodeAPI): void {
         node.error(localError(RED, error), { topic, payload: body.toString('utf8'), eztcloud: { mqttTopic: topic, ...(info ?? {}) } });
       }
     };
-    for (const f of filters) connection.subscribe(node.id, f, 1, onMessage);
+    for (const f of filters) link.subscribe(f, 1, onMessage);
     view.note(`${filters.length} subscription${filters.length === 1 ? '' : 's'}`);
-    node.on('close', (_removed: boolean, done: () => void) => {
-      for (const f of filters) connection.unsubscribe(node.id, f);
-      done();
-    });
   }
 
   registerNode(RED, 'eztcloud-in', EztcloudIn);

@@ -17,6 +17,7 @@ RED.nodes.registerType('eztcloud-out', {
   category: 'Chinese IoT',
   color: '#c7e9c0',
   defaults: {
+    version: { value: 1 },
     name: { value: '' },
     project: { type: 'eztcloud-project', required: true },
     action: { value: 'command_send' },

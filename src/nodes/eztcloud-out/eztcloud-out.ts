@@ -5,9 +5,8 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { z } from 'zod';
 import { localDone, localError } from '../../lib/log-text';
-import { joinConnection } from '../../lib/mqtt/user-node';
 import { PublishFailure, type Outgoing } from '../../lib/mqtt/shared-connection';
-import { configuredNode } from '../../lib/mqtt/configured-node';
+import { joinAccount } from '../../lib/platform/account-link';
 import { PendingReplies, failWaiting } from '../../lib/pending-replies';
 import { registerNode } from '../../lib/red';
 import { PropertyType, describeSource, evaluateProperties, namingSources } from '../../lib/typed-property';
@@ -51,15 +50,15 @@ function init(RED: NodeAPI): void {
   function EztcloudOut(this: Node, def: Def) {
     RED.nodes.createNode(this, def);
     const node = this;
-    const setup = configuredNode<typeof EztcloudOutConfig, EztcloudProjectNode>(RED, node, def, EztcloudOutConfig, 'project', 'noEztcloudProject');
-    if (!setup) return;
-    const { cfg, connection, view } = setup;
-    const pk = setup.owner.projectKey!;
+    const link = joinAccount<typeof EztcloudOutConfig, EztcloudProjectNode>(RED, node, def, EztcloudOutConfig, 'project', { type: 'eztcloud-project', missing: 'noEztcloudProject' });
+    if (!link) return;
+    const { cfg, connection, view } = link;
+    const pk = link.info.projectKey;
     const waiting = new PendingReplies<Waiting>();
     /** Sends without a reply to wait for, until the broker acknowledged them. */
     const unconfirmed = new Set<Waiting>();
     let nextId = 1 + Math.floor(Math.random() * 1e6);
-    joinConnection(node, connection, view);
+    link.join();
 
     const replyFilter = `open/${pk}/+/command_reply`;
     const key = (device: string, id: unknown) => `${device}\u0000${String(id)}`;
@@ -68,7 +67,7 @@ function init(RED: NodeAPI): void {
     const giveUp = (w: Waiting, code: string, why: string) => failWaiting(w, view, code, why, 'command');
 
     if (cfg.waitReply) {
-      connection.subscribe(node.id, replyFilter, 1, (topic, body) => {
+      link.subscribe(replyFilter, 1, (topic, body) => {
         const info = parseOpenTopic(topic);
         if (!info || info.kind !== 'command_reply') return;
         let reply: Record<string, unknown>;
@@ -189,7 +188,6 @@ function init(RED: NodeAPI): void {
       // or offline) are withdrawn too: nothing goes out after its node stopped.
       for (const e of [...unconfirmed]) e.outgoing?.withdraw();
       for (const w of waiting.drain()) giveUp(w, 'closed', `the node was stopped before ${String(w.request.device)} replied to command id ${String((w.request.body as { id?: unknown }).id)}`);
-      if (cfg.waitReply) connection.unsubscribe(node.id, replyFilter);
       done();
     });
   }

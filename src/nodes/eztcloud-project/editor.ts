@@ -14,6 +14,7 @@ RED.nodes.registerType('eztcloud-project', {
   category: 'config',
   paletteLabel: function (this: { _: (k: string) => string }) { return this._('paletteLabel'); },
   defaults: {
+    version: { value: 1 },
     name: { value: '' },
     localTest: { value: false },
     connection: {

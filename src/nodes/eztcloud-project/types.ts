@@ -1,11 +1,5 @@
-import type { Node } from 'node-red';
 import type { SharedMqttConnection } from '../../lib/mqtt/shared-connection';
+import type { PlatformOwner } from '../../lib/platform/account';
 
-export interface EztcloudProjectNode extends Node {
-  projectKey?: string;
-  connection?: SharedMqttConnection;
-  /** Why the project cannot be used, for the user nodes' status. */
-  problem?: string;
-  /** The same in the runtime's language, for the user nodes' logs. */
-  problemText?: string;
-}
+/** Its user nodes get the projectKey their topics carry with the connection. */
+export type EztcloudProjectNode = PlatformOwner<SharedMqttConnection, { projectKey: string }>;

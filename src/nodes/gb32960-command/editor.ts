@@ -24,6 +24,7 @@ RED.nodes.registerType('gb32960-command', {
   category: 'Chinese IoT',
   color: '#fdd0a2',
   defaults: {
+    version: { value: 1 },
     name: { value: '' },
     server: { type: 'gb32960-server', required: true },
     // Typed text is a VIN (at most 17 characters); a msg/flow/global/env field is checked per message.

@@ -7,6 +7,7 @@ RED.nodes.registerType('gb32960-decode', {
   category: 'Chinese IoT',
   color: '#fdd0a2',
   defaults: {
+    version: { value: 1 },
     name: { value: '' },
     command: { value: '', validate: function (v: string | number) { return v === '' || /^\d{1,3}$/.test(String(v)); } },
     ignoreChecksum: { value: false },

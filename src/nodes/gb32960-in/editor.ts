@@ -6,6 +6,7 @@ RED.nodes.registerType('gb32960-in', {
   category: 'Chinese IoT',
   color: '#fdd0a2',
   defaults: {
+    version: { value: 1 },
     name: { value: '' },
     server: { type: 'gb32960-server', required: true },
     kinds: { value: 'login,realtime,reissue,logout,time,commands,other,sessions' },

@@ -3,6 +3,7 @@ interface Gb32960ServerEditorNode { name?: string; host?: string; port?: number 
 RED.nodes.registerType('gb32960-server', {
   category: 'config',
   defaults: {
+    version: { value: 1 },
     name: { value: '' },
     host: { value: '' },
     port: { value: 32960, required: true, validate: RED.validators.number() },

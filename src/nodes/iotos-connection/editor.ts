@@ -22,6 +22,7 @@ RED.nodes.registerType('iotos-connection', {
   category: 'config',
   paletteLabel: function (this: { _: (k: string) => string }) { return this._('paletteLabel'); },
   defaults: {
+    version: { value: 1 },
     name: { value: '' },
     gatewayId: { value: '', required: true, validate: check((v) => /^\d+$/.test(String(v ?? '').trim()), 'errors.gatewayId') },
     deviceId: { value: '', required: true, validate: check((v) => /^\d+$/.test(String(v ?? '').trim()), 'errors.deviceId') },

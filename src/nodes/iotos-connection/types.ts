@@ -1,11 +1,5 @@
-import type { Node } from 'node-red';
 import type { SharedMqttConnection } from '../../lib/mqtt/shared-connection';
+import type { PlatformOwner } from '../../lib/platform/account';
 
-export interface IotosConnectionNode extends Node {
-  device?: { gatewayId: number; deviceId: number };
-  connection?: SharedMqttConnection;
-  /** Why the connection cannot be used, for the user nodes' status. */
-  problem?: string;
-  /** The same in the runtime's language, for the user nodes' logs. */
-  problemText?: string;
-}
+/** Its user nodes get the one device the connection speaks for. */
+export type IotosConnectionNode = PlatformOwner<SharedMqttConnection, { gatewayId: number; deviceId: number }>;

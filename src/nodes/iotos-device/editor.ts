@@ -21,6 +21,7 @@ RED.nodes.registerType('iotos-device', {
   category: 'Chinese IoT',
   color: '#a6bbcf',
   defaults: {
+    version: { value: 1 },
     name: { value: '' },
     connection: { type: 'iotos-connection', required: true },
     points: {

@@ -5,9 +5,8 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { z } from 'zod';
 import { localDone, localError, say } from '../../lib/log-text';
-import { joinConnection } from '../../lib/mqtt/user-node';
 import { PublishFailure, type Outgoing } from '../../lib/mqtt/shared-connection';
-import { configuredNode } from '../../lib/mqtt/configured-node';
+import { joinAccount } from '../../lib/platform/account-link';
 import { withdrawRequest } from '../../lib/pending-replies';
 import { registerNode } from '../../lib/red';
 import {
@@ -61,17 +60,17 @@ function init(RED: NodeAPI): void {
   function IotosDevice(this: Node, def: Def) {
     RED.nodes.createNode(this, def);
     const node = this;
-    const setup = configuredNode<typeof IotosDeviceConfig, IotosConnectionNode>(RED, node, def, IotosDeviceConfig, 'connection', 'noIotosConnection');
-    if (!setup) return;
-    const { cfg, connection, view } = setup;
-    const { gatewayId: gw, deviceId: dev } = setup.owner.device!;
+    const link = joinAccount<typeof IotosDeviceConfig, IotosConnectionNode>(RED, node, def, IotosDeviceConfig, 'connection', { type: 'iotos-connection', missing: 'noIotosConnection' });
+    if (!link) return;
+    const { cfg, connection, view } = link;
+    const { gatewayId: gw, deviceId: dev } = link.info;
     const single = cfg.point ? cfg.points.find((p) => p.oid === cfg.point) : undefined;
     const uplinks = new Map<string, UplinkFlight>();
     const expired: string[] = [];
     /** Downlinks the flow has still to answer, by requestId and data point (one requestId may carry several). */
     const downlinks = new Map<string, DownlinkWait>();
     const downlinkKey = (requestId: string, dataId: number) => `${requestId}\u0000${dataId}`;
-    joinConnection(node, connection, view);
+    link.join();
 
     const showWaiting = () => view.note(uplinks.size + downlinks.size > 0 ? `${uplinks.size} up / ${downlinks.size} down waiting` : undefined);
 
@@ -211,8 +210,8 @@ function init(RED: NodeAPI): void {
       if (cfg.replyMode === 'auto') reply({ downlink, dataId }, 0, 'OK').catch((err: unknown) => node.error(localError(RED, err)));
     }
 
-    connection.subscribe(node.id, uplinkResultFilter(gw, dev), 1, onUplinkResult);
-    connection.subscribe(node.id, downlinkFilter(gw, dev), 1, onDownlink);
+    link.subscribe(uplinkResultFilter(gw, dev), 1, onUplinkResult);
+    link.subscribe(downlinkFilter(gw, dev), 1, onDownlink);
 
     function answerDownlink(msg: NodeMessageInFlow, done: (err?: Error) => void): void {
       const answer = DownlinkAnswer.parse(msg);
@@ -283,8 +282,6 @@ function init(RED: NodeAPI): void {
         reply(w, 101, 'device stopped before answering').catch(() => undefined);
       }
       downlinks.clear();
-      connection.unsubscribe(node.id, uplinkResultFilter(gw, dev));
-      connection.unsubscribe(node.id, downlinkFilter(gw, dev));
       done();
     });
   }

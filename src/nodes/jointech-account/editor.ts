@@ -7,6 +7,7 @@ RED.nodes.registerType('jointech-account', {
   category: 'config',
   paletteLabel: function (this: { _: (k: string) => string }) { return this._('paletteLabel'); },
   defaults: {
+    version: { value: 1 },
     name: { value: '' },
     accessKey: { value: '', required: true, validate: check((v) => /^[^\s+#/]+$/.test(String(v ?? '')), 'errors.accessKey') },
     passwordMode: { value: 'md5' },

@@ -23,6 +23,7 @@ RED.nodes.registerType('jointech-in', {
   category: 'Chinese IoT',
   color: '#9fc5e8',
   defaults: {
+    version: { value: 1 },
     name: { value: '' },
     mode: { value: 'mqtt' },
     account: {

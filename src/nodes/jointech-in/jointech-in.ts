@@ -5,10 +5,10 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { z } from 'zod';
 import { adminPathClash, mountWebhook, type WebhookRefusal, type WebhookReply } from '../../lib/http/webhook';
-import { describe, localDone, localError, ownerProblem, say } from '../../lib/log-text';
-import { joinConnection } from '../../lib/mqtt/user-node';
+import { describe, localDone, localError, say } from '../../lib/log-text';
 import { parseNodeConfig } from '../../lib/node-config';
 import { NodeStatusView } from '../../lib/node-status';
+import { linkAccount } from '../../lib/platform/account-link';
 import { registerNode } from '../../lib/red';
 import { DATA_TYPES, decodePush, type DataType, type DecodedPush } from '../../protocols/jointech/push';
 import { checkTopicIdentity, checkedUploadTopic, deviceNumber, uploadFilters } from '../../protocols/jointech/topics';
@@ -195,16 +195,10 @@ function init(RED: NodeAPI): void {
     }
 
     function startMqtt(c: JointechInConfig): void {
-      const account = c.account ? (RED.nodes.getNode(c.account) as JointechAccountNode | null) : null;
-      if (!account?.connection || !account.account) {
-        const own = ownerProblem(RED, account, 'noJointechAccount');
-        view.fatal(own.problem);
-        node.error(own.text);
-        return;
-      }
-      const connection = account.connection;
-      const { accessKey, qos } = account.account;
-      joinConnection(node, connection, view);
+      const link = linkAccount<JointechInConfig, JointechAccountNode>(RED, node, view, c, c.account, { type: 'jointech-account', missing: 'noJointechAccount' });
+      if (!link) return;
+      const { accessKey, qos } = link.info;
+      link.join();
       const held = new Set<string>();
 
       const onMessage = (topic: string, payload: Buffer) => {
@@ -222,8 +216,8 @@ function init(RED: NodeAPI): void {
       };
 
       const apply = (filters: string[]) => {
-        for (const f of held) if (!filters.includes(f)) connection.unsubscribe(node.id, f);
-        for (const f of filters) if (!held.has(f)) connection.subscribe(node.id, f, qos, onMessage);
+        for (const f of held) if (!filters.includes(f)) link.unsubscribe(f);
+        for (const f of filters) if (!held.has(f)) link.subscribe(f, qos, onMessage);
         held.clear();
         for (const f of filters) held.add(f);
         view.note(held.size === 0 ? 'no devices subscribed' : undefined);

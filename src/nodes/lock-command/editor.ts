@@ -99,6 +99,7 @@ RED.nodes.registerType('lock-command', {
   category: 'Chinese IoT',
   color: '#9fc5e8',
   defaults: {
+    version: { value: 1 },
     name: { value: '' },
     account: { type: 'jointech-account', required: true },
     // Typed text is checked here; a msg/flow/global/env field is checked per message at runtime.

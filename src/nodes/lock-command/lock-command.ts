@@ -5,9 +5,8 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { z } from 'zod';
 import { describe, localDone, localError, say } from '../../lib/log-text';
-import { joinConnection } from '../../lib/mqtt/user-node';
 import { PublishFailure, type Outgoing } from '../../lib/mqtt/shared-connection';
-import { configuredNode } from '../../lib/mqtt/configured-node';
+import { joinAccount } from '../../lib/platform/account-link';
 import { withdrawRequest } from '../../lib/pending-replies';
 import { registerNode } from '../../lib/red';
 import { PropertyType, describeSource, evaluateProperties, namingSources } from '../../lib/typed-property';
@@ -76,14 +75,14 @@ function init(RED: NodeAPI): void {
   function LockCommand(this: Node, def: Def) {
     RED.nodes.createNode(this, def);
     const node = this;
-    const setup = configuredNode<typeof LockCommandConfig, JointechAccountNode>(RED, node, def, LockCommandConfig, 'account', 'noJointechAccount');
-    if (!setup) return;
-    const { cfg, connection, view } = setup;
-    const { accessKey, qos } = setup.owner.account!;
+    const link = joinAccount<typeof LockCommandConfig, JointechAccountNode>(RED, node, def, LockCommandConfig, 'account', { type: 'jointech-account', missing: 'noJointechAccount' });
+    if (!link) return;
+    const { cfg, connection, view } = link;
+    const { accessKey, qos } = link.info;
     const serials = new SerialCounter();
     const pending = new PendingCommands<InFlight>();
     const expired = new PendingCommands<InFlight>();
-    joinConnection(node, connection, view);
+    link.join();
 
     const showPending = () => view.note(pending.size > 0 ? `${pending.size} waiting` : undefined);
 
@@ -151,7 +150,7 @@ function init(RED: NodeAPI): void {
       f.done();
     }
 
-    connection.subscribe(node.id, `upload/${accessKey}/+/cmd`, qos, onReply);
+    link.subscribe(`upload/${accessKey}/+/cmd`, qos, onReply);
 
     const typed = { device: { value: cfg.device, type: cfg.deviceType }, command: { value: cfg.command, type: cfg.commandType } };
 
@@ -252,7 +251,6 @@ function init(RED: NodeAPI): void {
         // (A Catch-able error is logged by Node-RED already.)
         if (cfg.failures === 'output') node.warn(describe(RED, error));
       }
-      connection.unsubscribe(node.id, `upload/${accessKey}/+/cmd`);
       done();
     });
   }
