@@ -586,6 +586,30 @@ describe('gb32960-server, gb32960-in and gb32960-command nodes', function () {
       assert.equal(t.errors.length, 0);
     });
 
+    it('gb32960-in nodes on one server each get their own copy of a frame\'s data, per frame or per batch', async () => {
+      await helper.load(nodes, [
+        ...flow({}, { kinds: 'realtime' }),
+        { id: 'in2', type: 'gb32960-in', z: 'f1', server: 'srv', kinds: 'realtime', wires: [['out2']] },
+        { id: 'in3', type: 'gb32960-in', z: 'f1', server: 'srv', kinds: 'realtime', output: 'batch', batchSize: 3, wires: [['out3']] },
+        { id: 'out2', type: 'helper', z: 'f1' },
+        { id: 'out3', type: 'helper', z: 'f1' },
+      ]);
+      const t = await attach();
+      const [out2, out3] = [collect(helper.getNode('out2')), collect(helper.getNode('out3'))];
+      const v = await vehicle(t.port);
+      await v.login();
+      v.send(Buffer.concat([0, 1, 2].map((i) => v.realtimeFrame(i))));
+      await waitFor(() => t.out.length === 3 && out2.length === 3 && out3.length === 1, 'three frames on each node');
+      const items = out3[0]!.payload as Msg[];
+      for (let i = 0; i < 3; i++) {
+        const [a, b, c] = [t.out[i]!.payload, out2[i]!.payload, items[i]!];
+        assert.deepEqual([seqOf(a), seqOf(b), seqOf(c)], [i, i, i]);
+        assert.deepEqual(b, a);
+        assert.ok(a.vehicle !== b.vehicle && a.vehicle !== c.vehicle && b.vehicle !== c.vehicle, `frame ${i}: no data shared between nodes`);
+        assert.notEqual(t.out[i]!._msgid, out2[i]!._msgid);
+      }
+    });
+
     it('sends what a batch holds batchMs after its first frame, then starts the next batch with the next frame', async () => {
       const t = await load({}, { kinds: 'realtime', output: 'batch', batchSize: 500, batchMs: 300 });
       const v = await vehicle(t.port);

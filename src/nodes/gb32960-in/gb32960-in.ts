@@ -31,9 +31,12 @@ type Def = NodeDef & Record<string, unknown>;
 const NOTE_EVERY_MS = 1000;
 
 function init(RED: NodeAPI): void {
-  /** Frames some gb32960-in already sent on: a second one sends a copy, so flows cannot change each other's data. */
-  const delivered = new Set<VehicleFrame>();
-  let clearing = false;
+  /**
+   * The last frame some gb32960-in took: a second one sends a copy, so flows cannot change each
+   * other's data. A server hands each frame to all its gb32960-in in one go before the next frame,
+   * so the last one is all there is to remember (no set of frames, no clearing per turn).
+   */
+  let lastTaken: VehicleFrame | undefined;
 
   function Gb32960In(this: Node, def: Def) {
     RED.nodes.createNode(this, def);
@@ -74,13 +77,8 @@ function init(RED: NodeAPI): void {
      * copy, so flows cannot change each other's data.
      */
     const heardBefore = (f: VehicleFrame): boolean => {
-      if (delivered.has(f)) return true;
-      // Every gb32960-in of the server hears a frame in the same turn: the set empties after it.
-      delivered.add(f);
-      if (!clearing) {
-        clearing = true;
-        queueMicrotask(() => { delivered.clear(); clearing = false; });
-      }
+      if (lastTaken === f) return true;
+      lastTaken = f;
       return false;
     };
 
