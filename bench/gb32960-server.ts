@@ -38,6 +38,8 @@ export interface ServerBench {
   batch: ServerIngest;
   batchRateRatio: number;
   batchCpuRatio: number;
+  /** CPU µs per frame of floor, node per frame and node per batch in each round, to see how much the rounds differ. */
+  roundsCpuUs: Array<[number, number, number]>;
 }
 
 /** A frame payload: its 0x80 block holds the send time. */
@@ -190,5 +192,6 @@ export async function benchGb32960Server(red: BenchRuntime, rounds: number): Pro
     batch: medianOf(batches),
     batchRateRatio: median(batches.map((n, i) => n.rate / floors[i]!.rate)),
     batchCpuRatio: median(batches.map((n, i) => floors[i]!.cpuUs / n.cpuUs)),
+    roundsCpuUs: floors.map((f, i) => [f.cpuUs, nodes[i]!.cpuUs, batches[i]!.cpuUs]),
   };
 }

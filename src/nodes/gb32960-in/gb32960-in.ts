@@ -30,6 +30,17 @@ type Def = NodeDef & Record<string, unknown>;
 
 const NOTE_EVERY_MS = 1000;
 
+/** Epoch ms as ISO text; the frames of one read share their millisecond, so the last one is kept. */
+let lastIsoMs = NaN;
+let lastIso = '';
+function isoTime(ms: number): string {
+  if (ms !== lastIsoMs) {
+    lastIsoMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
+}
+
 function init(RED: NodeAPI): void {
   /**
    * The last frame some gb32960-in took: a second one sends a copy, so flows cannot change each
@@ -95,7 +106,7 @@ function init(RED: NodeAPI): void {
         const shared = heardBefore(f);
         if (cfg.output === 'batch') {
           const entry: Record<string, unknown> = payload;
-          entry.receivedAt = new Date(f.receivedAt).toISOString();
+          entry.receivedAt = isoTime(f.receivedAt);
           batch.push(shared ? RED.util.cloneMessage(entry) : entry);
           if (batch.length >= cfg.batchSize) sendBatch();
           else batchTimer ??= setTimeout(sendBatch, cfg.batchMs);
