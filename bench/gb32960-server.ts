@@ -28,12 +28,22 @@ export interface ServerBench {
   connections: number;
   frames: number;
   floor: ServerIngest;
+  /** gb32960-in sending one msg per frame. */
   node: ServerIngest;
   /** Median over rounds of node frames/s over floor frames/s in the same round. */
   rateRatio: number;
   /** Median over rounds of floor CPU per frame over node CPU per frame in the same round (1 = as cheap as the floor). */
   cpuRatio: number;
+  /** gb32960-in sending one msg per batch (default size and wait), with its ratios as for `node`. */
+  batch: ServerIngest;
+  batchRateRatio: number;
+  batchCpuRatio: number;
+  /** CPU µs per frame of floor, node per frame and node per batch in each round, to see how much the rounds differ. */
+  roundsCpuUs: Array<[number, number, number]>;
 }
+
+/** A frame payload: its 0x80 block holds the send time. */
+type Payload = { custom?: Array<{ data: Buffer }> };
 
 const now = () => performance.timeOrigin + performance.now();
 
@@ -61,7 +71,7 @@ function counter() {
       first = performance.now();
       cpuStart = process.cpuUsage();
     },
-    arrived(payload: { custom?: Array<{ data: Buffer }> }) {
+    arrived(payload: Payload) {
       const t = performance.now();
       count++;
       last = t;
@@ -116,7 +126,7 @@ async function floor(child: ChildProcess): Promise<ServerIngest> {
           socket.write(replyTo(raw, 0x01, Date.now()));
           return;
         }
-        c.arrived(f.data as { custom?: Array<{ data: Buffer }> });
+        c.arrived(f.data as Payload);
       },
     };
     socket.on('data', (chunk: Buffer) => splitter.push(chunk, sink));
@@ -128,16 +138,19 @@ async function floor(child: ChildProcess): Promise<ServerIngest> {
   return result;
 }
 
-async function viaNodeRed(red: BenchRuntime, child: ChildProcess): Promise<ServerIngest> {
+/** Through gb32960-server and gb32960-in, one msg per frame or one per batch (each frame counted on arrival of its batch). */
+async function viaNodeRed(red: BenchRuntime, child: ChildProcess, output: 'frame' | 'batch'): Promise<ServerIngest> {
   await red.deploy([
     { id: 'srv', type: 'gb32960-server', host: '127.0.0.1', port: 0, maxConnections: CONNECTIONS + 10 },
-    { id: 'in', type: 'gb32960-in', server: 'srv', kinds: 'realtime', wires: [['sink']] },
+    { id: 'in', type: 'gb32960-in', server: 'srv', kinds: 'realtime', output, wires: [['sink']] },
     { id: 'sink', type: 'junction', wires: [] },
   ]);
   const server = red.node('srv') as Gb32960ServerNode;
   while (!server.platform?.isListening) await new Promise((r) => setTimeout(r, 20));
   const c = counter();
-  red.node('sink').on('input', (msg: unknown) => c.arrived((msg as { payload: { custom?: Array<{ data: Buffer }> } }).payload));
+  red.node('sink').on('input', output === 'frame'
+    ? (msg: unknown) => c.arrived((msg as { payload: Payload }).payload)
+    : (msg: unknown) => { for (const p of (msg as { payload: Payload[] }).payload) c.arrived(p); });
   const result = await drive(child, server.platform.port, c, () => server.platform!.vehicles >= CONNECTIONS);
   await red.deploy([]);
   return result;
@@ -154,7 +167,7 @@ const medianOf = (xs: ServerIngest[]): ServerIngest => ({
 });
 
 /**
- * Rounds alternate floor and node on the same vehicles, so both see the same machine load; the
+ * Rounds run floor, node per frame and node per batch in turn on the same vehicles, so both see the same machine load; the
  * ratios are taken within a round (node over floor) and their median is reported, the sides'
  * own figures as medians too.
  */
@@ -162,10 +175,12 @@ export async function benchGb32960Server(red: BenchRuntime, rounds: number): Pro
   const child = fork(join(__dirname, 'gb32960-fleet.js'), { stdio: 'inherit' });
   const floors: ServerIngest[] = [];
   const nodes: ServerIngest[] = [];
+  const batches: ServerIngest[] = [];
   try {
     for (let r = 0; r < rounds; r++) {
       floors.push(await floor(child));
-      nodes.push(await viaNodeRed(red, child));
+      nodes.push(await viaNodeRed(red, child, 'frame'));
+      batches.push(await viaNodeRed(red, child, 'batch'));
     }
   } finally {
     child.kill();
@@ -174,5 +189,9 @@ export async function benchGb32960Server(red: BenchRuntime, rounds: number): Pro
     connections: CONNECTIONS, frames: FRAMES, floor: medianOf(floors), node: medianOf(nodes),
     rateRatio: median(nodes.map((n, i) => n.rate / floors[i]!.rate)),
     cpuRatio: median(nodes.map((n, i) => floors[i]!.cpuUs / n.cpuUs)),
+    batch: medianOf(batches),
+    batchRateRatio: median(batches.map((n, i) => n.rate / floors[i]!.rate)),
+    batchCpuRatio: median(batches.map((n, i) => floors[i]!.cpuUs / n.cpuUs)),
+    roundsCpuUs: floors.map((f, i) => [f.cpuUs, nodes[i]!.cpuUs, batches[i]!.cpuUs]),
   };
 }

@@ -489,12 +489,15 @@ async function main(): Promise<void> {
     ];
   })();
   const gbServerRows = !gbServer ? [] : [
-    `## GB/T 32960 platform ingest (${gbServer.connections} vehicle connections from a child process; ${gbServer.frames} realtime frames preloaded in the sockets (written while the receiver does not read) for frames/s, then send-to-flow latency at ${process.env.BENCH_GB32960_RATE ?? 1000}/s; ${ROUNDS} rounds alternating floor and node, medians; vs floor = median of the same-round ratios, frames/s and CPU)`,
+    `## GB/T 32960 platform ingest (${gbServer.connections} vehicle connections from a child process; ${gbServer.frames} realtime frames preloaded in the sockets (written while the receiver does not read) for frames/s, then send-to-flow latency at ${process.env.BENCH_GB32960_RATE ?? 1000}/s; ${ROUNDS} rounds of floor, node per frame and node per batch in turn, medians; vs floor = median of the same-round ratios, frames/s and CPU)`,
     '',
     '| receiver | frames/s | p50 ms | p99 ms | CPU µs/frame | vs floor (frames/s) | vs floor (CPU) |',
     '|---|---:|---:|---:|---:|---:|---:|',
     `| floor: bare net server, same FrameSplitter + decodeFrame, nothing else | ${fmt(gbServer.floor.rate)} | ${ms(gbServer.floor.p50)} | ${ms(gbServer.floor.p99)} | ${gbServer.floor.cpuUs.toFixed(1)} | 1.00x | 1.00x |`,
     `| gb32960-server + gb32960-in: sessions, login gate, replies, msg into the flow | ${fmt(gbServer.node.rate)} | ${ms(gbServer.node.p50)} | ${ms(gbServer.node.p99)} | ${gbServer.node.cpuUs.toFixed(1)} | ${gbServer.rateRatio.toFixed(2)}x | ${gbServer.cpuRatio.toFixed(2)}x |`,
+    `| gb32960-server + gb32960-in, output one msg per batch (500 frames or 200 ms) | ${fmt(gbServer.batch.rate)} | ${ms(gbServer.batch.p50)} | ${ms(gbServer.batch.p99)} | ${gbServer.batch.cpuUs.toFixed(1)} | ${gbServer.batchRateRatio.toFixed(2)}x | ${gbServer.batchCpuRatio.toFixed(2)}x |`,
+    '',
+    `CPU µs/frame by round (floor / per frame / per batch): ${gbServer.roundsCpuUs.map((r) => r.map((x) => x.toFixed(1)).join(' / ')).join('; ')}`,
   ];
   const table = [
     ...section(drainRows),

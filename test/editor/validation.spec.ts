@@ -307,6 +307,40 @@ describe('editor: validation in the dialogs', function () {
     assert.ok(v.errors.some((e) => /shape/.test(e)), `a reason: ${v.errors.join('; ')}`);
   });
 
+  it('gb32960-in: batch size and wait judged only for one msg per batch, marked while typing, stored as numbers', async () => {
+    const { page } = editor;
+    const server = await editConfig(page, 'gb32960-server', '_ADD_', {});
+    // As saved before the node had an output choice: no output, batchSize or batchMs.
+    await page.evaluate((srv) => RED.nodes.add({ id: 'b_in', type: 'gb32960-in', z: RED.workspaces.active(), x: 300, y: 800, wires: [[]], _def: RED.nodes.getType('gb32960-in'), name: '', server: srv, kinds: 'realtime', vins: '' }), server);
+    assert.equal((await validity(page, 'b_in')).valid, true, 'a flow saved before batches is valid');
+    const edit = async (steps: () => Promise<void>) => {
+      await page.evaluate(() => RED.editor.edit(RED.nodes.node('b_in')));
+      await page.waitForSelector('.red-ui-tray #node-input-output', { timeout: 10000 });
+      await steps();
+      await closeTray(page, 'ok');
+      return page.evaluate(() => { const n = RED.nodes.node('b_in'); RED.editor.validateNode(n); return { valid: n.valid, errors: n.validationErrors, output: n.output, batchSize: n.batchSize, batchMs: n.batchMs }; });
+    };
+    const marked = () => page.locator('.red-ui-tray input.input-error').count();
+    let n = await edit(async () => {
+      assert.equal(await page.locator('#gb32960-in-batchSize').isVisible(), false, 'no batch fields for one msg per frame');
+      await page.selectOption('#node-input-output', 'batch');
+      assert.equal(await page.locator('#gb32960-in-batchSize').isVisible(), true, 'batch fields for one msg per batch');
+      assert.equal(await page.inputValue('#gb32960-in-batchSize'), '500');
+      assert.equal(await page.inputValue('#gb32960-in-batchMs'), '200');
+      await page.fill('#gb32960-in-batchSize', '0');
+      assert.equal(await marked(), 1, 'batch size 0 marked while typing');
+    });
+    assert.equal(n.valid, false, 'batch size 0 is invalid');
+    assert.ok(n.errors.some((e: string) => /1 to 100000/.test(e)), `with a reason: ${JSON.stringify(n.errors)}`);
+    n = await edit(async () => { await page.fill('#gb32960-in-batchSize', '1000'); await page.fill('#gb32960-in-batchMs', '-1'); assert.equal(await marked(), 1, 'batch wait -1 marked while typing'); });
+    assert.equal(n.valid, false, 'batch wait -1 is invalid');
+    assert.ok(n.errors.some((e: string) => /1 to 3600000/.test(e)), `with a reason: ${JSON.stringify(n.errors)}`);
+    n = await edit(async () => { await page.fill('#gb32960-in-batchMs', '250'); assert.equal(await marked(), 0); });
+    assert.deepEqual(n, { valid: true, errors: [], output: 'batch', batchSize: 1000, batchMs: 250 });
+    n = await edit(async () => { await page.fill('#gb32960-in-batchMs', '-1'); await page.selectOption('#node-input-output', 'frame'); assert.equal(await marked(), 0, 'hidden fields not marked'); });
+    assert.equal(n.valid, true, 'batch fields not judged for one msg per frame');
+  });
+
   it('logged no browser console errors', () => {
     assert.deepEqual(editor.errors, []);
   });

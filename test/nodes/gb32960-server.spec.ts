@@ -556,4 +556,94 @@ describe('gb32960-server, gb32960-in and gb32960-command nodes', function () {
     assert.equal(seen.size, total, 'no frame twice');
     await waitFor(() => fleet.every((v) => v.received.filter((r) => r.raw[2] === 0x02).length === seconds), 'every realtime reply', 10000);
   });
+  describe('gb32960-in with one msg per batch', () => {
+    const seqOf = (item: Msg) => Math.round(item.vehicle.mileage * 10 - 123456);
+    const iso = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+    it('sends a batch when it holds batchSize frames: every frame once, in order per vehicle, with its receivedAt', async function () {
+      this.timeout(30000);
+      const t = await load({}, { kinds: 'realtime', output: 'batch', batchSize: 50, batchMs: 60000 });
+      const [a, b] = await Promise.all([vehicle(t.port, vinOf(1)), vehicle(t.port, vinOf(2))]);
+      await Promise.all([a!.login(), b!.login()]);
+      const before = Date.now();
+      for (const v of [a!, b!]) v.send(Buffer.concat(Array.from({ length: 120 }, (_, i) => v.realtimeFrame(i))));
+      await waitFor(() => t.out.length >= 4, 'four full batches', 15000);
+      await sleep(100);
+      // 240 frames: four batches of 50 now, the last 40 wait for the minute.
+      assert.deepEqual(t.out.map((m) => [m.topic, m.count, m.payload.length]), Array.from({ length: 4 }, () => ['gb32960/batch', 50, 50]));
+      const items = t.out.flatMap((m) => m.payload as Msg[]);
+      for (const item of items) {
+        assert.equal(item.source, 'frame');
+        assert.equal(item.command.code, 2);
+        assert.match(item.receivedAt, iso);
+        assert.ok(Date.parse(item.receivedAt) >= before - 1000 && Date.parse(item.receivedAt) <= Date.now());
+      }
+      for (const v of [a!, b!]) {
+        const seqs = items.filter((i) => i.vin === v.opts.vin).map(seqOf);
+        assert.deepEqual(seqs, Array.from({ length: seqs.length }, (_, i) => i), `${v.opts.vin}: every frame once, in order`);
+      }
+      assert.equal(items.length, 200);
+      assert.equal(t.errors.length, 0);
+    });
+
+    it('gb32960-in nodes on one server each get their own copy of a frame\'s data, per frame or per batch', async () => {
+      await helper.load(nodes, [
+        ...flow({}, { kinds: 'realtime' }),
+        { id: 'in2', type: 'gb32960-in', z: 'f1', server: 'srv', kinds: 'realtime', wires: [['out2']] },
+        { id: 'in3', type: 'gb32960-in', z: 'f1', server: 'srv', kinds: 'realtime', output: 'batch', batchSize: 3, wires: [['out3']] },
+        { id: 'out2', type: 'helper', z: 'f1' },
+        { id: 'out3', type: 'helper', z: 'f1' },
+      ]);
+      const t = await attach();
+      const [out2, out3] = [collect(helper.getNode('out2')), collect(helper.getNode('out3'))];
+      const v = await vehicle(t.port);
+      await v.login();
+      v.send(Buffer.concat([0, 1, 2].map((i) => v.realtimeFrame(i))));
+      await waitFor(() => t.out.length === 3 && out2.length === 3 && out3.length === 1, 'three frames on each node');
+      const items = out3[0]!.payload as Msg[];
+      for (let i = 0; i < 3; i++) {
+        const [a, b, c] = [t.out[i]!.payload, out2[i]!.payload, items[i]!];
+        assert.deepEqual([seqOf(a), seqOf(b), seqOf(c)], [i, i, i]);
+        assert.deepEqual(b, a);
+        assert.ok(a.vehicle !== b.vehicle && a.vehicle !== c.vehicle && b.vehicle !== c.vehicle, `frame ${i}: no data shared between nodes`);
+        assert.notEqual(t.out[i]!._msgid, out2[i]!._msgid);
+      }
+    });
+
+    it('sends what a batch holds batchMs after its first frame, then starts the next batch with the next frame', async () => {
+      const t = await load({}, { kinds: 'realtime', output: 'batch', batchSize: 500, batchMs: 300 });
+      const v = await vehicle(t.port);
+      await v.login();
+      const sentAt = Date.now();
+      v.send(Buffer.concat([0, 1, 2].map((i) => v.realtimeFrame(i))));
+      await sleep(150);
+      assert.equal(t.out.length, 0, 'not before batchMs');
+      await waitFor(() => t.out.length === 1, 'the first batch', 3000);
+      assert.ok(Date.now() - sentAt >= 290, 'the wait is counted from the first frame');
+      assert.deepEqual(t.out[0]!.payload.map(seqOf), [0, 1, 2]);
+      assert.equal(t.out[0]!.count, 3);
+      v.send(v.realtimeFrame(3));
+      await sleep(100);
+      v.send(v.realtimeFrame(4));
+      await waitFor(() => t.out.length === 2, 'the second batch', 3000);
+      assert.deepEqual(t.out[1]!.payload.map(seqOf), [3, 4]);
+    });
+
+    it('sends the frames it holds when it is stopped by a redeploy, and the frames after it in the next batches', async () => {
+      const t = await load({}, { kinds: 'realtime', output: 'batch', batchSize: 500, batchMs: 60000 });
+      const v = await vehicle(t.port);
+      await v.login();
+      v.send(Buffer.concat([0, 1, 2, 3, 4].map((i) => v.realtimeFrame(i))));
+      await waitFor(() => t.server.platform!.totals.frames >= 6, 'the login and five frames at the server');
+      await sleep(50);
+      assert.equal(t.out.length, 0, 'held for the minute');
+      // Only the gb32960-in changes: it alone stops, with the flow around it running.
+      await helper.setFlows(flow({}, { kinds: 'realtime', output: 'batch', batchSize: 2, batchMs: 60000, name: 'changed' }), 'nodes');
+      await waitFor(() => t.out.length === 1, 'the batch held at the stop');
+      assert.deepEqual(t.out[0]!.payload.map(seqOf), [0, 1, 2, 3, 4]);
+      v.send(Buffer.concat([5, 6].map((i) => v.realtimeFrame(i))));
+      await waitFor(() => t.out.length === 2, 'a batch of the new size');
+      assert.deepEqual(t.out[1]!.payload.map(seqOf), [5, 6]);
+    });
+  });
 });

@@ -11,22 +11,43 @@ import { vinList, type VehicleFrame } from '../gb32960-server/platform';
 import { serverUser } from '../gb32960-server/server-user';
 import { FRAME_KINDS, kindOf, type Kind } from './kinds';
 
+const BATCH_SIZE_MAX = 100_000;
+const BATCH_MS_MAX = 3_600_000;
+
 const InConfig = z.object({
   server: z.string({ error: 'no gb32960 server selected' }).min(1, 'no gb32960 server selected'),
   kinds: z.string().default('login,realtime,reissue,logout,time,commands,other,sessions')
     .transform((s) => s.split(',').map((k) => k.trim()).filter(Boolean))
     .pipe(z.array(z.enum(FRAME_KINDS))),
   vins: z.string().default(''),
+  /** One msg per frame, or one per batch of frames for bulk writers. */
+  output: z.enum(['frame', 'batch']).default('frame'),
+  batchSize: z.coerce.number().int().min(1).max(BATCH_SIZE_MAX).default(500),
+  batchMs: z.coerce.number().int().min(1).max(BATCH_MS_MAX).default(200),
 });
 
 type Def = NodeDef & Record<string, unknown>;
 
 const NOTE_EVERY_MS = 1000;
 
+/** Epoch ms as ISO text; the frames of one read share their millisecond, so the last one is kept. */
+let lastIsoMs = NaN;
+let lastIso = '';
+function isoTime(ms: number): string {
+  if (ms !== lastIsoMs) {
+    lastIsoMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
+}
+
 function init(RED: NodeAPI): void {
-  /** Frames some gb32960-in already sent on: a second one sends a copy, so flows cannot change each other's data. */
-  const delivered = new Set<VehicleFrame>();
-  let clearing = false;
+  /**
+   * The last frame some gb32960-in took: a second one sends a copy, so flows cannot change each
+   * other's data. A server hands each frame to all its gb32960-in in one go before the next frame,
+   * so the last one is all there is to remember (no set of frames, no clearing per turn).
+   */
+  let lastTaken: VehicleFrame | undefined;
 
   function Gb32960In(this: Node, def: Def) {
     RED.nodes.createNode(this, def);
@@ -44,6 +65,33 @@ function init(RED: NodeAPI): void {
       noteTimer = undefined;
       view.note(`${sent} out`);
     };
+    const counted = (frames: number) => {
+      const first = sent === 0;
+      sent += frames;
+      if (first) showCount();
+      else noteTimer ??= setTimeout(showCount, NOTE_EVERY_MS);
+    };
+    /** Frame payloads waiting for their batch (output `batch`), and the timer that sends it at the latest. */
+    let batch: object[] = [];
+    let batchTimer: NodeJS.Timeout | undefined;
+    const sendBatch = () => {
+      clearTimeout(batchTimer);
+      batchTimer = undefined;
+      if (batch.length === 0) return;
+      const payload = batch;
+      batch = [];
+      counted(payload.length);
+      node.send({ _msgid: nextMsgId(), topic: 'gb32960/batch', payload, count: payload.length } as NodeMessage);
+    };
+    /**
+     * Whether another gb32960-in already has this frame's data: each one past the first sends a
+     * copy, so flows cannot change each other's data.
+     */
+    const heardBefore = (f: VehicleFrame): boolean => {
+      if (lastTaken === f) return true;
+      lastTaken = f;
+      return false;
+    };
 
     server.register(node.id, {
       status: (s) => view.server(s),
@@ -55,23 +103,24 @@ function init(RED: NodeAPI): void {
           source: 'frame', edition: frame.edition, command: frame.command, responseFlag: frame.responseFlag, vin: frame.vin,
           encryption: frame.encryption, checksum: frame.checksum, ...frame.data,
         };
+        const shared = heardBefore(f);
+        if (cfg.output === 'batch') {
+          const entry: Record<string, unknown> = payload;
+          entry.receivedAt = isoTime(f.receivedAt);
+          batch.push(shared ? RED.util.cloneMessage(entry) : entry);
+          if (batch.length >= cfg.batchSize) sendBatch();
+          else batchTimer ??= setTimeout(sendBatch, cfg.batchMs);
+          return;
+        }
         let msg: NodeMessage = {
           _msgid: nextMsgId(), topic: `gb32960/${command}/${frame.vin}`, payload, vin: frame.vin, command, session: f.session,
           receivedAt: f.receivedAt, gb32960: { source: 'server', command: frame.command, vin: frame.vin },
         } as NodeMessage;
-        if (delivered.has(f)) {
+        if (shared) {
           msg = RED.util.cloneMessage(msg);
           msg._msgid = nextMsgId();
-        } else {
-          // Every gb32960-in of the server hears a frame in the same turn: the set empties after it.
-          delivered.add(f);
-          if (!clearing) {
-            clearing = true;
-            queueMicrotask(() => { delivered.clear(); clearing = false; });
-          }
         }
-        if (sent++ === 0) showCount();
-        else noteTimer ??= setTimeout(showCount, NOTE_EVERY_MS);
+        counted(1);
         node.send(msg);
       },
       session(event, session, detail) {
@@ -95,6 +144,8 @@ function init(RED: NodeAPI): void {
 
     node.on('close', (_removed: boolean, done: () => void) => {
       server.deregister(node.id);
+      // What a batch holds goes out before the node stops, not lost with it.
+      sendBatch();
       clearTimeout(noteTimer);
       view.close();
       done();

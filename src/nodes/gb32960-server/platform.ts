@@ -362,7 +362,12 @@ export class Gb32960Platform extends EventEmitter<PlatformEvents> {
   private nextTurn(): void {
     this.turnEnd = undefined;
     this.turnFrames = 0;
-    for (const s of this.waiting.splice(0)) if (!s.closing) this.read(s, EMPTY);
+    const held = this.waiting.splice(0);
+    let i = 0;
+    for (; i < held.length && this.turnFrames < FRAMES_PER_TURN; i++) if (!held[i]!.closing) this.read(held[i]!, EMPTY);
+    // Those the turn has no frames left for keep their place without a read that could take none.
+    for (; i < held.length; i++) if (!held[i]!.closing) this.waiting.push(held[i]!);
+    if (this.waiting.length > 0) this.turnEnd ??= setImmediate(() => this.nextTurn());
   }
 
   private problem(s: Session, err: ProtocolError, raw?: Buffer): void {
