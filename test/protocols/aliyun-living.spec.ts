@@ -4,7 +4,7 @@ import {
 } from '../../src/protocols/aliyun/living';
 import { insertMissingCommas, parseLenientJson } from '../../src/protocols/lenient-json';
 import { isProtocolError } from '../../src/protocols/protocol-error';
-import { livingSamples } from '../support/samples';
+import { livingSamples } from '../../tools/samples';
 
 describe('Aliyun IoT Living app long connection', () => {
   it('builds the push filters for the ticked kinds, one device or all', () => {

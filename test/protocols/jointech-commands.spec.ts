@@ -4,7 +4,7 @@ import {
 } from '../../src/protocols/jointech/commands';
 import { decodePush, type CommandReply } from '../../src/protocols/jointech/push';
 import { isProtocolError } from '../../src/protocols/protocol-error';
-import { jointechSamples as S } from '../support/samples';
+import { jointechSamples as S } from '../../tools/samples';
 
 function rejects(fn: () => unknown, pattern: RegExp): void {
   assert.throws(fn, (err: unknown) => isProtocolError(err) && pattern.test((err as Error).message));

@@ -4,7 +4,7 @@ import { PUSH_TYPES, DATA_TYPES, decodePush, inferDataType, parseAxes, parseCell
 import { ALARM_TYPES, named } from '../../src/protocols/jointech/enums';
 import { parseUploadTopic, uploadFilters, uploadTopic, deviceNumber, commandTopic } from '../../src/protocols/jointech/topics';
 import { isProtocolError } from '../../src/protocols/protocol-error';
-import { jointechSamples as S } from '../support/samples';
+import { jointechSamples as S } from '../../tools/samples';
 
 const enumOf = (v: unknown) => v as { code: number; en: string | null; zh: string | null; unknown?: true };
 

@@ -9,7 +9,7 @@ import {
 import { buildRequest } from '../../src/protocols/jointech/commands';
 import { decodePush } from '../../src/protocols/jointech/push';
 import { isProtocolError } from '../../src/protocols/protocol-error';
-import { jointechSamples as S } from '../support/samples';
+import { jointechSamples as S } from '../../tools/samples';
 import { inTimeZones } from '../support/time-zones';
 
 inTimeZones(() => {
