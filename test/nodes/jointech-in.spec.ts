@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { decodePush } from '../../src/protocols/jointech/push';
+import { decodePush } from '../../src/protocols/jointech/messages';
 import { captured, httpNodeProbe } from '../fixtures/http-node-probe';
 import { brokerLabel, startTestBroker } from '../../tools/broker';
 import { withRedAndBroker } from '../support/suite';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { PUSH_TYPES, DATA_TYPES, decodePush, inferDataType, parseAxes, parseCells, parseFuels } from '../../src/protocols/jointech/push';
+import { PUSH_TYPES, DATA_TYPES, decodePush, inferDataType, parseAxes, parseCells, parseFuels } from '../../src/protocols/jointech/messages';
 import { ALARM_TYPES, named } from '../../src/protocols/jointech/enums';
 import { parseUploadTopic, uploadFilters, uploadTopic, deviceNumber, commandTopic } from '../../src/protocols/jointech/topics';
 import { isProtocolError } from '../../src/protocols/protocol-error';

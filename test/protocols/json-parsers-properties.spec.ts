@@ -4,7 +4,7 @@ import { decodeAmqpMessage, PAYLOAD_FORMATS } from '../../src/protocols/aliyun/a
 import { decodeLivingPush, LIVING_KINDS, parseAccountReply } from '../../src/protocols/aliyun/living';
 import { decodeMessage, KINDS } from '../../src/protocols/eztcloud/open-api';
 import { parseDownlink, parseUplinkResult } from '../../src/protocols/iotos/device';
-import { decodePush, DATA_TYPES } from '../../src/protocols/jointech/push';
+import { decodePush, DATA_TYPES } from '../../src/protocols/jointech/messages';
 import { parseLenientJson } from '../../src/protocols/lenient-json';
 import { isProtocolError } from '../../src/protocols/protocol-error';
 
