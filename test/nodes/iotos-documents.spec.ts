@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import type * as mqtt from 'mqtt';
-import { RESPONSE_CODES } from '../../src/protocols/iotos/device';
+import { RESPONSE_CODES } from '../../src/protocols/iotos/enums';
 import { parseLenientJson } from '../../src/protocols/lenient-json';
 import { brokerLabel } from '../../tools/broker';
 import { withRedAndBroker } from '../support/suite';

@@ -2,8 +2,9 @@
 import fc from 'fast-check';
 import { decodeAmqpMessage, PAYLOAD_FORMATS } from '../../src/protocols/aliyun/amqp';
 import { decodeLivingPush, LIVING_KINDS, parseAccountReply } from '../../src/protocols/aliyun/living';
-import { decodeMessage, KINDS } from '../../src/protocols/eztcloud/open-api';
-import { parseDownlink, parseUplinkResult } from '../../src/protocols/iotos/device';
+import { decodeMessage } from '../../src/protocols/eztcloud/messages';
+import { KINDS } from '../../src/protocols/eztcloud/topics';
+import { parseDownlink, parseUplinkResult } from '../../src/protocols/iotos/messages';
 import { decodePush, DATA_TYPES } from '../../src/protocols/jointech/messages';
 import { parseLenientJson } from '../../src/protocols/lenient-json';
 import { isProtocolError } from '../../src/protocols/protocol-error';

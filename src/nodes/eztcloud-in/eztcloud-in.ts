@@ -8,7 +8,8 @@ import { describe, localError, say } from '../../lib/log-text';
 import { joinConnection } from '../../lib/mqtt/user-node';
 import { configuredNode } from '../../lib/mqtt/configured-node';
 import { registerNode } from '../../lib/red';
-import { KINDS, decodeMessage, deviceUsername, parseOpenTopic, subscribeFilters, type Kind } from '../../protocols/eztcloud/open-api';
+import { KINDS, deviceUsername, parseOpenTopic, subscribeFilters, type Kind } from '../../protocols/eztcloud/topics';
+import { decodeMessage } from '../../protocols/eztcloud/messages';
 import { ProtocolError, asError } from '../../protocols/protocol-error';
 import type { EztcloudProjectNode } from '../eztcloud-project/types';
 
