@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import type * as mqtt from 'mqtt';
-import { LIVING_KINDS } from '../../src/protocols/aliyun/living';
+import { LIVING_KINDS } from '../../src/protocols/aliyun/topics';
 import { parseLenientJson } from '../../src/protocols/lenient-json';
 import { brokerLabel } from '../../tools/broker';
 import { livingSamples } from '../../tools/samples';

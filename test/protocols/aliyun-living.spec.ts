@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import {
-  accountReplyFilter, buildAccountRequest, decodeLivingPush, livingFilters, parseAccountReply, parseLivingTopic, LIVING_KINDS,
-} from '../../src/protocols/aliyun/living';
+import { accountReplyFilter, livingFilters, parseLivingTopic, LIVING_KINDS } from '../../src/protocols/aliyun/topics';
+import { buildAccountRequest, parseAccountReply } from '../../src/protocols/aliyun/commands';
+import { decodeLivingPush } from '../../src/protocols/aliyun/messages';
 import { insertMissingCommas, parseLenientJson } from '../../src/protocols/lenient-json';
 import { isProtocolError } from '../../src/protocols/protocol-error';
 import { livingSamples } from '../../tools/samples';
