@@ -77,7 +77,7 @@ function init(RED: NodeAPI): void {
         let extra: Record<string, unknown> | undefined;
         try {
           const decoded = decodeMessage('command_reply', body);
-          reply = decoded.payload as Record<string, unknown>;
+          reply = decoded.payload;
           extra = decoded.extra;
         } catch (err) {
           view.error(asError(err).message);

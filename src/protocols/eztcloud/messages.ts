@@ -19,8 +19,11 @@ const SCHEMAS = {
 
 export type DataFormat = 'buffer' | 'utf8' | 'json';
 
-export interface Decoded {
-  payload: unknown;
+/** The payload of each kind: the schema's output, and custom data as the chosen format gives it. */
+export type PayloadOf<K extends Kind> = K extends keyof typeof SCHEMAS ? z.infer<(typeof SCHEMAS)[K]> : unknown;
+
+export interface Decoded<K extends Kind = Kind> {
+  payload: PayloadOf<K>;
   /** True when the JSON needed the document-style leniency (trailing commas, comments). */
   lenient: boolean;
   /** Fields the document does not describe for this kind, unchanged. */
@@ -28,6 +31,7 @@ export interface Decoded {
 }
 
 /** Decodes one message of `kind`; custom data is raw bytes, kept or read as the user chose. */
+export function decodeMessage<K extends Kind>(kind: K, body: Buffer, dataFormat?: DataFormat): Decoded<K>;
 export function decodeMessage(kind: Kind, body: Buffer, dataFormat: DataFormat = 'buffer'): Decoded {
   if (kind === 'data') {
     if (dataFormat === 'buffer') return { payload: body, lenient: false };
