@@ -409,8 +409,8 @@ function nameFields(obj: Record<string, unknown> | null, tables: FieldTables, pa
 type Decoded<S extends z.ZodType, Rewritten> = { [K in keyof z.infer<S> as K extends keyof Rewritten ? never : K]: z.infer<S>[K] } & Rewritten;
 /** An inner JSON-in-string object, its known fields named or converted, the others kept. */
 type InnerObject = Record<string, unknown> | null;
-interface TimeFields<F extends string> { iso: { [K in F]: string | null }; ms: { [K in F as `${K}Ms`]: number | null } }
-type Times<F extends string> = TimeFields<F>['iso'] & TimeFields<F>['ms'];
+/** A time field as an ISO string and, under the name + "Ms", as epoch milliseconds. */
+type Times<F extends string> = { [K in F]: string | null } & { [K in F as `${K}Ms`]: number | null };
 interface BatteryFields { battery: number | null; charging: boolean; voltage: number | null }
 
 export type LocationMessage = Decoded<typeof LocationPush, Times<'gpsTime' | 'recvTime'> & BatteryFields & {
