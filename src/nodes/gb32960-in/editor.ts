@@ -1,6 +1,7 @@
-interface Gb32960InEditorNode { name?: string; server?: string; kinds?: string; vins?: string }
+import { renderCheckboxes } from '../../editor/checkbox-list';
+import { DEFAULT_KINDS, FRAME_KINDS } from './kinds';
 
-const KINDS = ['login', 'realtime', 'reissue', 'logout', 'heartbeat', 'time', 'commands', 'other', 'sessions'];
+interface Gb32960InEditorNode { _: (k: string) => string; name?: string; server?: string; kinds?: string; vins?: string }
 
 RED.nodes.registerType('gb32960-in', {
   category: 'Chinese IoT',
@@ -8,7 +9,7 @@ RED.nodes.registerType('gb32960-in', {
   defaults: {
     name: { value: '' },
     server: { type: 'gb32960-server', required: true },
-    kinds: { value: 'login,realtime,reissue,logout,time,commands,other,sessions' },
+    kinds: { value: DEFAULT_KINDS },
     vins: { value: '' },
   },
   inputs: 0,
@@ -22,10 +23,12 @@ RED.nodes.registerType('gb32960-in', {
     return this._('outputs.all');
   },
   oneditprepare: function (this: Gb32960InEditorNode) {
+    renderCheckboxes('#gb32960-in-kinds', FRAME_KINDS, (k) => `gb32960-in-kind-${k}`, (k) => this._(`label.kind.${k}`),
+      { label: 'width:48%;display:inline-block', input: 'width:auto;margin:0 6px 0 0' });
     const chosen = new Set((this.kinds ?? '').split(',').filter(Boolean));
-    for (const k of KINDS) $(`#gb32960-in-kind-${k}`).prop('checked', chosen.has(k));
+    for (const k of FRAME_KINDS) $(`#gb32960-in-kind-${k}`).prop('checked', chosen.has(k));
   },
   oneditsave: function (this: Gb32960InEditorNode) {
-    this.kinds = KINDS.filter((k) => $(`#gb32960-in-kind-${k}`).prop('checked')).join(',');
+    this.kinds = FRAME_KINDS.filter((k) => $(`#gb32960-in-kind-${k}`).prop('checked')).join(',');
   },
 });

@@ -9,11 +9,11 @@ import { nextMsgId } from '../../lib/msg-id';
 import { registerNode } from '../../lib/red';
 import { vinList, type VehicleFrame } from '../gb32960-server/platform';
 import { serverUser } from '../gb32960-server/server-user';
-import { FRAME_KINDS, kindOf, type Kind } from './kinds';
+import { DEFAULT_KINDS, FRAME_KINDS, kindOf, type Kind } from './kinds';
 
 const InConfig = z.object({
   server: z.string({ error: 'no gb32960 server selected' }).min(1, 'no gb32960 server selected'),
-  kinds: z.string().default('login,realtime,reissue,logout,time,commands,other,sessions')
+  kinds: z.string().default(DEFAULT_KINDS)
     .transform((s) => s.split(',').map((k) => k.trim()).filter(Boolean))
     .pipe(z.array(z.enum(FRAME_KINDS))),
   vins: z.string().default(''),

@@ -1,6 +1,11 @@
-/** Which frames a gb32960-in sends on, by kind. */
+/**
+ * Which frames a gb32960-in sends on, by kind. Plain data, no imports: the runtime and the edit
+ * dialog (its checkboxes and default) both read it.
+ */
 export const FRAME_KINDS = ['login', 'realtime', 'reissue', 'logout', 'heartbeat', 'time', 'commands', 'other', 'sessions'] as const;
 export type Kind = (typeof FRAME_KINDS)[number];
+/** A new node's kinds, as stored text: every kind but the frequent heartbeats. */
+export const DEFAULT_KINDS = FRAME_KINDS.filter((k) => k !== 'heartbeat').join(',');
 
 /** The kind of a vehicle frame by its command id (table 3 of both editions). */
 export function kindOf(command: number): Kind {

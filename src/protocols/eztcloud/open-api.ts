@@ -7,9 +7,9 @@ import { parseLenientJson } from '../lenient-json';
 import { unknownMembers } from '../message-checks';
 import { topicSegment } from '../mqtt-topic';
 import { ProtocolError, clip, describeIssues } from '../protocol-error';
+import { KINDS, type Kind } from './kinds';
 
-export const KINDS = ['attributes', 'event_report', 'command_reply', 'data', 'alarm', 'online'] as const;
-export type Kind = (typeof KINDS)[number];
+export { KINDS, type Kind };
 
 export const ACTIONS = ['attributes_push', 'command_send'] as const;
 export type Action = (typeof ACTIONS)[number];

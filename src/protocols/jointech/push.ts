@@ -14,8 +14,9 @@ import {
   SUB_LOCK_EVENTS, SUB_LOCK_ROPE, SUB_LOCK_STATUS, UNLOCK_TYPES, named, type EnumTable, type EnumValue,
 } from './enums';
 
-export const DATA_TYPES = ['location', 'alarm', 'event', 'cmd', 'sublock'] as const;
-export type DataType = (typeof DATA_TYPES)[number];
+import { DATA_TYPES, type DataType } from './data-types';
+
+export { DATA_TYPES, type DataType };
 
 // ---------------------------------------------------------------------------------------------
 // Field helpers
