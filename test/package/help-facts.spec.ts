@@ -1,0 +1,28 @@
+/**
+ * Help pages state counts from the code's tables (scripts/build.mjs fills `{{fact:name}}` from
+ * src/help-facts.ts): no built page keeps a placeholder, and the numbers are the tables' own.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { HELP_FACTS } from '../../src/help-facts';
+import { ALARM_TYPES } from '../../src/protocols/jointech/enums';
+
+const root = join(__dirname, '..', '..', '..');
+const types = readdirSync(join(root, 'nodes'));
+const helpPage = (type: string, lang: string) => readFileSync(join(root, 'nodes', type, 'locales', lang, `${type}.html`), 'utf8');
+
+describe('help facts', () => {
+  it('no built help page keeps a {{fact:...}} placeholder', () => {
+    assert.ok(types.length > 10, 'the nodes are built');
+    for (const t of types) {
+      for (const lang of ['en-US', 'zh-CN']) assert.doesNotMatch(helpPage(t, lang), /\{\{\s*fact:/, `${t} ${lang}`);
+    }
+  });
+
+  it('the jointech-in help gives the alarm table\'s size', () => {
+    assert.equal(HELP_FACTS['jointech.alarmTypes.count'], ALARM_TYPES.size);
+    assert.match(helpPage('jointech-in', 'en-US'), new RegExp(`\`alarmType\` \\(all ${ALARM_TYPES.size} types\\)`));
+    assert.match(helpPage('jointech-in', 'zh-CN'), new RegExp(`全部 ${ALARM_TYPES.size} 种报警`));
+  });
+});
