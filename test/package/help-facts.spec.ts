@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { HELP_FACTS } from '../../src/help-facts';
+import { KINDS } from '../../src/protocols/eztcloud/kinds';
+import { DATA_TYPES } from '../../src/protocols/jointech/data-types';
 import { ALARM_TYPES } from '../../src/protocols/jointech/enums';
 
 const root = join(__dirname, '..', '..', '..');
@@ -25,4 +27,14 @@ describe('help facts', () => {
     assert.match(helpPage('jointech-in', 'en-US'), new RegExp(`\`alarmType\` \\(all ${ALARM_TYPES.size} types\\)`));
     assert.match(helpPage('jointech-in', 'zh-CN'), new RegExp(`全部 ${ALARM_TYPES.size} 种报警`));
   });
+
+  // The per-kind output lists are prose in each language; a kind added to the list must show there too.
+  for (const [type, list] of [['eztcloud-in', KINDS], ['jointech-in', DATA_TYPES]] as const) {
+    it(`the ${type} help names one output per entry of its list, in both languages`, () => {
+      const en = /the outputs are, in order: ([^.]+)\./.exec(helpPage(type, 'en-US'))?.[1];
+      const zh = /输出依次为：([^。]+)。/.exec(helpPage(type, 'zh-CN'))?.[1];
+      assert.equal(en?.split(', ').length, list.length, `${type} en-US: ${en}`);
+      assert.equal(zh?.split('、').length, list.length, `${type} zh-CN: ${zh}`);
+    });
+  }
 });
