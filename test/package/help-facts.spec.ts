@@ -1,11 +1,13 @@
 /**
  * Help pages state counts from the code's tables (scripts/build.mjs fills `{{fact:name}}` from
  * src/help-facts.ts): no built page keeps a placeholder, and the numbers are the tables' own.
+ * The kind/type lists the dialogs draw checkboxes from have their labels and their help lines.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { HELP_FACTS } from '../../src/help-facts';
+import { FRAME_KINDS } from '../../src/nodes/gb32960-in/kinds';
 import { KINDS } from '../../src/protocols/eztcloud/kinds';
 import { DATA_TYPES } from '../../src/protocols/jointech/data-types';
 import { ALARM_TYPES } from '../../src/protocols/jointech/enums';
@@ -35,6 +37,17 @@ describe('help facts', () => {
       const zh = /输出依次为：([^。]+)。/.exec(helpPage(type, 'zh-CN'))?.[1];
       assert.equal(en?.split(', ').length, list.length, `${type} en-US: ${en}`);
       assert.equal(zh?.split('、').length, list.length, `${type} zh-CN: ${zh}`);
+    });
+  }
+
+  // The dialogs draw a checkbox per entry and label it from the node's catalogue.
+  for (const [type, key, list] of [['eztcloud-in', 'kind', KINDS], ['jointech-in', 'type', DATA_TYPES], ['gb32960-in', 'label.kind', FRAME_KINDS]] as const) {
+    it(`every entry of the ${type} checkbox list has its label in both languages`, () => {
+      for (const lang of ['en-US', 'zh-CN']) {
+        let labels: unknown = JSON.parse(readFileSync(join(root, 'nodes', type, 'locales', lang, `${type}.json`), 'utf8'));
+        for (const part of key.split('.')) labels = (labels as Record<string, unknown>)[part];
+        for (const v of list) assert.equal(typeof (labels as Record<string, unknown>)[v], 'string', `${type} ${lang} ${key}.${v}`);
+      }
     });
   }
 });
