@@ -8,6 +8,9 @@
 //   nodes/<type>/icons/<icon>  the one icon the node's editor names, from icons/ (Node-RED looks
 //                              for icons only next to the node's .js file)
 // `--release` (npm pack / publish) leaves out source maps.
+// Help pages may hold facts the code's tables know (how many alarm types, ...): write
+// `{{fact:jointech.alarmTypes.count}}` in help.md and the build puts in the value HELP_FACTS of
+// src/help-facts.ts gives that name; a name it does not know fails the build.
 import { build } from 'esbuild';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -68,16 +71,29 @@ export function renderHelpRows(md, file) {
   return { text: out.join('\n'), problems };
 }
 
-/** A table from a TypeScript module under src/lib, for the message catalogues. */
+/** A table from a TypeScript module under src/ (`lib/status-texts.ts`), for catalogues and help. */
 async function libTable(file, name) {
-  const out = await build({ entryPoints: [join(root, 'src', 'lib', file)], bundle: true, format: 'esm', platform: 'neutral', write: false, logLevel: 'warning' });
+  const out = await build({ entryPoints: [join(root, 'src', file)], bundle: true, format: 'esm', platform: 'neutral', write: false, logLevel: 'warning' });
   const mod = await import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString('base64')}`);
   return mod[name];
 }
 /** The status words every node shows (src/lib/status-texts.ts). */
-const STATUS_TEXTS = await libTable('status-texts.ts', 'STATUS_TEXTS');
+const STATUS_TEXTS = await libTable('lib/status-texts.ts', 'STATUS_TEXTS');
 /** The texts every node logs: errors by code and warnings (src/lib/log-texts.ts). */
-const LOG_TEXTS = await libTable('log-texts.ts', 'LOG_TEXTS');
+const LOG_TEXTS = await libTable('lib/log-texts.ts', 'LOG_TEXTS');
+/** Counts and lists the help pages state (src/help-facts.ts). */
+const HELP_FACTS = await libTable('help-facts.ts', 'HELP_FACTS');
+
+/** Puts each `{{fact:name}}` of a help page's Markdown in from HELP_FACTS. */
+export function fillFacts(md, file, facts = HELP_FACTS) {
+  const problems = [];
+  const text = md.replace(/\{\{\s*fact:\s*([\w.-]+)\s*\}\}/g, (m, name) => {
+    if (Object.hasOwn(facts, name)) return String(facts[name]);
+    problems.push(`${file}: no fact named "${name}" in src/help-facts.ts`);
+    return m;
+  });
+  return { text, problems };
+}
 
 rmSync(outNodes, { recursive: true, force: true });
 const external = [...Object.keys(pkg.dependencies ?? {}), 'node-red'];
@@ -144,8 +160,10 @@ await Promise.all(types.map(async (t) => {
     writeFileSync(join(to, `${t}.json`), JSON.stringify(catalog, null, 2));
     const help = join(from, 'help.md');
     if (!existsSync(help)) throw new Error(`missing ${help}`);
-    const rendered = renderHelpRows(readFileSync(help, 'utf8').trim(), `src/nodes/${t}/locales/${lang}/help.md`);
-    helpProblems.push(...rendered.problems);
+    const helpFile = `src/nodes/${t}/locales/${lang}/help.md`;
+    const filled = fillFacts(readFileSync(help, 'utf8').trim(), helpFile);
+    const rendered = renderHelpRows(filled.text, helpFile);
+    helpProblems.push(...filled.problems, ...rendered.problems);
     // The marker lets the package's help stylesheet apply to its own pages only.
     writeFileSync(join(to, `${t}.html`), `<script type="text/markdown" data-help-name="${t}">\n${rendered.text}\n\n<span class="cniot-help"></span>\n</script>\n`);
   }

@@ -1,3 +1,5 @@
+import { CONNECTION_DEFAULTS, CONNECTION_LIMITS, TOPIC_SAFE } from '../lib/connection-limits';
+
 /**
  * The "Connection" part of every MQTT config node's edit dialog. The settings live in one object
  * property, `connection`, which the runtime validates with the same rules.
@@ -16,6 +18,16 @@ export interface ConnectionValue {
   shareGroup: string;
 }
 
+const { keepalive: KEEPALIVE, reconnectMinMs: RECONNECT_MIN, reconnectMaxMs: RECONNECT_MAX, queueLimit: QUEUE } = CONNECTION_LIMITS;
+
+/** A new config node's `connection` value: the platform's broker and the runtime's defaults. */
+export function connectionDefaults(url: string): ConnectionValue {
+  return {
+    url, clientId: '', clean: true, keepalive: KEEPALIVE.default, protocolVersion: CONNECTION_DEFAULTS.protocolVersion,
+    reconnectMinMs: RECONNECT_MIN.default, reconnectMaxMs: RECONNECT_MAX.default, queueLimit: QUEUE.default, shareGroup: '',
+  };
+}
+
 const field = (name: string) => $(`#node-config-input-conn-${name}`);
 
 /** Which form field a connection problem belongs to, and the catalogue key that explains it. */
@@ -32,13 +44,13 @@ export function connectionProblems(v: Partial<ConnectionValue> | undefined, tlsO
   else if (tlsOnly && /^(mqtt|ws):/i.test(url)) out.push({ field: 'url', key: 'connection.errors.tlsOnly' });
   // user:password@ would be stored in flows.json in clear; the runtime refuses it too.
   else if (/^[a-z]+:\/\/[^/@\s]*:[^/@\s]*@/i.test(url)) out.push({ field: 'url', key: 'connection.errors.urlPassword' });
-  if (/[\s+#/]/.test(v?.clientId ?? '') || (v?.clean === false && !(v?.clientId ?? '').trim())) out.push({ field: 'clientId', key: 'connection.errors.clientId' });
-  const inRange = (n: unknown, lo: number, hi: number) => typeof n === 'number' && Number.isFinite(n) && n >= lo && n <= hi;
-  if (!inRange(v?.keepalive, 0, 65535)) out.push({ field: 'keepalive', key: 'connection.errors.keepalive' });
-  if (!inRange(v?.reconnectMinMs, 100, 600000)) out.push({ field: 'reconnectMin', key: 'connection.errors.reconnectRange' });
-  else if (!inRange(v?.reconnectMaxMs, 100, 3600000)) out.push({ field: 'reconnectMax', key: 'connection.errors.reconnectRange' });
+  if (!TOPIC_SAFE.test(v?.clientId ?? '') || (v?.clean === false && !(v?.clientId ?? '').trim())) out.push({ field: 'clientId', key: 'connection.errors.clientId' });
+  const inRange = (n: unknown, l: { min: number; max: number }) => typeof n === 'number' && Number.isFinite(n) && n >= l.min && n <= l.max;
+  if (!inRange(v?.keepalive, KEEPALIVE)) out.push({ field: 'keepalive', key: 'connection.errors.keepalive' });
+  if (!inRange(v?.reconnectMinMs, RECONNECT_MIN)) out.push({ field: 'reconnectMin', key: 'connection.errors.reconnectRange' });
+  else if (!inRange(v?.reconnectMaxMs, RECONNECT_MAX)) out.push({ field: 'reconnectMax', key: 'connection.errors.reconnectRange' });
   else if ((v?.reconnectMaxMs ?? 0) < (v?.reconnectMinMs ?? 0)) out.push({ field: 'reconnectMax', key: 'connection.errors.reconnectOrder' });
-  if (!inRange(v?.queueLimit, 0, 1000000)) out.push({ field: 'queueLimit', key: 'connection.errors.queueLimit' });
+  if (!inRange(v?.queueLimit, QUEUE)) out.push({ field: 'queueLimit', key: 'connection.errors.queueLimit' });
   return out;
 }
 
@@ -69,11 +81,12 @@ export function prepareConnectionForm(value: Partial<ConnectionValue> | undefine
   field('clientId').val(v.clientId ?? '');
   field('persistent').prop('checked', v.clean === false);
   field('exactlyOnce').prop('checked', v.exactlyOnce === true);
-  field('keepalive').val(v.keepalive ?? 30);
-  field('protocolVersion').val(String(v.protocolVersion ?? 4));
-  field('reconnectMin').val((v.reconnectMinMs ?? 1000) / 1000);
-  field('reconnectMax').val((v.reconnectMaxMs ?? 60000) / 1000);
-  field('queueLimit').val(v.queueLimit ?? 1000);
+  field('keepalive').attr({ min: KEEPALIVE.min, max: KEEPALIVE.max }).val(v.keepalive ?? KEEPALIVE.default);
+  field('protocolVersion').val(String(v.protocolVersion ?? CONNECTION_DEFAULTS.protocolVersion));
+  // The form shows reconnect delays in seconds.
+  field('reconnectMin').attr('min', RECONNECT_MIN.min / 1000).val((v.reconnectMinMs ?? RECONNECT_MIN.default) / 1000);
+  field('reconnectMax').attr('min', RECONNECT_MAX.min / 1000).val((v.reconnectMaxMs ?? RECONNECT_MAX.default) / 1000);
+  field('queueLimit').attr('min', QUEUE.min).val(v.queueLimit ?? QUEUE.default);
   field('shareGroup').val(v.shareGroup ?? '');
   const mark = () => markConnectionForm(tlsOnly);
   // Like core's "Use TLS": the TLS settings row only where the URL asks for TLS, so a plain
@@ -95,11 +108,11 @@ export function readConnectionForm(previous: Partial<ConnectionValue> | undefine
     clientId: String(field('clientId').val() ?? '').trim(),
     clean: !field('persistent').prop('checked'),
     exactlyOnce: field('exactlyOnce').prop('checked') === true,
-    keepalive: num('keepalive', 30),
-    protocolVersion: num('protocolVersion', 4),
-    reconnectMinMs: Math.round(num('reconnectMin', 1) * 1000),
-    reconnectMaxMs: Math.round(num('reconnectMax', 60) * 1000),
-    queueLimit: num('queueLimit', 1000),
+    keepalive: num('keepalive', KEEPALIVE.default),
+    protocolVersion: num('protocolVersion', CONNECTION_DEFAULTS.protocolVersion),
+    reconnectMinMs: Math.round(num('reconnectMin', RECONNECT_MIN.default / 1000) * 1000),
+    reconnectMaxMs: Math.round(num('reconnectMax', RECONNECT_MAX.default / 1000) * 1000),
+    queueLimit: num('queueLimit', QUEUE.default),
     shareGroup: String(field('shareGroup').val() ?? '').trim(),
   };
 }

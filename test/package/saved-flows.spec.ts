@@ -10,20 +10,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { withRedAndBroker } from '../support/suite';
 import { builtNode, helper, sleep, type FlowNode } from '../support/red';
+import { CREDENTIALS } from '../support/user-input';
 
 const SAVED = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'saved-flows');
 const core = (path: string) => require(require.resolve(`@node-red/nodes/core/${path}`));
 const CORE_NODES = ['common/20-inject.js', 'common/21-debug.js', 'common/90-comment.js', 'function/10-switch.js'].map(core);
 const OUR_TYPES = readdirSync(join(__dirname, '..', '..', '..', 'src', 'nodes'));
-
-/** What the user types into each config dialog; saved flows keep it in the credentials file, not in the flow. */
-const CREDENTIALS: Record<string, Record<string, string>> = {
-  'jointech-account': { username: 'user', password: 'fe01ce2a7fbac8fafaed7c982a04e229' },
-  'eztcloud-project': { projectKey: 'PR_saved', projectSecret: 'secret' },
-  'iotos-connection': { username: 'gateway', password: 'secret' },
-  'aliyun-living-account': { username: 'user', password: 'secret' },
-  'aliyun-amqp-connection': { keyId: 'LTAI5saved', secret: 'secret' },
-};
 
 interface LogEntry { level: number; msg: unknown; type?: string; id?: string }
 const logged = (): LogEntry[] => (helper as unknown as { log(): { args: Array<[LogEntry]> } }).log().args.map((a) => a[0]);

@@ -158,8 +158,9 @@ describe('Jointech push decoding (document samples)', () => {
     assert.deepEqual(p.alarmType, { code: 777, en: null, zh: null, unknown: true });
   });
 
-  it('has all 126 alarm types of the document, with both names', () => {
-    assert.equal(ALARM_TYPES.size, 126);
+  it('has the 126 alarm types of the document, with both names', () => {
+    // At least: a code the platform adds later is one more table row, nothing else to change.
+    assert.ok(ALARM_TYPES.size >= 126, `${ALARM_TYPES.size} alarm types`);
     for (const [code, [en, zh]] of ALARM_TYPES) {
       assert.ok(en.length > 0 && zh.length > 0, `alarm ${code} has names`);
     }

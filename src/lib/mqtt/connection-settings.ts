@@ -4,6 +4,9 @@
  * validates it here before anything connects.
  */
 import { z } from 'zod';
+import { CONNECTION_DEFAULTS, CONNECTION_LIMITS, TOPIC_SAFE } from '../connection-limits';
+
+export { CONNECTION_DEFAULTS, CONNECTION_LIMITS };
 
 const brokerUrl = z
   .string()
@@ -28,16 +31,16 @@ const brokerUrl = z
 const clientId = z
   .string()
   .trim()
-  .max(128)
-  .regex(/^[^\s+#/]*$/, 'client id must not contain spaces, "+", "#" or "/"');
+  .max(CONNECTION_DEFAULTS.clientIdMaxLength)
+  .regex(TOPIC_SAFE, 'client id must not contain spaces, "+", "#" or "/"');
 
 const shareGroup = z
   .string()
   .trim()
-  .regex(/^[^\s+#/]*$/, 'share group must not contain spaces, "+", "#" or "/"');
+  .regex(TOPIC_SAFE, 'share group must not contain spaces, "+", "#" or "/"');
 
 /** Numbers may arrive as strings from older exports or hand-edited flows. */
-const num = (min: number, max: number, dflt: number) => z.coerce.number().int().min(min).max(max).default(dflt);
+const num = (l: { min: number; max: number; default: number }) => z.coerce.number().int().min(l.min).max(l.max).default(l.default);
 
 export const ConnectionSettings = z.object({
   url: brokerUrl,
@@ -50,13 +53,13 @@ export const ConnectionSettings = z.object({
    */
   exactlyOnce: z.boolean().default(false),
   /** Seconds; a half-open connection is noticed after 1.5 times this (mqtt.js's ping timeout). */
-  keepalive: num(0, 65535, 30),
-  protocolVersion: z.coerce.number().pipe(z.union([z.literal(4), z.literal(5)])).default(4),
-  reconnectMinMs: num(100, 600_000, 1000),
-  reconnectMaxMs: num(100, 3_600_000, 60_000),
-  connectTimeoutMs: num(1000, 120_000, 30_000),
+  keepalive: num(CONNECTION_LIMITS.keepalive),
+  protocolVersion: z.coerce.number().pipe(z.union([z.literal(4), z.literal(5)])).default(CONNECTION_DEFAULTS.protocolVersion),
+  reconnectMinMs: num(CONNECTION_LIMITS.reconnectMinMs),
+  reconnectMaxMs: num(CONNECTION_LIMITS.reconnectMaxMs),
+  connectTimeoutMs: num(CONNECTION_LIMITS.connectTimeoutMs),
   /** Publishes held while offline; beyond this the publish fails with a clear error. */
-  queueLimit: num(0, 1_000_000, 1000),
+  queueLimit: num(CONNECTION_LIMITS.queueLimit),
   shareGroup: shareGroup.default(''),
 }).refine((s) => s.clean || s.clientId !== '', {
   message: 'a persistent session (clean session off) needs a fixed client id',

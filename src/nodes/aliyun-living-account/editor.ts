@@ -1,5 +1,5 @@
 import { check } from '../../editor/validators';
-import { connectionValidator, prepareConnectionForm, readConnectionForm, type ConnectionValue } from '../../editor/connection-form';
+import { connectionDefaults, connectionValidator, prepareConnectionForm, readConnectionForm, type ConnectionValue } from '../../editor/connection-form';
 
 const DEFAULT_URL = 'mqtts://iot-as-mqtt.cn-shanghai.aliyuncs.com:1883';
 
@@ -20,7 +20,7 @@ RED.nodes.registerType('aliyun-living-account', {
     productKey: { value: '', required: true, validate: check((v) => /^[^\s+#/]+$/.test(String(v ?? '')), 'errors.productKey') },
     deviceName: { value: '', required: true, validate: check((v) => /^[^\s+#/]+$/.test(String(v ?? '')), 'errors.deviceName') },
     connection: {
-      value: { url: 'mqtts://iot-as-mqtt.cn-shanghai.aliyuncs.com:1883', clientId: '', clean: true, keepalive: 30, protocolVersion: 4, reconnectMinMs: 1000, reconnectMaxMs: 60000, queueLimit: 1000, shareGroup: '' },
+      value: connectionDefaults('mqtts://iot-as-mqtt.cn-shanghai.aliyuncs.com:1883'),
       validate: connectionValidator(),
     },
     tls: { type: 'tls-config', required: false },

@@ -1,5 +1,6 @@
+import { renderCheckboxes } from '../../editor/checkbox-list';
 import { translateStatuses } from '../../editor/status-i18n';
-const KINDS = ['attributes', 'event_report', 'command_reply', 'data', 'alarm', 'online'];
+import { KINDS } from '../../protocols/eztcloud/kinds';
 
 interface EztcloudInEditorNode {
   name?: string;
@@ -17,7 +18,7 @@ RED.nodes.registerType('eztcloud-in', {
     version: { value: 1 },
     name: { value: '' },
     project: { type: 'eztcloud-project', required: true },
-    kinds: { value: ['attributes', 'event_report', 'command_reply', 'data', 'alarm', 'online'], validate: function (v: unknown) { return Array.isArray(v) && v.length > 0; } },
+    kinds: { value: [...KINDS], validate: function (v: unknown) { return Array.isArray(v) && v.length > 0; } },
     devicesMode: { value: 'all' },
     devices: { value: '', validate: function (v: string) { return /^(\s*DU_[\w-]+[\s,;，]*)*$/.test(v ?? ''); } },
     streams: { value: '', validate: function (v: string) { return !/[+#/]/.test(v ?? ''); } },
@@ -35,8 +36,10 @@ RED.nodes.registerType('eztcloud-in', {
   outputLabels: function (this: EztcloudInEditorNode & { _: (k: string) => string }, i: number) {
     return this.split === 'per-kind' ? KINDS[i] ?? '' : this._('outputs.all');
   },
-  oneditprepare: function (this: EztcloudInEditorNode) {
-    const selected = new Set(this.kinds ?? KINDS);
+  oneditprepare: function (this: EztcloudInEditorNode & { _: (k: string) => string }) {
+    renderCheckboxes('#eztcloud-in-kinds', KINDS, (k) => `node-input-kind-${k}`, (k) => this._(`kind.${k}`),
+      { label: 'width:auto;margin-right:10px', input: 'width:auto;margin:0 4px 0 0' });
+    const selected = new Set<string>(this.kinds ?? KINDS);
     for (const k of KINDS) $(`#node-input-kind-${k}`).prop('checked', selected.has(k));
     const show = () => {
       $('.eztcloud-devices').toggle($('#node-input-devicesMode').val() === 'list');

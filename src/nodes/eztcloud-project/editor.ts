@@ -1,4 +1,4 @@
-import { connectionValidator, prepareConnectionForm, readConnectionForm, type ConnectionValue } from '../../editor/connection-form';
+import { connectionDefaults, connectionValidator, prepareConnectionForm, readConnectionForm, type ConnectionValue } from '../../editor/connection-form';
 
 const DEFAULT_URL = 'mqtts://mqtt.eztcloud.com:7885';
 
@@ -18,7 +18,7 @@ RED.nodes.registerType('eztcloud-project', {
     name: { value: '' },
     localTest: { value: false },
     connection: {
-      value: { url: 'mqtts://mqtt.eztcloud.com:7885', clientId: '', clean: true, keepalive: 30, protocolVersion: 4, reconnectMinMs: 1000, reconnectMaxMs: 60000, queueLimit: 1000, shareGroup: '' },
+      value: connectionDefaults('mqtts://mqtt.eztcloud.com:7885'),
       // The platform is TLS only; plain mqtt:// and ws:// only for a local test broker.
       validate: connectionValidator<EztcloudProjectEditorNode>({ tlsOnly: (node) => !node.localTest }),
     },

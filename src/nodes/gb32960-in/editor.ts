@@ -1,4 +1,6 @@
+import { renderCheckboxes } from '../../editor/checkbox-list';
 import { intRange, live } from '../../editor/validators';
+import { BATCH_FIELDS, DEFAULT_KINDS, FRAME_KINDS } from './kinds';
 
 interface Gb32960InEditorNode {
   _: (key: string) => string;
@@ -11,10 +13,6 @@ interface Gb32960InEditorNode {
   batchMs?: number | string;
 }
 
-const KINDS = ['login', 'realtime', 'reissue', 'logout', 'heartbeat', 'time', 'commands', 'other', 'sessions'];
-
-/** Batch limits as the runtime takes them: a whole number in [min, max]. */
-const BATCH_FIELDS = { batchSize: { min: 1, max: 100000, value: 500 }, batchMs: { min: 1, max: 3600000, value: 200 } };
 type BatchField = keyof typeof BATCH_FIELDS;
 const batchInput = (name: BatchField) => $(`#gb32960-in-${name}`);
 const batching = (node: Gb32960InEditorNode) => live('node-input-output', node.output ?? 'frame') === 'batch';
@@ -35,11 +33,11 @@ RED.nodes.registerType('gb32960-in', {
     version: { value: 1 },
     name: { value: '' },
     server: { type: 'gb32960-server', required: true },
-    kinds: { value: 'login,realtime,reissue,logout,time,commands,other,sessions' },
+    kinds: { value: DEFAULT_KINDS },
     vins: { value: '' },
     output: { value: 'frame' },
-    batchSize: { value: 500, validate: batchValidator('batchSize') },
-    batchMs: { value: 200, validate: batchValidator('batchMs') },
+    batchSize: { value: BATCH_FIELDS.batchSize.value, validate: batchValidator('batchSize') },
+    batchMs: { value: BATCH_FIELDS.batchMs.value, validate: batchValidator('batchMs') },
   },
   inputs: 0,
   outputs: 1,
@@ -52,8 +50,10 @@ RED.nodes.registerType('gb32960-in', {
     return this._(this.output === 'batch' ? 'outputs.batch' : 'outputs.all');
   },
   oneditprepare: function (this: Gb32960InEditorNode) {
+    renderCheckboxes('#gb32960-in-kinds', FRAME_KINDS, (k) => `gb32960-in-kind-${k}`, (k) => this._(`label.kind.${k}`),
+      { label: 'width:48%;display:inline-block', input: 'width:auto;margin:0 6px 0 0' });
     const chosen = new Set((this.kinds ?? '').split(',').filter(Boolean));
-    for (const k of KINDS) $(`#gb32960-in-kind-${k}`).prop('checked', chosen.has(k));
+    for (const k of FRAME_KINDS) $(`#gb32960-in-kind-${k}`).prop('checked', chosen.has(k));
     const output = $('#node-input-output');
     const mark = () => {
       const on = output.val() === 'batch';
@@ -66,13 +66,14 @@ RED.nodes.registerType('gb32960-in', {
       }
     };
     for (const name of Object.keys(BATCH_FIELDS) as BatchField[]) {
-      batchInput(name).val(String(this[name] ?? BATCH_FIELDS[name].value)).on('input change', mark);
+      batchInput(name).attr({ min: BATCH_FIELDS[name].min, max: BATCH_FIELDS[name].max })
+        .val(String(this[name] ?? BATCH_FIELDS[name].value)).on('input change', mark);
     }
     output.on('change', mark);
     mark();
   },
   oneditsave: function (this: Gb32960InEditorNode) {
-    this.kinds = KINDS.filter((k) => $(`#gb32960-in-kind-${k}`).prop('checked')).join(',');
+    this.kinds = FRAME_KINDS.filter((k) => $(`#gb32960-in-kind-${k}`).prop('checked')).join(',');
     // Stored as numbers, as the runtime reads them; a value that is no number stays as typed and is marked.
     for (const name of Object.keys(BATCH_FIELDS) as BatchField[]) {
       const s = String(batchInput(name).val() ?? '').trim();

@@ -9,21 +9,19 @@ import { nextMsgId } from '../../lib/msg-id';
 import { registerNode } from '../../lib/red';
 import { vinList, type VehicleFrame } from '../gb32960-server/platform';
 import { serverUser } from '../gb32960-server/server-user';
-import { FRAME_KINDS, kindOf, type Kind } from './kinds';
+import { BATCH_FIELDS, DEFAULT_KINDS, FRAME_KINDS, kindOf, type Kind } from './kinds';
 
-const BATCH_SIZE_MAX = 100_000;
-const BATCH_MS_MAX = 3_600_000;
 
 const InConfig = z.object({
   server: z.string({ error: 'no gb32960 server selected' }).min(1, 'no gb32960 server selected'),
-  kinds: z.string().default('login,realtime,reissue,logout,time,commands,other,sessions')
+  kinds: z.string().default(DEFAULT_KINDS)
     .transform((s) => s.split(',').map((k) => k.trim()).filter(Boolean))
     .pipe(z.array(z.enum(FRAME_KINDS))),
   vins: z.string().default(''),
   /** One msg per frame, or one per batch of frames for bulk writers. */
   output: z.enum(['frame', 'batch']).default('frame'),
-  batchSize: z.coerce.number().int().min(1).max(BATCH_SIZE_MAX).default(500),
-  batchMs: z.coerce.number().int().min(1).max(BATCH_MS_MAX).default(200),
+  batchSize: z.coerce.number().int().min(BATCH_FIELDS.batchSize.min).max(BATCH_FIELDS.batchSize.max).default(BATCH_FIELDS.batchSize.value),
+  batchMs: z.coerce.number().int().min(BATCH_FIELDS.batchMs.min).max(BATCH_FIELDS.batchMs.max).default(BATCH_FIELDS.batchMs.value),
 });
 
 type Def = NodeDef & Record<string, unknown>;

@@ -1,5 +1,5 @@
 import { check } from '../../editor/validators';
-import { connectionValidator, prepareConnectionForm, readConnectionForm, type ConnectionValue } from '../../editor/connection-form';
+import { connectionDefaults, connectionValidator, prepareConnectionForm, readConnectionForm, type ConnectionValue } from '../../editor/connection-form';
 
 const DEFAULT_URL = 'mqtt://mqtt.aiotos.net:1883';
 
@@ -27,7 +27,7 @@ RED.nodes.registerType('iotos-connection', {
     gatewayId: { value: '', required: true, validate: check((v) => /^\d+$/.test(String(v ?? '').trim()), 'errors.gatewayId') },
     deviceId: { value: '', required: true, validate: check((v) => /^\d+$/.test(String(v ?? '').trim()), 'errors.deviceId') },
     connection: {
-      value: { url: 'mqtt://mqtt.aiotos.net:1883', clientId: '', clean: true, keepalive: 30, protocolVersion: 4, reconnectMinMs: 1000, reconnectMaxMs: 60000, queueLimit: 1000, shareGroup: '' },
+      value: connectionDefaults('mqtt://mqtt.aiotos.net:1883'),
       // The platform fixes the client id as device_<gateway>_<device>.
       validate: connectionValidator<IotosConnectionEditorNode>({ clientId: (node) => `device_${node.gatewayId ?? ''}_${node.deviceId ?? ''}` }),
     },

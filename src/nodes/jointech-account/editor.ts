@@ -1,5 +1,5 @@
 import { check } from '../../editor/validators';
-import { connectionValidator, prepareConnectionForm, readConnectionForm, type ConnectionValue } from '../../editor/connection-form';
+import { connectionDefaults, connectionValidator, prepareConnectionForm, readConnectionForm, type ConnectionValue } from '../../editor/connection-form';
 
 const DEFAULT_URL = 'mqtt://mqtt.assetscontrols.com:1883';
 
@@ -13,7 +13,7 @@ RED.nodes.registerType('jointech-account', {
     passwordMode: { value: 'md5' },
     qos: { value: 1 },
     connection: {
-      value: { url: 'mqtt://mqtt.assetscontrols.com:1883', clientId: '', clean: true, keepalive: 30, protocolVersion: 4, reconnectMinMs: 1000, reconnectMaxMs: 60000, queueLimit: 1000, shareGroup: '' },
+      value: connectionDefaults('mqtt://mqtt.assetscontrols.com:1883'),
       validate: connectionValidator(),
     },
     tls: { type: 'tls-config', required: false },

@@ -1,6 +1,8 @@
+import { renderCheckboxes } from '../../editor/checkbox-list';
 import { translateStatuses } from '../../editor/status-i18n';
 import { check, intRange, live } from '../../editor/validators';
-const TYPES = ['location', 'alarm', 'event', 'cmd', 'sublock'];
+import { DATA_TYPES } from '../../protocols/jointech/data-types';
+import { WEBHOOK_LIMITS } from './facts';
 
 interface JointechInEditorNode {
   _: (key: string) => string;
@@ -14,7 +16,7 @@ interface JointechInEditorNode {
   inputs?: number;
 }
 
-const RATE_LIMIT_MAX = 100000;
+const { rateLimit: RATE, readTimeout: READ_TIMEOUT } = WEBHOOK_LIMITS;
 const rateLimitField = () => $('#jointech-in-rateLimit');
 
 translateStatuses();
@@ -35,7 +37,7 @@ RED.nodes.registerType('jointech-in', {
       },
     },
     types: {
-      value: ['location', 'alarm', 'event', 'cmd', 'sublock'],
+      value: [...DATA_TYPES],
       validate: function (v: unknown) { return Array.isArray(v) && v.length > 0; },
     },
     devicesMode: { value: 'all' },
@@ -50,7 +52,7 @@ RED.nodes.registerType('jointech-in', {
     split: { value: 'single' },
     outputs: { value: 1 },
     path: {
-      value: '/jointech',
+      value: WEBHOOK_LIMITS.path,
       validate: function (this: { mode?: string }, v: string) {
         const mode = ($('#node-input-mode').val() as string | undefined) ?? this.mode;
         return mode !== 'webhook' || /^\/?[\w\-./]+$/.test(v ?? '');
@@ -58,13 +60,13 @@ RED.nodes.registerType('jointech-in', {
     },
     pathPerType: { value: false },
     headerName: { value: '' },
-    maxBytes: { value: 262144, validate: RED.validators.number() },
+    maxBytes: { value: WEBHOOK_LIMITS.maxBytes.default, validate: RED.validators.number() },
     // A number of requests a second, 0 for no limit (stored as a number, the form field is not
     // named after the property so Node-RED does not store its string).
-    rateLimit: { value: 200, validate: intRange(0, RATE_LIMIT_MAX, 'errors.rateLimit') },
+    rateLimit: { value: RATE.default, validate: intRange(RATE.min, RATE.max, 'errors.rateLimit') },
     // No input port in webhook mode (set on save, as core's mqtt in does).
     // Flows saved before the field existed have none: the runtime takes 10 s.
-    readTimeout: { value: 10, validate: intRange(1, 600, 'errors.readTimeout') },
+    readTimeout: { value: READ_TIMEOUT.default, validate: intRange(READ_TIMEOUT.min, READ_TIMEOUT.max, 'errors.readTimeout') },
     inputs: { value: 1 },
   },
   credentials: {
@@ -79,11 +81,15 @@ RED.nodes.registerType('jointech-in', {
     return this.mode === 'webhook' ? `jointech POST ${this.path ?? ''}` : this._('paletteLabel');
   },
   outputLabels: function (this: JointechInEditorNode & { _: (k: string) => string }, i: number) {
-    return this.split === 'per-type' ? TYPES[i] ?? '' : this._('outputs.all');
+    return this.split === 'per-type' ? DATA_TYPES[i] ?? '' : this._('outputs.all');
   },
   oneditprepare: function (this: JointechInEditorNode) {
-    const selected = new Set(this.types ?? TYPES);
-    for (const t of TYPES) $(`#node-input-type-${t}`).prop('checked', selected.has(t));
+    renderCheckboxes('#jointech-in-types', DATA_TYPES, (t) => `node-input-type-${t}`, (t) => this._(`type.${t}`),
+      { label: 'width:auto;margin-right:10px', lastLabel: 'width:auto', input: 'width:auto;margin:0 4px 0 0' });
+    $('#node-input-readTimeout').attr({ min: READ_TIMEOUT.min, max: READ_TIMEOUT.max });
+    rateLimitField().attr('min', RATE.min);
+    const selected = new Set<string>(this.types ?? DATA_TYPES);
+    for (const t of DATA_TYPES) $(`#node-input-type-${t}`).prop('checked', selected.has(t));
     const show = () => {
       const mode = $('#node-input-mode').val();
       $('.jointech-mqtt').toggle(mode === 'mqtt');
@@ -92,18 +98,18 @@ RED.nodes.registerType('jointech-in', {
     };
     $('#node-input-mode, #node-input-devicesMode').on('change', show);
     show();
-    rateLimitField().val(String(this.rateLimit ?? 200));
+    rateLimitField().val(String(this.rateLimit ?? RATE.default));
     const markRate = () => {
       const s = String(rateLimitField().val() ?? '').trim();
       const n = Number(s);
-      rateLimitField().toggleClass('input-error', s === '' || !Number.isInteger(n) || n < 0 || n > RATE_LIMIT_MAX);
+      rateLimitField().toggleClass('input-error', s === '' || !Number.isInteger(n) || n < RATE.min || n > RATE.max);
     };
     rateLimitField().on('input change', markRate);
     markRate();
   },
   oneditsave: function (this: JointechInEditorNode) {
-    this.types = TYPES.filter((t) => $(`#node-input-type-${t}`).prop('checked'));
-    this.outputs = $('#node-input-split').val() === 'per-type' ? TYPES.length : 1;
+    this.types = DATA_TYPES.filter((t) => $(`#node-input-type-${t}`).prop('checked'));
+    this.outputs = $('#node-input-split').val() === 'per-type' ? DATA_TYPES.length : 1;
     this.inputs = $('#node-input-mode').val() === 'webhook' ? 0 : 1;
     const rate = String(rateLimitField().val() ?? '').trim();
     this.rateLimit = rate !== '' && Number.isFinite(Number(rate)) ? Number(rate) : rate;

@@ -15,8 +15,13 @@ import { checkTopicIdentity, checkedUploadTopic, deviceNumber, uploadFilters } f
 import { ProtocolError, asError, describeIssues } from '../../protocols/protocol-error';
 import { parseJsonSafely } from '../../protocols/safe-json';
 import type { JointechAccountNode } from '../jointech-account/types';
+import { WEBHOOK_LIMITS } from './facts';
 
 const dataType = z.enum(DATA_TYPES);
+
+/** A number within one of the webhook's limits, its default when missing. */
+const limited = (l: { min: number; max: number; default: number }, whole = true) =>
+  (whole ? z.coerce.number().int() : z.coerce.number()).min(l.min).max(l.max).default(l.default);
 
 /** Device lists arrive as text from the dialog ("a, b c") or as arrays from msg. */
 const deviceList = z
@@ -30,14 +35,12 @@ const JointechInConfig = z.object({
   devicesMode: z.enum(['all', 'list', 'msg']).default('all'),
   devices: deviceList.default([]),
   split: z.enum(['single', 'per-type']).default('single'),
-  path: z.string().trim().default('/jointech'),
+  path: z.string().trim().default(WEBHOOK_LIMITS.path),
   pathPerType: z.boolean().default(false),
   headerName: z.string().trim().default(''),
-  maxBytes: z.coerce.number().int().min(256).max(10_485_760).default(262_144),
-  /** Webhook requests a second (bursts of the same size); 0 turns the limit off. */
-  rateLimit: z.coerce.number().int().min(0).max(100_000).default(200),
-  /** Seconds a webhook body may take to arrive before the request is cut with 408. */
-  readTimeout: z.coerce.number().min(1).max(600).default(10),
+  maxBytes: limited(WEBHOOK_LIMITS.maxBytes),
+  rateLimit: limited(WEBHOOK_LIMITS.rateLimit),
+  readTimeout: limited(WEBHOOK_LIMITS.readTimeout, false),
 });
 type JointechInConfig = z.infer<typeof JointechInConfig>;
 

@@ -4,10 +4,10 @@
  */
 import { topicSegment } from '../mqtt-topic';
 import { ProtocolError, clip } from '../protocol-error';
+import { KINDS, type Kind } from './kinds';
 import { projectKey } from './open-api';
 
-export const KINDS = ['attributes', 'event_report', 'command_reply', 'data', 'alarm', 'online'] as const;
-export type Kind = (typeof KINDS)[number];
+export { KINDS, type Kind };
 
 export const ACTIONS = ['attributes_push', 'command_send'] as const;
 export type Action = (typeof ACTIONS)[number];

@@ -7,7 +7,7 @@ import { named, table, type EnumTable, type EnumValue } from '../enum-table';
 
 export { named, type EnumTable, type EnumValue };
 
-/** Alarm types (报警类型说明), all 126 codes of the document. */
+/** Alarm types (报警类型说明), every code of the document (help pages state the count from this table). */
 export const ALARM_TYPES = table([
   [1, 'Overspeed', '超速报警'],
   [2, 'Fatigue driving', '疲劳驾驶'],
