@@ -13,7 +13,7 @@ import { DATA_TYPES } from '../../src/protocols/jointech/data-types';
 import { ALARM_TYPES } from '../../src/protocols/jointech/enums';
 
 const root = join(__dirname, '..', '..', '..');
-const types = readdirSync(join(root, 'nodes'));
+const types = readdirSync(join(root, 'src', 'nodes'));
 const helpPage = (type: string, lang: string) => readFileSync(join(root, 'nodes', type, 'locales', lang, `${type}.html`), 'utf8');
 
 describe('help facts', () => {
