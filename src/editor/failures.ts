@@ -23,3 +23,12 @@ export function isFailurePort(node: { failures?: string; outputs?: number }, i: 
   const policy = node.failures === 'error' ? 'catch' : node.failures || stored;
   return policy === 'output' && i === Number(node.outputs) - 1;
 }
+
+/**
+ * For onadd: a node imported from a flow saved before the choice existed has the type's old
+ * outputs and, from the import, the new default "output"; with no failure output among its
+ * ports it keeps reporting to Catch, as it did.
+ */
+export function keepStoredFailures(node: { failures?: string; outputs?: number }, others: number): void {
+  if (node.failures === 'output' && Number(node.outputs) !== others + 1) node.failures = 'catch';
+}

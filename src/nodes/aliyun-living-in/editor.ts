@@ -1,5 +1,5 @@
 import { translateStatuses } from '../../editor/status-i18n';
-import { isFailurePort, outputsWithFailures, showFailures } from '../../editor/failures';
+import { isFailurePort, keepStoredFailures, outputsWithFailures, showFailures } from '../../editor/failures';
 const LIVING_KINDS = ['properties', 'events', 'status', 'topo', 'ota'];
 
 interface AliyunLivingInEditorNode {
@@ -36,6 +36,9 @@ RED.nodes.registerType('aliyun-living-in', {
   },
   outputLabels: function (this: AliyunLivingInEditorNode, i: number) {
     return this._(isFailurePort(this, i, 'catch') ? 'failures.port' : i === 0 ? 'label.pushes' : 'label.replies');
+  },
+  onadd: function (this: AliyunLivingInEditorNode) {
+    keepStoredFailures(this, 2);
   },
   oneditprepare: function (this: AliyunLivingInEditorNode) {
     const selected = new Set(this.kinds ?? LIVING_KINDS);

@@ -1,6 +1,6 @@
 import { translateStatuses } from '../../editor/status-i18n';
 import { fieldType, typedField } from '../../editor/typed-fields';
-import { isFailurePort, outputsWithFailures, showFailures } from '../../editor/failures';
+import { isFailurePort, keepStoredFailures, outputsWithFailures, showFailures } from '../../editor/failures';
 
 interface EztcloudOutEditorNode {
   name?: string;
@@ -46,6 +46,9 @@ RED.nodes.registerType('eztcloud-out', {
   },
   outputLabels: function (this: EztcloudOutEditorNode & { _: (k: string) => string }, i: number) {
     return this._(isFailurePort(this, i, 'catch') ? 'failures.port' : 'outputs.all');
+  },
+  onadd: function (this: EztcloudOutEditorNode) {
+    keepStoredFailures(this, 1);
   },
   oneditprepare: function (this: EztcloudOutEditorNode) {
     showFailures(this.failures, 'catch');
