@@ -16,11 +16,11 @@ export type FailurePolicy = 'output' | 'catch';
 
 /**
  * A request node's `failures` property. A node stored before the choice existed has none and gets
- * `stored`, what its type did then, so stored flows keep working; "error" is how lock-command and
- * gb32960-command stored "catch".
+ * `stored`, what its type did then, so stored flows keep working (an empty value too); "error" is
+ * how lock-command and gb32960-command stored "catch".
  */
 export function failuresProperty(stored: FailurePolicy) {
-  return z.enum(['output', 'catch', 'error']).transform((v): FailurePolicy => (v === 'error' ? 'catch' : v)).default(stored);
+  return z.enum(['output', 'catch', 'error', '']).transform((v): FailurePolicy => (v === 'error' ? 'catch' : v || stored)).default(stored);
 }
 
 /** One input waiting for its answer. */
