@@ -253,6 +253,24 @@ describe('editor: validation in the dialogs', function () {
     assert.equal(labels[0], labels[1], 'the canvas label of an unnamed eztcloud-out is its palette name');
   });
 
+  it('failures: an eztcloud-out from a flow saved before the choice keeps reporting to Catch; choosing the failure output adds that output, labelled', async () => {
+    const { page } = editor;
+    const imported = await page.evaluate(() => {
+      // As saved before the choice: no failures, no outputs (eztcloud-out then had one output and reported to Catch).
+      RED.view.importNodes([{ id: 'f_old', type: 'eztcloud-out', z: RED.workspaces.active(), x: 300, y: 860, name: '', project: '', action: 'command_send', device: 'DU_a', method: '', waitReply: true, timeout: 10, wires: [[]] }], { generateIds: false, touchImport: true, applyNodeDefaults: true, notify: false });
+      const n = RED.nodes.node('f_old');
+      return { failures: n.failures, outputs: n.outputs };
+    });
+    assert.deepEqual(imported, { failures: 'catch', outputs: 1 });
+    await page.evaluate(() => RED.editor.edit(RED.nodes.node('f_old')));
+    await page.waitForSelector('.red-ui-tray .red-ui-tray-body form', { timeout: 10000 });
+    assert.equal(await page.inputValue('#node-input-failures'), 'catch');
+    await page.selectOption('#node-input-failures', 'output');
+    await closeTray(page, 'ok');
+    const saved = await page.evaluate(() => { const n = RED.nodes.node('f_old'); return { failures: n.failures, outputs: n.outputs, label: n._def.outputLabels.call(n, 1) }; });
+    assert.deepEqual(saved, { failures: 'output', outputs: 2, label: 'failure / timeout' });
+  });
+
   it('gb32960-command: the dialog shows the hint of its command as it opens and the msg fields that override it, in en-US and zh-CN', async () => {
     const flows = [
       { id: 'h_tab', type: 'tab', label: 'hints' },

@@ -3,13 +3,12 @@
  * status, sub-device topology, OTA progress), decoded; and, on input, the account bind / unbind
  * requests with their replies matched by id.
  */
-import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { z } from 'zod';
 import { describe, localDone, localError, say } from '../../lib/log-text';
-import { PublishFailure, type Outgoing } from '../../lib/mqtt/shared-connection';
-import { PendingReplies, failWaiting } from '../../lib/pending-replies';
 import { joinAccount } from '../../lib/platform/account-link';
 import { registerNode } from '../../lib/red';
+import { RequestExchange, failuresProperty, type Waiter } from '../../lib/request-exchange';
 import { ACCOUNT_ACTIONS, LIVING_KINDS, accountReplyFilter, livingFilters, parseLivingTopic } from '../../protocols/aliyun/topics';
 import { buildAccountRequest, parseAccountReply } from '../../protocols/aliyun/commands';
 import { decodeLivingPush } from '../../protocols/aliyun/messages';
@@ -22,6 +21,8 @@ const AliyunLivingInConfig = z.object({
   /** `+` (or empty) for every device the channel hears about. */
   deviceName: z.string().trim().transform((v) => v || '+').default('+'),
   timeout: z.coerce.number().min(0.05).max(3600).default(10),
+  // Stored nodes without the property reported failed requests to Catch: they still do.
+  failures: failuresProperty('catch'),
 });
 
 const AccountMsg = z.object({
@@ -31,15 +32,6 @@ const AccountMsg = z.object({
   timeout: z.coerce.number().min(0.05).max(3600).optional(),
   payload: z.unknown().optional(),
 });
-
-interface Waiting {
-  msg: NodeMessageInFlow;
-  request: Record<string, unknown>;
-  sentAt: number;
-  send: (msg: NodeMessage | Array<NodeMessage | null>) => void;
-  done: (err?: Error) => void;
-  outgoing?: Outgoing;
-}
 
 type Def = NodeDef & Record<string, unknown>;
 
@@ -60,12 +52,13 @@ function init(RED: NodeAPI): void {
       return;
     }
     const replyFilter = accountReplyFilter(channel.productKey, channel.deviceName);
-    const pending = new PendingReplies<Waiting>();
+    const showWaiting = () => view.note(pending.size > 0 ? `${pending.size} waiting` : `${filters.length} subscription${filters.length === 1 ? '' : 's'}`);
+    const pending: RequestExchange<string, Waiter> = new RequestExchange({
+      view, policy: cfg.failures, outputs: cfg.failures === 'output' ? 3 : 2, what: 'request', changed: showWaiting,
+    });
     const warnedLenient = new Set<string>();
     let nextId = 1;
     link.join();
-    const giveUp = (w: Waiting, code: string, why: string) => failWaiting(w, view, code, why, 'request');
-    const showWaiting = () => view.note(pending.size > 0 ? `${pending.size} waiting` : `${filters.length} subscription${filters.length === 1 ? '' : 's'}`);
 
     const onPush = (topic: string, body: Buffer) => {
       const where = parseLivingTopic(topic);
@@ -109,12 +102,14 @@ function init(RED: NodeAPI): void {
         node.error(localError(RED, err), { topic, payload: body.toString('utf8') });
         return;
       }
-      const w = pending.take(reply.id);
-      if (!w) return; // a reply to a request made by someone else on this channel
-      showWaiting();
+      const id = reply.id;
+      const match = pending.take((ids) => ids.find((i) => i === id));
+      if (match === 'late') node.warn(say(RED, 'lateRequestReply', { request: `${where.kind.replace('_reply', '')} id ${id}`, raw: body.toString('utf8').slice(0, 200) }));
+      if (!match || match === 'late') return; // a reply to a request made by someone else on this channel
+      const w = match.waiter;
+      // A refusal is a reply: it leaves on the reply output, with its code.
       if (!reply.ok) view.error(`${String(w.request.action)} refused: ${reply.code} ${reply.message ?? ''}`.trim());
-      w.send([null, { ...w.msg, topic: `aliyun-living/${String(w.request.action)}/${channel.deviceName}`, payload: reply, request: w.request, roundTripMs: Date.now() - w.sentAt }]);
-      w.done();
+      pending.answer(w, [null, { ...w.msg, topic: `aliyun-living/${String(w.request.action)}/${channel.deviceName}`, payload: reply, request: w.request, roundTripMs: Date.now() - w.sentAt }]);
     };
 
     for (const f of filters) link.subscribe(f, 1, onPush);
@@ -142,24 +137,13 @@ function init(RED: NodeAPI): void {
       }
       const action = parsed.data!.action;
       const summary = { action, topic: request.topic, id: request.id, body: JSON.parse(request.body) as unknown };
-      const entry: Waiting = { msg, request: summary, sentAt: Date.now(), send, done };
-      pending.add(request.id, entry, timeoutS * 1000, (w) => {
-        showWaiting();
-        giveUp(w, 'timeout', `no ${action}_reply for id ${request.id} within ${timeoutS} s`);
-      });
-      showWaiting();
-      entry.outgoing = connection.startPublish(request.topic, request.body, { qos: 1 }, request.topic);
-      entry.outgoing.done.catch((err: unknown) => {
-        const w = pending.take(request.id);
-        if (!w) return;
-        showWaiting();
-        Object.assign(msg, { request: { ...summary, sent: err instanceof PublishFailure && err.sent } });
-        w.done(new ProtocolError('not-sent', `${action} not sent: ${asError(err).message}`));
-      });
+      const entry: Waiter = { msg, request: summary, sentAt: Date.now(), send, done };
+      pending.wait(request.id, entry, { ms: timeoutS * 1000, why: () => `no ${action}_reply for id ${request.id} within ${timeoutS} s` });
+      void pending.publish(entry, connection.startPublish(request.topic, request.body, { qos: 1 }, request.topic), { what: action });
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
-      for (const w of pending.drain()) giveUp(w, 'closed', `the node was stopped before the ${String(w.request.action)}_reply arrived`);
+      pending.close((w) => `the node was stopped before the ${String(w.request.action)}_reply arrived`);
       done();
     });
   }

@@ -1,9 +1,12 @@
 import { translateStatuses } from '../../editor/status-i18n';
+import { isFailurePort, keepStoredFailures, outputsWithFailures, showFailures } from '../../editor/failures';
 const LIVING_KINDS = ['properties', 'events', 'status', 'topo', 'ota'];
 
 interface AliyunLivingInEditorNode {
   name?: string;
   kinds?: string[];
+  failures?: string;
+  outputs?: number;
   _: (k: string) => string;
 }
 
@@ -19,6 +22,8 @@ RED.nodes.registerType('aliyun-living-in', {
     kinds: { value: ['properties', 'events', 'status', 'topo', 'ota'], validate: function (v: unknown) { return Array.isArray(v) && v.length > 0; } },
     deviceName: { value: '+', validate: function (v: string) { return (v ?? '') === '+' || /^[^\s+#/]*$/.test(v ?? ''); } },
     timeout: { value: 10, validate: RED.validators.number() },
+    failures: { value: 'output' },
+    outputs: { value: 3 },
   },
   inputs: 1,
   outputs: 2,
@@ -31,13 +36,18 @@ RED.nodes.registerType('aliyun-living-in', {
     return this._('label.inputLabel');
   },
   outputLabels: function (this: AliyunLivingInEditorNode, i: number) {
-    return this._(i === 0 ? 'label.pushes' : 'label.replies');
+    return this._(isFailurePort(this, i, 'catch') ? 'failures.port' : i === 0 ? 'label.pushes' : 'label.replies');
+  },
+  onadd: function (this: AliyunLivingInEditorNode) {
+    keepStoredFailures(this, 2);
   },
   oneditprepare: function (this: AliyunLivingInEditorNode) {
     const selected = new Set(this.kinds ?? LIVING_KINDS);
     for (const k of LIVING_KINDS) $(`#node-input-kind-${k}`).prop('checked', selected.has(k));
+    showFailures(this.failures, 'catch');
   },
   oneditsave: function (this: AliyunLivingInEditorNode) {
     this.kinds = LIVING_KINDS.filter((k) => $(`#node-input-kind-${k}`).prop('checked'));
+    this.outputs = outputsWithFailures(2);
   },
 });

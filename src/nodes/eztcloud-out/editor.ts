@@ -1,5 +1,6 @@
 import { translateStatuses } from '../../editor/status-i18n';
 import { fieldType, typedField } from '../../editor/typed-fields';
+import { isFailurePort, keepStoredFailures, outputsWithFailures, showFailures } from '../../editor/failures';
 
 interface EztcloudOutEditorNode {
   name?: string;
@@ -8,6 +9,8 @@ interface EztcloudOutEditorNode {
   deviceType?: string;
   method?: string;
   methodType?: string;
+  failures?: string;
+  outputs?: number;
   _?: (key: string) => string;
 }
 
@@ -28,6 +31,8 @@ RED.nodes.registerType('eztcloud-out', {
     methodType: { value: 'str' },
     waitReply: { value: true },
     timeout: { value: 10, validate: RED.validators.number() },
+    failures: { value: 'output' },
+    outputs: { value: 2 },
   },
   inputs: 1,
   outputs: 1,
@@ -40,14 +45,21 @@ RED.nodes.registerType('eztcloud-out', {
     // The palette's name unless the dialog names the command itself.
     return (this.methodType ?? 'str') === 'str' && this.method ? `eztcloud ${this.method}` : this._?.('paletteLabel') ?? 'eztcloud out';
   },
-  outputLabels: function (this: { _: (k: string) => string }) {
-    return this._('outputs.all');
+  outputLabels: function (this: EztcloudOutEditorNode & { _: (k: string) => string }, i: number) {
+    return this._(isFailurePort(this, i, 'catch') ? 'failures.port' : 'outputs.all');
   },
-  oneditprepare: function () {
+  onadd: function (this: EztcloudOutEditorNode) {
+    keepStoredFailures(this, 1);
+  },
+  oneditprepare: function (this: EztcloudOutEditorNode) {
+    showFailures(this.failures, 'catch');
     typedField('device');
     typedField('method');
     const show = () => $('.eztcloud-command').toggle($('#node-input-action').val() === 'command_send');
     $('#node-input-action').on('change', show);
     show();
+  },
+  oneditsave: function (this: EztcloudOutEditorNode) {
+    this.outputs = outputsWithFailures(1);
   },
 });

@@ -4,11 +4,10 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { z } from 'zod';
-import { localDone, localError } from '../../lib/log-text';
-import { PublishFailure, type Outgoing } from '../../lib/mqtt/shared-connection';
+import { localDone, localError, say } from '../../lib/log-text';
 import { joinAccount } from '../../lib/platform/account-link';
-import { PendingReplies, failWaiting } from '../../lib/pending-replies';
 import { registerNode } from '../../lib/red';
+import { RequestExchange, failuresProperty, type Waiter } from '../../lib/request-exchange';
 import { PropertyType, describeSource, evaluateProperties, namingSources } from '../../lib/typed-property';
 import { ACTIONS, deviceUsername, parseOpenTopic, publishTopic, type Action } from '../../protocols/eztcloud/topics';
 import { CommandSend } from '../../protocols/eztcloud/commands';
@@ -26,6 +25,8 @@ const EztcloudOutConfig = z.object({
   methodType: PropertyType,
   waitReply: z.boolean().default(true),
   timeout: z.coerce.number().min(0.05).max(3600).default(10),
+  // Stored nodes without the property reported failures to Catch: they still do.
+  failures: failuresProperty('catch'),
 });
 
 const OutMsg = z.object({
@@ -37,15 +38,6 @@ const OutMsg = z.object({
   payload: z.unknown(),
 });
 
-interface Waiting {
-  msg: NodeMessageInFlow;
-  request: Record<string, unknown>;
-  sentAt: number;
-  send: (msg: NodeMessageInFlow) => void;
-  done: (err?: Error) => void;
-  outgoing?: Outgoing;
-}
-
 type Def = NodeDef & Record<string, unknown>;
 
 function init(RED: NodeAPI): void {
@@ -56,17 +48,17 @@ function init(RED: NodeAPI): void {
     if (!link) return;
     const { cfg, connection, view } = link;
     const pk = link.info.projectKey;
-    const waiting = new PendingReplies<Waiting>();
+    const waiting: RequestExchange<string, Waiter> = new RequestExchange({
+      view, policy: cfg.failures, outputs: cfg.failures === 'output' ? 2 : 1, what: 'command',
+      changed: () => view.note(waiting.size > 0 ? `${waiting.size} waiting` : undefined),
+    });
     /** Sends without a reply to wait for, until the broker acknowledged them. */
-    const unconfirmed = new Set<Waiting>();
+    const unconfirmed = new Set<Waiter>();
     let nextId = 1 + Math.floor(Math.random() * 1e6);
     link.join();
 
     const replyFilter = `open/${pk}/+/command_reply`;
     const key = (device: string, id: unknown) => `${device}\u0000${String(id)}`;
-    const showWaiting = () => view.note(waiting.size > 0 ? `${waiting.size} waiting` : undefined);
-
-    const giveUp = (w: Waiting, code: string, why: string) => failWaiting(w, view, code, why, 'command');
 
     if (cfg.waitReply) {
       link.subscribe(replyFilter, 1, (topic, body) => {
@@ -83,11 +75,12 @@ function init(RED: NodeAPI): void {
           node.error(localError(RED, err), { topic, payload: body.toString('utf8') });
           return;
         }
-        const w = waiting.take(key(info.device, reply.id));
-        if (!w) return; // a reply to a command sent elsewhere
-        showWaiting();
-        w.send({ ...w.msg, topic: `eztcloud/command_reply/${info.device}`, payload: reply, request: w.request, roundTripMs: Date.now() - w.sentAt, ...(extra ? { eztcloud: { extra } } : {}) });
-        w.done();
+        const id = key(info.device, reply.id);
+        const match = waiting.take((keys) => keys.find((k) => k === id));
+        if (match === 'late') node.warn(say(RED, 'lateRequestReply', { request: `${info.device} command id ${String(reply.id)}`, raw: body.toString('utf8').slice(0, 200) }));
+        if (!match || match === 'late') return; // a reply to a command sent elsewhere
+        const w = match.waiter;
+        waiting.answer(w, [{ ...w.msg, topic: `eztcloud/command_reply/${info.device}`, payload: reply, request: w.request, roundTripMs: Date.now() - w.sentAt, ...(extra ? { eztcloud: { extra } } : {}) }]);
       });
     }
 
@@ -114,7 +107,7 @@ function init(RED: NodeAPI): void {
       });
     });
 
-    function handle(msg: NodeMessageInFlow, send: Waiting['send'], done: Waiting['done'], values: Record<'device' | 'method', unknown>): void {
+    function handle(msg: NodeMessageInFlow, send: Waiter['send'], done: Waiter['done'], values: Record<'device' | 'method', unknown>): void {
       let action: Action;
       let topic: string;
       let body: Record<string, unknown>;
@@ -146,7 +139,7 @@ function init(RED: NodeAPI): void {
           });
           if (!command.success) throw new ProtocolError('bad-command', `command_send: ${describeIssues(command.error)}`);
           body = command.data;
-          if (cfg.waitReply && waiting.has(key(device, command.data.id))) {
+          if (cfg.waitReply && waiting.keys().includes(key(device, command.data.id))) {
             throw new ProtocolError('duplicate-id', `a command with id ${command.data.id} to ${device} is still waiting for its reply`);
           }
         }
@@ -158,30 +151,19 @@ function init(RED: NodeAPI): void {
       const request = { action, device, topic, body };
       const sentAt = Date.now();
       const waitsForReply = action === 'command_send' && cfg.waitReply;
-      const entry: Waiting = { msg, request, sentAt, send, done };
+      const entry: Waiter = { msg, request, sentAt, send, done };
+      const outgoing = connection.startPublish(topic, JSON.stringify(body), { qos: 1 }, topic);
       if (waitsForReply) {
         const timeoutS = parsedMsg.data.timeout ?? cfg.timeout;
-        waiting.add(key(device, body.id), entry, timeoutS * 1000, () => {
-          showWaiting();
-          giveUp(entry, 'timeout', `no command_reply from ${device} for id ${String(body.id)} within ${timeoutS} s`);
-        });
-        showWaiting();
+        waiting.wait(key(device, body.id), entry, { ms: timeoutS * 1000, why: () => `no command_reply from ${device} for id ${String(body.id)} within ${timeoutS} s` });
+        void waiting.publish(entry, outgoing, { what: action });
+        return;
       }
-      entry.outgoing = connection.startPublish(topic, JSON.stringify(body), { qos: 1 }, topic);
-      if (!waitsForReply) unconfirmed.add(entry);
-      entry.outgoing.done.then(() => {
-        if (waitsForReply) return;
+      // Without a reply to wait for, the broker's acknowledgement answers the input.
+      unconfirmed.add(entry);
+      void waiting.publish(entry, outgoing, { what: action, waits: false }).then((acked) => {
         unconfirmed.delete(entry);
-        send({ ...msg, request });
-        done();
-      }, (err: unknown) => {
-        unconfirmed.delete(entry);
-        if (waitsForReply) {
-          if (!waiting.take(key(device, body.id))) return;
-          showWaiting();
-        }
-        Object.assign(msg, { request: { ...request, sent: err instanceof PublishFailure && err.sent } });
-        done(new ProtocolError('not-sent', `${action} not sent: ${asError(err).message}`));
+        if (acked) waiting.answer(entry, [{ ...msg, request }]);
       });
     }
 
@@ -189,7 +171,7 @@ function init(RED: NodeAPI): void {
       // Sends that wait for no reply but still wait to leave (behind a command to the same device,
       // or offline) are withdrawn too: nothing goes out after its node stopped.
       for (const e of [...unconfirmed]) e.outgoing?.withdraw();
-      for (const w of waiting.drain()) giveUp(w, 'closed', `the node was stopped before ${String(w.request.device)} replied to command id ${String((w.request.body as { id?: unknown }).id)}`);
+      waiting.close((w) => `the node was stopped before ${String(w.request.device)} replied to command id ${String((w.request.body as { id?: unknown }).id)}`);
       done();
     });
   }

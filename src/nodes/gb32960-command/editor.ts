@@ -1,5 +1,6 @@
 import { fieldType, typedField } from '../../editor/typed-fields';
 import { check, live, type EditorNode } from '../../editor/validators';
+import { isFailurePort, outputsWithFailures, showFailures } from '../../editor/failures';
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const idOk = (v: unknown) => (Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 255) || (typeof v === 'string' && v.trim() !== '');
@@ -18,7 +19,7 @@ export function paramsShapeOk(command: string, text: string): boolean {
   return isObject(p) && (p.control !== undefined || p.command !== undefined || p.id !== undefined);
 }
 
-interface Gb32960CommandEditorNode { name?: string; vin?: string; vinType?: string; command?: string }
+interface Gb32960CommandEditorNode { name?: string; vin?: string; vinType?: string; command?: string; failures?: string; outputs?: number }
 
 RED.nodes.registerType('gb32960-command', {
   category: 'Chinese IoT',
@@ -37,6 +38,7 @@ RED.nodes.registerType('gb32960-command', {
     },
     timeout: { value: 30, validate: RED.validators.number() },
     failures: { value: 'output' },
+    outputs: { value: 2 },
   },
   inputs: 1,
   outputs: 2,
@@ -46,10 +48,11 @@ RED.nodes.registerType('gb32960-command', {
     const vin = (this.vinType ?? 'str') === 'str' ? this.vin : this.vin && `${this.vinType === 'env' ? 'env ' : `${this.vinType}.`}${this.vin}`;
     return this.name || `${this.command ?? 'query'}${vin ? ` → ${vin}` : ''}`;
   },
-  outputLabels: function (this: { _: (k: string) => string }, i: number) {
-    return this._(i === 0 ? 'outputs.reply' : 'outputs.failure');
+  outputLabels: function (this: Gb32960CommandEditorNode & { _: (k: string) => string }, i: number) {
+    return this._(isFailurePort(this, i, 'output') ? 'failures.port' : 'outputs.reply');
   },
-  oneditprepare: function (this: { _: (k: string) => string }) {
+  oneditprepare: function (this: Gb32960CommandEditorNode & { _: (k: string) => string }) {
+    showFailures(this.failures, 'output');
     typedField('vin');
     const select = $('#node-input-command');
     // From the catalogue rather than from the template: Node-RED translates the template only
@@ -58,5 +61,8 @@ RED.nodes.registerType('gb32960-command', {
     const hint = () => $('#gb32960-command-hint').text(hints[String(select.val())] ?? '');
     select.on('change', hint);
     hint();
+  },
+  oneditsave: function (this: Gb32960CommandEditorNode) {
+    this.outputs = outputsWithFailures(1);
   },
 });

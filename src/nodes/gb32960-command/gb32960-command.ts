@@ -1,12 +1,13 @@
 /**
  * gb32960-command: sends a parameter query (0x80), parameter set (0x81) or terminal control
  * (0x82) to a vehicle connected to a gb32960-server, by VIN, and sends on the vehicle's reply.
- * Timeouts, "not connected" and error replies go to the second output (or to Catch).
+ * Timeouts, "not connected" and error replies go to the failure output (or to Catch).
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { z } from 'zod';
 import { localDone } from '../../lib/log-text';
 import { registerNode } from '../../lib/red';
+import { RequestExchange, failuresProperty, type Waiter } from '../../lib/request-exchange';
 import { PropertyType, describeSource, evaluateProperties } from '../../lib/typed-property';
 import { ProtocolError, asError, describeIssues, isProtocolError } from '../../protocols/protocol-error';
 import { serverUser } from '../gb32960-server/server-user';
@@ -19,7 +20,7 @@ const CommandConfig = z.object({
   command: z.enum(['query', 'set', 'control']).default('query'),
   params: z.string().default(''),
   timeout: z.coerce.number().min(0.05).max(3600).default(30),
-  failures: z.enum(['output', 'error']).default('output'),
+  failures: failuresProperty('output'),
 });
 
 const KIND_BY_CODE: Record<number, CommandKind> = { 0x80: 'query', 0x81: 'set', 0x82: 'control' };
@@ -54,10 +55,12 @@ function init(RED: NodeAPI): void {
     const setup = serverUser(RED, node, CommandConfig, def);
     if (!setup) return;
     const { cfg, server, view } = setup;
-    let closing = false;
-    /** Inputs not yet answered, so closing can finish them. */
-    const open = new Set<(err?: Error) => void>();
-    const showWaiting = () => view.note(open.size > 0 ? `${open.size} waiting` : undefined);
+    // Deadlines and late answers are the server's (it matches replies by command and time); the
+    // exchange answers each input once, as the failure policy says.
+    const open: RequestExchange<string, Waiter> = new RequestExchange({
+      view, policy: cfg.failures, outputs: cfg.failures === 'output' ? 2 : 1, what: 'command',
+      changed: () => view.note(open.size > 0 ? `${open.size} waiting` : undefined),
+    });
     server.register(node.id, { status: (s) => view.server(s) });
 
     const typed = { vin: { value: cfg.vin, type: cfg.vinType } };
@@ -103,50 +106,40 @@ function init(RED: NodeAPI): void {
       const command = COMMAND_CODES[kind];
       const sentAt = Date.now();
       const request = { vin, command: kind, code: command, params: body ?? null, sentAt: new Date(sentAt).toISOString() };
-      open.add(done);
-      showWaiting();
-      server.platform.request(vin, command, (edition, nowMs) => commandUnit(kind, body, edition, nowMs), timeoutMs).then((r) => {
-        open.delete(done);
-        showWaiting();
-        if (closing) return;
+      const waiter: Waiter = { msg, request, send, done, sentAt };
+      const topic = `gb32960/${kind}/${vin}`;
+      open.wait(vin, waiter);
+      const reply = server.platform.request(vin, command, (edition, nowMs) => commandUnit(kind, body, edition, nowMs), timeoutMs, (withdraw) => {
+        waiter.outgoing = { done: Promise.resolve(), withdraw };
+      });
+      reply.then((r) => {
+        if (!open.finish(waiter)) return;
         const { frame } = r;
         const payload = {
           source: 'frame', edition: frame.edition, command: frame.command, responseFlag: frame.responseFlag, vin: frame.vin,
           encryption: frame.encryption, checksum: frame.checksum, ...frame.data,
         };
-        const extra = { request: { ...request, frame: r.sent }, roundTripMs: r.roundTripMs, matchedBy: r.matchedBy, vin, command: kind };
+        const extra = { topic, request: { ...request, frame: r.sent }, roundTripMs: r.roundTripMs, matchedBy: r.matchedBy, vin, command: kind };
         // 0x02 (and 2025's 0x04-0x07) is the vehicle saying no; 0x01 and terminals' 0xFE are success.
         const flag = frame.responseFlag.code;
         if (flag !== 0x01 && flag !== 0xfe) {
-          fail(msg, send, done, new ProtocolError('vehicle-error', `${vin} answered ${kind} with flag 0x${flag.toString(16).padStart(2, '0')} (${frame.responseFlag.en ?? 'unknown'})`), payload, extra);
+          waiter.request = extra.request;
+          open.fail(waiter, new ProtocolError('vehicle-error', `${vin} answered ${kind} with flag 0x${flag.toString(16).padStart(2, '0')} (${frame.responseFlag.en ?? 'unknown'})`), true, payload, extra);
           return;
         }
-        send([{ ...msg, topic: `gb32960/${kind}/${vin}`, payload, ...extra } as NodeMessage, null]);
-        done();
+        open.answer(waiter, [{ ...msg, payload, ...extra } as NodeMessage]);
       }, (err: unknown) => {
-        open.delete(done);
-        showWaiting();
-        if (closing) return;
+        if (!open.finish(waiter)) return;
         const e = isProtocolError(err) ? err : new ProtocolError('not-sent', asError(err).message);
-        fail(msg, send, done, e, null, { request, vin, command: kind });
+        // Refused before it was queued (not connected, bad parameters): never sent.
+        const sent = waiter.outgoing !== undefined && e.code !== 'withdrawn';
+        open.fail(waiter, e, sent, undefined, { topic, vin, command: kind });
       });
     }
 
-    function fail(msg: NodeMessageInFlow, send: (m: Array<NodeMessage | null>) => void, done: (err?: Error) => void, error: ProtocolError, payload: unknown, extra: Record<string, unknown>): void {
-      view.error(error.message);
-      if (cfg.failures === 'output') {
-        send([null, { ...msg, topic: `gb32960/${String(extra.command)}/${String(extra.vin)}`, payload, ...extra, error: { code: error.code, message: error.message } } as NodeMessage]);
-        done();
-      } else {
-        Object.assign(msg, extra, { reply: payload });
-        done(error);
-      }
-    }
-
     node.on('close', (_removed: boolean, done: () => void) => {
-      closing = true;
-      for (const d of open) d();
-      open.clear();
+      // Commands still queued for their vehicle are withdrawn; the one written waits no more.
+      open.close((w) => `the node was stopped before ${String(w.request.vin)} answered ${String(w.request.command)}`);
       server.deregister(node.id);
       view.close();
       done();

@@ -236,7 +236,10 @@ export class Gb32960Platform extends EventEmitter<PlatformEvents> {
    * built by `unitFor` for that edition, and
    * resolves with the vehicle's reply to it. Commands to one vehicle go one at a time.
    */
-  request(vin: string, command: number, unitFor: (edition: Edition, nowMs: number) => Buffer, timeoutMs: number): Promise<CommandResult> {
+  request(
+    vin: string, command: number, unitFor: (edition: Edition, nowMs: number) => Buffer, timeoutMs: number,
+    queued?: (withdraw: () => boolean) => void,
+  ): Promise<CommandResult> {
     const s = this.byVin.get(vin);
     if (!s) return Promise.reject(new ProtocolError('not-connected', `vehicle ${vin} is not connected (not logged in)`, { vin }));
     let frame: Buffer;
@@ -246,9 +249,23 @@ export class Gb32960Platform extends EventEmitter<PlatformEvents> {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
     return new Promise((resolve, reject) => {
-      s.queue.push({ command, frame, timeoutMs, resolve, reject });
+      const w: Waiter = { command, frame, timeoutMs, resolve, reject };
+      s.queue.push(w);
+      queued?.(() => this.withdraw(s, w));
       if (s.queue.length === 1) this.sendNext(s);
     });
+  }
+
+  /** Takes back a command not yet written to its vehicle (its node stopped); false once written. */
+  private withdraw(s: Session, w: Waiter): boolean {
+    const i = s.queue.indexOf(w);
+    if (i < 0 || w.sentAt !== undefined) return false;
+    s.queue.splice(i, 1);
+    clearTimeout(w.timer);
+    w.reject(new ProtocolError('withdrawn', `the command to ${s.info.vin} was withdrawn before it was sent`, { vin: s.info.vin }));
+    // The head may have been waiting for the next second: the one after it goes instead.
+    if (i === 0 && !s.closing) this.sendNext(s);
+    return true;
   }
 
   private memoryOf(vin: string): CommandMemory {

@@ -1,4 +1,5 @@
 import { translateStatuses } from '../../editor/status-i18n';
+import { isFailurePort, outputsWithFailures, showFailures } from '../../editor/failures';
 interface Point { name: string; id: number | string; oid: string }
 
 interface IotosDeviceEditorNode {
@@ -6,6 +7,8 @@ interface IotosDeviceEditorNode {
   points?: Point[];
   point?: string;
   replyMode?: string;
+  failures?: string;
+  outputs?: number;
   _: (k: string) => string;
 }
 
@@ -34,6 +37,8 @@ RED.nodes.registerType('iotos-device', {
     timeout: { value: 10, validate: RED.validators.number() },
     replyMode: { value: 'auto' },
     replyTimeout: { value: 30, validate: RED.validators.number() },
+    failures: { value: 'output' },
+    outputs: { value: 3 },
   },
   inputs: 1,
   outputs: 3,
@@ -42,8 +47,8 @@ RED.nodes.registerType('iotos-device', {
   label: function (this: IotosDeviceEditorNode & { _: (k: string) => string }) {
     return this.name || this._('paletteLabel');
   },
-  outputLabels: function (this: { _: (k: string) => string }, i: number) {
-    return this._(['outputs.confirmed', 'outputs.downlink', 'outputs.rejected'][i] ?? '');
+  outputLabels: function (this: IotosDeviceEditorNode, i: number) {
+    return this._(isFailurePort(this, i, 'output') ? 'outputs.rejected' : ['outputs.confirmed', 'outputs.downlink'][i] ?? '');
   },
   oneditprepare: function (this: IotosDeviceEditorNode) {
     const node = this;
@@ -78,6 +83,7 @@ RED.nodes.registerType('iotos-device', {
     const showReply = () => $('.iotos-reply-timeout').toggle($('#node-input-replyMode').val() === 'flow');
     $('#node-input-replyMode').on('change', showReply);
     showReply();
+    showFailures(this.failures, 'output');
   },
   oneditsave: function (this: IotosDeviceEditorNode) {
     const points: Point[] = [];
@@ -88,5 +94,6 @@ RED.nodes.registerType('iotos-device', {
       points.push({ name: String($(this).find('.iotos-point-name').val() ?? '').trim(), id: /^\d+$/.test(id) ? Number(id) : id, oid });
     });
     this.points = points;
+    this.outputs = outputsWithFailures(2);
   },
 });

@@ -2,13 +2,12 @@
  * iotos-device: uplink data points to the IOTOS platform and wait for its per-point results;
  * receive downlink control messages and answer them automatically or from the flow.
  */
-import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { z } from 'zod';
 import { localDone, localError, say } from '../../lib/log-text';
-import { PublishFailure, type Outgoing } from '../../lib/mqtt/shared-connection';
 import { joinAccount } from '../../lib/platform/account-link';
-import { withdrawRequest } from '../../lib/pending-replies';
 import { registerNode } from '../../lib/red';
+import { RequestExchange, failuresProperty, type Waiter } from '../../lib/request-exchange';
 import { DataPoint, buildUplink, downlinkReply, normaliseTime, parseDownlink, parseUplinkResult, type Downlink, type UplinkResult } from '../../protocols/iotos/messages';
 import { dataIdFromTopic, downlinkFilter, downlinkResultTopic, uplinkResultFilter, uplinkTopic } from '../../protocols/iotos/topics';
 import { responseMeaning } from '../../protocols/iotos/enums';
@@ -22,6 +21,7 @@ const IotosDeviceConfig = z.object({
   timeout: z.coerce.number().min(0.05).max(3600).default(10),
   replyMode: z.enum(['auto', 'flow']).default('auto'),
   replyTimeout: z.coerce.number().min(0.05).max(3600).default(30),
+  failures: failuresProperty('output'),
 });
 
 /** A flow's answer to a downlink: the msg carries the downlink's msg.iotos back. */
@@ -33,18 +33,11 @@ const AnswerPayload = z.object({ code: z.coerce.number().int(), desc: z.string()
 
 const InputMsg = z.object({ timeout: z.coerce.number().min(0.05).max(3600).optional() });
 
-const LATE_KEEP = 200;
-
-interface UplinkFlight {
-  msg: NodeMessageInFlow;
-  send: (msg: Array<NodeMessage | null>) => void;
-  done: (err?: Error) => void;
+/** An uplink waits for one result per data point it carries. */
+interface UplinkFlight extends Waiter {
   requestId: string;
-  sentAt: number;
   expected: Set<number>;
   results: Array<UplinkResult & { meaning: ReturnType<typeof responseMeaning> }>;
-  timer?: NodeJS.Timeout;
-  outgoing?: Outgoing;
 }
 
 interface DownlinkWait {
@@ -64,33 +57,22 @@ function init(RED: NodeAPI): void {
     const { cfg, connection, view } = link;
     const { gatewayId: gw, deviceId: dev } = link.info;
     const single = cfg.point ? cfg.points.find((p) => p.oid === cfg.point) : undefined;
-    const uplinks = new Map<string, UplinkFlight>();
-    const expired: string[] = [];
     /** Downlinks the flow has still to answer, by requestId and data point (one requestId may carry several). */
     const downlinks = new Map<string, DownlinkWait>();
     const downlinkKey = (requestId: string, dataId: number) => `${requestId}\u0000${dataId}`;
-    link.join();
-
+    const uplinkReply = (f: UplinkFlight) => ({ requestId: f.requestId, results: f.results });
     const showWaiting = () => view.note(uplinks.size + downlinks.size > 0 ? `${uplinks.size} up / ${downlinks.size} down waiting` : undefined);
+    // Stored nodes without `failures` had their failures on the third output: 'output' keeps that.
+    const uplinks: RequestExchange<string, UplinkFlight> = new RequestExchange({
+      view, policy: cfg.failures, outputs: cfg.failures === 'output' ? 3 : 2, what: 'uplink', changed: showWaiting,
+      partial: (f) => ({ reply: uplinkReply(f), details: { missing: [...f.expected] } }),
+    });
+    link.join();
 
     function reportBad(err: unknown, topic: string, raw: string): void {
       const error = asError(err);
       view.error(error.message);
       node.error(localError(RED, error), { topic, payload: raw });
-    }
-
-    /** Output 3; `sent` says whether the uplink may have reached the platform. */
-    function uplinkFailed(f: UplinkFlight, error: ProtocolError, sent: boolean): void {
-      view.error(error.message);
-      f.send([null, null, { ...f.msg, payload: { requestId: f.requestId, results: f.results }, error: { code: error.code, message: error.message, ...error.details, sent } }]);
-      f.done();
-    }
-
-    /** Gives up waiting for results: withdraws the uplink if it has not left yet. */
-    function giveUp(f: UplinkFlight, code: string, why: string): void {
-      clearTimeout(f.timer);
-      const { sent, outcome } = withdrawRequest(f.outgoing, 'uplink');
-      uplinkFailed(f, new ProtocolError(code, `${why}; ${outcome}`, { missing: [...f.expected] }), sent);
     }
 
     function onUplinkResult(topic: string, body: Buffer): void {
@@ -102,31 +84,31 @@ function init(RED: NodeAPI): void {
         reportBad(err, topic, raw);
         return;
       }
-      const f = uplinks.get(result.requestId);
-      if (!f) {
-        if (expired.includes(result.requestId)) node.warn(say(RED, 'lateResult', { requestId: result.requestId, raw: raw.slice(0, 200) }));
-        return;
-      }
+      const match = uplinks.find((ids) => ids.find((id) => id === result.requestId));
+      if (match === 'late') node.warn(say(RED, 'lateResult', { requestId: result.requestId, raw: raw.slice(0, 200) }));
+      if (!match || match === 'late') return;
+      const f = match.waiter;
       const dataId = result.id ?? dataIdFromTopic(topic);
       if (dataId === undefined || !f.expected.has(dataId)) return;
       f.expected.delete(dataId);
       f.results.push({ ...result, meaning: responseMeaning(result.responseCode) });
-      if (f.expected.size > 0) return;
-      clearTimeout(f.timer);
-      uplinks.delete(f.requestId);
-      showWaiting();
+      if (f.expected.size === 0) settleUplink(f);
+    }
+
+    /** Every data point has its result: confirmed, or rejected when one of them was refused. */
+    function settleUplink(f: UplinkFlight): void {
+      uplinks.finish(f);
       const roundTripMs = Date.now() - f.sentAt;
       const rejected = f.results.filter((r) => r.responseCode !== 0);
       if (rejected.length > 0) {
         const first = rejected[0]!;
         const why = first.meaning.en ?? first.responseDesc ?? 'unknown code';
-        uplinkFailed(f, new ProtocolError('rejected', `platform rejected data point ${first.id ?? '?'}: responseCode ${first.responseCode} (${why})${first.responseDesc ? `: ${first.responseDesc}` : ''}`, {
+        uplinks.fail(f, new ProtocolError('rejected', `platform rejected data point ${first.id ?? '?'}: responseCode ${first.responseCode} (${why})${first.responseDesc ? `: ${first.responseDesc}` : ''}`, {
           responseCode: first.responseCode, meaning: first.meaning, roundTripMs,
-        }), true);
+        }), true, uplinkReply(f));
         return;
       }
-      f.send([{ ...f.msg, payload: { requestId: f.requestId, results: f.results }, roundTripMs }, null, null]);
-      f.done();
+      uplinks.answer(f, [{ ...f.msg, payload: uplinkReply(f), roundTripMs }, null]);
     }
 
     /**
@@ -205,7 +187,7 @@ function init(RED: NodeAPI): void {
         downlinks.set(downlinkKey(downlink.requestId, dataId), wait);
         showWaiting();
       }
-      node.send([null, { topic: `iotos/downlink/${point?.name || dataId}`, payload: downlink.value, iotos }, null]);
+      node.send([null, { topic: `iotos/downlink/${point?.name || dataId}`, payload: downlink.value, iotos }]);
       if (cfg.replyMode === 'auto') reply({ downlink, dataId }, 0, 'OK').catch((err: unknown) => node.error(localError(RED, err)));
     }
 
@@ -244,26 +226,12 @@ function init(RED: NodeAPI): void {
         const body = JSON.stringify(uplink);
         const timeoutMs = (opts.data.timeout ?? cfg.timeout) * 1000;
         const flight: UplinkFlight = {
-          msg, send, done, requestId: uplink.requestId, sentAt: Date.now(),
+          msg, send, done, request: { ...uplink }, requestId: uplink.requestId, sentAt: Date.now(),
           expected: new Set(Object.values(uplink.data).map((d) => d.id)), results: [],
         };
         Object.assign(msg, { iotosRequest: uplink });
-        uplinks.set(uplink.requestId, flight);
-        showWaiting();
-        flight.timer = setTimeout(() => {
-          if (!uplinks.delete(uplink.requestId)) return;
-          expired.push(uplink.requestId);
-          if (expired.length > LATE_KEEP) expired.shift();
-          showWaiting();
-          giveUp(flight, 'timeout', `no result from the platform for ${flight.expected.size} data point(s) within ${timeoutMs / 1000} s`);
-        }, timeoutMs);
-        flight.outgoing = connection.startPublish(uplinkTopic(gw, dev), body, { qos: 1 });
-        flight.outgoing.done.catch((err: unknown) => {
-          if (!uplinks.delete(uplink.requestId)) return;
-          clearTimeout(flight.timer);
-          showWaiting();
-          uplinkFailed(flight, new ProtocolError('not-sent', `uplink not sent: ${asError(err).message}`), err instanceof PublishFailure && err.sent);
-        });
+        uplinks.wait(uplink.requestId, flight, { ms: timeoutMs, why: () => `no result from the platform for ${flight.expected.size} data point(s) within ${timeoutMs / 1000} s` });
+        void uplinks.publish(flight, connection.startPublish(uplinkTopic(gw, dev), body, { qos: 1 }));
       } catch (err) {
         const error = err instanceof z.ZodError ? new ProtocolError('bad-msg', describeIssues(err)) : asError(err);
         view.error(error.message);
@@ -272,9 +240,7 @@ function init(RED: NodeAPI): void {
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
-      const stopped = [...uplinks.values()];
-      uplinks.clear();
-      for (const f of stopped) giveUp(f, 'closed', `the node was stopped before the platform's results for ${f.expected.size} data point(s) arrived`);
+      uplinks.close((f) => `the node was stopped before the platform's results for ${f.expected.size} data point(s) arrived`);
       // The platform still gets a result for each downlink the flow had not answered.
       for (const w of downlinks.values()) {
         clearTimeout(w.timer);

@@ -2,6 +2,7 @@ import { translateStatuses } from '../../editor/status-i18n';
 import { COMMANDS, type ParamSpec } from '../../protocols/jointech/command-catalogue';
 import { check, type EditorNode } from '../../editor/validators';
 import { fieldType, typedField } from '../../editor/typed-fields';
+import { isFailurePort, outputsWithFailures, showFailures } from '../../editor/failures';
 
 interface LockCommandEditorNode {
   name?: string;
@@ -11,6 +12,8 @@ interface LockCommandEditorNode {
   commandType?: string;
   params?: string;
   operation?: string;
+  failures?: string;
+  outputs?: number;
 }
 
 const CUSTOM = '_custom';
@@ -111,6 +114,7 @@ RED.nodes.registerType('lock-command', {
     operation: { value: '' },
     timeout: { value: 30, validate: RED.validators.number() },
     failures: { value: 'output' },
+    outputs: { value: 2 },
   },
   inputs: 1,
   outputs: 2,
@@ -120,10 +124,11 @@ RED.nodes.registerType('lock-command', {
     const shown = (value: string | undefined, type: string | undefined) => (type ?? 'str') === 'str' || !value ? value : `${type === 'env' ? 'env ' : `${type}.`}${value}`;
     return this.name || `${shown(this.command, this.commandType) ?? 'command'}${this.device ? ` → ${shown(this.device, this.deviceType)}` : ''}`;
   },
-  outputLabels: function (this: { _: (k: string) => string }, i: number) {
-    return this._(i === 0 ? 'outputs.reply' : 'outputs.failure');
+  outputLabels: function (this: LockCommandEditorNode & { _: (k: string) => string }, i: number) {
+    return this._(isFailurePort(this, i, 'output') ? 'failures.port' : 'outputs.reply');
   },
   oneditprepare: function (this: LockCommandEditorNode) {
+    showFailures(this.failures, 'output');
     const select = $('#lock-command-select');
     const zh = isZh();
     for (const [key, spec] of Object.entries(COMMANDS)) {
@@ -154,6 +159,7 @@ RED.nodes.registerType('lock-command', {
     });
   },
   oneditsave: function (this: LockCommandEditorNode) {
+    this.outputs = outputsWithFailures(1);
     const chosen = $('#lock-command-select').val() as string;
     const spec = COMMANDS[chosen];
     if (!spec) {

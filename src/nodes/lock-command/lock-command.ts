@@ -2,16 +2,15 @@
  * lock-command: sends a Jointech command to a device through a jointech-account and waits for
  * the device's reply on the account's command-reply topic.
  */
-import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { z } from 'zod';
 import { describe, localDone, localError, say } from '../../lib/log-text';
-import { PublishFailure, type Outgoing } from '../../lib/mqtt/shared-connection';
 import { joinAccount } from '../../lib/platform/account-link';
-import { withdrawRequest } from '../../lib/pending-replies';
 import { registerNode } from '../../lib/red';
+import { RequestExchange, failuresProperty, type Waiter } from '../../lib/request-exchange';
 import { PropertyType, describeSource, evaluateProperties, namingSources } from '../../lib/typed-property';
 import {
-  PendingCommands, SerialCounter, buildRequest, encodeFrame, namedReply, parseRawFrame, type CommandRequest, type PendingCommand,
+  SerialCounter, buildRequest, encodeFrame, findMatch, namedReply, parseRawFrame, type CommandRequest,
 } from '../../protocols/jointech/commands';
 import { decodePush, type CommandReply } from '../../protocols/jointech/messages';
 import { checkTopicIdentity, commandTopic, parseUploadTopic } from '../../protocols/jointech/topics';
@@ -27,7 +26,7 @@ const LockCommandConfig = z.object({
   params: z.string().default(''),
   operation: z.enum(['', '0', '1']).default(''),
   timeout: z.coerce.number().min(1).max(3600).default(30),
-  failures: z.enum(['output', 'error']).default('output'),
+  failures: failuresProperty('output'),
 });
 
 /** What a message may set; anything it leaves out comes from the dialog. */
@@ -42,17 +41,11 @@ const CommandMsg = CommandFields.extend({
   timeout: z.coerce.number().min(0.05).max(3600).optional(),
 });
 
-/** Timed-out requests remembered so that their late replies are reported, not mistaken. */
-const LATE_KEEP = 200;
-const LATE_KEEP_MS = 10 * 60_000;
-
-interface InFlight {
-  msg: NodeMessageInFlow;
-  request: Record<string, unknown>;
-  send: (msg: Array<NodeMessage | null>) => void;
-  done: (err?: Error) => void;
-  timer?: NodeJS.Timeout;
-  outgoing?: Outgoing;
+/** How a reply finds its command: device, command word and serial (see findMatch). */
+interface CommandKey {
+  deviceId: string;
+  command: string;
+  serial: string;
 }
 
 type Def = NodeDef & Record<string, unknown>;
@@ -80,36 +73,12 @@ function init(RED: NodeAPI): void {
     const { cfg, connection, view } = link;
     const { accessKey, qos } = link.info;
     const serials = new SerialCounter();
-    const pending = new PendingCommands<InFlight>();
-    const expired = new PendingCommands<InFlight>();
+    const outputs = cfg.failures === 'output' ? 2 : 1;
+    const exchange: RequestExchange<CommandKey, Waiter> = new RequestExchange({
+      view, policy: cfg.failures, outputs, what: 'command',
+      changed: () => view.note(exchange.size > 0 ? `${exchange.size} waiting` : undefined),
+    });
     link.join();
-
-    const showPending = () => view.note(pending.size > 0 ? `${pending.size} waiting` : undefined);
-
-    /**
-     * Sends a failure to output 2 or as a Catch-able error, as the dialog says. `sent` says whether
-     * the command may have reached the broker (and so may still be executed).
-     */
-    function fail(f: InFlight, error: ProtocolError, payload: unknown, sent: boolean): void {
-      const request = { ...f.request, sent };
-      if (cfg.failures === 'output') {
-        f.send([null, { ...f.msg, payload, request, error: { code: error.code, message: error.message, sent } }]);
-        f.done();
-      } else {
-        // done(err) reports the input msg; the request and reply go with it.
-        Object.assign(f.msg, { request, reply: payload });
-        f.done(error);
-      }
-    }
-
-    /** Gives up waiting: takes the command back if it has not left yet, and says which it was. */
-    function giveUp(f: InFlight, code: string, why: string): ProtocolError {
-      clearTimeout(f.timer);
-      const { sent, outcome } = withdrawRequest(f.outgoing, 'command');
-      const error = new ProtocolError(code, `${why}; ${outcome}`);
-      fail(f, error, null, sent);
-      return error;
-    }
 
     function onReply(topic: string, body: Buffer): void {
       const raw = body.toString('utf8');
@@ -126,28 +95,25 @@ function init(RED: NodeAPI): void {
         node.error(localError(RED, err), { topic, payload: raw });
         return;
       }
-      const match = pending.take(reply, true) ?? (expired.take(reply, true) ? 'late' : undefined) ?? pending.take(reply) ?? (expired.take(reply) ? 'late' : undefined);
+      // A reply with the serial of a command matches it first, then the oldest command to the device.
+      const match = exchange.take((keys) => findMatch(keys, reply, true), (keys) => findMatch(keys, reply));
       if (match === 'late') {
         node.warn(say(RED, 'lateReply', { device: reply.assetId, command: reply.commandType, raw: raw.slice(0, 200) }));
         return;
       }
       if (!match) return; // A reply to a command this node did not send (console, another flow).
-      settle(match, reply);
+      settle(match.waiter, reply);
     }
 
-    function settle(p: PendingCommand<InFlight>, reply: CommandReply): void {
-      const f = p.data;
-      clearTimeout(f.timer);
-      showPending();
-      const roundTripMs = Date.now() - p.sentAt;
+    function settle(f: Waiter, reply: CommandReply): void {
+      const roundTripMs = Date.now() - f.sentAt;
       const params = reply.frame?.params ?? [];
       const payload = { ...reply, fields: reply.frame ? namedReply(reply.frame.command.toUpperCase(), params) : null };
       if (!reply.ok) {
-        fail(f, new ProtocolError(reply.failure ?? 'platform-error', `${reply.assetId}: ${reply.error ?? 'command failed'}`), { ...payload, roundTripMs }, true);
+        exchange.fail(f, new ProtocolError(reply.failure ?? 'platform-error', `${reply.assetId}: ${reply.error ?? 'command failed'}`), true, { ...payload, roundTripMs });
         return;
       }
-      f.send([{ ...f.msg, topic: `jointech/cmd/${reply.assetId}`, payload, request: f.request, roundTripMs }, null]);
-      f.done();
+      exchange.answer(f, [{ ...f.msg, topic: `jointech/cmd/${reply.assetId}`, payload, request: f.request, roundTripMs }]);
     }
 
     link.subscribe(`upload/${accessKey}/+/cmd`, qos, onReply);
@@ -212,45 +178,26 @@ function init(RED: NodeAPI): void {
       }, refuse);
     });
 
-    function sendCommand(msg: NodeMessageInFlow, send: InFlight['send'], done: InFlight['done'], req: CommandRequest, timeoutMs: number): void {
+    function sendCommand(msg: NodeMessageInFlow, send: Waiter['send'], done: Waiter['done'], req: CommandRequest, timeoutMs: number): void {
       const serial = serials.next(req.deviceId);
       const frame = encodeFrame(req, serial);
       const topic = commandTopic(accessKey, req.deviceId);
       const sentAt = Date.now();
       const request = { device: req.deviceId, command: req.command, serial, params: req.params, frame, topic, sentAt: new Date(sentAt).toISOString() };
-      const flight: InFlight = { msg, request, send, done };
-      const entry: PendingCommand<InFlight> = { deviceId: req.deviceId, command: req.command, serial, sentAt, data: flight };
-      pending.add(entry);
-      showPending();
-      flight.timer = setTimeout(() => {
-        if (!pending.remove(entry)) return;
-        expired.add(entry);
-        for (const old of expired.all()) if (expired.size > LATE_KEEP || Date.now() - old.sentAt > LATE_KEEP_MS) expired.remove(old);
-        showPending();
-        giveUp(flight, 'timeout', `no reply from ${req.deviceId} to ${req.command} within ${timeoutMs / 1000} s`);
-      }, timeoutMs);
+      const flight: Waiter = { msg, request, send, done, sentAt };
+      exchange.wait({ deviceId: req.deviceId, command: req.command, serial }, flight, { ms: timeoutMs, why: () => `no reply from ${req.deviceId} to ${req.command} within ${timeoutMs / 1000} s` });
       // One command per device at a time: a broker that stops answering then holds at most one
       // command per lock that may still take effect after its failure was reported. That needs
       // the broker's acknowledgement, so commands go at QoS 1 whatever QoS the account subscribes with.
-      flight.outgoing = connection.startPublish(topic, frame, { qos: 1 }, topic);
-      flight.outgoing.done.catch((err: unknown) => {
-        if (!pending.remove(entry)) return;
-        clearTimeout(flight.timer);
-        showPending();
-        view.error(asError(err).message);
-        fail(flight, new ProtocolError('not-sent', `command not sent: ${asError(err).message}`), null, err instanceof PublishFailure && err.sent);
-      });
+      void exchange.publish(flight, connection.startPublish(topic, frame, { qos: 1 }, topic));
     }
 
     node.on('close', (_removed: boolean, done: () => void) => {
       // Each waiting command gets an answer; those not yet sent are withdrawn, not sent later.
-      for (const p of pending.all()) {
-        pending.remove(p);
-        const error = giveUp(p.data, 'closed', `the node was stopped before ${p.deviceId} replied to ${p.command}`);
-        // On a full deploy the nodes wired to output 2 stop too and drop it: the log keeps it.
-        // (A Catch-able error is logged by Node-RED already.)
-        if (cfg.failures === 'output') node.warn(describe(RED, error));
-      }
+      const errors = exchange.close((_f, key) => `the node was stopped before ${key.deviceId} replied to ${key.command}`);
+      // On a full deploy the nodes wired to the failure output stop too and drop it: the log
+      // keeps it. (A Catch-able error is logged by Node-RED already.)
+      if (cfg.failures === 'output') for (const error of errors) node.warn(describe(RED, error));
       done();
     });
   }

@@ -1,0 +1,212 @@
+/**
+ * The request/reply exchange of every node that sends a request and answers its input only when
+ * the reply, a refusal or the deadline arrives (lock-command, iotos-device, eztcloud-out,
+ * aliyun-living-in, gb32960-command). The node keeps its platform's specifics: how a request is
+ * written and published, and how a reply finds its request (the `pick` functions). The exchange
+ * keeps the rest: deadlines, late replies, the answer on close, and one failure policy with one
+ * `msg.error` shape (README, "Failed requests").
+ */
+import type { NodeMessage, NodeMessageInFlow } from 'node-red';
+import { z } from 'zod';
+import { ProtocolError, asError } from '../protocols/protocol-error';
+import { PublishFailure, type Outgoing } from './mqtt/shared-connection';
+import type { NodeStatusView } from './node-status';
+
+export type FailurePolicy = 'output' | 'catch';
+
+/**
+ * A request node's `failures` property. A node stored before the choice existed has none and gets
+ * `stored`, what its type did then, so stored flows keep working (an empty value too); "error" is
+ * how lock-command and gb32960-command stored "catch".
+ */
+export function failuresProperty(stored: FailurePolicy) {
+  return z.enum(['output', 'catch', 'error', '']).transform((v): FailurePolicy => (v === 'error' ? 'catch' : v || stored)).default(stored);
+}
+
+/** One input waiting for its answer. */
+export interface Waiter {
+  msg: NodeMessageInFlow;
+  /** What was sent, as the flow gets it back in msg.request. */
+  request: Record<string, unknown>;
+  send: (msg: Array<NodeMessage | null>) => void;
+  done: (err?: Error) => void;
+  sentAt: number;
+  outgoing?: Outgoing;
+}
+
+/** Chooses, among the keys of the open (or given-up) requests, the one a reply answers. */
+export type Pick<K> = (keys: readonly K[]) => K | undefined;
+
+export type Match<K, W> = { waiter: W; key: K } | 'late' | undefined;
+
+export interface ExchangeOptions<W> {
+  view: NodeStatusView;
+  policy: FailurePolicy;
+  /** The node's outputs when failures leave on their own: the failure output is the last. */
+  outputs: number;
+  /** What a request is called in failure texts ("command", "uplink", "request"). */
+  what: string;
+  /** Called when the number of waiting requests changed (for the node's status). */
+  changed?: () => void;
+  /** How many given-up requests, and for how long, a late reply is recognised. */
+  lateKeep?: number;
+  lateKeepMs?: number;
+  /** What a request given up had received so far (iotos-device: the results of some data points). */
+  partial?: (waiter: W) => { reply?: unknown; details?: Record<string, unknown> };
+}
+
+interface Open<K, W> {
+  key: K;
+  waiter: W;
+  timer?: NodeJS.Timeout;
+}
+
+/** Whether a publish failure left the request with the broker. */
+export const sentDespite = (err: unknown): boolean => err instanceof PublishFailure && err.sent;
+
+export class RequestExchange<K, W extends Waiter> {
+  /** Counted since the node started. */
+  readonly counts = { answered: 0, failed: 0, late: 0 };
+  private readonly open: Array<Open<K, W>> = [];
+  private readonly givenUp: Array<{ key: K; at: number }> = [];
+
+  constructor(private readonly o: ExchangeOptions<W>) {}
+
+  get size(): number {
+    return this.open.length;
+  }
+
+  waiters(): W[] {
+    return this.open.map((e) => e.waiter);
+  }
+
+  keys(): K[] {
+    return this.open.map((e) => e.key);
+  }
+
+  /**
+   * Holds `waiter` until its reply is matched; after `deadline.ms` gives it up with
+   * `deadline.why()`. Without a deadline the node's source keeps it (gb32960-server does).
+   */
+  wait(key: K, waiter: W, deadline?: { ms: number; why: () => string }): void {
+    const entry: Open<K, W> = { key, waiter };
+    if (deadline) {
+      entry.timer = setTimeout(() => {
+        if (this.remove(waiter)) this.giveUp(entry, 'timeout', deadline.why());
+      }, deadline.ms);
+    }
+    this.open.push(entry);
+    this.o.changed?.();
+  }
+
+  /**
+   * Publishes the waiter's request; resolves true once the broker has it. When it cannot be sent
+   * the waiter fails with `not-sent` (if still waiting, or if it `waits` for no reply at all), and
+   * `sent` says whether the broker may have it anyway.
+   */
+  publish(waiter: W, outgoing: Outgoing, opts: { what?: string; waits?: boolean } = {}): Promise<boolean> {
+    waiter.outgoing = outgoing;
+    return outgoing.done.then(() => true, (err: unknown) => {
+      if ((opts.waits ?? true) && !this.remove(waiter)) return false;
+      this.fail(waiter, new ProtocolError('not-sent', `${opts.what ?? this.o.what} not sent: ${asError(err).message}`), sentDespite(err));
+      return false;
+    });
+  }
+
+  /**
+   * The open request a reply answers, without removing it; 'late' when it answers one given up
+   * before (reported, never matched to the next request). Each pick is tried on the open
+   * requests, then on the given-up ones, before the next.
+   */
+  find(...picks: Array<Pick<K>>): Match<K, W> {
+    this.forgetOld();
+    for (const pick of picks) {
+      const key = pick(this.open.map((e) => e.key));
+      const entry = key === undefined ? undefined : this.open.find((e) => e.key === key);
+      if (entry) return { waiter: entry.waiter, key: entry.key };
+      const late = pick(this.givenUp.map((g) => g.key));
+      if (late !== undefined) {
+        this.counts.late++;
+        return 'late';
+      }
+    }
+    return undefined;
+  }
+
+  /** Like find, and an open request found is no longer waiting. */
+  take(...picks: Array<Pick<K>>): Match<K, W> {
+    const m = this.find(...picks);
+    if (m && m !== 'late') this.finish(m.waiter);
+    return m;
+  }
+
+  /** The waiter got its answer: no longer waiting, no deadline. */
+  finish(waiter: W): boolean {
+    const found = this.remove(waiter);
+    if (found) this.counts.answered++;
+    return found;
+  }
+
+  /** Sends the answer on the outputs `out` (one entry per output, the failure output left out). */
+  answer(waiter: W, out: Array<NodeMessage | null>): void {
+    waiter.send(out);
+    waiter.done();
+  }
+
+  /**
+   * Reports a failed request, as the node's policy says, in the one shape: msg.error
+   * `{code, message, sent}` (+ the error's details), msg.request with `sent`, and the platform's
+   * answer, if any, as msg.payload on the failure output or msg.reply for Catch.
+   */
+  fail(waiter: W, error: ProtocolError, sent: boolean, reply?: unknown, extra: Record<string, unknown> = {}): void {
+    this.counts.failed++;
+    this.o.view.error(error.message);
+    const request = { ...waiter.request, sent };
+    if (this.o.policy === 'output') {
+      const out: Array<NodeMessage | null> = Array.from({ length: this.o.outputs }, () => null);
+      out[this.o.outputs - 1] = { ...waiter.msg, ...extra, payload: reply ?? null, request, error: { code: error.code, message: error.message, ...error.details, sent } } as NodeMessage;
+      waiter.send(out);
+      waiter.done();
+      return;
+    }
+    // done(err) reports the input msg, with what was sent and what came back.
+    Object.assign(waiter.msg, extra, { request }, reply === undefined ? {} : { reply });
+    waiter.done(error);
+  }
+
+  /**
+   * Answers every waiting request, failed as "closed" with `why(waiter)`: those not yet published
+   * are withdrawn (sent false), never published after their node stopped. Returns the errors.
+   */
+  close(why: (waiter: W, key: K) => string): ProtocolError[] {
+    const all = this.open.splice(0);
+    this.o.changed?.();
+    return all.map((e) => this.giveUp(e, 'closed', why(e.waiter, e.key), false));
+  }
+
+  /** Withdraws the request if it still waits to leave, remembers its key for late replies, fails it. */
+  private giveUp(entry: Open<K, W>, code: string, why: string, remember = true): ProtocolError {
+    clearTimeout(entry.timer);
+    const sent = !entry.waiter.outgoing?.withdraw();
+    if (remember) this.givenUp.push({ key: entry.key, at: Date.now() });
+    const partial = this.o.partial?.(entry.waiter);
+    const error = new ProtocolError(code, `${why}; the ${this.o.what} ${sent ? 'was sent and may still take effect' : 'was withdrawn before it was sent'}`, partial?.details);
+    this.fail(entry.waiter, error, sent, partial?.reply);
+    return error;
+  }
+
+  private remove(waiter: W): boolean {
+    const i = this.open.findIndex((e) => e.waiter === waiter);
+    if (i < 0) return false;
+    clearTimeout(this.open[i]!.timer);
+    this.open.splice(i, 1);
+    this.o.changed?.();
+    return true;
+  }
+
+  private forgetOld(): void {
+    const keep = this.o.lateKeep ?? 200;
+    const since = Date.now() - (this.o.lateKeepMs ?? 10 * 60_000);
+    while (this.givenUp.length > keep || (this.givenUp[0] && this.givenUp[0].at < since)) this.givenUp.shift();
+  }
+}
