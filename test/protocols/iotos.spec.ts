@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { buildUplink, downlinkReply, normaliseTime, parseDownlink, parseUplinkResult } from '../../src/protocols/iotos/messages';
-import { clientIdFor } from '../../src/protocols/iotos/device';
+import { clientIdFor } from '../../src/protocols/iotos/account';
 import { dataIdFromTopic, downlinkFilter, downlinkResultTopic, uplinkResultFilter, uplinkTopic } from '../../src/protocols/iotos/topics';
 import { responseMeaning } from '../../src/protocols/iotos/enums';
 import { parseLenientJson, stripTrailingCommas } from '../../src/protocols/lenient-json';

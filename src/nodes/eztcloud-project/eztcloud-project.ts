@@ -6,7 +6,7 @@ import type { NodeAPI } from 'node-red';
 import { z } from 'zod';
 import { configProblem, describe, english, say } from '../../lib/log-text';
 import { defineAccountNode, openMqttTransport } from '../../lib/platform/account';
-import { projectKey } from '../../protocols/eztcloud/open-api';
+import { projectKey } from '../../protocols/eztcloud/account';
 import { asError } from '../../protocols/protocol-error';
 
 /** Only what the project reads itself; the connection settings are checked when it connects. */

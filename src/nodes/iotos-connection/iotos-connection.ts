@@ -5,7 +5,7 @@
 import type { NodeAPI } from 'node-red';
 import { z } from 'zod';
 import { defineAccountNode, openMqttTransport } from '../../lib/platform/account';
-import { PlatformId, clientIdFor } from '../../protocols/iotos/device';
+import { PlatformId, clientIdFor } from '../../protocols/iotos/account';
 
 const IotosConnectionConfig = z.object({ gatewayId: PlatformId, deviceId: PlatformId });
 

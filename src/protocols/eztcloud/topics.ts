@@ -5,7 +5,7 @@
 import { topicSegment } from '../mqtt-topic';
 import { ProtocolError, clip } from '../protocol-error';
 import { KINDS, type Kind } from './kinds';
-import { projectKey } from './open-api';
+import { projectKey } from './account';
 
 export { KINDS, type Kind };
 

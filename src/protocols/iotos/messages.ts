@@ -8,7 +8,7 @@ import { epochField, epochTime } from '../epoch';
 import { parseLenientJson } from '../lenient-json';
 import { refuseTopicMismatch, unknownMembers, wholeNumber } from '../message-checks';
 import { ProtocolError, clip, describeIssues } from '../protocol-error';
-import { PlatformId } from './device';
+import { PlatformId } from './account';
 
 /** 32 lower-case hex characters, as the document's requestId and the limit for responseId. */
 export function newRequestId(): string {
