@@ -238,10 +238,14 @@ describe('jointech-in as a webhook (real HTTP)', function () {
     await loadWebhook({ rateLimit: 5 });
     const got = collect(helper.getNode('out'));
     const body = JSON.stringify(S.webhook.location);
+    const started = Date.now();
     const burst = await Promise.all(Array.from({ length: 20 }, () => post('/jt', body)));
     const ok = burst.filter((r) => r.status === 200).length;
     const limited = burst.filter((r) => r.status === 429);
-    assert.ok(ok >= 5 && ok <= 6, `${ok} accepted`);
+    // A token bucket of 5 refills 5 a second: a burst that a loaded machine spreads over a longer
+    // time may take that many more.
+    const refilled = Math.ceil(((Date.now() - started) / 1000) * 5);
+    assert.ok(ok >= 5 && ok <= 5 + Math.max(1, refilled), `${ok} accepted in ${Date.now() - started} ms`);
     assert.equal(ok + limited.length, 20);
     assert.match(String(limited[0]!.body!.error), /5 requests a second/);
     await sleep(1100);

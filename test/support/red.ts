@@ -50,10 +50,16 @@ export function collect(node: Node): Array<Record<string, any>> {
   return got;
 }
 
-/** The last status a node set (test-helper wraps node.status in a sinon spy). */
+/**
+ * The last status this node set. test-helper spies on `status` once for every node, so the spy's
+ * own last call may be another node's (one still closing from the previous test, say).
+ */
 export function lastStatus(node: Node): { fill?: string; shape?: string; text?: string } | undefined {
-  const spy = (node.status as unknown as { lastCall?: { args: [{ fill?: string; text?: string }] } });
-  return spy.lastCall?.args[0];
+  type Call = { thisValue: unknown; args: [{ fill?: string; shape?: string; text?: string }] };
+  const spy = node.status as unknown as { getCalls?: () => Call[]; lastCall?: Call };
+  const calls = spy.getCalls?.() ?? (spy.lastCall ? [spy.lastCall] : []);
+  for (let i = calls.length - 1; i >= 0; i--) if (calls[i]!.thisValue === node) return calls[i]!.args[0];
+  return undefined;
 }
 
 /** A plain mqtt.js client, connected, for publishing test data or watching a topic. */
