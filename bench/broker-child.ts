@@ -7,7 +7,7 @@ import * as mqtt from 'mqtt';
 import rhea = require('rhea');
 import type { Sender } from 'rhea';
 import type { Aedes } from 'aedes' with { 'resolution-mode': 'import' };
-import { importEsm } from '../test/support/esm';
+import { importEsm } from '../tools/esm';
 
 
 /** Publish `count` messages: as fast as possible, or `perSecond` paced, reporting each send time. */

@@ -14,9 +14,9 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as mqtt from 'mqtt';
-import { freePort } from '../test/support/broker';
-import { makeCertificates } from '../test/support/secure-broker';
-import { jointechSamples } from '../test/support/samples';
+import { freePort } from '../tools/broker';
+import { makeCertificates } from '../tools/secure-broker';
+import { jointechSamples } from '../tools/samples';
 import type { DrainOrder, DrainProgress, DrainResult } from './drain-child';
 import type { FlowNode } from './runtime';
 

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { encodeFrame } from '../src/protocols/gb32960/codec';
 import { beijingIso } from '../src/protocols/gb32960/replies';
-import { realtimeData, vinOf } from '../test/support/gb32960-vehicle';
+import { realtimeData, vinOf } from '../tools/gb32960-vehicle';
 
 type Order =
   | { connect: { port: number; connections: number } }

@@ -14,7 +14,7 @@ import { FUNCTION_DECODE, benchDrain } from './drain';
 import { benchGb32960, gb32960SmallRows, type Speed } from './gb32960';
 import { benchGb32960Server } from './gb32960-server';
 import { startRuntime, type BenchRuntime, type FlowNode } from './runtime';
-import { jointechMqttMessages } from '../test/support/samples';
+import { jointechMqttMessages } from '../tools/samples';
 
 const root = join(__dirname, '..', '..');
 const N = Number(process.env.BENCH_MESSAGES) || 20000;

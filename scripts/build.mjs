@@ -1,5 +1,8 @@
 // Builds what Node-RED loads from src/: for every folder src/nodes/<type>/
-//   nodes/<type>/<type>.js     runtime, CommonJS, bundled with its helpers (dependencies stay external)
+//   nodes/runtime.js           every node's runtime and the code they share, bundled once, CommonJS
+//                              (dependencies stay external): one copy of each shared class, so that
+//                              instanceof holds across node types
+//   nodes/<type>/<type>.js     the file Node-RED loads for the type: hands over its init from runtime.js
 //   nodes/<type>/<type>.html   editor script (bundled editor.ts) + edit template (editor.html)
 //   nodes/<type>/locales/<lang>/<type>.json|.html   labels and help (help written in Markdown)
 //   nodes/<type>/icons/<icon>  the one icon the node's editor names, from icons/ (Node-RED looks
@@ -86,21 +89,29 @@ const HELP_STYLE = `<style>
 .red-ui-help:has(.cniot-help) td, .red-ui-help:has(.cniot-help) th { overflow-wrap: anywhere; }
 </style>`;
 
+mkdirSync(outNodes, { recursive: true });
+await build({
+  stdin: {
+    contents: `module.exports = {\n${types.map((t) => `  ${JSON.stringify(t)}: require('./src/nodes/${t}/${t}.ts'),`).join('\n')}\n};\n`,
+    resolveDir: root,
+    sourcefile: 'runtime.js',
+    loader: 'js',
+  },
+  outfile: join(outNodes, 'runtime.js'),
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  external,
+  sourcemap: release ? false : 'linked',
+  logLevel: 'warning',
+});
+
 await Promise.all(types.map(async (t) => {
   const dir = join(srcNodes, t);
   const out = join(outNodes, t);
   mkdirSync(out, { recursive: true });
-  await build({
-    entryPoints: [join(dir, `${t}.ts`)],
-    outfile: join(out, `${t}.js`),
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    external,
-    sourcemap: release ? false : 'linked',
-    logLevel: 'warning',
-  });
+  writeFileSync(join(out, `${t}.js`), `'use strict';\nmodule.exports = require('../runtime.js')[${JSON.stringify(t)}];\n`);
   const editor = await build({
     entryPoints: [join(dir, 'editor.ts')],
     bundle: true,

@@ -27,6 +27,30 @@ function freePort(preferred) {
   });
 }
 
+const RECONNECT = { reconnectMinMs: 500, reconnectMaxMs: 5000 };
+
+/**
+ * What the demo sets on each config node type of the examples: fields of its own, fields of its
+ * MQTT connection (pointed at the demo broker, reconnecting quickly) and credentials.
+ */
+const DEMO_SETTINGS = {
+  'jointech-account': {
+    fields: () => ({ accessKey: DEMO_KEY }),
+    connection: {},
+    credentials: { username: 'demo', password: 'fe01ce2a7fbac8fafaed7c982a04e229' },
+  },
+  // The demo broker is a plain local one; the real endpoint is TLS only.
+  'eztcloud-project': { fields: () => ({ localTest: true }), connection: {}, credentials: { projectKey: EZT_KEY, projectSecret: 'demo' } },
+  // The demo's AMQP peer is plain and local; the platform itself is TLS only.
+  'aliyun-amqp-connection': {
+    fields: ({ amqpPort }) => ({ host: '127.0.0.1', port: amqpPort, localTest: true, consumerGroupId: 'DEFAULT_GROUP', ...RECONNECT }),
+    credentials: { keyId: 'demo', secret: 'demo' },
+  },
+  'aliyun-living-account': { connection: { clientId: 'demo-living-channel' }, credentials: { username: 'demo', password: 'demo' } },
+  'iotos-connection': { connection: {}, credentials: { username: 'demo', password: 'demo' } },
+  'gb32960-server': { fields: ({ gbPort }) => ({ host: '127.0.0.1', port: gbPort }) },
+};
+
 /** The example flows, with every platform account pointed at the demo broker. */
 export function demoFlows(brokerUrl, amqpPort, gbPort = 32960) {
   const flows = [];
@@ -34,31 +58,12 @@ export function demoFlows(brokerUrl, amqpPort, gbPort = 32960) {
   const seen = new Set();
   for (const file of readdirSync(join(root, 'examples')).filter((f) => f.endsWith('.json')).sort()) {
     for (const node of JSON.parse(readFileSync(join(root, 'examples', file), 'utf8'))) {
-      if (node.type === 'jointech-account') {
-        node.accessKey = DEMO_KEY;
-        node.connection = { ...node.connection, url: brokerUrl, reconnectMinMs: 500, reconnectMaxMs: 5000 };
-        creds[node.id] = { username: 'demo', password: 'fe01ce2a7fbac8fafaed7c982a04e229' };
+      const fill = DEMO_SETTINGS[node.type];
+      if (fill) {
+        Object.assign(node, fill.fields?.({ amqpPort, gbPort }));
+        if (fill.connection) node.connection = { ...node.connection, url: brokerUrl, ...RECONNECT, ...fill.connection };
+        if (fill.credentials) creds[node.id] = { ...fill.credentials };
       }
-      if (node.type === 'eztcloud-project') {
-        // The demo broker is a plain local one; the real endpoint is TLS only.
-        node.localTest = true;
-        node.connection = { ...node.connection, url: brokerUrl, reconnectMinMs: 500, reconnectMaxMs: 5000 };
-        creds[node.id] = { projectKey: EZT_KEY, projectSecret: 'demo' };
-      }
-      if (node.type === 'aliyun-amqp-connection') {
-        // The demo's AMQP peer is plain and local; the platform itself is TLS only.
-        Object.assign(node, { host: '127.0.0.1', port: amqpPort, localTest: true, consumerGroupId: 'DEFAULT_GROUP', reconnectMinMs: 500, reconnectMaxMs: 5000 });
-        creds[node.id] = { keyId: 'demo', secret: 'demo' };
-      }
-      if (node.type === 'aliyun-living-account') {
-        node.connection = { ...node.connection, url: brokerUrl, clientId: 'demo-living-channel', reconnectMinMs: 500, reconnectMaxMs: 5000 };
-        creds[node.id] = { username: 'demo', password: 'demo' };
-      }
-      if (node.type === 'iotos-connection') {
-        node.connection = { ...node.connection, url: brokerUrl, reconnectMinMs: 500, reconnectMaxMs: 5000 };
-        creds[node.id] = { username: 'demo', password: 'demo' };
-      }
-      if (node.type === 'gb32960-server') Object.assign(node, { host: '127.0.0.1', port: gbPort });
       // Examples of one account share its config node (same id): the demo keeps one connection.
       if (seen.has(node.id)) continue;
       seen.add(node.id);

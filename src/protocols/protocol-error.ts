@@ -14,8 +14,9 @@ export class ProtocolError extends Error {
   }
 }
 
+/** The runtime is one bundle (nodes/runtime.js) and tests import src itself: one class either way. */
 export function isProtocolError(err: unknown): err is ProtocolError {
-  return err instanceof Error && err.name === 'ProtocolError' && typeof (err as ProtocolError).code === 'string';
+  return err instanceof ProtocolError;
 }
 
 /**

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { freePort } from '../support/broker';
-import { importEsm } from '../support/esm';
+import { freePort } from '../../tools/broker';
+import { importEsm } from '../../tools/esm';
 import { editorOwnError } from './harness';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';

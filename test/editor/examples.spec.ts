@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { importEsm } from '../support/esm';
+import { importEsm } from '../../tools/esm';
 import { deploy, haveChromium, PACKAGE, root, startEditor, type Editor } from './harness';
 
 declare const RED: any;

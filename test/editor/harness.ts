@@ -6,8 +6,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { freePort } from '../support/broker';
-import { importEsm } from '../support/esm';
+import { freePort } from '../../tools/broker';
+import { importEsm } from '../../tools/esm';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const root = join(__dirname, '..', '..', '..');

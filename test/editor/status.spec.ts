@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { freePort } from '../support/broker';
+import { freePort } from '../../tools/broker';
 import { haveChromium, startEditor, TYPES, type Editor } from './harness';
 
 declare const RED: any;

@@ -14,7 +14,7 @@ import { ConnectionSettings } from '../../src/lib/mqtt/connection-settings';
 import { STABLE_CONNECTION_MS } from '../../src/lib/mqtt/shared-connection';
 import { isValidFilter, isValidPublishTopic, topicSegment } from '../../src/protocols/mqtt-topic';
 import { isProtocolError } from '../../src/protocols/protocol-error';
-import { freePort, startAedes, startMosquittoBroker, startTestBroker, type TestBroker } from '../support/broker';
+import { freePort, startAedes, startMosquittoBroker, startTestBroker, type TestBroker } from '../../tools/broker';
 import { withRedAndTestBrokers } from '../support/suite';
 import { helper, lastStatus, mosquittoAvailable, sleep, testClient, waitFor, type FlowNode } from '../support/red';
 

@@ -7,7 +7,7 @@ import net from 'node:net';
 import type { Node } from 'node-red';
 import probeNodes = require('../fixtures/probe-nodes');
 import type { ProbeBrokerNode } from '../fixtures/probe-types';
-import { brokerLabel, externalUrl, freePort, startMosquittoBroker, startTestBroker, type TestBroker } from '../support/broker';
+import { brokerLabel, externalUrl, freePort, startMosquittoBroker, startTestBroker, type TestBroker } from '../../tools/broker';
 import { withRedAndTestBrokers } from '../support/suite';
 import { collect, helper, type FlowNode, lastStatus, mosquittoAvailable, sleep, testClient, waitFor } from '../support/red';
 

@@ -7,10 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import type * as mqtt from 'mqtt';
-import { LIVING_KINDS } from '../../src/protocols/aliyun/living';
+import { LIVING_KINDS } from '../../src/protocols/aliyun/topics';
 import { parseLenientJson } from '../../src/protocols/lenient-json';
-import { brokerLabel } from '../support/broker';
-import { livingSamples } from '../support/samples';
+import { brokerLabel } from '../../tools/broker';
+import { livingSamples } from '../../tools/samples';
 import { withRedAndBroker } from '../support/suite';
 import { builtNode, collect, helper, sleep, testClient, waitFor } from '../support/red';
 import { inTimeZones } from '../support/time-zones';

@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import type * as mqtt from 'mqtt';
-import { brokerLabel, freePort, startAedes } from '../support/broker';
-import { livingSamples } from '../support/samples';
+import { brokerLabel, freePort, startAedes } from '../../tools/broker';
+import { livingSamples } from '../../tools/samples';
 import { withRedAndBroker } from '../support/suite';
 import { builtNode, collect, helper, lastStatus, sleep, testClient, waitFor, type FlowNode } from '../support/red';
 

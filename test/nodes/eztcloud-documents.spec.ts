@@ -6,9 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import type * as mqtt from 'mqtt';
-import { KINDS } from '../../src/protocols/eztcloud/open-api';
+import { KINDS } from '../../src/protocols/eztcloud/topics';
 import { parseLenientJson } from '../../src/protocols/lenient-json';
-import { brokerLabel } from '../support/broker';
+import { brokerLabel } from '../../tools/broker';
 import { withRedAndBroker } from '../support/suite';
 import { builtNode, collect, helper, sleep, testClient, waitFor } from '../support/red';
 

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import * as mqtt from 'mqtt';
-import { startSecureBroker, type SecureBroker } from '../support/secure-broker';
-import { startAedes } from '../support/broker';
+import { startSecureBroker, type SecureBroker } from '../../tools/secure-broker';
+import { startAedes } from '../../tools/broker';
 import { builtNode, collect, helper, lastStatus, sleep, waitFor, type FlowNode } from '../support/red';
 
 const root = join(__dirname, '..', '..', '..');

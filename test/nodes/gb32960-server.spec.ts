@@ -11,10 +11,10 @@ import type { Node } from 'node-red';
 import { decodeFrame } from '../../src/protocols/gb32960/codec';
 import { beijingIso } from '../../src/protocols/gb32960/replies';
 import type { Gb32960ServerNode } from '../../src/nodes/gb32960-server/types';
-import { SimVehicle, realtimeData, vinOf, withBadBcc } from '../support/gb32960-vehicle';
+import { SimVehicle, realtimeData, vinOf, withBadBcc } from '../../tools/gb32960-vehicle';
 import { builtNode, collect, helper, lastStatus, sleep, waitFor, type FlowNode } from '../support/red';
-import { makeCertificates } from '../support/secure-broker';
-import { importEsm } from '../support/esm';
+import { makeCertificates } from '../../tools/secure-broker';
+import { importEsm } from '../../tools/esm';
 
 const root = join(__dirname, '..', '..', '..');
 const coreTls = require(require.resolve('@node-red/nodes/core/network/05-tls.js', { paths: [join(root, 'node_modules', 'node-red')] }));

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import type * as mqtt from 'mqtt';
-import { brokerLabel, freePort, startAedes } from '../support/broker';
+import { brokerLabel, freePort, startAedes } from '../../tools/broker';
 import { withRedAndBroker } from '../support/suite';
 import { builtNode, collect, helper, sleep, testClient, waitFor } from '../support/red';
 

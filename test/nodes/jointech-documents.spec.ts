@@ -14,10 +14,10 @@ import { COMMANDS } from '../../src/protocols/jointech/command-catalogue';
 import { uploadTopic } from '../../src/protocols/jointech/topics';
 import { captured, httpNodeProbe } from '../fixtures/http-node-probe';
 import { COMMAND_ROWS, PUSH_ROWS, REPLY_ROWS, type PushRow } from '../support/jointech-documents';
-import { brokerLabel } from '../support/broker';
+import { brokerLabel } from '../../tools/broker';
 import { withRedAndBroker } from '../support/suite';
 import { builtNode, collect, helper, sleep, testClient, waitFor } from '../support/red';
-import { jointechSamples as S } from '../support/samples';
+import { jointechSamples as S } from '../../tools/samples';
 
 const nodes = [builtNode('jointech-account'), builtNode('lock-command'), builtNode('jointech-in'), httpNodeProbe];
 const AK = 'AK' + Math.random().toString(16).slice(2, 8);

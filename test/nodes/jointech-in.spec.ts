@@ -6,12 +6,12 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { decodePush } from '../../src/protocols/jointech/push';
+import { decodePush } from '../../src/protocols/jointech/messages';
 import { captured, httpNodeProbe } from '../fixtures/http-node-probe';
-import { brokerLabel, startTestBroker } from '../support/broker';
+import { brokerLabel, startTestBroker } from '../../tools/broker';
 import { withRedAndBroker } from '../support/suite';
 import { builtNode, collect, helper, lastStatus, sleep, testClient, waitFor, type FlowNode } from '../support/red';
-import { jointechMqttMessages, jointechSamples as S } from '../support/samples';
+import { jointechMqttMessages, jointechSamples as S } from '../../tools/samples';
 import { uploadTopic } from '../../src/protocols/jointech/topics';
 
 const accountNode = builtNode('jointech-account');

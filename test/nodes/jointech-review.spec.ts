@@ -9,7 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MqttClient } from 'mqtt';
 import { buildRequest } from '../../src/protocols/jointech/commands';
-import { decodePush } from '../../src/protocols/jointech/push';
+import { decodePush } from '../../src/protocols/jointech/messages';
 import { captured, httpNodeProbe } from '../fixtures/http-node-probe';
 import { withRedAndBroker } from '../support/suite';
 import { inTimeZones } from '../support/time-zones';

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import type * as mqtt from 'mqtt';
-import { brokerLabel, freePort } from '../support/broker';
+import { brokerLabel, freePort } from '../../tools/broker';
 import { withRedAndBroker } from '../support/suite';
 import { builtNode, collect, helper, sleep, testClient, waitFor } from '../support/red';
 

@@ -6,7 +6,7 @@
  */
 import { strict as assert } from 'node:assert';
 import type * as mqtt from 'mqtt';
-import { startTestBroker, type TestBroker } from '../support/broker';
+import { startTestBroker, type TestBroker } from '../../tools/broker';
 import { builtNode, collect, helper, testClient, waitFor, type FlowNode } from '../support/red';
 
 const iotosConnection = builtNode('iotos-connection');

@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { startAmqpPeer, type AmqpPeer } from '../support/amqp-peer';
-import { startAedes } from '../support/broker';
+import { startAedes } from '../../tools/broker';
 import { coreText, startRedProcess, type RedProcess, type Report } from '../support/red-process';
 import { waitFor } from '../support/red';
 

@@ -33,9 +33,9 @@ const PATTERNS: Array<[RegExp, boolean]> = [
   [/refuse\(res, \d+, '([a-z-]+)'/g, false],
   // Requests given up (timeout, node stopped): giveUp(request, code, why).
   [/giveUp\([\w.]+, '([a-z-]+)'/g, false],
-  // Jointech command replies: the failure table and its default (push.ts).
+  // Jointech command replies: the failure table and its default (commands.ts).
   [/\[\/[^\]]+\/i, '([a-z-]+)'\]/g, false],
-  [/const failure = .*\?\? '([a-z-]+)'/g, false],
+  [/FAILURES\.find\(.*\?\? '([a-z-]+)'/g, false],
 ];
 for (const { file, text } of files) {
   for (const [re, details] of PATTERNS) {

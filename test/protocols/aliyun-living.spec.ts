@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import {
-  accountReplyFilter, buildAccountRequest, decodeLivingPush, livingFilters, parseAccountReply, parseLivingTopic, LIVING_KINDS,
-} from '../../src/protocols/aliyun/living';
+import { accountReplyFilter, livingFilters, parseLivingTopic, LIVING_KINDS } from '../../src/protocols/aliyun/topics';
+import { buildAccountRequest, parseAccountReply } from '../../src/protocols/aliyun/commands';
+import { decodeLivingPush } from '../../src/protocols/aliyun/messages';
 import { insertMissingCommas, parseLenientJson } from '../../src/protocols/lenient-json';
 import { isProtocolError } from '../../src/protocols/protocol-error';
-import { livingSamples } from '../support/samples';
+import { livingSamples } from '../../tools/samples';
 
 describe('Aliyun IoT Living app long connection', () => {
   it('builds the push filters for the ticked kinds, one device or all', () => {

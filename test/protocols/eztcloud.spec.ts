@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { decodeMessage, deviceUsername, parseOpenTopic, publishTopic, subscribeFilters } from '../../src/protocols/eztcloud/open-api';
+import { decodeMessage } from '../../src/protocols/eztcloud/messages';
+import { deviceUsername, parseOpenTopic, publishTopic, subscribeFilters } from '../../src/protocols/eztcloud/topics';
 import { isProtocolError } from '../../src/protocols/protocol-error';
 
 describe('EZtCloud application API', () => {

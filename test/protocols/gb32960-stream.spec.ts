@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { encodeFrame } from '../../src/protocols/gb32960/codec';
 import { FrameSplitter, type RejectReason } from '../../src/protocols/gb32960/stream';
 import { beijingIso, beijingTime, replyTo, wantsReply } from '../../src/protocols/gb32960/replies';
-import { realtimeData, withBadBcc } from '../support/gb32960-vehicle';
+import { realtimeData, withBadBcc } from '../../tools/gb32960-vehicle';
 import { valuesInTimeZones } from '../support/time-zones';
 
 const VIN = 'LZYTBGBW6J1014194';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import {
-  buildUplink, clientIdFor, dataIdFromTopic, downlinkFilter, downlinkReply, downlinkResultTopic, normaliseTime, parseDownlink,
-  parseUplinkResult, responseMeaning, uplinkResultFilter, uplinkTopic,
-} from '../../src/protocols/iotos/device';
+import { buildUplink, downlinkReply, normaliseTime, parseDownlink, parseUplinkResult } from '../../src/protocols/iotos/messages';
+import { clientIdFor } from '../../src/protocols/iotos/device';
+import { dataIdFromTopic, downlinkFilter, downlinkResultTopic, uplinkResultFilter, uplinkTopic } from '../../src/protocols/iotos/topics';
+import { responseMeaning } from '../../src/protocols/iotos/enums';
 import { parseLenientJson, stripTrailingCommas } from '../../src/protocols/lenient-json';
 import { isProtocolError } from '../../src/protocols/protocol-error';
 import { topicMatches } from '../../src/protocols/mqtt-topic';

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import {
   COMMANDS, PendingCommands, SerialCounter, buildRequest, encodeFrame, findMatch, namedReply, parseRawFrame,
 } from '../../src/protocols/jointech/commands';
-import { decodePush, type CommandReply } from '../../src/protocols/jointech/push';
+import { decodePush, type CommandReply } from '../../src/protocols/jointech/messages';
 import { isProtocolError } from '../../src/protocols/protocol-error';
-import { jointechSamples as S } from '../support/samples';
+import { jointechSamples as S } from '../../tools/samples';
 
 function rejects(fn: () => unknown, pattern: RegExp): void {
   assert.throws(fn, (err: unknown) => isProtocolError(err) && pattern.test((err as Error).message));

@@ -1,14 +1,30 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { PUSH_TYPES, DATA_TYPES, decodePush, inferDataType, parseAxes, parseCells, parseFuels } from '../../src/protocols/jointech/push';
+import { PUSH_TYPES, DATA_TYPES, decodePush, inferDataType, parseAxes, parseCells, parseFuels } from '../../src/protocols/jointech/messages';
 import { ALARM_TYPES, named } from '../../src/protocols/jointech/enums';
 import { parseUploadTopic, uploadFilters, uploadTopic, deviceNumber, commandTopic } from '../../src/protocols/jointech/topics';
 import { isProtocolError } from '../../src/protocols/protocol-error';
-import { jointechSamples as S } from '../support/samples';
+import { jointechSamples as S } from '../../tools/samples';
 
 const enumOf = (v: unknown) => v as { code: number; en: string | null; zh: string | null; unknown?: true };
 
 describe('Jointech push decoding (document samples)', () => {
+  it('gives each data type its own payload type: narrowing on type reads the decoded fields without a cast', () => {
+    const seen: string[] = [];
+    for (const body of Object.values(S.webhook).filter((v) => typeof v === 'object')) {
+      const d = decodePush(body);
+      switch (d.type) {
+        case 'location': assert.equal(typeof d.payload.gpsTimeMs, 'number'); assert.equal(typeof d.payload.charging, 'boolean'); break;
+        case 'alarm': assert.equal(d.payload.alarmType.code, d.payload.alarmType.code | 0); assert.match(d.payload.dateTime ?? '', /Z$/); break;
+        case 'event': assert.equal(typeof d.payload.eventType.en, 'string'); break;
+        case 'cmd': assert.equal(d.payload.ok, d.payload.frame !== null); assert.equal(d.payload.frame?.deviceId ?? d.assetId, d.assetId); break;
+        case 'sublock': assert.equal(d.subLockId, d.payload.subAssetID); break;
+      }
+      seen.push(d.type);
+    }
+    assert.deepEqual([...new Set(seen)].sort(), [...DATA_TYPES].sort());
+  });
+
   it('decodes the webhook location sample field by field', () => {
     const d = decodePush(S.webhook.location);
     assert.equal(d.type, 'location');

@@ -1,10 +1,13 @@
 /** Property tests for the JSON-envelope parsers: arbitrary input ends in a result or the package's own error. */
 import fc from 'fast-check';
 import { decodeAmqpMessage, PAYLOAD_FORMATS } from '../../src/protocols/aliyun/amqp';
-import { decodeLivingPush, LIVING_KINDS, parseAccountReply } from '../../src/protocols/aliyun/living';
-import { decodeMessage, KINDS } from '../../src/protocols/eztcloud/open-api';
-import { parseDownlink, parseUplinkResult } from '../../src/protocols/iotos/device';
-import { decodePush, DATA_TYPES } from '../../src/protocols/jointech/push';
+import { decodeLivingPush } from '../../src/protocols/aliyun/messages';
+import { LIVING_KINDS } from '../../src/protocols/aliyun/topics';
+import { parseAccountReply } from '../../src/protocols/aliyun/commands';
+import { decodeMessage } from '../../src/protocols/eztcloud/messages';
+import { KINDS } from '../../src/protocols/eztcloud/topics';
+import { parseDownlink, parseUplinkResult } from '../../src/protocols/iotos/messages';
+import { decodePush, DATA_TYPES } from '../../src/protocols/jointech/messages';
 import { parseLenientJson } from '../../src/protocols/lenient-json';
 import { isProtocolError } from '../../src/protocols/protocol-error';
 

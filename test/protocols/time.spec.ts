@@ -7,9 +7,9 @@ import {
   formatCompactUtc, fromEpochMs, fromEpochSeconds, fromFields, parseCompactUtc, parseIsoUtc, parseIsoZoned,
 } from '../../src/protocols/time';
 import { buildRequest } from '../../src/protocols/jointech/commands';
-import { decodePush } from '../../src/protocols/jointech/push';
+import { decodePush } from '../../src/protocols/jointech/messages';
 import { isProtocolError } from '../../src/protocols/protocol-error';
-import { jointechSamples as S } from '../support/samples';
+import { jointechSamples as S } from '../../tools/samples';
 import { inTimeZones } from '../support/time-zones';
 
 inTimeZones(() => {

@@ -3,7 +3,7 @@
  * a `sink` junction, errors to a Catch wired to `errors`), a good message carrying a sequence
  * number, a malformed one, and how to read the number back from the node's output.
  */
-import { jointechSamples } from '../support/samples';
+import { jointechSamples } from '../../tools/samples';
 import type { FlowNode } from '../../bench/runtime';
 
 export interface ConnectionOpts {

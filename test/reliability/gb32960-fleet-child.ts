@@ -4,7 +4,7 @@
  * number k * vehicles + i in its mileage. Reports what it sent and the replies it got.
  */
 import { beijingIso } from '../../src/protocols/gb32960/replies';
-import { SimVehicle, realtimeData, vinOf } from '../support/gb32960-vehicle';
+import { SimVehicle, realtimeData, vinOf } from '../../tools/gb32960-vehicle';
 
 /** mileageBase: frame k of vehicle i reports mileage mileageBase + seq / 10 (0.1 km resolution). */
 interface Order { port: number; vehicles: number; seconds: number; mileageBase: number }

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import * as mqtt from 'mqtt';
 import { startRuntime, type BenchRuntime } from '../../bench/runtime';
 import { mosquittoAvailable, sleep, waitFor } from '../support/red';
-import { startMosquittoBroker, type TestBroker } from '../support/broker';
+import { startMosquittoBroker, type TestBroker } from '../../tools/broker';
 import { INBOUND_CASES, OUTBOUND_CASES, type InboundCase, type OutboundCase } from './cases';
 
 const root = join(__dirname, '..', '..', '..');

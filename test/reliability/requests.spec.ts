@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import * as mqtt from 'mqtt';
 import { startRuntime, type BenchRuntime, type FlowNode } from '../../bench/runtime';
 import { mosquittoAvailable, sleep, waitFor } from '../support/red';
-import { startMosquittoBroker, type MosquittoBroker } from '../support/broker';
+import { startMosquittoBroker, type MosquittoBroker } from '../../tools/broker';
 
 const root = join(__dirname, '..', '..', '..');
 process.env.BENCH_LOG ??= 'fatal';

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startRuntime, type BenchRuntime } from '../../bench/runtime';
 import { startAmqpPeer, type AmqpPeer } from '../support/amqp-peer';
-import { startAedes } from '../support/broker';
+import { startAedes } from '../../tools/broker';
 import { sleep, waitFor } from '../support/red';
 
 const root = join(__dirname, '..', '..', '..');

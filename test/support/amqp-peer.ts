@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import rhea = require('rhea');
 import type { Connection, Delivery, Sender } from 'rhea';
-import { freePort } from './broker';
-import { makeCertificates } from './secure-broker';
+import { freePort } from '../../tools/broker';
+import { makeCertificates } from '../../tools/secure-broker';
 
 export interface PeerAccount {
   authMode: 'aksign' | 'appkey';

@@ -5,7 +5,7 @@
  * The expected values are the documents' own: frames as printed, times as the UTC they name,
  * enumerations by their code and the document's Chinese name.
  */
-import { jointechSamples as S } from './samples';
+import { jointechSamples as S } from '../../tools/samples';
 
 const SEED = 'seed 000';
 const PUSH = `${SEED} data push service (数据推送服务说明)`;

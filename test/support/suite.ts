@@ -1,5 +1,5 @@
 /** The hooks every node suite needs: a Node-RED test runtime and a real broker around the suite. */
-import { startTestBroker, type TestBroker } from './broker';
+import { startTestBroker, type TestBroker } from '../../tools/broker';
 import { helper } from './red';
 
 export function withRedAndBroker(): { broker: TestBroker } {

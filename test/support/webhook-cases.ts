@@ -13,7 +13,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { startRedProcess, type RedProcess, type Report } from './red-process';
 import { sleep, waitFor } from './red';
-import { jointechSamples as S } from './samples';
+import { jointechSamples as S } from '../../tools/samples';
 
 /** 中文 in GB2312/GBK/GB18030: 中 D6D0, 文 CEC4 (GB 2312-80 code table, rows 54 and 46). */
 const ZHONGWEN_GBK = Buffer.from([0xd6, 0xd0, 0xce, 0xc4]);

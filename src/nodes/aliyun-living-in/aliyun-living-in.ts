@@ -10,9 +10,9 @@ import { PublishFailure, type Outgoing } from '../../lib/mqtt/shared-connection'
 import { PendingReplies, failWaiting } from '../../lib/pending-replies';
 import { joinAccount } from '../../lib/platform/account-link';
 import { registerNode } from '../../lib/red';
-import {
-  ACCOUNT_ACTIONS, LIVING_KINDS, accountReplyFilter, buildAccountRequest, decodeLivingPush, livingFilters, parseAccountReply, parseLivingTopic,
-} from '../../protocols/aliyun/living';
+import { ACCOUNT_ACTIONS, LIVING_KINDS, accountReplyFilter, livingFilters, parseLivingTopic } from '../../protocols/aliyun/topics';
+import { buildAccountRequest, parseAccountReply } from '../../protocols/aliyun/commands';
+import { decodeLivingPush } from '../../protocols/aliyun/messages';
 import { ProtocolError, asError, clip, describeIssues } from '../../protocols/protocol-error';
 import type { AliyunLivingAccountNode } from '../aliyun-living-account/types';
 

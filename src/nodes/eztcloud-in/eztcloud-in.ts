@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { describe, localError, say } from '../../lib/log-text';
 import { joinAccount } from '../../lib/platform/account-link';
 import { registerNode } from '../../lib/red';
-import { KINDS, decodeMessage, deviceUsername, parseOpenTopic, subscribeFilters, type Kind } from '../../protocols/eztcloud/open-api';
+import { KINDS, deviceUsername, parseOpenTopic, subscribeFilters, type Kind } from '../../protocols/eztcloud/topics';
+import { decodeMessage } from '../../protocols/eztcloud/messages';
 import { ProtocolError, asError } from '../../protocols/protocol-error';
 import type { EztcloudProjectNode } from '../eztcloud-project/types';
 

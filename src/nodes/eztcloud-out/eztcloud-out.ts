@@ -10,7 +10,9 @@ import { joinAccount } from '../../lib/platform/account-link';
 import { PendingReplies, failWaiting } from '../../lib/pending-replies';
 import { registerNode } from '../../lib/red';
 import { PropertyType, describeSource, evaluateProperties, namingSources } from '../../lib/typed-property';
-import { ACTIONS, CommandSend, decodeMessage, deviceUsername, parseOpenTopic, publishTopic, type Action } from '../../protocols/eztcloud/open-api';
+import { ACTIONS, deviceUsername, parseOpenTopic, publishTopic, type Action } from '../../protocols/eztcloud/topics';
+import { CommandSend } from '../../protocols/eztcloud/commands';
+import { decodeMessage } from '../../protocols/eztcloud/messages';
 import { unknownMembers } from '../../protocols/message-checks';
 import { ProtocolError, asError, describeIssues } from '../../protocols/protocol-error';
 import type { EztcloudProjectNode } from '../eztcloud-project/types';
@@ -74,7 +76,7 @@ function init(RED: NodeAPI): void {
         let extra: Record<string, unknown> | undefined;
         try {
           const decoded = decodeMessage('command_reply', body);
-          reply = decoded.payload as Record<string, unknown>;
+          reply = decoded.payload;
           extra = decoded.extra;
         } catch (err) {
           view.error(asError(err).message);

@@ -9,10 +9,9 @@ import { PublishFailure, type Outgoing } from '../../lib/mqtt/shared-connection'
 import { joinAccount } from '../../lib/platform/account-link';
 import { withdrawRequest } from '../../lib/pending-replies';
 import { registerNode } from '../../lib/red';
-import {
-  DataPoint, buildUplink, dataIdFromTopic, downlinkFilter, downlinkReply, downlinkResultTopic, normaliseTime, parseDownlink,
-  parseUplinkResult, responseMeaning, uplinkResultFilter, uplinkTopic, type Downlink, type UplinkResult,
-} from '../../protocols/iotos/device';
+import { DataPoint, buildUplink, downlinkReply, normaliseTime, parseDownlink, parseUplinkResult, type Downlink, type UplinkResult } from '../../protocols/iotos/messages';
+import { dataIdFromTopic, downlinkFilter, downlinkResultTopic, uplinkResultFilter, uplinkTopic } from '../../protocols/iotos/topics';
+import { responseMeaning } from '../../protocols/iotos/enums';
 import { ProtocolError, asError, clip, describeIssues } from '../../protocols/protocol-error';
 import type { IotosConnectionNode } from '../iotos-connection/types';
 

@@ -10,7 +10,7 @@ import { parseNodeConfig } from '../../lib/node-config';
 import { NodeStatusView } from '../../lib/node-status';
 import { linkAccount } from '../../lib/platform/account-link';
 import { registerNode } from '../../lib/red';
-import { DATA_TYPES, decodePush, type DataType, type DecodedPush } from '../../protocols/jointech/push';
+import { DATA_TYPES, decodePush, type DataType, type DecodedPush } from '../../protocols/jointech/messages';
 import { checkTopicIdentity, checkedUploadTopic, deviceNumber, uploadFilters } from '../../protocols/jointech/topics';
 import { ProtocolError, asError, describeIssues } from '../../protocols/protocol-error';
 import { parseJsonSafely } from '../../protocols/safe-json';

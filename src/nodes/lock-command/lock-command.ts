@@ -13,7 +13,7 @@ import { PropertyType, describeSource, evaluateProperties, namingSources } from 
 import {
   PendingCommands, SerialCounter, buildRequest, encodeFrame, namedReply, parseRawFrame, type CommandRequest, type PendingCommand,
 } from '../../protocols/jointech/commands';
-import { decodePush, type CommandReply } from '../../protocols/jointech/push';
+import { decodePush, type CommandReply } from '../../protocols/jointech/messages';
 import { checkTopicIdentity, commandTopic, parseUploadTopic } from '../../protocols/jointech/topics';
 import { ProtocolError, asError, describeIssues } from '../../protocols/protocol-error';
 import type { JointechAccountNode } from '../jointech-account/types';
@@ -120,7 +120,7 @@ function init(RED: NodeAPI): void {
         const decoded = decodePush(raw, 'cmd');
         // A reply on another device's topic answers nothing of ours for sure: refused, as jointech-in does.
         checkTopicIdentity(info, decoded);
-        reply = decoded.payload as unknown as CommandReply;
+        reply = decoded.payload;
       } catch (err) {
         view.error(asError(err).message);
         node.error(localError(RED, err), { topic, payload: raw });

@@ -86,11 +86,18 @@ export function writePosition(w: Writer, v: Record_, coordinates = false): void 
 
 const FAULT_LISTS = ['storageFaults', 'motorFaults', 'engineFaults', 'otherFaults'] as const;
 
-/** Named flags from the alarm DWORD, as one object literal compiled once from a flag table. */
-export function compileFlags(flags: ReadonlyArray<readonly [string, string]>): (f: number) => Record<string, boolean> {
-  return new Function('f', `return { ${flags.map(([key], bit) => `${key}: ((f >>> ${bit}) & 1) === 1`).join(', ')} };`) as (f: number) => Record<string, boolean>;
+/**
+ * Named flags from the alarm DWORD, one per bit of the flag table. (A version compiled from source
+ * text measured no faster in bench/decode-micro.ts.)
+ */
+export function flagsReader(flags: ReadonlyArray<readonly [string, string]>): (f: number) => Record<string, boolean> {
+  return (f) => {
+    const out: Record<string, boolean> = {};
+    flags.forEach(([key], bit) => { out[key] = ((f >>> bit) & 1) === 1; });
+    return out;
+  };
 }
-const alarmFlags = compileFlags(ALARM_FLAGS);
+const alarmFlags = flagsReader(ALARM_FLAGS);
 
 export function readAlarm(r: Reader, levels = ALARM_LEVELS, flagsOf = alarmFlags): Record_ {
   const levelRaw = r.uint(1, 'alarm max level');

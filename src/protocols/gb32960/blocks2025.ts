@@ -7,7 +7,7 @@ import { named } from '../enum-table';
 import type { Reader, Writer } from './binary';
 import { markerRaw } from './binary';
 import {
-  compileFlags, readAlarm, readGear, readPosition, readSubsystems, readTemperatureGroups, writeAlarm, writePosition, writeTemperatureGroups, type BlockCodec, type BlockContext,
+  flagsReader, readAlarm, readGear, readPosition, readSubsystems, readTemperatureGroups, writeAlarm, writePosition, writeTemperatureGroups, type BlockCodec, type BlockContext,
 } from './blocks2016';
 import { readCount, readCounted, readFields, writeCounted, writeFields, type Record_ } from './fields';
 import {
@@ -109,7 +109,7 @@ function writeSupercapacitor(w: Writer, v: Record_): void {
   writeCounted(w, v, 'probeCount', 'temperatures', 1, 40, 1);
 }
 
-const alarmFlags2025 = compileFlags(ALARM_FLAGS_2025);
+const alarmFlags2025 = flagsReader(ALARM_FLAGS_2025);
 
 /** 2025 alarm: as 2016 with levels 0-4 and new flags, then N5 x [flag bit, level]. */
 function readAlarm2025(r: Reader): Record_ {

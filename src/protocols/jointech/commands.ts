@@ -1,11 +1,12 @@
 /**
  * Jointech downlink commands: the text frame `(deviceId,1,serial,WORD,index[,params...])` sent on
  * `download/{accessKey}/{deviceNum}/cmd`, a catalogue of the commands the documents name with
- * their parameter ranges, the rotating 3-digit serial, and reply matching.
+ * their parameter ranges, the rotating 3-digit serial, the reply frame's parts and failure texts,
+ * and reply matching.
  */
 import { ProtocolError } from '../protocol-error';
 import { deviceNumber } from './topics';
-import type { CommandReply } from './push';
+import type { CommandReply } from './messages';
 import { formatCompactUtc, fromEpochMs, parseCompactUtc } from '../time';
 import { COMMANDS, type CommandSpec, type ParamSpec } from './command-catalogue';
 
@@ -183,6 +184,36 @@ export class SerialCounter {
     this.last.set(deviceId, n);
     return String(n).padStart(3, '0');
   }
+}
+
+/** The platform's own failure texts (with the full-width "！" the documents show) and their codes. */
+const FAILURES: ReadonlyArray<readonly [RegExp, string]> = [
+  [/not online/i, 'device-offline'],
+  [/not been registered|not registered/i, 'device-unregistered'],
+];
+
+/** The stable code of a failure reply's text; 'platform-error' for a text not listed. */
+export function failureCode(text: string): string {
+  return FAILURES.find(([re]) => re.test(text))?.[1] ?? 'platform-error';
+}
+
+export interface CommandFrame {
+  deviceId: string;
+  /** Field 2: the device's protocol/type code (the platform sends 1, replies carry e.g. 8). */
+  protocol: string;
+  serial: string;
+  word: string;
+  index: string;
+  /** WORD + index, e.g. "BASE1", as the platform's commandType. */
+  command: string;
+  params: string[];
+}
+
+/** A reply frame split into its parts: (deviceId, protocol, serial, WORD, index, params...). */
+export function frameFromFields(fields: string[]): CommandFrame | null {
+  if (fields.length < 5) return null;
+  const [deviceId, protocol, serial, word, index, ...params] = fields as [string, string, string, string, string, ...string[]];
+  return { deviceId, protocol, serial, word, index, command: `${word}${index}`, params };
 }
 
 /** A reply's fields after WORD and index, named where the catalogue knows them. */

@@ -4,7 +4,11 @@
  */
 import { topicSegment } from '../mqtt-topic';
 import { ProtocolError } from '../protocol-error';
-import { DATA_TYPES, type DataType, type DecodedPush } from './push';
+import type { DecodedPush } from './messages';
+
+/** The five data types, each on its own upload topic (`upload/{accessKey}/{deviceNum}/{type}`). */
+export const DATA_TYPES = ['location', 'alarm', 'event', 'cmd', 'sublock'] as const;
+export type DataType = (typeof DATA_TYPES)[number];
 
 /** A device number: digits only (the documents show 10 and 12 digit ids). */
 export function deviceNumber(value: unknown, what = 'device number'): string {

@@ -8,14 +8,15 @@ import { z } from 'zod';
 import { ProtocolError, describeIssues } from '../protocol-error';
 import { parseJsonSafely } from '../safe-json';
 import { fromEpochMs, parseIsoUtc, type Timestamp } from '../time';
+import { failureCode, frameFromFields, type CommandFrame } from './commands';
+import { DATA_TYPES, type DataType } from './topics';
 import {
   ALARM_TYPES, DISASSEMBLY, EMERGENCY_KEY, EVENT_TYPES, KS_CURRENT_STATUS, KS_SHAKE_STATUS, KS_VOLTAGE_STATUS,
   LOCK_BAR, LOCK_ROPE, LOCK_STATUS, LOC_TYPES, MOTOR, NETWORK_TYPES, ON_OFF, OPEN_CLOSED, REPORT_TYPES, SENSOR_TYPES,
   SUB_LOCK_EVENTS, SUB_LOCK_ROPE, SUB_LOCK_STATUS, UNLOCK_TYPES, named, type EnumTable, type EnumValue,
 } from './enums';
 
-export const DATA_TYPES = ['location', 'alarm', 'event', 'cmd', 'sublock'] as const;
-export type DataType = (typeof DATA_TYPES)[number];
+export { DATA_TYPES, type DataType };
 
 // ---------------------------------------------------------------------------------------------
 // Field helpers
@@ -102,7 +103,7 @@ function pushType<F extends Fields>(fields: F) {
   const shape = {} as Shape<F>;
   for (const k of Object.keys(fields) as Array<keyof F>) shape[k] = fields[k]!.schema;
   const schema = z.looseObject(shape);
-  return { schema, check: compileCheck<z.infer<typeof schema>>(fields) };
+  return { schema, fields, check: compileCheck<z.infer<typeof schema>>(fields) };
 }
 
 /**
@@ -126,6 +127,32 @@ function compileCheck<T>(fields: Fields): (obj: Record<string, unknown>) => T | 
   const factory = new Function('checks', 'REFUSED', `return function check(obj) {\n${lines.join('\n')}\n};`) as
     (checks: Check[], refused: symbol) => (obj: Record<string, unknown>) => T | undefined;
   return factory(names.map((n) => fields[n]!.check), REFUSED);
+}
+
+/**
+ * The same check as plain closures, one call per field; bench/decode-micro.ts measures decoding
+ * with it against the compiled one.
+ */
+function plainCheck<T>(fields: Fields): (obj: Record<string, unknown>) => T | undefined {
+  const names = Object.keys(fields);
+  const checks = names.map((n) => fields[n]!.check);
+  return (obj) => {
+    const values = new Array<unknown>(names.length);
+    for (let i = 0; i < names.length; i++) {
+      const v = checks[i]!(obj[names[i]!]);
+      if (v === REFUSED) return undefined;
+      values[i] = v;
+    }
+    for (let i = 0; i < names.length; i++) if (values[i] !== obj[names[i]!]) obj[names[i]!] = values[i];
+    return obj as T;
+  };
+}
+
+/** Builds every data type's check the given way (for bench/decode-micro.ts). */
+export function useFieldChecks(style: 'compiled' | 'plain'): void {
+  for (const t of Object.values(PUSH_TYPES) as Array<{ fields: Fields; check: (obj: Record<string, unknown>) => unknown }>) {
+    t.check = style === 'compiled' ? compileCheck(t.fields) : plainCheck(t.fields);
+  }
 }
 
 const common = {
@@ -375,6 +402,74 @@ function nameFields(obj: Record<string, unknown> | null, tables: FieldTables, pa
 }
 
 // ---------------------------------------------------------------------------------------------
+// Decoded payloads: each data type's fields as its schema reads them, with the fields the decoder
+// rewrites given their decoded types. The node's output (msg.payload) is one of these.
+
+/** (Omit would drop every named field: a loose object's type has an index signature.) */
+type Decoded<S extends z.ZodType, Rewritten> = { [K in keyof z.infer<S> as K extends keyof Rewritten ? never : K]: z.infer<S>[K] } & Rewritten;
+/** An inner JSON-in-string object, its known fields named or converted, the others kept. */
+type InnerObject = Record<string, unknown> | null;
+/** A time field as an ISO string and, under the name + "Ms", as epoch milliseconds. */
+type Times<F extends string> = { [K in F]: string | null } & { [K in F as `${K}Ms`]: number | null };
+interface BatteryFields { battery: number | null; charging: boolean; voltage: number | null }
+
+export type LocationMessage = Decoded<typeof LocationPush, Times<'gpsTime' | 'recvTime'> & BatteryFields & {
+  locType: EnumValue | null;
+  cells: CellId | null;
+  statusJson: InnerObject;
+  expandInfo: InnerObject;
+  ksInfo: InnerObject;
+}>;
+
+export type AlarmMessage = Decoded<typeof AlarmPush, Times<'dateTime'> & {
+  alarmType: EnumValue;
+  cells: CellId | null;
+  fileIndex: string | null;
+}>;
+
+export type EventMessage = Decoded<typeof EventPush, Times<'dateTime'> & {
+  eventType: EnumValue;
+  unLockType: EnumValue | null;
+  cells: CellId | null;
+  /** Text, or the JSON object waybill events (13-18) carry. */
+  describe: unknown;
+  fileIndex: string | null;
+}>;
+
+/** A command reply: the reply frame when the command reached the device, the platform's text when not. */
+export type CommandReply = Decoded<typeof CommandReplyPush, Times<'dateTime'> & {
+  ok: boolean;
+  /** The reply frame's fields, from the JSON array string in `content`. */
+  content: string[] | null;
+  frame: CommandFrame | null;
+  /** For failures: the platform's text and a stable code. */
+  error: string | null;
+  failure: string | null;
+}>;
+
+export type SubLockMessage = Decoded<typeof SubLockPush, Times<'gpsTime' | 'recvTime'> & BatteryFields & {
+  subGpsTime: string | null;
+  subGpsTimestamp: number | null;
+  sensorType: EnumValue | null;
+  locStatus: EnumValue | null;
+  locRope: EnumValue | null;
+  humidity: number | null;
+  temperature: number | null;
+  eventType: EnumValue | null;
+  cells: CellId | null;
+  statusJson: InnerObject;
+}>;
+
+/** The decoded payload of each data type. */
+export interface MessageOf {
+  location: LocationMessage;
+  alarm: AlarmMessage;
+  event: EventMessage;
+  cmd: CommandReply;
+  sublock: SubLockMessage;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Decoders per data type. Each rewrites the object the payload was parsed into, in place: it was
 // made for this message alone, and copying it costs more than the rest of the decoding.
 
@@ -433,7 +528,7 @@ function setTime(out: Out, field: string, msField: string, t: Timestamp | null |
   out[msField] = t ? t.ms : null;
 }
 
-function decodeLocation(p: z.infer<typeof LocationPush>): Out {
+function decodeLocation(p: z.infer<typeof LocationPush>): LocationMessage {
   const out: Out = p;
   setTime(out, 'gpsTime', 'gpsTimeMs', p.gpsTime);
   setTime(out, 'recvTime', 'recvTimeMs', p.recvTime);
@@ -444,7 +539,7 @@ function decodeLocation(p: z.infer<typeof LocationPush>): Out {
   out.statusJson = nameFields(innerJson(p.statusJson, 'statusJson'), STATUS_TABLES, 'statusJson');
   out.expandInfo = decodeExpand(innerJson(p.expandInfo, 'expandInfo'));
   out.ksInfo = decodeKs(innerJson(p.ksInfo, 'ksInfo'));
-  return out;
+  return out as LocationMessage;
 }
 
 /** The attachment serial (附件流水号) as a string; absent or empty means no attachment. */
@@ -452,13 +547,13 @@ function attachmentId(value: string | number | null | undefined): string | null 
   return value === undefined || value === null || value === '' ? null : String(value);
 }
 
-function decodeAlarm(p: z.infer<typeof AlarmPush>): Out {
+function decodeAlarm(p: z.infer<typeof AlarmPush>): AlarmMessage {
   const out: Out = p;
   out.alarmType = named(ALARM_TYPES, p.alarmType);
   setTime(out, 'dateTime', 'dateTimeMs', p.dateTime);
   out.cells = parseCells(p.cells);
   out.fileIndex = attachmentId(p.fileIndex);
-  return out;
+  return out as AlarmMessage;
 }
 
 /** Waybill events (13-18) carry {waybillGUID, waybillNo} as JSON in `describe`. */
@@ -475,7 +570,7 @@ function describeValue(value: string | null | undefined): unknown {
   return value;
 }
 
-function decodeEvent(p: z.infer<typeof EventPush>): Out {
+function decodeEvent(p: z.infer<typeof EventPush>): EventMessage {
   const out: Out = p;
   out.eventType = named(EVENT_TYPES, p.eventType);
   out.unLockType = p.unLockType === undefined ? null : named(UNLOCK_TYPES, p.unLockType);
@@ -483,49 +578,10 @@ function decodeEvent(p: z.infer<typeof EventPush>): Out {
   out.cells = parseCells(p.cells);
   out.describe = describeValue(p.describe);
   out.fileIndex = attachmentId(p.fileIndex);
-  return out;
+  return out as EventMessage;
 }
 
-/** The platform's own failure texts (with the full-width "！" the documents show). */
-const FAILURES: ReadonlyArray<readonly [RegExp, string]> = [
-  [/not online/i, 'device-offline'],
-  [/not been registered|not registered/i, 'device-unregistered'],
-];
-
-export interface CommandFrame {
-  deviceId: string;
-  /** Field 2: the device's protocol/type code (the platform sends 1, replies carry e.g. 8). */
-  protocol: string;
-  serial: string;
-  word: string;
-  index: string;
-  /** WORD + index, e.g. "BASE1", as the platform's commandType. */
-  command: string;
-  params: string[];
-}
-
-/** A reply frame split into its parts: (deviceId, protocol, serial, WORD, index, params...). */
-export function frameFromFields(fields: string[]): CommandFrame | null {
-  if (fields.length < 5) return null;
-  const [deviceId, protocol, serial, word, index, ...params] = fields as [string, string, string, string, string, ...string[]];
-  return { deviceId, protocol, serial, word, index, command: `${word}${index}`, params };
-}
-
-export interface CommandReply {
-  assetId: string;
-  commandType: string;
-  dateTime: string | undefined;
-  dateTimeMs: number | undefined;
-  ok: boolean;
-  /** The reply frame's fields, from the JSON array string in `content`. */
-  content: string[] | null;
-  frame: CommandFrame | null;
-  /** For failures: the platform's text and a stable code. */
-  error: string | null;
-  failure: string | null;
-}
-
-function decodeCommandReply(p: z.infer<typeof CommandReplyPush>): CommandReply & Out {
+function decodeCommandReply(p: z.infer<typeof CommandReplyPush>): CommandReply {
   const out: Out = p;
   const content = p.content.trim();
   setTime(out, 'dateTime', 'dateTimeMs', p.dateTime);
@@ -542,13 +598,13 @@ function decodeCommandReply(p: z.infer<typeof CommandReplyPush>): CommandReply &
     if (frame && frame.deviceId !== p.assetId) flag('content', frame.deviceId, `reply frame is from device ${frame.deviceId}, not ${p.assetId}`);
     Object.assign(out, { ok: true, content: strings, frame, error: null, failure: null });
   } else {
-    const failure = FAILURES.find(([re]) => re.test(content))?.[1] ?? 'platform-error';
+    const failure = failureCode(content);
     Object.assign(out, { ok: false, error: p.content, content: null, frame: null, failure });
   }
-  return out as CommandReply & Out;
+  return out as CommandReply;
 }
 
-function decodeSubLock(p: z.infer<typeof SubLockPush>): Out {
+function decodeSubLock(p: z.infer<typeof SubLockPush>): SubLockMessage {
   const out: Out = p;
   const subGps = p.subGpsTime;
   const subTs = p.subGpsTimestamp;
@@ -566,7 +622,7 @@ function decodeSubLock(p: z.infer<typeof SubLockPush>): Out {
   out.eventType = enumOrNull(SUB_LOCK_EVENTS, p.eventType);
   out.cells = parseCells(p.cells);
   out.statusJson = nameFields(innerJson(p.statusJson, 'statusJson'), SUB_STATUS_TABLES, 'statusJson');
-  return out;
+  return out as SubLockMessage;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -582,14 +638,20 @@ export function inferDataType(obj: Record<string, unknown>): DataType | undefine
   return undefined;
 }
 
-export interface DecodedPush {
-  type: DataType;
+interface DecodedOf<T extends DataType> {
+  type: T;
   assetId: string;
+  /** The sub-lock's number, for sublock data only. */
   subLockId?: string;
-  payload: Record<string, unknown>;
+  payload: MessageOf[T];
   /** Values kept but out of their documented range or of the wrong type (see Flag); usually empty. */
   flags: Flag[];
 }
+
+/** One decoded push: narrow on `type` to get its payload's type. */
+export type DecodedPush =
+  | DecodedOf<'location'> | DecodedOf<'alarm'> | DecodedOf<'event'> | DecodedOf<'cmd'>
+  | (DecodedOf<'sublock'> & { subLockId: string });
 
 /**
  * Parses a push body (Buffer, string or object) into a plain object of its own, which the decoders
@@ -627,6 +689,8 @@ function validFields(type: DataType, obj: Record<string, unknown>): Record<strin
  * Decodes one push. `typeHint` comes from the MQTT topic or the webhook path; without it the type
  * is inferred from the fields. A hint that contradicts the fields is an error, not a guess.
  */
+export function decodePush<T extends DataType>(body: unknown, typeHint: T): Extract<DecodedPush, { type: T }>;
+export function decodePush(body: unknown, typeHint?: DataType): DecodedPush;
 export function decodePush(body: unknown, typeHint?: DataType): DecodedPush {
   const obj = parseBody(body);
   const inferred = inferDataType(obj);
@@ -638,15 +702,15 @@ export function decodePush(body: unknown, typeHint?: DataType): DecodedPush {
   const data = validFields(type, obj);
   flags = [];
   if (type !== 'cmd') checkRanges(data);
-  let payload: Record<string, unknown>;
+  const assetId = String(data.assetId);
   switch (type) {
-    case 'location': payload = decodeLocation(data as z.infer<typeof LocationPush>); break;
-    case 'alarm': payload = decodeAlarm(data as z.infer<typeof AlarmPush>); break;
-    case 'event': payload = decodeEvent(data as z.infer<typeof EventPush>); break;
-    case 'cmd': payload = decodeCommandReply(data as z.infer<typeof CommandReplyPush>); break;
-    case 'sublock': payload = decodeSubLock(data as z.infer<typeof SubLockPush>); break;
+    case 'location': return { type, assetId, payload: decodeLocation(data as z.infer<typeof LocationPush>), flags };
+    case 'alarm': return { type, assetId, payload: decodeAlarm(data as z.infer<typeof AlarmPush>), flags };
+    case 'event': return { type, assetId, payload: decodeEvent(data as z.infer<typeof EventPush>), flags };
+    case 'cmd': return { type, assetId, payload: decodeCommandReply(data as z.infer<typeof CommandReplyPush>), flags };
+    case 'sublock': {
+      const payload = decodeSubLock(data as z.infer<typeof SubLockPush>);
+      return { type, assetId, payload, flags, subLockId: String(payload.subAssetID) };
+    }
   }
-  const result: DecodedPush = { type, assetId: String(payload.assetId), payload, flags };
-  if (type === 'sublock') result.subLockId = String(payload.subAssetID);
-  return result;
 }

@@ -1,87 +1,16 @@
 /**
- * Aliyun IoT Living (Feiyan) app long connection: the `/sys/{productKey}/{deviceName}/app/down/...`
- * pushes a bound app account receives, and the account bind/unbind requests with their replies
- * (长连接服务 document).
+ * Aliyun IoT Living (Feiyan) pushes (长连接服务 document): properties, events, status, topology
+ * and OTA progress, checked and decoded.
  */
 import { z } from 'zod';
 import { epochField, epochIfValid, epochTime } from '../epoch';
-import { named, table, type EnumTable } from '../enum-table';
+import { named, type EnumTable } from '../enum-table';
 import { parseLenientJson } from '../lenient-json';
 import { addExtra, unknownMembers, wholeNumber, type Flag } from '../message-checks';
-import { topicSegment } from '../mqtt-topic';
 import { ProtocolError, describeIssues } from '../protocol-error';
 
-/** The push kinds and where each one arrives under `/sys/{pk}/{dn}/app/down/`. */
-export const LIVING_KINDS = ['properties', 'events', 'status', 'topo', 'ota'] as const;
-export type LivingKind = (typeof LIVING_KINDS)[number];
-
-const KIND_PATHS: Record<LivingKind, string> = {
-  properties: 'thing/properties',
-  events: 'thing/events',
-  status: 'thing/status',
-  topo: 'thing/topo/add/status',
-  ota: 'ota/device/forward',
-};
-
-export const ACCOUNT_ACTIONS = ['bind', 'unbind'] as const;
-export type AccountAction = (typeof ACCOUNT_ACTIONS)[number];
-
-/** Device lifecycle of a status push. */
-export const DEVICE_STATUS = table([
-  [0, 'inactive', '未激活'],
-  [1, 'online', '上线'],
-  [3, 'offline', '离线'],
-  [8, 'disabled', '禁用'],
-]);
-
-/** Result of adding a sub-device to a gateway (topo/add/status). */
-export const TOPO_STATUS = table([
-  [0, 'added', '添加topo成功'],
-  [1, 'bound to another gateway', '子设备注册,设备已被其它网关绑定'],
-  [2, 'registration failed', '子设备注册,注册失败'],
-]);
-
-/** Firmware upgrade state of an OTA progress push. */
-export const OTA_STATUS = table([
-  [0, 'pending or awaiting confirmation', '待升级或待确认'],
-  [1, 'upgrading', '升级中'],
-  [2, 'upgrade error', '升级异常'],
-  [3, 'upgrade failed', '升级失败'],
-  [4, 'upgrade complete', '升级完成'],
-]);
-
-/** `/sys/{pk}/{dn}/` for a product key and a device name, or `+` for every device of the product. */
-function sysPrefix(productKey: string, deviceName: string): string {
-  const pk = productKey === '+' ? '+' : topicSegment(productKey, 'productKey').trim();
-  const dn = deviceName === '+' ? '+' : topicSegment(deviceName, 'deviceName').trim();
-  return `/sys/${pk}/${dn}`;
-}
-
-export function livingFilters(productKey: string, deviceName: string, kinds: readonly LivingKind[]): string[] {
-  const prefix = sysPrefix(productKey, deviceName);
-  return LIVING_KINDS.filter((k) => kinds.includes(k)).map((k) => `${prefix}/app/down/${KIND_PATHS[k]}`);
-}
-
-/** Where bind and unbind replies arrive. */
-export function accountReplyFilter(productKey: string, deviceName: string): string {
-  return `${sysPrefix(productKey, deviceName)}/app/down/account/+`;
-}
-
-export interface LivingTopic {
-  productKey: string;
-  deviceName: string;
-  kind: LivingKind | 'bind_reply' | 'unbind_reply';
-}
-
-export function parseLivingTopic(topic: string): LivingTopic | undefined {
-  const m = /^\/sys\/([^/]+)\/([^/]+)\/app\/down\/(.+)$/.exec(topic);
-  if (!m) return undefined;
-  const [, productKey, deviceName, rest] = m as unknown as [string, string, string, string];
-  if (rest === 'account/bind_reply') return { productKey, deviceName, kind: 'bind_reply' };
-  if (rest === 'account/unbind_reply') return { productKey, deviceName, kind: 'unbind_reply' };
-  const kind = LIVING_KINDS.find((k) => KIND_PATHS[k] === rest);
-  return kind ? { productKey, deviceName, kind } : undefined;
-}
+import { DEVICE_STATUS, OTA_STATUS, TOPO_STATUS } from './enums';
+import type { LivingKind } from './topics';
 
 const id = z.union([z.string(), z.number()]).transform(String);
 /** Times are epoch milliseconds; some senders write them as strings of digits. */
@@ -142,8 +71,6 @@ const OtaParams = z.looseObject({
   upgradeStatus: code,
 });
 
-const AccountReply = z.looseObject({ id, code, message: z.string().optional() });
-
 export interface LivingTime {
   ms: number;
   iso: string;
@@ -192,7 +119,7 @@ function extraOf(kind: LivingKind, env: Record<string, unknown>, paramsKey: 'par
   return Object.keys(extra).length > 0 ? extra : undefined;
 }
 
-function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
   const r = schema.safeParse(value);
   if (!r.success) throw new ProtocolError('bad-payload', `${what}: ${describeIssues(r.error)}`, { value });
   return r.data;
@@ -315,52 +242,4 @@ export function decodeLivingPush(kind: LivingKind, body: Buffer | string): Livin
       return push({ ...rest, upgradeStatus: listed(OTA_STATUS, upgradeStatus, 'upgradeStatus'), ...progress }, deviceOf(p));
     }
   }
-}
-
-export interface AccountRequest {
-  topic: string;
-  body: string;
-  id: string;
-}
-
-/** The bind or unbind request for the channel `clientId`; bind also carries the user's iotToken. */
-export function buildAccountRequest(
-  action: AccountAction,
-  productKey: string,
-  deviceName: string,
-  requestId: string,
-  clientId: string,
-  iotToken?: string,
-): AccountRequest {
-  if (productKey === '+' || deviceName === '+') throw new ProtocolError('bad-topic-segment', `${action} needs one productKey and deviceName, not "+"`);
-  if (typeof clientId !== 'string' || clientId.trim() === '') throw new ProtocolError('bad-request', `${action} needs the MQTT channel's clientId`);
-  if (action === 'bind' && (typeof iotToken !== 'string' || iotToken.trim() === '')) {
-    throw new ProtocolError('bad-request', 'bind needs the user\'s iotToken');
-  }
-  const body = {
-    id: requestId,
-    version: '1.0',
-    request: { clientId },
-    params: action === 'bind' ? { iotToken } : {},
-  };
-  return { topic: `${sysPrefix(productKey, deviceName)}/app/up/account/${action}`, body: JSON.stringify(body), id: requestId };
-}
-
-export interface AccountReply {
-  id: string;
-  code: number;
-  message: string | null;
-  ok: boolean;
-  /** Fields the document does not describe (`localizedMsg`, `data`...), unchanged. */
-  extra?: Record<string, unknown>;
-}
-
-export function parseAccountReply(body: Buffer | string): AccountReply {
-  const text = typeof body === 'string' ? body : body.toString('utf8');
-  const { value } = parseLenientJson(text);
-  const r = parseWith(AccountReply, value, 'account reply');
-  const reply: AccountReply = { id: r.id, code: r.code, message: r.message ?? null, ok: r.code === 200 };
-  const extra = unknownMembers(value, ['id', 'code', 'message']);
-  if (extra) reply.extra = extra;
-  return reply;
 }

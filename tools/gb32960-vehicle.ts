@@ -7,9 +7,9 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import { encodeFrame, decodeFrame, type Edition, type Frame } from '../../src/protocols/gb32960/codec';
-import { FrameSplitter } from '../../src/protocols/gb32960/stream';
-import { beijingIso } from '../../src/protocols/gb32960/replies';
+import { encodeFrame, decodeFrame, type Edition, type Frame } from '../src/protocols/gb32960/codec';
+import { FrameSplitter } from '../src/protocols/gb32960/stream';
+import { beijingIso } from '../src/protocols/gb32960/replies';
 
 export interface VehicleOptions {
   port: number;

@@ -1,10 +1,10 @@
 /** The sample messages of the platform documents, shared by tests, the demo simulator and benches. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DataType } from '../../src/protocols/jointech/push';
-import { uploadTopic } from '../../src/protocols/jointech/topics';
+import type { DataType } from '../src/protocols/jointech/messages';
+import { uploadTopic } from '../src/protocols/jointech/topics';
 
-const root = join(__dirname, '..', '..', '..');
+const root = join(__dirname, '..', '..');
 
 export interface JointechSamples {
   webhook: Record<'location' | 'alarm' | 'event' | 'cmd' | 'sublock', Record<string, unknown>> & { ksInfo: string };
