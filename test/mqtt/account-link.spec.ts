@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import * as mqtt from 'mqtt';
-import { startAedes } from '../support/broker';
+import { startAedes } from '../../tools/broker';
 import { withRedAndTestBrokers } from '../support/suite';
 import { builtNode, helper, sleep, testClient, waitFor, type FlowNode } from '../support/red';
 
