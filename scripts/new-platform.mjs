@@ -52,11 +52,15 @@ const planned = templateFiles(templates).map((from) => ({
   to: join(root, fill(relative(templates, from), forms).replace(/\.tmpl$/, '')),
 }));
 const taken = [
-  ...planned.filter((f) => existsSync(f.to)).map((f) => relative(root, f.to)),
   ...[`src/protocols/${name}`, ...types.map((t) => `src/nodes/${t}`)].filter((d) => existsSync(join(root, d))),
+  ...planned.filter((f) => existsSync(f.to)).map((f) => relative(root, f.to)),
   ...types.filter((t) => pkg['node-red'].nodes[t]).map((t) => `package.json node-red.nodes "${t}"`),
 ];
-if (taken.length) fail(`platform "${name}" exists already; nothing written. Present: ${[...new Set(taken)].join(', ')}`);
+if (taken.length) {
+  const shown = [...new Set(taken)];
+  const more = shown.length > 6 ? ` and ${shown.length - 6} more` : '';
+  fail(`platform "${name}" exists already; nothing written. Present: ${shown.slice(0, 6).join(', ')}${more}`);
+}
 
 for (const { from, to } of planned) {
   mkdirSync(dirname(to), { recursive: true });
