@@ -58,7 +58,8 @@ export function demoFlows(brokerUrl, amqpPort, gbPort = 32960) {
   const seen = new Set();
   for (const file of readdirSync(join(root, 'examples')).filter((f) => f.endsWith('.json')).sort()) {
     for (const node of JSON.parse(readFileSync(join(root, 'examples', file), 'utf8'))) {
-      const fill = DEMO_SETTINGS[node.type];
+      // An MQTT account the table does not list (a platform just added) still uses the demo broker.
+      const fill = DEMO_SETTINGS[node.type] ?? (node.connection && typeof node.connection === 'object' ? { connection: {} } : undefined);
       if (fill) {
         Object.assign(node, fill.fields?.({ amqpPort, gbPort }));
         if (fill.connection) node.connection = { ...node.connection, url: brokerUrl, ...RECONNECT, ...fill.connection };
