@@ -5,9 +5,11 @@
 import assert from 'node:assert/strict';
 import type { Gb32960ServerNode } from '../../src/nodes/gb32960-server/types';
 import { SimVehicle, vinOf } from '../../tools/gb32960-vehicle';
+import type { Node } from 'node-red';
 import { builtNode, collect, helper, sleep, waitFor, type FlowNode } from '../support/red';
 
 const nodes = [builtNode('gb32960-server'), builtNode('gb32960-in'), builtNode('gb32960-command')];
+type Msg = Record<string, any>;
 
 function flow(inProps: Record<string, unknown> = {}, cmdProps: Record<string, unknown> = {}): FlowNode[] {
   return [
@@ -37,12 +39,19 @@ async function attach() {
   };
 }
 
+/** The statuses `node` itself set (the test helper spies on every node's status at once). */
+function statusesOf(node: Node): Array<{ fill?: string; text?: string }> {
+  const spy = node.status as unknown as { thisValues: unknown[]; args: Array<[{ fill?: string; text?: string }]> };
+  return spy.args.filter((_, i) => spy.thisValues[i] === node).map((a) => a[0]);
+}
+
 const vehicles: SimVehicle[] = [];
 async function vehicle(port: number, vin: string, opts: Record<string, unknown> = {}): Promise<SimVehicle> {
   const v = await new SimVehicle({ port, vin, ...opts }).connect();
   vehicles.push(v);
   return v;
 }
+const seqOf = (item: Msg) => Math.round(item.vehicle.mileage * 10 - 123456);
 
 describe('gb32960-in batches and gb32960-command answers across redeploys', function () {
   this.timeout(20000);
@@ -53,6 +62,71 @@ describe('gb32960-in batches and gb32960-command answers across redeploys', func
     await helper.unload();
   });
 
+
+  describe('gb32960-in batch limits as stored', () => {
+    it('a node sending one msg per frame sends its frames whatever its unused batch limits hold (the dialog does not judge them then)', async () => {
+      const t = await load({ kinds: 'realtime', output: 'frame', batchSize: 'abc', batchMs: '' });
+      const v = await vehicle(t.port, vinOf(1));
+      await v.login();
+      v.send(Buffer.concat([0, 1].map((i) => v.realtimeFrame(i))));
+      await waitFor(() => t.out.length === 2, 'two frames');
+      assert.deepEqual(t.out.map((m) => seqOf(m.payload)), [0, 1]);
+      assert.ok(statusesOf(helper.getNode('in')).every((s) => s.fill !== 'red'));
+    });
+
+    for (const [batchSize, why] of [['abc', /batchSize/], [0, /batchSize.*>=1/], ['', /batchSize.*>=1/], [100_001, /batchSize.*<=100000/]] as const) {
+      it(`a batch node with batchSize ${JSON.stringify(batchSize)} stays red with why, and the server serves the others`, async () => {
+        const t = await load({ kinds: 'realtime', output: 'batch', batchSize });
+        const red = statusesOf(helper.getNode('in'));
+        assert.equal(red.length, 1);
+        assert.equal(red[0]!.fill, 'red');
+        assert.match(red[0]!.text!, /^invalid configuration: /);
+        assert.match(red[0]!.text!, why);
+        const v = await vehicle(t.port, vinOf(1));
+        await v.login();
+        v.send(v.realtimeFrame(0));
+        await sleep(400);
+        assert.equal(t.out.length, 0);
+        assert.equal(statusesOf(helper.getNode('in')).length, 1, 'the server\'s status does not cover it');
+      });
+    }
+
+    it('batch sizes at the limits: 1 sends each frame as its own batch, 100000 holds them all for the wait', async () => {
+      const t = await load({ kinds: 'realtime', output: 'batch', batchSize: 1, batchMs: 3_600_000 });
+      const v = await vehicle(t.port, vinOf(1), { edition: 2025 });
+      await v.login();
+      v.send(Buffer.concat([0, 1, 2].map((i) => v.realtimeFrame(i))));
+      await waitFor(() => t.out.length === 3, 'three batches');
+      assert.deepEqual(t.out.map((m) => [m.count, seqOf(m.payload[0]), m.payload[0].edition]), [[1, 0, 2025], [1, 1, 2025], [1, 2, 2025]]);
+      await helper.unload();
+      const u = await load({ kinds: 'realtime', output: 'batch', batchSize: 100_000, batchMs: 500 });
+      const w = await vehicle(u.port, vinOf(2));
+      await w.login();
+      w.send(Buffer.concat(Array.from({ length: 300 }, (_, i) => w.realtimeFrame(i))));
+      await waitFor(() => u.out.length === 1, 'the batch after its wait');
+      assert.equal(u.out[0]!.count, 300);
+    });
+  });
+
+  describe('gb32960-in session events and VIN filter with batches', () => {
+    it('session events leave one msg each at once, only for the listed VINs; batches hold only their frames', async () => {
+      const t = await load({ kinds: 'realtime,sessions', vins: `${vinOf(1)}\n${vinOf(3)}`, output: 'batch', batchSize: 4, batchMs: 60000 });
+      const [a, b, c] = await Promise.all([vehicle(t.port, vinOf(1)), vehicle(t.port, vinOf(2)), vehicle(t.port, vinOf(3), { edition: 2025 })]);
+      await Promise.all([a!.login(), b!.login(), c!.login()]);
+      await waitFor(() => t.out.filter((m) => m.event === 'login').length === 2, 'two logins');
+      for (const v of [a!, b!, c!]) v.send(Buffer.concat([0, 1].map((i) => v.realtimeFrame(i))));
+      await waitFor(() => t.out.some((m) => m.topic === 'gb32960/batch'), 'a batch');
+      a!.close();
+      await waitFor(() => t.out.some((m) => m.event === 'closed'), 'the close');
+      const events = t.out.filter((m) => m.event);
+      assert.ok(events.every((m) => m.vin !== vinOf(2)), 'no event of an unlisted VIN');
+      assert.ok(events.every((m) => !Array.isArray(m.payload)));
+      const items = t.out.filter((m) => m.topic === 'gb32960/batch').flatMap((m) => m.payload as Msg[]);
+      assert.deepEqual(items.map((i) => i.vin).sort(), [vinOf(1), vinOf(1), vinOf(3), vinOf(3)]);
+      for (const vin of [vinOf(1), vinOf(3)]) assert.deepEqual(items.filter((i) => i.vin === vin).map(seqOf), [0, 1]);
+      for (const i of items) assert.equal(new Date(i.receivedAt).toISOString(), i.receivedAt);
+    });
+  });
 
   describe('gb32960-command', () => {
     for (const failures of ['output', 'catch'] as const) {

@@ -12,7 +12,14 @@ import { serverUser } from '../gb32960-server/server-user';
 import { BATCH_FIELDS, DEFAULT_KINDS, FRAME_KINDS, kindOf, type Kind } from './kinds';
 
 
-const InConfig = z.object({
+/**
+ * The dialog judges the batch limits only while Output is batch (src/nodes/gb32960-in/editor.ts),
+ * so a node sending one msg per frame may hold any text there: it uses the defaults instead.
+ */
+const withoutUnusedBatchLimits = (def: unknown): unknown =>
+  def && typeof def === 'object' && (def as { output?: unknown }).output !== 'batch' ? { ...def, batchSize: undefined, batchMs: undefined } : def;
+
+const InConfig = z.preprocess(withoutUnusedBatchLimits, z.object({
   server: z.string({ error: 'no gb32960 server selected' }).min(1, 'no gb32960 server selected'),
   kinds: z.string().default(DEFAULT_KINDS)
     .transform((s) => s.split(',').map((k) => k.trim()).filter(Boolean))
@@ -22,7 +29,7 @@ const InConfig = z.object({
   output: z.enum(['frame', 'batch']).default('frame'),
   batchSize: z.coerce.number().int().min(BATCH_FIELDS.batchSize.min).max(BATCH_FIELDS.batchSize.max).default(BATCH_FIELDS.batchSize.value),
   batchMs: z.coerce.number().int().min(BATCH_FIELDS.batchMs.min).max(BATCH_FIELDS.batchMs.max).default(BATCH_FIELDS.batchMs.value),
-});
+}));
 
 type Def = NodeDef & Record<string, unknown>;
 
