@@ -108,6 +108,47 @@ describe('gb32960-in batches and gb32960-command answers across redeploys', func
     });
   });
 
+  describe('gb32960-in batch held at a redeploy', () => {
+    for (const type of ['full', 'flows', 'nodes'] as const) {
+      it(`${type} deploy: the frames a batch held go out once, before the frames after it, to the flow as deployed`, async () => {
+        const props = { kinds: 'realtime', output: 'batch', batchSize: 500, batchMs: 60000 };
+        const t = await load(props);
+        const v = await vehicle(t.port, vinOf(1));
+        await v.login();
+        v.send(Buffer.concat([0, 1, 2].map((i) => v.realtimeFrame(i))));
+        await waitFor(() => t.server.platform!.totals.frames >= 4, 'the frames at the server');
+        await sleep(50);
+        assert.equal(t.out.length, 0, 'held for the minute');
+        await helper.setFlows(flow({ ...props, batchSize: 2, name: 'changed' }), type);
+        // The new flow's nodes, watched before the held batch goes out (once the flows have started).
+        const t2 = type === 'nodes' ? t : { out: collect(helper.getNode('out')), port: 0 };
+        if (t2 !== t) t2.port = (await attach()).port;
+        await waitFor(() => t2.out.length === 1, 'the batch held at the stop');
+        assert.deepEqual(t2.out[0]!.payload.map(seqOf), [0, 1, 2]);
+        assert.equal(t2.out[0]!.count, 3);
+        const again = type === 'nodes' ? v : await vehicle(t2.port, vinOf(1));
+        await again.login();
+        again.send(Buffer.concat([3, 4].map((i) => again.realtimeFrame(i))));
+        await waitFor(() => t2.out.length === 2, 'a batch of the new size');
+        assert.deepEqual(t2.out[1]!.payload.map(seqOf), [3, 4]);
+        await sleep(200);
+        assert.equal(t.out.length + (t2 === t ? 0 : t2.out.length), 2, 'each frame once');
+      });
+    }
+
+    it('a deleted node sends what it holds as it stops, to the nodes that stay', async () => {
+      const t = await load({ kinds: 'realtime', output: 'batch', batchSize: 500, batchMs: 60000 });
+      const v = await vehicle(t.port, vinOf(1));
+      await v.login();
+      v.send(Buffer.concat([0, 1].map((i) => v.realtimeFrame(i))));
+      await waitFor(() => t.server.platform!.totals.frames >= 3, 'the frames at the server');
+      await sleep(50);
+      await helper.setFlows(flow().filter((n) => n.id !== 'in'), 'nodes');
+      await waitFor(() => t.out.length === 1, 'the batch held at the stop');
+      assert.deepEqual(t.out[0]!.payload.map(seqOf), [0, 1]);
+    });
+  });
+
   describe('gb32960-in session events and VIN filter with batches', () => {
     it('session events leave one msg each at once, only for the listed VINs; batches hold only their frames', async () => {
       const t = await load({ kinds: 'realtime,sessions', vins: `${vinOf(1)}\n${vinOf(3)}`, output: 'batch', batchSize: 4, batchMs: 60000 });

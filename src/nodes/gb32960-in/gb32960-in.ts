@@ -53,6 +53,13 @@ function init(RED: NodeAPI): void {
    * so the last one is all there is to remember (no set of frames, no clearing per turn).
    */
   let lastTaken: VehicleFrame | undefined;
+  /**
+   * The frames a batch held when its node stopped for a redeploy, by node id. They go out once
+   * the flows have started again, through the node of that id in the new flows: after a full
+   * deploy the nodes downstream are stopped too, and a msg sent while stopping reaches none.
+   */
+  const heldOver = new Map<string, object[]>();
+  const batchMsg = (payload: object[]): NodeMessage => ({ _msgid: nextMsgId(), topic: 'gb32960/batch', payload, count: payload.length } as NodeMessage);
 
   function Gb32960In(this: Node, def: Def) {
     RED.nodes.createNode(this, def);
@@ -86,8 +93,18 @@ function init(RED: NodeAPI): void {
       const payload = batch;
       batch = [];
       counted(payload.length);
-      node.send({ _msgid: nextMsgId(), topic: 'gb32960/batch', payload, count: payload.length } as NodeMessage);
+      node.send(batchMsg(payload));
     };
+    // The batch its predecessor held at a redeploy goes first, before this node's own frames.
+    const carried = heldOver.get(node.id);
+    if (carried) {
+      heldOver.delete(node.id);
+      if (cfg.output === 'batch') batch = carried;
+      RED.events.once('flows:started', () => {
+        if (cfg.output === 'batch') sendBatch();
+        else node.send(batchMsg(carried));
+      });
+    }
     /**
      * Whether another gb32960-in already has this frame's data: each one past the first sends a
      * copy, so flows cannot change each other's data.
@@ -147,10 +164,26 @@ function init(RED: NodeAPI): void {
       },
     });
 
-    node.on('close', (_removed: boolean, done: () => void) => {
+    node.on('close', (removed: boolean, done: () => void) => {
       server.deregister(node.id);
-      // What a batch holds goes out before the node stops, not lost with it.
-      sendBatch();
+      if (removed || batch.length === 0) {
+        // A deleted node's frames go out now, to the nodes that stay.
+        sendBatch();
+      } else {
+        // Redeployed: the node of this id in the new flows sends them when the flows have started.
+        clearTimeout(batchTimer);
+        batchTimer = undefined;
+        heldOver.set(node.id, batch);
+        const id = node.id;
+        const held = batch;
+        batch = [];
+        RED.events.once('flows:started', () => {
+          // No node of this id took them (its settings refused, or its type changed): sent as they are.
+          if (heldOver.get(id) !== held) return;
+          heldOver.delete(id);
+          node.send(batchMsg(held));
+        });
+      }
       clearTimeout(noteTimer);
       view.close();
       done();
