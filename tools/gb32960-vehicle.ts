@@ -30,15 +30,15 @@ export interface Received {
   at: number;
 }
 
-/** A realtime data unit's content: vehicle block and position, enough to decode and check. */
-export function realtimeData(time: string, seq = 0) {
+/** A realtime data unit's content: vehicle block and position, enough to decode and check (2025 names the coordinate system). */
+export function realtimeData(time: string, seq = 0, edition: Edition = 2016) {
   return {
     time,
     vehicle: {
       vehicleStatus: { code: 1 }, chargingStatus: { code: 3 }, runningMode: { code: 1 }, speed: (seq % 1200) / 10, mileage: 12345.6 + seq / 10, totalVoltage: 540.2,
       totalCurrent: 35.5, soc: 78, dcdcStatus: { code: 1 }, gear: 0x2e, insulationResistance: 5000, acceleratorPedal: 20, brakePedal: 0,
     },
-    position: { status: 0, longitude: 121.473701, latitude: 31.230416 },
+    position: { status: 0, ...(edition === 2025 ? { coordinateSystem: { code: 1 } } : {}), longitude: 121.473701, latitude: 31.230416 },
   };
 }
 
@@ -140,7 +140,7 @@ export class SimVehicle {
   }
 
   realtimeFrame(seq = 0, command = 0x02, time = beijingIso(Date.now())): Buffer {
-    return this.frame(command, realtimeData(time, seq));
+    return this.frame(command, realtimeData(time, seq, this.edition));
   }
 
   heartbeatFrame(): Buffer {

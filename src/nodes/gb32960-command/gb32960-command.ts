@@ -131,8 +131,9 @@ function init(RED: NodeAPI): void {
       }, (err: unknown) => {
         if (!open.finish(waiter)) return;
         const e = isProtocolError(err) ? err : new ProtocolError('not-sent', asError(err).message);
-        // Refused before it was queued (not connected, bad parameters): never sent.
-        const sent = waiter.outgoing !== undefined && e.code !== 'withdrawn';
+        // Refused before it was queued (not connected, bad parameters), withdrawn, or cut off by a
+        // disconnect while queued behind another command: never sent.
+        const sent = waiter.outgoing !== undefined && e.code !== 'withdrawn' && e.details.written !== false;
         open.fail(waiter, e, sent, undefined, { topic, vin, command: kind });
       });
     }

@@ -12,7 +12,14 @@ import { serverUser } from '../gb32960-server/server-user';
 import { BATCH_FIELDS, DEFAULT_KINDS, FRAME_KINDS, kindOf, type Kind } from './kinds';
 
 
-const InConfig = z.object({
+/**
+ * The dialog judges the batch limits only while Output is batch (src/nodes/gb32960-in/editor.ts),
+ * so a node sending one msg per frame may hold any text there: it uses the defaults instead.
+ */
+const withoutUnusedBatchLimits = (def: unknown): unknown =>
+  def && typeof def === 'object' && (def as { output?: unknown }).output !== 'batch' ? { ...def, batchSize: undefined, batchMs: undefined } : def;
+
+const InConfig = z.preprocess(withoutUnusedBatchLimits, z.object({
   server: z.string({ error: 'no gb32960 server selected' }).min(1, 'no gb32960 server selected'),
   kinds: z.string().default(DEFAULT_KINDS)
     .transform((s) => s.split(',').map((k) => k.trim()).filter(Boolean))
@@ -22,7 +29,7 @@ const InConfig = z.object({
   output: z.enum(['frame', 'batch']).default('frame'),
   batchSize: z.coerce.number().int().min(BATCH_FIELDS.batchSize.min).max(BATCH_FIELDS.batchSize.max).default(BATCH_FIELDS.batchSize.value),
   batchMs: z.coerce.number().int().min(BATCH_FIELDS.batchMs.min).max(BATCH_FIELDS.batchMs.max).default(BATCH_FIELDS.batchMs.value),
-});
+}));
 
 type Def = NodeDef & Record<string, unknown>;
 
@@ -46,6 +53,13 @@ function init(RED: NodeAPI): void {
    * so the last one is all there is to remember (no set of frames, no clearing per turn).
    */
   let lastTaken: VehicleFrame | undefined;
+  /**
+   * The frames a batch held when its node stopped for a redeploy, by node id. They go out once
+   * the flows have started again, through the node of that id in the new flows: after a full
+   * deploy the nodes downstream are stopped too, and a msg sent while stopping reaches none.
+   */
+  const heldOver = new Map<string, object[]>();
+  const batchMsg = (payload: object[]): NodeMessage => ({ _msgid: nextMsgId(), topic: 'gb32960/batch', payload, count: payload.length } as NodeMessage);
 
   function Gb32960In(this: Node, def: Def) {
     RED.nodes.createNode(this, def);
@@ -79,8 +93,18 @@ function init(RED: NodeAPI): void {
       const payload = batch;
       batch = [];
       counted(payload.length);
-      node.send({ _msgid: nextMsgId(), topic: 'gb32960/batch', payload, count: payload.length } as NodeMessage);
+      node.send(batchMsg(payload));
     };
+    // The batch its predecessor held at a redeploy goes first, before this node's own frames.
+    const carried = heldOver.get(node.id);
+    if (carried) {
+      heldOver.delete(node.id);
+      if (cfg.output === 'batch') batch = carried;
+      RED.events.once('flows:started', () => {
+        if (cfg.output === 'batch') sendBatch();
+        else node.send(batchMsg(carried));
+      });
+    }
     /**
      * Whether another gb32960-in already has this frame's data: each one past the first sends a
      * copy, so flows cannot change each other's data.
@@ -140,10 +164,26 @@ function init(RED: NodeAPI): void {
       },
     });
 
-    node.on('close', (_removed: boolean, done: () => void) => {
+    node.on('close', (removed: boolean, done: () => void) => {
       server.deregister(node.id);
-      // What a batch holds goes out before the node stops, not lost with it.
-      sendBatch();
+      if (removed || batch.length === 0) {
+        // A deleted node's frames go out now, to the nodes that stay.
+        sendBatch();
+      } else {
+        // Redeployed: the node of this id in the new flows sends them when the flows have started.
+        clearTimeout(batchTimer);
+        batchTimer = undefined;
+        heldOver.set(node.id, batch);
+        const id = node.id;
+        const held = batch;
+        batch = [];
+        RED.events.once('flows:started', () => {
+          // No node of this id took them (its settings refused, or its type changed): sent as they are.
+          if (heldOver.get(id) !== held) return;
+          heldOver.delete(id);
+          node.send(batchMsg(held));
+        });
+      }
       clearTimeout(noteTimer);
       view.close();
       done();

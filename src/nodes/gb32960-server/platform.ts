@@ -535,7 +535,9 @@ export class Gb32960Platform extends EventEmitter<PlatformEvents> {
     for (const w of s.queue.splice(0)) {
       clearTimeout(w.timer);
       if (s.info.vin) this.unanswered(s.info.vin, w);
-      w.reject(new ProtocolError('disconnected', `vehicle ${s.info.vin} logged out or disconnected before it answered`, { vin: s.info.vin }));
+      // A command still queued behind the one in flight never reached the vehicle.
+      const written = w.sentAt !== undefined;
+      w.reject(new ProtocolError('disconnected', `vehicle ${s.info.vin} logged out or disconnected before it ${written ? 'answered' : 'was sent the command'}`, { vin: s.info.vin, written }));
     }
   }
 
