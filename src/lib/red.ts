@@ -3,6 +3,14 @@ import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { migrateStored } from './config-versions';
 import { configProblem } from './log-text';
 
+/**
+ * A node that cannot work (settings refused, no account) still finishes every input it gets, as
+ * an error saying why: a Catch node sees it and a Complete node is not left waiting.
+ */
+export function refuseInputs(node: Node, text: string): void {
+  node.on('input', (_msg: unknown, _send: unknown, done: (err?: Error) => void) => done(new Error(text)));
+}
+
 export type CredentialTypes = Record<string, { type: 'text' | 'password' }>;
 
 /**
@@ -31,6 +39,7 @@ export function registerNode<TNode extends Node, TDef>(
     const problem = configProblem(RED, 'newerConfig', migrated.newer);
     this.error(problem.text);
     this.status({ fill: 'red', shape: 'ring', text: problem.problem });
+    refuseInputs(this, problem.text);
     refused?.(this, problem);
   }
   type AnyCtor = Parameters<NodeAPI['nodes']['registerType']>[1];

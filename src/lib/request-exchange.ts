@@ -51,9 +51,23 @@ export interface ExchangeOptions<W> {
   /** How many given-up requests, and for how long, a late reply is recognised. */
   lateKeep?: number;
   lateKeepMs?: number;
+  /**
+   * The node's id: the requests it gave up, and those still waiting when it stopped, stay known
+   * to the node that replaces it on a redeploy, so their late replies are reported there too and
+   * never taken for its own requests.
+   */
+  nodeId?: string;
   /** What a request given up had received so far (iotos-device: the results of some data points). */
   partial?: (waiter: W) => { reply?: unknown; details?: Record<string, unknown> };
 }
+
+interface GivenUp<K> {
+  key: K;
+  at: number;
+}
+
+/** Given-up requests of stopped nodes, by node id, until a node with that id starts again. */
+const givenUpByNode = new Map<string, Array<GivenUp<unknown>>>();
 
 interface Open<K, W> {
   key: K;
@@ -68,9 +82,13 @@ export class RequestExchange<K, W extends Waiter> {
   /** Counted since the node started. */
   readonly counts = { answered: 0, failed: 0, late: 0 };
   private readonly open: Array<Open<K, W>> = [];
-  private readonly givenUp: Array<{ key: K; at: number }> = [];
+  private readonly givenUp: Array<GivenUp<K>> = [];
 
-  constructor(private readonly o: ExchangeOptions<W>) {}
+  constructor(private readonly o: ExchangeOptions<W>) {
+    if (o.nodeId === undefined) return;
+    this.givenUp.push(...((givenUpByNode.get(o.nodeId) ?? []) as Array<GivenUp<K>>));
+    givenUpByNode.delete(o.nodeId);
+  }
 
   get size(): number {
     return this.open.length;
@@ -181,14 +199,20 @@ export class RequestExchange<K, W extends Waiter> {
   close(why: (waiter: W, key: K) => string): ProtocolError[] {
     const all = this.open.splice(0);
     this.o.changed?.();
-    return all.map((e) => this.giveUp(e, 'closed', why(e.waiter, e.key), false));
+    const errors = all.map((e) => this.giveUp(e, 'closed', why(e.waiter, e.key)));
+    if (this.o.nodeId !== undefined) {
+      this.forgetOld();
+      forgetStoppedBefore(Date.now() - this.lateKeepMs);
+      if (this.givenUp.length > 0) givenUpByNode.set(this.o.nodeId, this.givenUp.splice(0));
+    }
+    return errors;
   }
 
-  /** Withdraws the request if it still waits to leave, remembers its key for late replies, fails it. */
-  private giveUp(entry: Open<K, W>, code: string, why: string, remember = true): ProtocolError {
+  /** Withdraws the request if it still waits to leave, remembers its key for late replies if it left, fails it. */
+  private giveUp(entry: Open<K, W>, code: string, why: string): ProtocolError {
     clearTimeout(entry.timer);
     const sent = !entry.waiter.outgoing?.withdraw();
-    if (remember) this.givenUp.push({ key: entry.key, at: Date.now() });
+    if (sent) this.givenUp.push({ key: entry.key, at: Date.now() });
     const partial = this.o.partial?.(entry.waiter);
     const error = new ProtocolError(code, `${why}; the ${this.o.what} ${sent ? 'was sent and may still take effect' : 'was withdrawn before it was sent'}`, partial?.details);
     this.fail(entry.waiter, error, sent, partial?.reply);
@@ -204,9 +228,18 @@ export class RequestExchange<K, W extends Waiter> {
     return true;
   }
 
+  private get lateKeepMs(): number {
+    return this.o.lateKeepMs ?? 10 * 60_000;
+  }
+
   private forgetOld(): void {
     const keep = this.o.lateKeep ?? 200;
-    const since = Date.now() - (this.o.lateKeepMs ?? 10 * 60_000);
+    const since = Date.now() - this.lateKeepMs;
     while (this.givenUp.length > keep || (this.givenUp[0] && this.givenUp[0].at < since)) this.givenUp.shift();
   }
+}
+
+/** Drops what stopped nodes gave up before `since` (a node deleted never takes its list back). */
+function forgetStoppedBefore(since: number): void {
+  for (const [id, list] of givenUpByNode) if ((list.at(-1)?.at ?? 0) < since) givenUpByNode.delete(id);
 }

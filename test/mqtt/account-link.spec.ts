@@ -87,4 +87,25 @@ describe('user nodes on a persistent session (Aedes)', function () {
     assert.deepEqual(t.unsubscribed, [t.filters.in]);
     assert.deepEqual(await t.queuedWhileStopped(), [`upload/${t.AK}/8800000001/cmd`]);
   });
+
+  it('unsubscribes every filter when the account itself is deleted: nothing queues for a session no node will resume', async () => {
+    const t = await deployed();
+    // The editor clears the user nodes' account when their account is deleted.
+    const [tab, , inNode, cmdNode] = t.flow;
+    await helper.setFlows([tab!, { ...inNode!, account: '' }, { ...cmdNode!, account: '' }], 'full', t.credentials);
+    await waitFor(() => t.unsubscribed.length === 2, 'two UNSUBSCRIBEs');
+    assert.deepEqual([...t.unsubscribed].sort(), [t.filters.in, t.filters.cmd].sort(), 'each filter once');
+    assert.deepEqual(await t.queuedWhileStopped(), []);
+  });
+
+  it('keeps the filter of a user node redeployed with "modified nodes" while nobody else uses the account', async () => {
+    const t = await deployed();
+    const [tab, acc, inNode] = t.flow;
+    await helper.setFlows([tab!, acc!, inNode!], 'full', t.credentials);
+    await waitFor(() => t.unsubscribed.length === 1, 'the deleted lock-command\'s UNSUBSCRIBE');
+    await helper.setFlows([tab!, acc!, { ...inNode!, name: 'renamed' }], 'nodes', t.credentials);
+    await sleep(1500);
+    assert.deepEqual(t.unsubscribed, [t.filters.cmd], 'no UNSUBSCRIBE for the modified node');
+    assert.deepEqual(await t.queuedWhileStopped(), [`upload/${t.AK}/8800000001/location`]);
+  });
 });

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { withRedAndBroker } from '../support/suite';
 import type { Node } from 'node-red';
-import { builtNode, helper, sleep, waitFor, type FlowNode } from '../support/red';
+import { builtNode, collect, helper, sleep, waitFor, type FlowNode } from '../support/red';
 
 const TYPES = ['jointech-account', 'jointech-in', 'lock-command', 'eztcloud-project', 'eztcloud-in', 'eztcloud-out', 'iotos-connection', 'iotos-device', 'aliyun-living-account', 'aliyun-living-in', 'aliyun-amqp-connection', 'aliyun-amqp-in'];
 const nodes = TYPES.map(builtNode);
@@ -121,5 +121,25 @@ describe('account nodes declared through the platform kit', function () {
     assert.deepEqual(errorsOf('new'), [text]);
     assert.deepEqual(errorsOf('now'), []);
     await waitFor(() => statusOf(helper.getNode('now'))?.fill === 'green', 'the current node connected');
+  });
+
+  it('a node that cannot work finishes each input as an error a Catch node sees: saved by a newer release, no account, settings refused', async () => {
+    await helper.load(nodes, [
+      { id: 'f1', type: 'tab' },
+      { id: 'acc', type: 'jointech-account', accessKey: 'AK1', connection: { url: ctx.broker.url } },
+      { id: 'new', type: 'lock-command', z: 'f1', version: 2, account: 'acc', wires: [[], []] },
+      { id: 'none', type: 'lock-command', z: 'f1', wires: [[], []] },
+      { id: 'bad', type: 'lock-command', z: 'f1', account: 'acc', timeout: 'soon', wires: [[], []] },
+      { id: 'catcher', type: 'catch', z: 'f1', scope: null, uncaught: false, wires: [['caught']] },
+      { id: 'caught', type: 'helper', z: 'f1' },
+    ]);
+    const caught = collect(helper.getNode('caught'));
+    for (const id of ['new', 'none', 'bad']) helper.getNode(id).receive({ payload: 1, keep: id } as never);
+    await waitFor(() => caught.length === 3, 'three errors caught');
+    const by = Object.fromEntries(caught.map((m) => [m.error.source.id, m]));
+    assert.match(by.new!.error.message, /saved by a newer release/);
+    assert.match(by.none!.error.message, /no Jointech account selected/);
+    assert.match(by.bad!.error.message, /timeout/);
+    for (const id of ['new', 'none', 'bad']) assert.equal(by[id]!.keep, id, 'the input msg reaches Catch');
   });
 });

@@ -130,6 +130,8 @@ describe('request nodes: one failure policy', function () {
     caught: Msg[];
     broker: TestBroker;
     peer: Peer;
+    /** Deploys the flow again with the request node changed (`modified nodes`). */
+    redeployRequestNode(): Promise<void>;
   }
 
   /** The node `req` with `failures` (none: a node stored before the choice), its outputs and a Catch. */
@@ -151,7 +153,8 @@ describe('request nodes: one failure policy', function () {
     await waitFor(() => c.ready(helper.getNode('cfg')), 'connected and subscribed');
     const peer = await c.peer(broker.url);
     await sleep(100);
-    return { node: helper.getNode('req'), outs: outIds.map((id) => collect(helper.getNode(id))), caught: collect(helper.getNode('caught')), broker, peer };
+    const redeployRequestNode = () => helper.setFlows(flow.map((n) => (n.id === 'req' ? { ...n, name: 'changed' } : n)), 'nodes', { cfg: creds });
+    return { node: helper.getNode('req'), outs: outIds.map((id) => collect(helper.getNode(id))), caught: collect(helper.getNode('caught')), broker, peer, redeployRequestNode };
   }
 
   /** The one shape, on either path. */
@@ -207,6 +210,29 @@ describe('request nodes: one failure policy', function () {
           const second = await waitFor(() => t.outs[c.others]![1], 'the second request times out', 3000);
           assert.equal(second.error.code, 'timeout');
           assert.equal(t.outs[c.others]!.length, 2);
+        } finally {
+          await t.peer.end();
+        }
+      });
+
+      it('reports a reply to a request answered as closed on a redeploy as late in the redeployed node, and does not take it for its new request', async () => {
+        const t = await load(c, 'output');
+        try {
+          t.node.receive(c.input(0) as never);
+          await waitFor(() => t.peer.requests.length === 1, 'the first request at the peer');
+          await t.redeployRequestNode();
+          const closed = await waitFor(() => t.outs[c.others]![0], 'the first request answered as closed');
+          assert.equal(closed.error.code, 'closed');
+          const redeployed = helper.getNode('req');
+          assert.notEqual(redeployed, t.node);
+          const warn = redeployed.warn as unknown as { getCalls(): Array<{ thisValue: unknown; args: unknown[] }> };
+          redeployed.receive({ ...c.input(1), timeout: 1.5 } as never);
+          await waitFor(() => t.peer.requests.length === 2, 'the second request at the peer');
+          await t.peer.reply(0);
+          await waitFor(() => warn.getCalls().some((x) => x.thisValue === redeployed && c.late.test(String(x.args[0]))), 'the late reply reported by the redeployed node');
+          const second = await waitFor(() => t.outs[c.others]![1], 'the second request times out', 4000);
+          assert.equal(second.error.code, 'timeout');
+          assert.ok(t.outs.slice(0, c.others).every((o) => o.length === 0), 'the late reply answered nothing');
         } finally {
           await t.peer.end();
         }

@@ -84,8 +84,11 @@ export class AmqpSubscription implements PlatformTransport<AmqpUser> {
     if (this.users.size === 0) void this.disconnect();
   }
 
-  /** Ends the connection within `timeoutMs`; unsettled deliveries go back to the platform. */
-  async close(timeoutMs = 3000): Promise<void> {
+  /**
+   * Ends the connection within `timeoutMs`; unsettled deliveries go back to the platform. The
+   * platform's queue is not ours to drop: deleted or restarted is the same here.
+   */
+  async close(_removed = false, timeoutMs = 3000): Promise<void> {
     this.closing = true;
     await this.disconnect(timeoutMs);
     this.setState({ phase: 'closed' });

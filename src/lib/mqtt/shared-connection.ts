@@ -467,14 +467,17 @@ export class SharedMqttConnection implements PlatformTransport {
 
   /**
    * Ends the session. Resolves within `timeoutMs` even when the broker does not answer. Messages
-   * still waiting for a node stay unacknowledged: a persistent session gets them again.
+   * still waiting for a node stay unacknowledged: a persistent session gets them again. `removed`:
+   * the account was deleted, so a persistent session's filters are unsubscribed first, or the
+   * broker would queue their messages for a session nobody resumes.
    */
-  close(timeoutMs = 2000): Promise<void> {
+  close(removed = false, timeoutMs = 2000): Promise<void> {
     this.closing = true;
     clearTimeout(this.reconnectTimer);
     clearTimeout(this.stableTimer);
     this.waiting.length = 0;
-    this.unsubscribeRemoved();
+    if (removed) for (const sub of [...this.subs.values()]) this.dropFilter(sub);
+    else this.unsubscribeRemoved();
     const held = [...this.heldByKey.values()].flatMap((list) => list.splice(0));
     this.held = 0;
     const pending = [...held, ...this.queue.splice(0), ...this.windowQueue.splice(0)];

@@ -12,6 +12,7 @@ import type { LogKey } from '../log-texts';
 import type { MessageHandler, SharedMqttConnection } from '../mqtt/shared-connection';
 import { parseNodeConfig } from '../node-config';
 import { NodeStatusView } from '../node-status';
+import { refuseInputs } from '../red';
 import type { PlatformOwner } from './account';
 import type { PlatformTransport, TransportUser } from './transport';
 
@@ -94,6 +95,7 @@ export function linkAccount<Cfg, Owner extends PlatformOwner<PlatformTransport<n
   const own = owner?.problem ? { problem: owner.problem, text: owner.problemText ?? owner.problem } : configProblem(RED, lookup.missing);
   node.error(own.text);
   view.fatal(own.problem);
+  refuseInputs(node, own.text);
   return undefined;
 }
 

@@ -74,8 +74,8 @@ export function defineAccountNode<S extends z.ZodType, C extends string, Conn ex
     }
     node.connection = opened.connection;
     node.info = opened.info;
-    node.on('close', (_removed: boolean, done: () => void) => {
-      opened.connection.close().then(done, done);
+    node.on('close', (removed: boolean, done: () => void) => {
+      opened.connection.close(removed).then(done, done);
     });
   }
   registerNode(RED, declared.type, AccountNode, declared.credentials as CredentialTypes, setProblem);

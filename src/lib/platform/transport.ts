@@ -27,7 +27,11 @@ export interface PlatformTransport<User extends TransportUser = TransportUser> {
    * deleted, not just restarted (a persistent session keeps a restarted node's subscriptions).
    */
   deregister(user: { id: string }, removed: boolean): void;
-  close(): Promise<void>;
+  /**
+   * Ends the connection. `removed`: the account node was deleted, so whatever a persistent session
+   * holds at the broker for it goes too (no node will resume it).
+   */
+  close(removed?: boolean): Promise<void>;
 }
 
 const REASONS = STATUS_TEXTS['en-US'].reasons;

@@ -54,7 +54,7 @@ function init(RED: NodeAPI): void {
     const replyFilter = accountReplyFilter(channel.productKey, channel.deviceName);
     const showWaiting = () => view.note(pending.size > 0 ? `${pending.size} waiting` : `${filters.length} subscription${filters.length === 1 ? '' : 's'}`);
     const pending: RequestExchange<string, Waiter> = new RequestExchange({
-      view, policy: cfg.failures, outputs: cfg.failures === 'output' ? 3 : 2, what: 'request', changed: showWaiting,
+      view, policy: cfg.failures, outputs: cfg.failures === 'output' ? 3 : 2, what: 'request', changed: showWaiting, nodeId: node.id,
     });
     const warnedLenient = new Set<string>();
     let nextId = 1;

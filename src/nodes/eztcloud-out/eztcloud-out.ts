@@ -49,7 +49,7 @@ function init(RED: NodeAPI): void {
     const { cfg, connection, view } = link;
     const pk = link.info.projectKey;
     const waiting: RequestExchange<string, Waiter> = new RequestExchange({
-      view, policy: cfg.failures, outputs: cfg.failures === 'output' ? 2 : 1, what: 'command',
+      view, policy: cfg.failures, outputs: cfg.failures === 'output' ? 2 : 1, what: 'command', nodeId: node.id,
       changed: () => view.note(waiting.size > 0 ? `${waiting.size} waiting` : undefined),
     });
     /** Sends without a reply to wait for, until the broker acknowledged them. */

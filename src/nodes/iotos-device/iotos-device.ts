@@ -64,7 +64,7 @@ function init(RED: NodeAPI): void {
     const showWaiting = () => view.note(uplinks.size + downlinks.size > 0 ? `${uplinks.size} up / ${downlinks.size} down waiting` : undefined);
     // Stored nodes without `failures` had their failures on the third output: 'output' keeps that.
     const uplinks: RequestExchange<string, UplinkFlight> = new RequestExchange({
-      view, policy: cfg.failures, outputs: cfg.failures === 'output' ? 3 : 2, what: 'uplink', changed: showWaiting,
+      view, policy: cfg.failures, outputs: cfg.failures === 'output' ? 3 : 2, what: 'uplink', changed: showWaiting, nodeId: node.id,
       partial: (f) => ({ reply: uplinkReply(f), details: { missing: [...f.expected] } }),
     });
     link.join();

@@ -75,7 +75,7 @@ function init(RED: NodeAPI): void {
     const serials = new SerialCounter();
     const outputs = cfg.failures === 'output' ? 2 : 1;
     const exchange: RequestExchange<CommandKey, Waiter> = new RequestExchange({
-      view, policy: cfg.failures, outputs, what: 'command',
+      view, policy: cfg.failures, outputs, what: 'command', nodeId: node.id,
       changed: () => view.note(exchange.size > 0 ? `${exchange.size} waiting` : undefined),
     });
     link.join();
