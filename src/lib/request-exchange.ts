@@ -57,6 +57,12 @@ export interface ExchangeOptions<W> {
    * never taken for its own requests.
    */
   nodeId?: string;
+  /**
+   * Logs a request answered on close while failures leave on their own output: on a full deploy
+   * the nodes wired to it stop too and drop it, so the log keeps it. (Node-RED logs a Catch-able
+   * error itself.)
+   */
+  logStopped?: (error: ProtocolError) => void;
   /** What a request given up had received so far (iotos-device: the results of some data points). */
   partial?: (waiter: W) => { reply?: unknown; details?: Record<string, unknown> };
 }
@@ -200,6 +206,7 @@ export class RequestExchange<K, W extends Waiter> {
     const all = this.open.splice(0);
     this.o.changed?.();
     const errors = all.map((e) => this.giveUp(e, 'closed', why(e.waiter, e.key)));
+    if (this.o.policy === 'output') for (const error of errors) this.o.logStopped?.(error);
     if (this.o.nodeId !== undefined) {
       this.forgetOld();
       forgetStoppedBefore(Date.now() - this.lateKeepMs);

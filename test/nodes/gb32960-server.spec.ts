@@ -479,7 +479,7 @@ describe('gb32960-server, gb32960-in and gb32960-command nodes', function () {
     const t = await load({ port });
     const v = await vehicle(port);
     await v.login();
-    await waitFor(() => /listening tcp :\d+ · 1 vehicle$/.test(lastStatus(helper.getNode('in'))?.text ?? ''), 'one vehicle in the status');
+    await waitFor(() => /listening tcp :\d+ · 1 vehicle( ·|$)/.test(lastStatus(helper.getNode('in'))?.text ?? ''), 'one vehicle in the status');
     const changed = flow({ port, idleTimeout: 60 });
     await helper.setFlows(changed, 'full');
     await v.closedPromise();

@@ -258,6 +258,11 @@ describe('request nodes: one failure policy', function () {
             assert.deepEqual(answers.map((a) => a.request.sent), [true, false]);
             assert.match(answers[0]!.error.message, /stopped before.*was sent and may still take effect/);
             assert.match(answers[1]!.error.message, /stopped before.*was withdrawn before it was sent/);
+            // On a full deploy the nodes downstream stop too: with a failure output the log keeps
+            // each answer (Node-RED logs a Catch-able error itself, so nothing more there).
+            const warn = t.node.warn as unknown as { getCalls(): Array<{ thisValue: unknown; args: unknown[] }> };
+            const logged = warn.getCalls().filter((x) => x.thisValue === t.node && /stopped before/.test(String(x.args[0])));
+            assert.equal(logged.length, policy === 'output' ? 2 : 0, logged.map((x) => String(x.args[0])).join('\n'));
           } finally {
             await t.peer.end();
           }

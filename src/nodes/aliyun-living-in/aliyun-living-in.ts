@@ -55,6 +55,7 @@ function init(RED: NodeAPI): void {
     const showWaiting = () => view.note(pending.size > 0 ? `${pending.size} waiting` : `${filters.length} subscription${filters.length === 1 ? '' : 's'}`);
     const pending: RequestExchange<string, Waiter> = new RequestExchange({
       view, policy: cfg.failures, outputs: cfg.failures === 'output' ? 3 : 2, what: 'request', changed: showWaiting, nodeId: node.id,
+      logStopped: (e) => node.warn(describe(RED, e)),
     });
     const warnedLenient = new Set<string>();
     let nextId = 1;

@@ -4,7 +4,7 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { z } from 'zod';
-import { localDone, localError, say } from '../../lib/log-text';
+import { describe, localDone, localError, say } from '../../lib/log-text';
 import { joinAccount } from '../../lib/platform/account-link';
 import { registerNode } from '../../lib/red';
 import { RequestExchange, failuresProperty, type Waiter } from '../../lib/request-exchange';
@@ -50,6 +50,7 @@ function init(RED: NodeAPI): void {
     const pk = link.info.projectKey;
     const waiting: RequestExchange<string, Waiter> = new RequestExchange({
       view, policy: cfg.failures, outputs: cfg.failures === 'output' ? 2 : 1, what: 'command', nodeId: node.id,
+      logStopped: (e) => node.warn(describe(RED, e)),
       changed: () => view.note(waiting.size > 0 ? `${waiting.size} waiting` : undefined),
     });
     /** Sends without a reply to wait for, until the broker acknowledged them. */

@@ -5,7 +5,7 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { z } from 'zod';
-import { localDone } from '../../lib/log-text';
+import { describe, localDone } from '../../lib/log-text';
 import { registerNode } from '../../lib/red';
 import { RequestExchange, failuresProperty, type Waiter } from '../../lib/request-exchange';
 import { PropertyType, describeSource, evaluateProperties } from '../../lib/typed-property';
@@ -59,6 +59,7 @@ function init(RED: NodeAPI): void {
     // exchange answers each input once, as the failure policy says.
     const open: RequestExchange<string, Waiter> = new RequestExchange({
       view, policy: cfg.failures, outputs: cfg.failures === 'output' ? 2 : 1, what: 'command',
+      logStopped: (e) => node.warn(describe(RED, e)),
       changed: () => view.note(open.size > 0 ? `${open.size} waiting` : undefined),
     });
     server.register(node.id, { status: (s) => view.server(s) });

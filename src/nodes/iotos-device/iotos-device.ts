@@ -4,7 +4,7 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { z } from 'zod';
-import { localDone, localError, say } from '../../lib/log-text';
+import { describe, localDone, localError, say } from '../../lib/log-text';
 import { joinAccount } from '../../lib/platform/account-link';
 import { registerNode } from '../../lib/red';
 import { RequestExchange, failuresProperty, type Waiter } from '../../lib/request-exchange';
@@ -65,6 +65,7 @@ function init(RED: NodeAPI): void {
     // Stored nodes without `failures` had their failures on the third output: 'output' keeps that.
     const uplinks: RequestExchange<string, UplinkFlight> = new RequestExchange({
       view, policy: cfg.failures, outputs: cfg.failures === 'output' ? 3 : 2, what: 'uplink', changed: showWaiting, nodeId: node.id,
+      logStopped: (e) => node.warn(describe(RED, e)),
       partial: (f) => ({ reply: uplinkReply(f), details: { missing: [...f.expected] } }),
     });
     link.join();

@@ -75,7 +75,7 @@ function init(RED: NodeAPI): void {
     const serials = new SerialCounter();
     const outputs = cfg.failures === 'output' ? 2 : 1;
     const exchange: RequestExchange<CommandKey, Waiter> = new RequestExchange({
-      view, policy: cfg.failures, outputs, what: 'command', nodeId: node.id,
+      view, policy: cfg.failures, outputs, what: 'command', nodeId: node.id, logStopped: (e) => node.warn(describe(RED, e)),
       changed: () => view.note(exchange.size > 0 ? `${exchange.size} waiting` : undefined),
     });
     link.join();
@@ -194,10 +194,7 @@ function init(RED: NodeAPI): void {
 
     node.on('close', (_removed: boolean, done: () => void) => {
       // Each waiting command gets an answer; those not yet sent are withdrawn, not sent later.
-      const errors = exchange.close((_f, key) => `the node was stopped before ${key.deviceId} replied to ${key.command}`);
-      // On a full deploy the nodes wired to the failure output stop too and drop it: the log
-      // keeps it. (A Catch-able error is logged by Node-RED already.)
-      if (cfg.failures === 'output') for (const error of errors) node.warn(describe(RED, error));
+      exchange.close((_f, key) => `the node was stopped before ${key.deviceId} replied to ${key.command}`);
       done();
     });
   }
