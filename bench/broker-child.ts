@@ -15,6 +15,8 @@ interface PublishOrder { messages: Array<{ topic: string; payload: string }>; co
 
 /** Epoch milliseconds with sub-millisecond precision, comparable across processes. */
 const epochNow = () => performance.timeOrigin + performance.now();
+/** Report this process's CPU time so far (µs): what the broker and the simulated platform spent. */
+interface CpuOrder { cpu: true }
 /** Answer IOTOS uplinks of this gateway/device like the platform: one result per data point. */
 interface PlatformOrder { iotosPlatform: { gatewayId: number; deviceId: number } }
 /** Answer EZtCloud command_send of this project like its devices. */
@@ -127,7 +129,12 @@ async function main(): Promise<void> {
   (pub.stream as net.Socket).setNoDelay(true);
   const amqpPort = await startAmqpPeer();
   process.send!({ url, amqpPort });
-  process.on('message', (order: PublishOrder | PlatformOrder | EztcloudOrder | JointechOrder | AmqpOrder) => {
+  process.on('message', (order: PublishOrder | PlatformOrder | EztcloudOrder | JointechOrder | AmqpOrder | CpuOrder) => {
+    if ('cpu' in order) {
+      const { user, system } = process.cpuUsage();
+      process.send!({ cpuUs: user + system });
+      return;
+    }
     if ('amqpPush' in order) {
       pushAmqp(order);
       return;

@@ -10,6 +10,7 @@ import { decodeFrame } from '../src/protocols/gb32960/codec';
 import { useFieldReaders } from '../src/protocols/gb32960/fields';
 import { jointechSamples } from '../tools/samples';
 import { typicalFrame } from './gb32960';
+import { median } from './median';
 
 const ROUNDS = Number(process.env.MICRO_ROUNDS) || 7;
 const CALLS = Number(process.env.MICRO_CALLS) || 20000;
@@ -35,12 +36,6 @@ function timeCalls(c: Case): number {
   const start = process.hrtime.bigint();
   for (let i = 0; i < CALLS; i++) c.call(i);
   return Number(process.hrtime.bigint() - start) / 1000 / CALLS;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 for (const c of CASES) {

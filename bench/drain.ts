@@ -17,6 +17,7 @@ import * as mqtt from 'mqtt';
 import { freePort } from '../tools/broker';
 import { makeCertificates } from '../tools/secure-broker';
 import { jointechSamples } from '../tools/samples';
+import { median } from './median';
 import type { DrainOrder, DrainProgress, DrainResult } from './drain-child';
 import type { FlowNode } from './runtime';
 
@@ -246,12 +247,6 @@ async function runReceiver(order: DrainOrder, label: string): Promise<DrainResul
     }
   }
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 /** Runs the drain for each selected node and returns the README table (markdown lines). */
 export async function benchDrain(): Promise<string[]> {

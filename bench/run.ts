@@ -7,12 +7,13 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import * as mqtt from 'mqtt';
 import rhea = require('rhea');
 import { FUNCTION_DECODE, benchDrain } from './drain';
 import { benchGb32960, gb32960SmallRows, type Speed } from './gb32960';
 import { benchGb32960Server } from './gb32960-server';
+import { median } from './median';
 import { startRuntime, type BenchRuntime, type FlowNode } from './runtime';
 import { jointechMqttMessages } from '../tools/samples';
 
@@ -258,30 +259,64 @@ function coreFlow(url: string, c: IngestCase): FlowNode[] {
 const GW = 171;
 const DEV = 401;
 const UP = `$IOTOS/device/platform/update/${GW}/${DEV}`;
-const UPLINKS = Number(process.env.BENCH_UPLINKS) || 5000;
+const UPLINKS = Number(process.env.BENCH_UPLINKS) || 20000;
+/** Round trips each sender makes once before the rounds, so that no round meets a cold JIT. */
+const WARM_UP = 5000;
 const WINDOW = 50;
 
-interface RoundTrips { rate: number; p50: number; p99: number }
+/**
+ * cpuUs: CPU time of this process (Node-RED or the raw client) per round trip; brokerUs: the
+ * child's (broker and simulated platform), which shares the machine's cores with it.
+ */
+interface RoundTrips { count: number; rate: number; p50: number; p99: number; cpuUs: number; brokerUs: number }
 
-function summarise(latencies: number[], startedAt: number): RoundTrips {
-  const sorted = [...latencies].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-  return { rate: latencies.length / ((performance.now() - startedAt) / 1000), p50: at(0.5), p99: at(0.99) };
+/** Two runs of a round as one: the mean of each figure. */
+function meanTrips(runs: RoundTrips[]): RoundTrips {
+  const mean = (f: (r: RoundTrips) => number) => runs.reduce((sum, r) => sum + f(r), 0) / runs.length;
+  return { count: mean((r) => r.count), rate: mean((r) => r.rate), p50: mean((r) => r.p50), p99: mean((r) => r.p99), cpuUs: mean((r) => r.cpuUs), brokerUs: mean((r) => r.brokerUs) };
 }
 
-/** Drives `send` with WINDOW uplinks in flight until UPLINKS have come back through `onBack`. */
-function windowed(send: (n: number) => void): { back: (latencyMs: number) => void; result: Promise<RoundTrips> } {
+/** The child's CPU time so far, in µs. */
+function childCpu(child: Child): Promise<number> {
+  return new Promise((resolve) => {
+    const onMessage = (m: { cpuUs?: number }) => {
+      if (m.cpuUs === undefined) return;
+      child.proc.off('message', onMessage);
+      resolve(m.cpuUs);
+    };
+    child.proc.on('message', onMessage);
+    child.proc.send({ cpu: true });
+  });
+}
+
+/** Runs `trips` and adds what the child spent on it per round trip. */
+async function withBrokerCpu(child: Child, trips: () => Promise<Omit<RoundTrips, 'brokerUs'>>): Promise<RoundTrips> {
+  const before = await childCpu(child);
+  const result = await trips();
+  return { ...result, brokerUs: (await childCpu(child) - before) / result.count };
+}
+
+function summarise(latencies: number[], startedAt: number, cpuAtStart: NodeJS.CpuUsage): Omit<RoundTrips, 'brokerUs'> {
+  const cpu = process.cpuUsage(cpuAtStart);
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  return { count: latencies.length, rate: latencies.length / ((performance.now() - startedAt) / 1000), p50: at(0.5), p99: at(0.99), cpuUs: (cpu.user + cpu.system) / latencies.length };
+}
+
+/** Drives `send` with WINDOW uplinks in flight until `count` have come back through `onBack`. */
+function windowed(count: number, send: (n: number) => void): { back: (latencyMs: number) => void; result: Promise<Omit<RoundTrips, 'brokerUs'>> } {
   const latencies: number[] = [];
   let sent = 0;
-  let finish: (r: RoundTrips) => void = () => undefined;
-  const result = new Promise<RoundTrips>((r) => { finish = r; });
+  let finish: (r: Omit<RoundTrips, 'brokerUs'>) => void = () => undefined;
+  const result = new Promise<Omit<RoundTrips, 'brokerUs'>>((r) => { finish = r; });
   const startedAt = performance.now();
-  const next = () => { if (sent < UPLINKS) send(sent++); };
+  const cpuAtStart = process.cpuUsage();
+  const next = () => { if (sent < count) send(sent++); };
   for (let i = 0; i < WINDOW; i++) next();
   return {
     back(latencyMs) {
       latencies.push(latencyMs);
-      if (latencies.length === UPLINKS) finish(summarise(latencies, startedAt));
+      if (latencies.length === count) finish(summarise(latencies, startedAt, cpuAtStart));
       else next();
     },
     result,
@@ -303,13 +338,13 @@ interface RoundTripCase {
   input(n: number): Record<string, unknown>;
 }
 
-async function rawRoundTrips(child: Child, c: RoundTripCase): Promise<RoundTrips> {
+async function rawRoundTrips(child: Child, c: RoundTripCase, count = UPLINKS): Promise<Omit<RoundTrips, 'brokerUs'>> {
   const client = await mqtt.connectAsync(child.url, { clientId: `bench-rt-raw-${process.pid}` });
   // Same socket tuning as the package's shared connection, so that the baseline is not handicapped.
   (client.stream as unknown as { setNoDelay(on: boolean): void }).setNoDelay(true);
   await client.subscribeAsync(c.replyFilter, { qos: 1 });
   const pending = new Map<string, number>();
-  const run = windowed((n) => {
+  const run = windowed(count, (n) => {
     const r = c.request(n);
     pending.set(r.key, performance.now());
     client.publish(r.topic, r.body, { qos: 1 });
@@ -326,11 +361,11 @@ async function rawRoundTrips(child: Child, c: RoundTripCase): Promise<RoundTrips
   return result;
 }
 
-async function nodeRoundTrips(red: BenchRuntime, c: RoundTripCase): Promise<RoundTrips> {
+async function nodeRoundTrips(red: BenchRuntime, c: RoundTripCase, count = UPLINKS): Promise<Omit<RoundTrips, 'brokerUs'>> {
   await red.deploy(c.flow(''), c.credentials);
   await new Promise((r) => setTimeout(r, 500));
   const node = red.node('dev');
-  const run = windowed((n) => node.receive({ ...c.input(n), t0: performance.now() } as never));
+  const run = windowed(count, (n) => node.receive({ ...c.input(n), t0: performance.now() } as never));
   red.node('sink').on('input', (input: unknown) => {
     const msg = input as { t0: number; error?: unknown };
     if (msg.error) throw new Error(`${c.node} failed in the bench: ${JSON.stringify(msg.error)}`);
@@ -352,7 +387,7 @@ function roundTripCases(url: string): RoundTripCase[] {
       order: { iotosPlatform: { gatewayId: GW, deviceId: DEV } },
       replyFilter: `${UP}/+/result`,
       request: (n) => {
-        const requestId = randomBytes(16).toString('hex');
+        const requestId = randomUUID().replace(/-/g, '');
         return { key: requestId, topic: UP, body: JSON.stringify({ requestId, requestTime: now(), data: { '7be6': { name: 'temperature', id: 1963, oid: '7be6', ts: now() / 1000, value: n } } }) };
       },
       replyKey: (_t, body) => { const r = JSON.parse(body) as { requestId: string; responseCode: number }; return r.responseCode === 0 ? r.requestId : undefined; },
@@ -426,20 +461,33 @@ async function main(): Promise<void> {
       amqp.node.push(await nodeAmqp(red, child));
     }
     for (const [i, c] of rtCases.entries()) {
-      trips[i]!.raw.push(await rawRoundTrips(child, c));
-      trips[i]!.node.push(await nodeRoundTrips(red, c));
+      const measure = { raw: () => withBrokerCpu(child, () => rawRoundTrips(child, c)), node: () => withBrokerCpu(child, () => nodeRoundTrips(red, c)) };
+      if (round === 0) {
+        await rawRoundTrips(child, c, WARM_UP);
+        await nodeRoundTrips(red, c, WARM_UP);
+      }
+      // raw, node, node, raw (then node, raw, raw, node): a machine speeding up or slowing down
+      // during the round favours neither.
+      const order = round % 2 === 0 ? (['raw', 'node', 'node', 'raw'] as const) : (['node', 'raw', 'raw', 'node'] as const);
+      const runs: Record<'raw' | 'node', RoundTrips[]> = { raw: [], node: [] };
+      for (const who of order) runs[who].push(await measure[who]());
+      trips[i]!.raw.push(meanTrips(runs.raw));
+      trips[i]!.node.push(meanTrips(runs.node));
+      const [raw, node] = [trips[i]!.raw.at(-1)!, trips[i]!.node.at(-1)!];
+      console.error(`round trips round ${round + 1} ${c.node}: raw ${Math.round(raw.rate)}/s ${raw.cpuUs.toFixed(1)} µs CPU (broker ${raw.brokerUs.toFixed(1)}), node ${Math.round(node.rate)}/s ${node.cpuUs.toFixed(1)} µs CPU (broker ${node.brokerUs.toFixed(1)}) (${(node.rate / raw.rate).toFixed(2)}x)`);
     }
   }
   const gb = selected('gb32960') ? benchGb32960() : undefined;
   const gbServer = selected('gb32960-server') ? await benchGb32960Server(red, ROUNDS) : undefined;
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
   const tripRows = rtCases.flatMap((c, i) => {
-    const raw = bestTrips(trips[i]!.raw);
-    const node = bestTrips(trips[i]!.node);
+    const { raw, node } = trips[i]!;
+    const row = (label: string, xs: RoundTrips[], ratio: string) =>
+      `| ${label} | ${fmt(median(xs.map((x) => x.rate)))} | ${median(xs.map((x) => x.p50)).toFixed(1)} | ${median(xs.map((x) => x.p99)).toFixed(1)} | ${median(xs.map((x) => x.cpuUs)).toFixed(1)} | ${median(xs.map((x) => x.brokerUs)).toFixed(1)} | ${ratio} |`;
     return [
-      `| **${c.node}** | | | | |`,
-      `| raw mqtt.js client, same envelope and matching (baseline) | ${fmt(raw.rate)} | ${raw.p50.toFixed(1)} | ${raw.p99.toFixed(1)} | 1.00x |`,
-      `| ${c.node}: ${c.what} | ${fmt(node.rate)} | ${node.p50.toFixed(1)} | ${node.p99.toFixed(1)} | ${(node.rate / raw.rate).toFixed(2)}x |`,
+      `| **${c.node}** | | | | | | |`,
+      row('raw mqtt.js client, same envelope and matching (baseline)', raw, '1.00x'),
+      row(`${c.node}: ${c.what}`, node, `${median(node.map((x, j) => x.rate / raw[j]!.rate)).toFixed(2)}x`),
     ];
   });
   const ms = (n: number) => n.toFixed(2);
@@ -510,10 +558,10 @@ async function main(): Promise<void> {
     ]),
     ...section(amqpRows),
     ...section(tripRows.length === 0 ? [] : [
-      `## Request / reply round trips (${UPLINKS} requests, ${WINDOW} in flight, QoS 1, platform or devices answered from the child process, best of ${ROUNDS})`,
+      `## Request / reply round trips (${UPLINKS} requests, ${WINDOW} in flight, QoS 1, platform or devices answered from the child process; after a warm-up, ${ROUNDS} rounds of raw, node, node, raw (then the reverse), each round's figures the mean of its two runs; medians, ratio the median of same-round ratios)`,
       '',
-      '| sender | round trips/s | p50 ms | p99 ms | vs raw mqtt.js |',
-      '|---|---:|---:|---:|---:|',
+      '| sender | round trips/s | p50 ms | p99 ms | CPU µs/trip | broker + platform CPU µs/trip | vs raw mqtt.js |',
+      '|---|---:|---:|---:|---:|---:|---:|',
       ...tripRows,
     ]),
     ...section(gbRows),

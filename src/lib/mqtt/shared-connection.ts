@@ -29,26 +29,38 @@ function disableNagle(client: MqttClient): void {
 interface Corkable {
   cork?(): void;
   uncork?(): void;
+  write?(chunk: Buffer): boolean;
   destroyed?: boolean;
+  writable?: boolean;
 }
 
 /**
- * Batches the packets written to the broker. Everything written in one task (a reply a node
- * publishes) leaves in one write instead of one TCP segment each: mqtt.js takes one packet per
- * process tick, and microtasks run once the ticks are done.
+ * What mqtt.js is told instead of sending a PUBACK itself: its `handleMessage` callback called with
+ * an error goes on to the next packet and sends nothing. The acknowledgement is written here later.
+ */
+const ACK_HELD = new Error('acknowledgement held until the message is delivered');
+
+/**
+ * Batches what is written to the broker.
  *
- * Acknowledgements of received messages wait longer: until Node-RED has delivered the messages
- * to their next node (it does that with setImmediate; the flush comes one turn of the event loop
- * after those deliveries). And once `limit` of them wait, mqtt.js takes no further packet until
- * they are flushed. Without that, the broker sends more for every acknowledgement (Mosquitto a
- * batch each), mqtt.js parses on in process ticks that starve Node-RED's deliveries, and thousands
- * of messages sit acknowledged in the process, lost by a crash.
+ * Packets mqtt.js writes in one task (a reply a node publishes, several commands) leave in one write
+ * instead of one TCP segment each: the socket is corked until the task's microtasks run.
+ *
+ * Acknowledgements of received QoS 1 messages are not written by mqtt.js at all: they wait here until
+ * Node-RED has delivered the messages to their next node (it does that with setImmediate; the flush
+ * comes one turn of the event loop after those deliveries), then leave as one buffer. Publishes do
+ * not wait behind them. Once `limit` acknowledgements wait, mqtt.js takes no further packet until
+ * they are written. Without that, the broker sends more for every acknowledgement (Mosquitto a batch
+ * each), mqtt.js parses on in process ticks that starve Node-RED's deliveries, and thousands of
+ * messages sit acknowledged in the process, lost by a crash.
  */
 class WriteBatcher {
   private corked: Corkable | undefined;
-  private waitingAcks = 0;
-  /** The acknowledgement that filled the batch: mqtt.js goes on once it has been sent. */
-  private stalled: (() => void) | undefined;
+  /** Message ids to acknowledge, and the stream (network connection) they arrived on. */
+  private readonly acks: number[] = [];
+  private acksStream: Corkable | undefined;
+  /** mqtt.js's callback for the message that filled the batch: it goes on once the batch is written. */
+  private stalled: ((err?: Error) => void) | undefined;
   /** 0: no flush scheduled; 1: waiting for this turn's deliveries; 2: for the next turn's. */
   private stage = 0;
   private lateAcks = false;
@@ -57,8 +69,8 @@ class WriteBatcher {
     client.on('packetsend', () => this.hold());
   }
 
-  /** Corks the socket, if it is not yet, until this task is done (or the acks are flushed). */
-  hold(): void {
+  /** Corks the socket, if it is not yet, until this task's microtasks run. */
+  private hold(): void {
     if (this.corked) return;
     const stream = this.client.stream as Corkable | undefined;
     if (!stream?.cork || stream.destroyed) return;
@@ -67,9 +79,19 @@ class WriteBatcher {
     queueMicrotask(this.release);
   }
 
-  /** Sends an acknowledgement (`send`) once the message it acknowledges has been delivered. */
-  ack(send: () => void): void {
-    this.hold();
+  /**
+   * Acknowledges `messageId` once the message has been delivered. `proceed` is mqtt.js's
+   * `handleMessage` callback: called now (or, when the batch is full, once it is written) with
+   * ACK_HELD, so that mqtt.js takes the next packet without acknowledging this one.
+   */
+  ack(messageId: number, proceed: (err?: Error) => void): void {
+    const stream = this.client.stream as Corkable | undefined;
+    // Ids of an earlier network connection mean nothing on this one; the broker sends those again.
+    if (stream !== this.acksStream) {
+      this.acks.length = 0;
+      this.acksStream = stream;
+    }
+    this.acks.push(messageId);
     if (this.stage === 0) {
       this.stage = 1;
       // Runs after the deliveries queued so far; queues the flush behind the rest of this turn's.
@@ -80,12 +102,14 @@ class WriteBatcher {
     } else if (this.stage === 2) {
       this.lateAcks = true;
     }
-    if (++this.waitingAcks >= this.limit) this.stalled = send;
-    else send();
+    if (this.acks.length >= this.limit) this.stalled = proceed;
+    else proceed(ACK_HELD);
   }
 
   private readonly release = (): void => {
-    if (this.stage === 0) this.flush();
+    const stream = this.corked;
+    this.corked = undefined;
+    stream?.uncork?.();
   };
 
   private readonly flushAcks = (): void => {
@@ -96,18 +120,23 @@ class WriteBatcher {
       return;
     }
     this.stage = 0;
-    this.waitingAcks = 0;
+    const stream = this.acksStream;
+    if (this.acks.length > 0 && stream === this.client.stream && stream?.write && stream.writable !== false && !stream.destroyed) {
+      // PUBACK: type 4, remaining length 2, the message id. MQTT 5 allows this short form for
+      // reason code 0 without properties.
+      const packets = Buffer.allocUnsafe(4 * this.acks.length);
+      this.acks.forEach((id, i) => {
+        packets[4 * i] = 0x40;
+        packets[4 * i + 1] = 2;
+        packets.writeUInt16BE(id, 4 * i + 2);
+      });
+      stream.write(packets);
+    }
+    this.acks.length = 0;
     const stalled = this.stalled;
     this.stalled = undefined;
-    stalled?.();
-    this.flush();
+    stalled?.(ACK_HELD);
   };
-
-  private flush(): void {
-    const stream = this.corked;
-    this.corked = undefined;
-    stream?.uncork?.();
-  }
 }
 
 /**
@@ -527,11 +556,12 @@ export class SharedMqttConnection implements PlatformTransport {
     client.setMaxListeners(0);
     // At most a broker's usual in-flight window of messages taken but not acknowledged.
     const batcher = new WriteBatcher(client, DEFAULT_INFLIGHT);
-    // Every message comes here once: QoS 0 and 1 when they arrive (mqtt.js sends the PUBACK when
-    // the callback is called), QoS 2 at the broker's PUBREL, after mqtt.js sent PUBREC, so its
-    // PUBCOMP need not wait for the delivery (Mosquitto 2.0 also stalls a QoS 2 queue that way).
+    // Every message comes here once: QoS 0 and 1 when they arrive (the batcher writes QoS 1's
+    // PUBACK once the message is delivered), QoS 2 at the broker's PUBREL, after mqtt.js sent
+    // PUBREC, so its PUBCOMP need not wait for the delivery (Mosquitto 2.0 also stalls a QoS 2
+    // queue that way).
     client.handleMessage = (packet, done) => {
-      this.receive(client, packet, packet.qos === 1 ? () => batcher.ack(done) : done);
+      this.receive(client, packet, packet.qos === 1 ? () => batcher.ack(packet.messageId!, done) : done);
     };
     client.on('connect', (connack) => this.onConnect(client, connack));
     client.on('error', (err) => this.onError(client, err));
