@@ -10,6 +10,11 @@ import { fillStatus, STATUS_TEXTS } from './status-texts';
 const W = STATUS_TEXTS['en-US'];
 
 const FLASH_MS = 5000;
+/**
+ * Notes (counts that change with every request or message) are shown at most this often: a
+ * status per message would cost Node-RED a status event each and flood every open editor.
+ */
+const NOTE_MS = 200;
 
 export class NodeStatusView {
   private conn: ConnectionState | undefined;
@@ -18,6 +23,10 @@ export class NodeStatusView {
   private flashText: string | undefined;
   private flashTimer: NodeJS.Timeout | undefined;
   private detail: string | undefined;
+  private noteTimer: NodeJS.Timeout | undefined;
+  private noteShownAt = 0;
+  /** The status last given to Node-RED, so that an unchanged one is not sent again. */
+  private shown: NodeStatus | undefined;
   errors = 0;
 
   constructor(private readonly node: Pick<Node, 'status'>) {}
@@ -37,7 +46,20 @@ export class NodeStatusView {
   /** A short note shown after the connection state, e.g. "subscribed to 3 filters". */
   note(text: string | undefined): void {
     this.detail = text;
-    this.render();
+    // A render is due already: it will show this text.
+    if (this.noteTimer) return;
+    const since = Date.now() - this.noteShownAt;
+    if (since >= NOTE_MS) {
+      this.noteShownAt = Date.now();
+      this.render();
+      return;
+    }
+    this.noteTimer = setTimeout(() => {
+      this.noteTimer = undefined;
+      this.noteShownAt = Date.now();
+      this.render();
+    }, NOTE_MS - since);
+    this.noteTimer.unref?.();
   }
 
   /** Counts a failed message and shows it in red for a few seconds. */
@@ -58,15 +80,26 @@ export class NodeStatusView {
     this.conn = undefined;
     this.source = undefined;
     this.flashText = undefined;
-    this.node.status({ fill: 'red', shape: 'ring', text });
+    clearTimeout(this.noteTimer);
+    this.noteTimer = undefined;
+    this.show({ fill: 'red', shape: 'ring', text });
   }
 
   close(): void {
     clearTimeout(this.flashTimer);
+    clearTimeout(this.noteTimer);
+    this.noteTimer = undefined;
   }
 
   private render(): void {
-    this.node.status(this.compose());
+    this.show(this.compose());
+  }
+
+  private show(status: NodeStatus): void {
+    const last = this.shown;
+    if (last && last.fill === status.fill && last.shape === status.shape && last.text === status.text) return;
+    this.shown = status;
+    this.node.status(status);
   }
 
   private compose(): NodeStatus {

@@ -88,6 +88,8 @@ export class RequestExchange<K, W extends Waiter> {
   /** Counted since the node started. */
   readonly counts = { answered: 0, failed: 0, late: 0 };
   private readonly open: Array<Open<K, W>> = [];
+  /** The keys of `open`, in the same order: what the picks search, without a copy per reply. */
+  private readonly openKeys: K[] = [];
   private readonly givenUp: Array<GivenUp<K>> = [];
 
   constructor(private readonly o: ExchangeOptions<W>) {
@@ -105,7 +107,7 @@ export class RequestExchange<K, W extends Waiter> {
   }
 
   keys(): K[] {
-    return this.open.map((e) => e.key);
+    return [...this.openKeys];
   }
 
   /**
@@ -120,6 +122,7 @@ export class RequestExchange<K, W extends Waiter> {
       }, deadline.ms);
     }
     this.open.push(entry);
+    this.openKeys.push(key);
     this.o.changed?.();
   }
 
@@ -145,8 +148,8 @@ export class RequestExchange<K, W extends Waiter> {
   find(...picks: Array<Pick<K>>): Match<K, W> {
     this.forgetOld();
     for (const pick of picks) {
-      const key = pick(this.open.map((e) => e.key));
-      const entry = key === undefined ? undefined : this.open.find((e) => e.key === key);
+      const key = pick(this.openKeys);
+      const entry = key === undefined ? undefined : this.open[this.openKeys.indexOf(key)];
       if (entry) return { waiter: entry.waiter, key: entry.key };
       const late = pick(this.givenUp.map((g) => g.key));
       if (late !== undefined) {
@@ -204,6 +207,7 @@ export class RequestExchange<K, W extends Waiter> {
    */
   close(why: (waiter: W, key: K) => string): ProtocolError[] {
     const all = this.open.splice(0);
+    this.openKeys.length = 0;
     this.o.changed?.();
     const errors = all.map((e) => this.giveUp(e, 'closed', why(e.waiter, e.key)));
     if (this.o.policy === 'output') for (const error of errors) this.o.logStopped?.(error);
@@ -231,6 +235,7 @@ export class RequestExchange<K, W extends Waiter> {
     if (i < 0) return false;
     clearTimeout(this.open[i]!.timer);
     this.open.splice(i, 1);
+    this.openKeys.splice(i, 1);
     this.o.changed?.();
     return true;
   }

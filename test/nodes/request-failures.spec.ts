@@ -12,7 +12,7 @@ import type { Node } from 'node-red';
 import { startAedes, type TestBroker } from '../../tools/broker';
 import { withRedAndTestBrokers } from '../support/suite';
 import { SimVehicle } from '../../tools/gb32960-vehicle';
-import { builtNode, collect, helper, sleep, testClient, waitFor, type FlowNode } from '../support/red';
+import { builtNode, collect, helper, lastStatus, sleep, statuses, testClient, waitFor, type FlowNode } from '../support/red';
 import type { Gb32960ServerNode } from '../../src/nodes/gb32960-server/types';
 
 type Msg = Record<string, any>;
@@ -194,6 +194,19 @@ describe('request nodes: one failure policy', function () {
           }
         });
       }
+
+      it('shows the count of waiting requests a few times a second under a burst, not once per request', async () => {
+        const t = await load(c, 'output');
+        try {
+          const before = statuses(t.node).length;
+          for (let i = 0; i < 300; i++) t.node.receive({ ...c.input(i), timeout: 5 } as never);
+          await waitFor(() => /\b300 (up \/ 0 down )?waiting/.test(lastStatus(t.node)?.text ?? ''), 'the count of 300 waiting in the status', 3000);
+          const updates = statuses(t.node).length - before;
+          assert.ok(updates <= 5, `${updates} status updates for a burst of 300 requests`);
+        } finally {
+          await t.peer.end();
+        }
+      });
 
       it('reports a reply after its request was given up as late, and does not take it for the next request', async () => {
         const t = await load(c, 'output');

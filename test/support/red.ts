@@ -55,11 +55,15 @@ export function collect(node: Node): Array<Record<string, any>> {
  * own last call may be another node's (one still closing from the previous test, say).
  */
 export function lastStatus(node: Node): { fill?: string; shape?: string; text?: string } | undefined {
+  return statuses(node).at(-1);
+}
+
+/** Every status this node set, in order. */
+export function statuses(node: Node): Array<{ fill?: string; shape?: string; text?: string }> {
   type Call = { thisValue: unknown; args: [{ fill?: string; shape?: string; text?: string }] };
   const spy = node.status as unknown as { getCalls?: () => Call[]; lastCall?: Call };
   const calls = spy.getCalls?.() ?? (spy.lastCall ? [spy.lastCall] : []);
-  for (let i = calls.length - 1; i >= 0; i--) if (calls[i]!.thisValue === node) return calls[i]!.args[0];
-  return undefined;
+  return calls.filter((c) => c.thisValue === node).map((c) => c.args[0]);
 }
 
 /** A plain mqtt.js client, connected, for publishing test data or watching a topic. */
