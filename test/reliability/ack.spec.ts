@@ -189,6 +189,49 @@ async function publishAll(url: string, count: number, qos: 1 | 2, make: (i: numb
     });
   }
 
+  describe('a flood of downlinks that iotos-device answers at once', () => {
+    let red: BenchRuntime;
+    before(async () => { red = await startRuntime(root); });
+    after(async () => { await red?.stop(); });
+
+    const iotos = INBOUND_CASES.find((c) => c.name.startsWith('iotos-device'))!;
+    for (const protocolVersion of [4, 5] as const) {
+      it(`MQTT ${protocolVersion === 5 ? '5' : '3.1.1'}: every downlink reaches the flow once and is answered once, without a stall`, async () => {
+        const n = 10_000;
+        // The answers wait for the broker's in-flight window (20) while downlinks keep coming: room
+        // for all of them, or beyond 1000 waiting they are refused (node.error) by design.
+        const flow = iotos.flow({ url: broker.url, clientId: 'unused', clean: true, protocolVersion, queueLimit: n });
+        await red.deploy(flow, iotos.credentials);
+        const config = red.node('conn') as unknown as { connection?: { connected: boolean; filters: string[]; connectAttempts: number } };
+        await waitFor(() => config.connection?.connected && config.connection.filters.length === 2, 'connected', 10_000);
+        const seqs: number[] = [];
+        red.node('sink').on('input', (msg: unknown) => seqs.push(iotos.seqOf(msg as Record<string, any>)));
+        let errors = 0;
+        red.node('errors').on('input', () => { errors++; });
+        const watcher = await mqtt.connectAsync(broker.url, { clientId: `ack-watch-${Math.random().toString(16).slice(2, 8)}`, protocolVersion });
+        const answered = new Map<string, number>();
+        watcher.on('message', (_topic, body) => {
+          const { requestId } = JSON.parse(body.toString()) as { requestId: string };
+          answered.set(requestId, (answered.get(requestId) ?? 0) + 1);
+        });
+        await watcher.subscribeAsync('$IOTOS/device/endpoint/update/+/+/+/result', { qos: 1 });
+        await sleep(300);
+        const started = Date.now();
+        await publishAll(broker.url, n, 1, (i) => iotos.good(i));
+        await waitFor(() => seqs.length >= n && answered.size >= n, `${n} downlinks and answers`, 60_000).catch(() => undefined);
+        const seconds = (Date.now() - started) / 1000;
+        await sleep(1000);
+        await watcher.endAsync();
+        const attempts = config.connection!.connectAttempts;
+        await red.deploy([]);
+        const { missing, duplicates } = tally(seqs, n);
+        const twice = [...answered.values()].filter((k) => k > 1).length;
+        console.log(`      ${n} downlinks in ${seconds.toFixed(1)} s: ${missing.length} lost, ${duplicates} twice; ${answered.size} answered, ${twice} answered twice, ${errors} errors`);
+        assert.deepEqual({ lost: missing.length, duplicates, answered: answered.size, twice, attempts, errors }, { lost: 0, duplicates: 0, answered: n, twice: 0, attempts: 1, errors: 0 });
+      });
+    }
+  });
+
   describe('30 modified-node deploys at 200 messages/s (persistent session, QoS 1)', () => {
     let red: BenchRuntime;
     before(async () => {
