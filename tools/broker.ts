@@ -29,6 +29,14 @@ export interface BrokerOptions {
   auth?: { username: string; password: string };
 }
 
+/** Listeners a private Mosquitto opens besides plain MQTT. */
+export interface MosquittoListeners {
+  /** A WebSocket listener (ws://127.0.0.1:<port>). */
+  websockets?: boolean;
+  /** An MQTT over TLS listener with a certificate from a CA generated for the run. */
+  tls?: { key: string; cert: string; caFile: string };
+}
+
 export const externalUrl = process.env.MQTT_URL || undefined;
 
 export function brokerLabel(): string {
@@ -116,15 +124,24 @@ export async function startAedes(opts: BrokerOptions = {}, port?: number): Promi
 /** A private Mosquitto process, which a test can also send signals (SIGSTOP: a broker that hangs). */
 export interface MosquittoBroker extends TestBroker {
   signal(signal: NodeJS.Signals): void;
+  /** Set when the WebSocket listener was asked for. */
+  wsUrl?: string;
+  /** Set when the TLS listener was asked for. */
+  mqttsUrl?: string;
 }
 
-export async function startMosquittoBroker(opts: BrokerOptions = {}): Promise<MosquittoBroker> {
+export async function startMosquittoBroker(opts: BrokerOptions & MosquittoListeners = {}): Promise<MosquittoBroker> {
   const dir = mkdtempSync(join(tmpdir(), 'cniot-mosq-'));
   // Started as root, mosquitto drops to its own user, which must still read and write here.
   chmodSync(dir, 0o777);
   const port = await freePort();
   // $SYS every second lets a test count connected clients; the deep queue keeps a burst whole.
   const lines = [`listener ${port} 127.0.0.1`, 'persistence true', `persistence_location ${dir}/`, 'log_dest none', 'sys_interval 1', 'max_queued_messages 1000000'];
+  // per_listener_settings is off: the anonymous and password settings below hold for every listener.
+  const wsPort = opts.websockets ? await freePort() : undefined;
+  if (wsPort) lines.push(`listener ${wsPort} 127.0.0.1`, 'protocol websockets');
+  const tlsPort = opts.tls ? await freePort() : undefined;
+  if (opts.tls) lines.push(`listener ${tlsPort} 127.0.0.1`, `certfile ${opts.tls.cert}`, `keyfile ${opts.tls.key}`);
   if (opts.auth) {
     const pw = join(dir, 'passwd');
     writeFileSync(pw, '');
@@ -140,6 +157,7 @@ export async function startMosquittoBroker(opts: BrokerOptions = {}): Promise<Mo
   const start = async () => {
     proc = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
     await waitForPort(port);
+    for (const p of [wsPort, tlsPort]) if (p) await waitForPort(p);
   };
   const stop = () => new Promise<void>((resolve) => {
     const p = proc;
@@ -151,6 +169,8 @@ export async function startMosquittoBroker(opts: BrokerOptions = {}): Promise<Mo
   await start();
   return {
     url: `mqtt://127.0.0.1:${port}`,
+    ...(wsPort ? { wsUrl: `ws://127.0.0.1:${wsPort}` } : {}),
+    ...(tlsPort ? { mqttsUrl: `mqtts://127.0.0.1:${tlsPort}` } : {}),
     kind: 'mosquitto',
     start,
     stop,

@@ -12,6 +12,11 @@ export interface ConnectionOpts {
   clean: boolean;
   exactlyOnce?: boolean;
   shareGroup?: string;
+  /** Seconds; 30 unless given. */
+  keepalive?: number;
+  protocolVersion?: 4 | 5;
+  /** Publishes held unacknowledged; 1000 unless given. */
+  queueLimit?: number;
 }
 
 export interface InboundCase {
@@ -24,7 +29,7 @@ export interface InboundCase {
 }
 
 const connection = (c: ConnectionOpts) => ({
-  url: c.url, clientId: c.clientId, clean: c.clean, exactlyOnce: c.exactlyOnce ?? false, keepalive: 30, reconnectMinMs: 200, reconnectMaxMs: 1000, queueLimit: 1000, shareGroup: c.shareGroup ?? '',
+  url: c.url, clientId: c.clientId, clean: c.clean, exactlyOnce: c.exactlyOnce ?? false, keepalive: c.keepalive ?? 30, protocolVersion: c.protocolVersion ?? 4, reconnectMinMs: 200, reconnectMaxMs: 1000, queueLimit: c.queueLimit ?? 1000, shareGroup: c.shareGroup ?? '',
 });
 
 const sinks: FlowNode[] = [

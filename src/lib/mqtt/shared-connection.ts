@@ -540,6 +540,10 @@ export class SharedMqttConnection implements PlatformTransport {
       clean: settings.clean,
       keepalive: settings.keepalive,
       protocolVersion: settings.protocolVersion,
+      // MQTT 5 ends a session when its network connection closes unless the CONNECT gives it a
+      // Session Expiry Interval; 0xFFFFFFFF never expires, as a 3.1.1 persistent session (MQTT 5.0
+      // section 3.1.2.11.2).
+      ...(settings.protocolVersion === 5 && !settings.clean ? { properties: { sessionExpiryInterval: 0xffffffff } } : {}),
       connectTimeout: settings.connectTimeoutMs,
       // mqtt.js's own fixed-interval reconnect stays out of the way (an hour); we reconnect with
       // backoff ourselves. Keeping it non-zero stops mqtt.js from failing in-flight QoS 1 messages.
