@@ -173,6 +173,34 @@ describe(`iotos-device against ${brokerLabel()}`, function () {
     await platform.end();
   });
 
+  it('reports each result it could not send (queue full under a flood) to Catch with the downlink it answers', async () => {
+    const platform = await simulatedPlatform(ctx.broker.url);
+    await helper.load(nodes, [
+      { id: 'f1', type: 'tab' },
+      { id: 'conn', type: 'iotos-connection', gatewayId: String(GW), deviceId: String(DEV), connection: { url: ctx.broker.url, queueLimit: 2 } },
+      { id: 'dev', type: 'iotos-device', z: 'f1', connection: 'conn', points: POINTS, wires: [[], ['down'], []] },
+      { id: 'down', type: 'helper', z: 'f1' },
+      { id: 'catcher', type: 'catch', z: 'f1', scope: ['dev'], uncaught: false, wires: [['caught']] },
+      { id: 'caught', type: 'helper', z: 'f1' },
+    ], { conn: { username: 'account', password: 'secret' } });
+    const conn = helper.getNode('conn') as unknown as { connection: { connected: boolean; filters: string[] } };
+    await waitFor(() => conn.connection.connected && conn.connection.filters.length === 2, 'subscriptions');
+    const down = collect(helper.getNode('down'));
+    const caught = collect(helper.getNode('caught'));
+    const bodies = Array.from({ length: 40 }, (_, i) => ({ name: 'temperature', id: 1963, oid: '7be6', value: i, requestId: `flood${String(i).padStart(27, '0')}`, requestTime: Date.now() }));
+    await Promise.all(bodies.map((b) => platform.downlink(1963, b)));
+    await waitFor(() => down.length === 40 && platform.replies.length + caught.length === 40, 'every downlink answered or reported', 5000);
+    assert.ok(caught.length > 0, 'a queue limit of 2 refuses some results of a burst of 40');
+    const answered = new Set(platform.replies.map((r) => r.body.requestId));
+    for (const c of caught) {
+      const sent = JSON.parse(c.payload);
+      assert.match(c.error.message, new RegExp(`result for downlink ${sent.requestId} not sent`));
+      assert.equal(c.topic, `${DOWN}/1963`);
+      assert.ok(!answered.has(sent.requestId), 'reported only when its result was not sent');
+    }
+    await platform.end();
+  });
+
   it('lets the flow answer a downlink with a code or a value', async () => {
     const platform = await simulatedPlatform(ctx.broker.url);
     const { node, down } = await load({ replyMode: 'flow', replyTimeout: 5 });

@@ -76,6 +76,13 @@ function init(RED: NodeAPI): void {
       node.error(localError(RED, error), { topic, payload: raw });
     }
 
+    /** A result the platform could not be sent, reported with the downlink it answers. */
+    const resultNotSent = (requestId: string, topic: string, raw: string) => (err: unknown): void => {
+      const code = err instanceof ProtocolError ? err.code : 'not-sent';
+      // A value the flow answered with that JSON cannot hold already says what happened.
+      reportBad(code === 'bad-value' ? err : new ProtocolError(code, `result for downlink ${requestId} not sent: ${asError(err).message}`), topic, raw);
+    };
+
     function onUplinkResult(topic: string, body: Buffer): void {
       const raw = body.toString();
       let result: UplinkResult;
@@ -130,7 +137,7 @@ function init(RED: NodeAPI): void {
     }
 
     /** A downlink that fails validation but names its requestId still gets the platform a 101 result. */
-    function refuseUnreadable(raw: string, dataId: number, err: unknown): void {
+    function refuseUnreadable(topic: string, raw: string, dataId: number, err: unknown): void {
       let requestId: unknown;
       try {
         requestId = (JSON.parse(raw) as { requestId?: unknown } | null)?.requestId;
@@ -138,7 +145,7 @@ function init(RED: NodeAPI): void {
         return;
       }
       if (typeof requestId !== 'string' || requestId === '') return;
-      reply({ downlink: { requestId }, dataId }, 101, `bad downlink: ${clip(asError(err).message)}`).catch((e: unknown) => node.error(localError(RED, e)));
+      reply({ downlink: { requestId }, dataId }, 101, `bad downlink: ${clip(asError(err).message)}`).catch(resultNotSent(requestId, topic, raw));
     }
 
     function onDownlink(topic: string, body: Buffer): void {
@@ -152,7 +159,7 @@ function init(RED: NodeAPI): void {
         ({ downlink, lenient } = parseDownlink(body, dataId));
       } catch (err) {
         reportBad(err, topic, raw);
-        if (dataId !== undefined) refuseUnreadable(raw, dataId, err);
+        if (dataId !== undefined) refuseUnreadable(topic, raw, dataId, err);
         return;
       }
       if (lenient) node.warn(say(RED, 'lenientDownlink', { topic }));
@@ -163,7 +170,7 @@ function init(RED: NodeAPI): void {
       } catch (err) {
         // The platform always gets a result; the flow gets the error with the raw downlink.
         const error = err instanceof ProtocolError ? err : new ProtocolError('bad-value', `downlink ${downlink.requestId}: value cannot be serialised (${asError(err).message})`);
-        reply({ downlink: { ...downlink, value: undefined }, dataId }, 101, error.message).catch((e: unknown) => node.error(localError(RED, e)));
+        reply({ downlink: { ...downlink, value: undefined }, dataId }, 101, error.message).catch(resultNotSent(downlink.requestId, topic, raw));
         reportBad(new ProtocolError(error.code, `${error.message}; replied 101`), topic, raw);
         return;
       }
@@ -182,14 +189,14 @@ function init(RED: NodeAPI): void {
             if (!downlinks.delete(downlinkKey(downlink.requestId, dataId))) return;
             showWaiting();
             node.warn(say(RED, 'downlinkUnanswered', { requestId: downlink.requestId, dataId, seconds: cfg.replyTimeout }));
-            reply(wait, 101, `no answer within ${cfg.replyTimeout} s`).catch((err: unknown) => node.error(localError(RED, err)));
+            reply(wait, 101, `no answer within ${cfg.replyTimeout} s`).catch(resultNotSent(downlink.requestId, topic, raw));
           }, cfg.replyTimeout * 1000),
         };
         downlinks.set(downlinkKey(downlink.requestId, dataId), wait);
         showWaiting();
       }
       node.send([null, { topic: `iotos/downlink/${point?.name || dataId}`, payload: downlink.value, iotos }]);
-      if (cfg.replyMode === 'auto') reply({ downlink, dataId }, 0, 'OK').catch((err: unknown) => node.error(localError(RED, err)));
+      if (cfg.replyMode === 'auto') reply({ downlink, dataId }, 0, 'OK').catch(resultNotSent(downlink.requestId, topic, raw));
     }
 
     link.subscribe(uplinkResultFilter(gw, dev), 1, onUplinkResult);
