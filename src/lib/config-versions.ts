@@ -34,7 +34,9 @@ export const MIGRATIONS: Record<string, Step[]> = {
   'eztcloud-project': [mqttAccount],
   'iotos-connection': [mqttAccount],
   'aliyun-living-account': [mqttAccount],
-  // Webhook rate limits and read timeouts came after the first release.
+  // Webhook rate limits and read timeouts came after the first release. Written out, not taken
+  // from jointech-in/facts.ts: a step fills what that release lacked and must not move when
+  // today's defaults do.
   'jointech-in': [fill({ rateLimit: 200, readTimeout: 10 })],
   // Device and command (method) fields became typed inputs: older flows held plain strings.
   'lock-command': [fill({ deviceType: 'str', commandType: 'str' })],

@@ -83,18 +83,24 @@ export function defineAccountNode<S extends z.ZodType, C extends string, Conn ex
 
 /**
  * The shared MQTT connection of account node `node`, from its stored `connection` object and
- * core's `tls-config` node `def.tls`. `overrides` lets a platform force settings (a fixed client
- * id, say) on top of what the user stored.
+ * core's `tls-config` node `def.tls`, opened as the account's result: with `info` (what its user
+ * nodes need to know, given the connection), or the problem that kept it from opening.
+ * `overrides` lets a platform force settings (a fixed client id, say) on top of what the user
+ * stored.
  */
-export function openMqttTransport(
+export function openMqttTransport<Info>(
   RED: NodeAPI,
   node: Node,
   def: Record<string, unknown>,
-  auth: { username?: string | undefined; password?: string | undefined },
-  overrides: Partial<ConnectionSettingsInput> = {},
-): { connection: SharedMqttConnection } | AccountProblem {
+  open: {
+    auth: { username?: string | undefined; password?: string | undefined };
+    info: (connection: SharedMqttConnection) => Info;
+    overrides?: Partial<ConnectionSettingsInput>;
+  },
+): OpenedAccount<SharedMqttConnection, Info> | AccountProblem {
+  const { auth } = open;
   const stored = typeof def.connection === 'object' && def.connection !== null ? def.connection : {};
-  const parsed = ConnectionSettings.safeParse({ ...stored, ...overrides });
+  const parsed = ConnectionSettings.safeParse({ ...stored, ...open.overrides });
   if (!parsed.success) return configProblem(RED, 'invalidConnection', { issues: describeIssues(parsed.error) });
   const tls = tlsOptionsFrom(RED, node, typeof def.tls === 'string' ? def.tls : undefined);
   const connection = new SharedMqttConnection({
@@ -110,5 +116,5 @@ export function openMqttTransport(
       subscriptionRefused: (topic) => node.error(say(RED, 'subscriptionRefused', { topic })),
     },
   });
-  return { connection };
+  return { connection, info: open.info(connection) };
 }

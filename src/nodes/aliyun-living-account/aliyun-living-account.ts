@@ -25,8 +25,7 @@ function init(RED: NodeAPI): void {
     schema: AliyunLivingAccountConfig,
     invalid: 'invalidLivingChannel',
     connect(channel, creds, node, def) {
-      const opened = openMqttTransport(RED, node, def, creds);
-      return 'connection' in opened ? { ...opened, info: { ...channel, clientId: opened.connection.clientId } } : opened;
+      return openMqttTransport(RED, node, def, { auth: creds, info: (connection) => ({ ...channel, clientId: connection.clientId }) });
     },
   });
 }

@@ -30,8 +30,7 @@ function init(RED: NodeAPI): void {
       }
       if (/^(mqtt|ws):\/\//i.test(String(cfg.connection?.url ?? '')) && !cfg.localTest) return configProblem(RED, 'eztcloudPlain');
       // The projectKey is the MQTT user name, and the topics must carry the same key.
-      const opened = openMqttTransport(RED, node, def, { username: key, password: creds.projectSecret });
-      return 'connection' in opened ? { ...opened, info: { projectKey: key } } : opened;
+      return openMqttTransport(RED, node, def, { auth: { username: key, password: creds.projectSecret }, info: () => ({ projectKey: key }) });
     },
   });
 }

@@ -17,8 +17,7 @@ function init(RED: NodeAPI): void {
     invalid: 'invalidIotosDevice',
     connect(device, creds, node, def) {
       // The platform only accepts its own client id form.
-      const opened = openMqttTransport(RED, node, def, creds, { clientId: clientIdFor(device.gatewayId, device.deviceId) });
-      return 'connection' in opened ? { ...opened, info: device } : opened;
+      return openMqttTransport(RED, node, def, { auth: creds, info: () => device, overrides: { clientId: clientIdFor(device.gatewayId, device.deviceId) } });
     },
   });
 }

@@ -18,8 +18,7 @@ function init(RED: NodeAPI): void {
       if (password && account.passwordMode === 'md5' && !/^[0-9a-f]{32}$/.test(password)) {
         node.warn(say(RED, 'md5Password'));
       }
-      const opened = openMqttTransport(RED, node, def, { username: creds.username, password });
-      return 'connection' in opened ? { ...opened, info: account } : opened;
+      return openMqttTransport(RED, node, def, { auth: { username: creds.username, password }, info: () => account });
     },
   });
 }
