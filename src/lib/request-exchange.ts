@@ -106,8 +106,9 @@ export class RequestExchange<K, W extends Waiter> {
     return this.open.map((e) => e.waiter);
   }
 
-  keys(): K[] {
-    return [...this.openKeys];
+  /** Whether a request with `key` is waiting. */
+  has(key: K): boolean {
+    return this.openKeys.includes(key);
   }
 
   /**

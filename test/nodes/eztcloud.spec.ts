@@ -187,6 +187,14 @@ describe('eztcloud-in / eztcloud-out over TLS and WebSocket', function () {
     await sleep(200);
     assert.equal(seen.length, 1, 'nothing invalid published');
     assert.equal(collect(helper.getNode('replies')).length, 0);
+    // An id still waiting for its reply from that device cannot be sent again: the replies could not be told apart.
+    node.receive({ device: DEV, method: 'reboot', id: 77, payload: {} });
+    await waitFor(() => seen.length === 2, 'the command with id 77');
+    node.receive({ device: DEV, method: 'reboot', id: 77, payload: {} });
+    await waitFor(() => errors.getCalls().length === 6, 'the second id 77 refused');
+    assert.match(String(errors.getCalls()[5]!.args[0]), /a command with id 77 to DU_abc123 is still waiting for its reply/);
+    await sleep(200);
+    assert.equal(seen.length, 2, 'the second id 77 not published');
   });
 
   it('takes device and method from msg, flow context or env per message, msg.device first; a bad value is refused with its msg; old flows keep typed text', async () => {

@@ -140,7 +140,7 @@ function init(RED: NodeAPI): void {
           });
           if (!command.success) throw new ProtocolError('bad-command', `command_send: ${describeIssues(command.error)}`);
           body = command.data;
-          if (cfg.waitReply && waiting.keys().includes(key(device, command.data.id))) {
+          if (cfg.waitReply && waiting.has(key(device, command.data.id))) {
             throw new ProtocolError('duplicate-id', `a command with id ${command.data.id} to ${device} is still waiting for its reply`);
           }
         }
