@@ -90,6 +90,8 @@ export class RequestExchange<K, W extends Waiter> {
   private readonly open: Array<Open<K, W>> = [];
   /** The keys of `open`, in the same order: what the picks search, without a copy per reply. */
   private readonly openKeys: K[] = [];
+  /** The open requests by key, each list in the order they were sent: exact matches without a search. */
+  private readonly byKey = new Map<K, Array<Open<K, W>>>();
   private readonly givenUp: Array<GivenUp<K>> = [];
 
   constructor(private readonly o: ExchangeOptions<W>) {
@@ -108,7 +110,7 @@ export class RequestExchange<K, W extends Waiter> {
 
   /** Whether a request with `key` is waiting. */
   has(key: K): boolean {
-    return this.openKeys.includes(key);
+    return this.byKey.has(key);
   }
 
   /**
@@ -124,6 +126,9 @@ export class RequestExchange<K, W extends Waiter> {
     }
     this.open.push(entry);
     this.openKeys.push(key);
+    const same = this.byKey.get(key);
+    if (same) same.push(entry);
+    else this.byKey.set(key, [entry]);
     this.o.changed?.();
   }
 
@@ -163,7 +168,25 @@ export class RequestExchange<K, W extends Waiter> {
 
   /** Like find, and an open request found is no longer waiting. */
   take(...picks: Array<Pick<K>>): Match<K, W> {
-    const m = this.find(...picks);
+    return this.taken(this.find(...picks));
+  }
+
+  /** find() for a reply that names its request's key exactly: the oldest open request with `key`. */
+  findKey(key: K): Match<K, W> {
+    this.forgetOld();
+    const entry = this.byKey.get(key)?.[0];
+    if (entry) return { waiter: entry.waiter, key };
+    if (!this.givenUp.some((g) => g.key === key)) return undefined;
+    this.counts.late++;
+    return 'late';
+  }
+
+  /** Like findKey, and an open request found is no longer waiting. */
+  takeKey(key: K): Match<K, W> {
+    return this.taken(this.findKey(key));
+  }
+
+  private taken(m: Match<K, W>): Match<K, W> {
     if (m && m !== 'late') this.finish(m.waiter);
     return m;
   }
@@ -209,6 +232,7 @@ export class RequestExchange<K, W extends Waiter> {
   close(why: (waiter: W, key: K) => string): ProtocolError[] {
     const all = this.open.splice(0);
     this.openKeys.length = 0;
+    this.byKey.clear();
     this.o.changed?.();
     const errors = all.map((e) => this.giveUp(e, 'closed', why(e.waiter, e.key)));
     if (this.o.policy === 'output') for (const error of errors) this.o.logStopped?.(error);
@@ -234,9 +258,13 @@ export class RequestExchange<K, W extends Waiter> {
   private remove(waiter: W): boolean {
     const i = this.open.findIndex((e) => e.waiter === waiter);
     if (i < 0) return false;
-    clearTimeout(this.open[i]!.timer);
+    const entry = this.open[i]!;
+    clearTimeout(entry.timer);
     this.open.splice(i, 1);
     this.openKeys.splice(i, 1);
+    const same = this.byKey.get(entry.key)!;
+    if (same.length === 1) this.byKey.delete(entry.key);
+    else same.splice(same.indexOf(entry), 1);
     this.o.changed?.();
     return true;
   }

@@ -104,7 +104,7 @@ function init(RED: NodeAPI): void {
         return;
       }
       const id = reply.id;
-      const match = pending.take((ids) => ids.find((i) => i === id));
+      const match = pending.takeKey(id);
       if (match === 'late') node.warn(say(RED, 'lateRequestReply', { request: `${where.kind.replace('_reply', '')} id ${id}`, raw: body.toString('utf8').slice(0, 200) }));
       if (!match || match === 'late') return; // a reply to a request made by someone else on this channel
       const w = match.waiter;

@@ -77,7 +77,7 @@ function init(RED: NodeAPI): void {
           return;
         }
         const id = key(info.device, reply.id);
-        const match = waiting.take((keys) => keys.find((k) => k === id));
+        const match = waiting.takeKey(id);
         if (match === 'late') node.warn(say(RED, 'lateRequestReply', { request: `${info.device} command id ${String(reply.id)}`, raw: body.toString('utf8').slice(0, 200) }));
         if (!match || match === 'late') return; // a reply to a command sent elsewhere
         const w = match.waiter;

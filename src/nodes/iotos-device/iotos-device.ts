@@ -92,7 +92,7 @@ function init(RED: NodeAPI): void {
         reportBad(err, topic, raw);
         return;
       }
-      const match = uplinks.find((ids) => ids.find((id) => id === result.requestId));
+      const match = uplinks.findKey(result.requestId);
       if (match === 'late') node.warn(say(RED, 'lateResult', { requestId: result.requestId, raw: raw.slice(0, 200) }));
       if (!match || match === 'late') return;
       const f = match.waiter;
