@@ -259,7 +259,10 @@ function coreFlow(url: string, c: IngestCase): FlowNode[] {
 const GW = 171;
 const DEV = 401;
 const UP = `$IOTOS/device/platform/update/${GW}/${DEV}`;
-const UPLINKS = Number(process.env.BENCH_UPLINKS) || 20000;
+/** Round trips per run. Runs are short so that a raw and a node run compared are seconds apart. */
+const UPLINKS = Number(process.env.BENCH_UPLINKS) || 4000;
+/** Rounds of raw, node, node, raw (then the reverse); BENCH_ROUNDS for the other benches. */
+const TRIP_ROUNDS = Number(process.env.BENCH_TRIP_ROUNDS) || 25;
 /** Round trips each sender makes once before the rounds, so that no round meets a cold JIT. */
 const WARM_UP = 5000;
 const WINDOW = 50;
@@ -303,7 +306,7 @@ function summarise(latencies: number[], startedAt: number, cpuAtStart: NodeJS.Cp
   return { count: latencies.length, rate: latencies.length / ((performance.now() - startedAt) / 1000), p50: at(0.5), p99: at(0.99), cpuUs: (cpu.user + cpu.system) / latencies.length };
 }
 
-/** Drives `send` with WINDOW uplinks in flight until `count` have come back through `onBack`. */
+/** Drives `send` with WINDOW uplinks in flight until `count` have come back through `back`. */
 function windowed(count: number, send: (n: number) => void): { back: (latencyMs: number) => void; result: Promise<Omit<RoundTrips, 'brokerUs'>> } {
   const latencies: number[] = [];
   let sent = 0;
@@ -323,6 +326,30 @@ function windowed(count: number, send: (n: number) => void): { back: (latencyMs:
   };
 }
 
+/**
+ * A sender that stays connected (the raw client) or deployed (the node) between its runs, so that
+ * runs can alternate every fraction of a second. Request numbers go on across runs: no key repeats.
+ */
+interface TripSender {
+  run(count: number): Promise<Omit<RoundTrips, 'brokerUs'>>;
+  close(): Promise<void>;
+}
+
+/** Runs of `count` requests numbered on from the last run's, through `start` (which sends request `n`). */
+function tripRuns(start: (n: number) => void): { run: TripSender['run']; back: (latencyMs: number) => void } {
+  let numbered = 0;
+  let current: ReturnType<typeof windowed> | undefined;
+  return {
+    run(count) {
+      const first = numbered;
+      numbered += count;
+      current = windowed(count, (n) => start(first + n));
+      return current.result;
+    },
+    back: (latencyMs) => current?.back(latencyMs),
+  };
+}
+
 /** A request/reply node: what the raw client sends and matches, and the node's flow and input. */
 interface RoundTripCase {
   node: string;
@@ -338,13 +365,13 @@ interface RoundTripCase {
   input(n: number): Record<string, unknown>;
 }
 
-async function rawRoundTrips(child: Child, c: RoundTripCase, count = UPLINKS): Promise<Omit<RoundTrips, 'brokerUs'>> {
+async function rawSender(child: Child, c: RoundTripCase): Promise<TripSender> {
   const client = await mqtt.connectAsync(child.url, { clientId: `bench-rt-raw-${process.pid}` });
   // Same socket tuning as the package's shared connection, so that the baseline is not handicapped.
   (client.stream as unknown as { setNoDelay(on: boolean): void }).setNoDelay(true);
   await client.subscribeAsync(c.replyFilter, { qos: 1 });
   const pending = new Map<string, number>();
-  const run = windowed(count, (n) => {
+  const runs = tripRuns((n) => {
     const r = c.request(n);
     pending.set(r.key, performance.now());
     client.publish(r.topic, r.body, { qos: 1 });
@@ -354,28 +381,22 @@ async function rawRoundTrips(child: Child, c: RoundTripCase, count = UPLINKS): P
     const t0 = key === undefined ? undefined : pending.get(key);
     if (t0 === undefined) return;
     pending.delete(key!);
-    run.back(performance.now() - t0);
+    runs.back(performance.now() - t0);
   });
-  const result = await run.result;
-  await client.endAsync();
-  return result;
+  return { run: runs.run, close: () => client.endAsync() };
 }
 
-async function nodeRoundTrips(red: BenchRuntime, c: RoundTripCase, count = UPLINKS): Promise<Omit<RoundTrips, 'brokerUs'>> {
+async function nodeSender(red: BenchRuntime, c: RoundTripCase): Promise<TripSender> {
   await red.deploy(c.flow(''), c.credentials);
   await new Promise((r) => setTimeout(r, 500));
   const node = red.node('dev');
-  const run = windowed(count, (n) => node.receive({ ...c.input(n), t0: performance.now() } as never));
+  const runs = tripRuns((n) => node.receive({ ...c.input(n), t0: performance.now() } as never));
   red.node('sink').on('input', (input: unknown) => {
     const msg = input as { t0: number; error?: unknown };
     if (msg.error) throw new Error(`${c.node} failed in the bench: ${JSON.stringify(msg.error)}`);
-    run.back(performance.now() - msg.t0);
+    runs.back(performance.now() - msg.t0);
   });
-  try {
-    return await run.result;
-  } finally {
-    await red.deploy([]);
-  }
+  return { run: runs.run, close: () => red.deploy([]) };
 }
 
 function roundTripCases(url: string): RoundTripCase[] {
@@ -460,22 +481,24 @@ async function main(): Promise<void> {
       amqp.raw.push(await rawAmqp(child));
       amqp.node.push(await nodeAmqp(red, child));
     }
-    for (const [i, c] of rtCases.entries()) {
-      const measure = { raw: () => withBrokerCpu(child, () => rawRoundTrips(child, c)), node: () => withBrokerCpu(child, () => nodeRoundTrips(red, c)) };
-      if (round === 0) {
-        await rawRoundTrips(child, c, WARM_UP);
-        await nodeRoundTrips(red, c, WARM_UP);
-      }
+  }
+  for (const [i, c] of rtCases.entries()) {
+    const senders = { raw: await rawSender(child, c), node: await nodeSender(red, c) };
+    await senders.raw.run(WARM_UP);
+    await senders.node.run(WARM_UP);
+    for (let round = 0; round < TRIP_ROUNDS; round++) {
       // raw, node, node, raw (then node, raw, raw, node): a machine speeding up or slowing down
       // during the round favours neither.
       const order = round % 2 === 0 ? (['raw', 'node', 'node', 'raw'] as const) : (['node', 'raw', 'raw', 'node'] as const);
       const runs: Record<'raw' | 'node', RoundTrips[]> = { raw: [], node: [] };
-      for (const who of order) runs[who].push(await measure[who]());
+      for (const who of order) runs[who].push(await withBrokerCpu(child, () => senders[who].run(UPLINKS)));
       trips[i]!.raw.push(meanTrips(runs.raw));
       trips[i]!.node.push(meanTrips(runs.node));
       const [raw, node] = [trips[i]!.raw.at(-1)!, trips[i]!.node.at(-1)!];
       console.error(`round trips round ${round + 1} ${c.node}: raw ${Math.round(raw.rate)}/s ${raw.cpuUs.toFixed(1)} µs CPU (broker ${raw.brokerUs.toFixed(1)}), node ${Math.round(node.rate)}/s ${node.cpuUs.toFixed(1)} µs CPU (broker ${node.brokerUs.toFixed(1)}) (${(node.rate / raw.rate).toFixed(2)}x)`);
     }
+    await senders.raw.close();
+    await senders.node.close();
   }
   const gb = selected('gb32960') ? benchGb32960() : undefined;
   const gbServer = selected('gb32960-server') ? await benchGb32960Server(red, ROUNDS) : undefined;
@@ -558,7 +581,7 @@ async function main(): Promise<void> {
     ]),
     ...section(amqpRows),
     ...section(tripRows.length === 0 ? [] : [
-      `## Request / reply round trips (${UPLINKS} requests, ${WINDOW} in flight, QoS 1, platform or devices answered from the child process; after a warm-up, ${ROUNDS} rounds of raw, node, node, raw (then the reverse), each round's figures the mean of its two runs; medians, ratio the median of same-round ratios)`,
+      `## Request / reply round trips (${WINDOW} in flight, QoS 1, platform or devices answered from the child process; raw client and node both connected throughout; after a warm-up, ${TRIP_ROUNDS} rounds of raw, node, node, raw (then the reverse), ${UPLINKS} requests a run, each round's figures the mean of its two runs; medians, ratio the median of same-round ratios)`,
       '',
       '| sender | round trips/s | p50 ms | p99 ms | CPU µs/trip | broker + platform CPU µs/trip | vs raw mqtt.js |',
       '|---|---:|---:|---:|---:|---:|---:|',
