@@ -171,10 +171,15 @@ export class RequestExchange<K, W extends Waiter> {
     return this.taken(this.find(...picks));
   }
 
-  /** find() for a reply that names its request's key exactly: the oldest open request with `key`. */
-  findKey(key: K): Match<K, W> {
+  /**
+   * find() for a reply that names its request's key exactly: the oldest open request with `key`
+   * that `wants` the reply (several may share a key: iotos-device's uplinks with one requestId,
+   * each waiting for its own data points).
+   */
+  findKey(key: K, wants?: (waiter: W) => boolean): Match<K, W> {
     this.forgetOld();
-    const entry = this.byKey.get(key)?.[0];
+    const same = this.byKey.get(key);
+    const entry = wants ? same?.find((e) => wants(e.waiter)) : same?.[0];
     if (entry) return { waiter: entry.waiter, key };
     if (!this.givenUp.some((g) => g.key === key)) return undefined;
     this.counts.late++;

@@ -92,12 +92,12 @@ function init(RED: NodeAPI): void {
         reportBad(err, topic, raw);
         return;
       }
-      const match = uplinks.findKey(result.requestId);
-      if (match === 'late') node.warn(say(RED, 'lateResult', { requestId: result.requestId, raw: raw.slice(0, 200) }));
-      if (!match || match === 'late') return;
-      const f = match.waiter;
       const dataId = result.id ?? dataIdFromTopic(topic);
-      if (dataId === undefined || !f.expected.has(dataId)) return;
+      // Uplinks may share a requestId: the result is the oldest's that still waits for its data point.
+      const match = uplinks.findKey(result.requestId, (f) => dataId !== undefined && f.expected.has(dataId));
+      if (match === 'late') node.warn(say(RED, 'lateResult', { requestId: result.requestId, raw: raw.slice(0, 200) }));
+      if (!match || match === 'late' || dataId === undefined) return;
+      const f = match.waiter;
       f.expected.delete(dataId);
       f.results.push({ ...result, meaning: responseMeaning(result.responseCode) });
       if (f.expected.size === 0) settleUplink(f);
