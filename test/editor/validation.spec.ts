@@ -5,7 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { haveChromium, startEditor, TYPES, type Editor } from './harness';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { KINDS as EZTCLOUD_KINDS } from '../../src/protocols/eztcloud/kinds';
+import { LIVING_KINDS } from '../../src/protocols/aliyun/kinds';
+import { haveChromium, root, startEditor, TYPES, type Editor } from './harness';
 
 declare const RED: any;
 
@@ -269,6 +273,40 @@ describe('editor: validation in the dialogs', function () {
     await closeTray(page, 'ok');
     const saved = await page.evaluate(() => { const n = RED.nodes.node('f_old'); return { failures: n.failures, outputs: n.outputs, label: n._def.outputLabels.call(n, 1) }; });
     assert.deepEqual(saved, { failures: 'output', outputs: 2, label: 'failure / timeout' });
+  });
+
+  it('eztcloud-in and aliyun-living-in: the dialog offers a checkbox for every kind the node accepts, labelled in the editor\'s language, and saves the ones ticked', async () => {
+    const nodes: Record<string, { kinds: readonly string[]; stored: string[]; untick: string; tick: string }> = {
+      'eztcloud-in': { kinds: EZTCLOUD_KINDS, stored: ['attributes', 'online'], untick: 'online', tick: 'alarm' },
+      'aliyun-living-in': { kinds: LIVING_KINDS, stored: ['properties', 'status'], untick: 'status', tick: 'ota' },
+    };
+    await editor.setFlows([
+      { id: 'k_tab', type: 'tab', label: 'kinds' },
+      { id: 'k_ez', type: 'eztcloud-in', z: 'k_tab', name: '', project: '', kinds: nodes['eztcloud-in']!.stored, split: 'single', devicesMode: 'all', devices: '', streams: '', dataFormat: 'buffer', outputs: 1, version: 1, x: 300, y: 100, wires: [[]] },
+      { id: 'k_al', type: 'aliyun-living-in', z: 'k_tab', name: '', account: '', kinds: nodes['aliyun-living-in']!.stored, deviceName: '+', timeout: 10, failures: 'output', outputs: 3, version: 1, x: 300, y: 200, wires: [[], [], []] },
+    ]);
+    for (const locale of ['en-US', 'zh-CN']) {
+      const page = locale === 'en-US' ? editor.page : await editor.openPage(locale);
+      if (locale === 'en-US') await editor.reload();
+      for (const [type, id] of [['eztcloud-in', 'k_ez'], ['aliyun-living-in', 'k_al']] as const) {
+        const { kinds, stored, untick, tick } = nodes[type]!;
+        const words = (JSON.parse(readFileSync(join(root, 'src', 'nodes', type, 'locales', locale, 'messages.json'), 'utf8')) as { kind: Record<string, string> }).kind;
+        await page.evaluate((nodeId) => RED.editor.edit(RED.nodes.node(nodeId)), id);
+        await page.waitForSelector(`.red-ui-tray #node-input-kind-${kinds[0]}`, { timeout: 10000 });
+        const shown = await page.evaluate((ks) => ks.map((k) => {
+          const box = document.querySelector<HTMLInputElement>(`.red-ui-tray #node-input-kind-${k}`);
+          return box ? { kind: k, label: box.closest('label')?.innerText.trim(), checked: box.checked } : { kind: k, label: undefined, checked: undefined };
+        }), [...kinds]);
+        assert.deepEqual(shown, kinds.map((k) => ({ kind: k, label: words[k], checked: stored.includes(k) })), `${locale} ${type}: one checkbox per kind, in the locale's words, ticked as stored`);
+        await page.uncheck(`#node-input-kind-${untick}`);
+        await page.check(`#node-input-kind-${tick}`);
+        await closeTray(page, 'ok');
+        const saved = await page.evaluate((nodeId) => RED.nodes.node(nodeId).kinds, id);
+        assert.deepEqual(saved, kinds.filter((k) => k === tick || (stored.includes(k) && k !== untick)), `${locale} ${type}: saved kinds`);
+        await page.evaluate(({ nodeId, ks }) => { RED.nodes.node(nodeId).kinds = ks; }, { nodeId: id, ks: stored });
+      }
+      if (page !== editor.page) await page.close();
+    }
   });
 
   it('gb32960-command: the dialog shows the hint of its command as it opens and the msg fields that override it, in en-US and zh-CN', async () => {

@@ -1,6 +1,7 @@
-import { translateStatuses } from '../../editor/status-i18n';
+import { renderCheckboxes } from '../../editor/checkbox-list';
 import { isFailurePort, keepStoredFailures, outputsWithFailures, showFailures } from '../../editor/failures';
-const LIVING_KINDS = ['properties', 'events', 'status', 'topo', 'ota'];
+import { translateStatuses } from '../../editor/status-i18n';
+import { LIVING_KINDS } from '../../protocols/aliyun/kinds';
 
 interface AliyunLivingInEditorNode {
   name?: string;
@@ -19,7 +20,7 @@ RED.nodes.registerType('aliyun-living-in', {
     version: { value: 1 },
     name: { value: '' },
     account: { type: 'aliyun-living-account', required: true },
-    kinds: { value: ['properties', 'events', 'status', 'topo', 'ota'], validate: function (v: unknown) { return Array.isArray(v) && v.length > 0; } },
+    kinds: { value: [...LIVING_KINDS], validate: function (v: unknown) { return Array.isArray(v) && v.length > 0; } },
     deviceName: { value: '+', validate: function (v: string) { return (v ?? '') === '+' || /^[^\s+#/]*$/.test(v ?? ''); } },
     timeout: { value: 10, validate: RED.validators.number() },
     failures: { value: 'output' },
@@ -42,7 +43,9 @@ RED.nodes.registerType('aliyun-living-in', {
     keepStoredFailures(this, 2);
   },
   oneditprepare: function (this: AliyunLivingInEditorNode) {
-    const selected = new Set(this.kinds ?? LIVING_KINDS);
+    renderCheckboxes('#aliyun-living-in-kinds', LIVING_KINDS, (k) => `node-input-kind-${k}`, (k) => this._(`kind.${k}`),
+      { label: 'width:auto;margin-right:10px', input: 'width:auto;margin:0 4px 0 0' });
+    const selected = new Set<string>(this.kinds ?? LIVING_KINDS);
     for (const k of LIVING_KINDS) $(`#node-input-kind-${k}`).prop('checked', selected.has(k));
     showFailures(this.failures, 'catch');
   },

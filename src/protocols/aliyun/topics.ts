@@ -4,11 +4,11 @@
  * (长连接服务 document).
  */
 import { topicSegment } from '../mqtt-topic';
+import { LIVING_KINDS, type LivingKind } from './kinds';
 
-/** The push kinds and where each one arrives under `/sys/{pk}/{dn}/app/down/`. */
-export const LIVING_KINDS = ['properties', 'events', 'status', 'topo', 'ota'] as const;
-export type LivingKind = (typeof LIVING_KINDS)[number];
+export { LIVING_KINDS, type LivingKind };
 
+/** Where each push kind arrives under `/sys/{pk}/{dn}/app/down/`. */
 const KIND_PATHS: Record<LivingKind, string> = {
   properties: 'thing/properties',
   events: 'thing/events',
