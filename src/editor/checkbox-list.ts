@@ -13,15 +13,22 @@ export interface CheckboxListStyle {
   lastLabel?: string;
 }
 
-export function renderCheckboxes(container: string, values: readonly string[], id: (v: string) => string, text: (v: string) => string, style: CheckboxListStyle): void {
+/** Draws one checkbox per value into `container`, those in `checked` ticked (what the node stored). */
+export function renderCheckboxes(container: string, values: readonly string[], id: (v: string) => string, text: (v: string) => string, style: CheckboxListStyle, checked: Iterable<string>): void {
+  const ticked = new Set(checked);
   const box = $(container).empty();
   values.forEach((v, i) => {
     const last = i === values.length - 1;
     // The space the template's line breaks put between inline rows.
     box.append(document.createTextNode(' '));
     $('<label>').attr('style', last && style.lastLabel !== undefined ? style.lastLabel : style.label)
-      .append($('<input type="checkbox">').attr('id', id(v)).attr('style', style.input))
+      .append($('<input type="checkbox">').attr('id', id(v)).attr('style', style.input).prop('checked', ticked.has(v)))
       .append($('<span>').text(text(v)))
       .appendTo(box);
   });
+}
+
+/** The values whose checkbox is ticked, in the list's order: what the dialog saves. */
+export function tickedValues<V extends string>(values: readonly V[], id: (v: V) => string): V[] {
+  return values.filter((v) => $(`#${id(v)}`).prop('checked'));
 }

@@ -1,4 +1,4 @@
-import { renderCheckboxes } from '../../editor/checkbox-list';
+import { renderCheckboxes, tickedValues } from '../../editor/checkbox-list';
 import { isFailurePort, keepStoredFailures, outputsWithFailures, showFailures } from '../../editor/failures';
 import { translateStatuses } from '../../editor/status-i18n';
 import { LIVING_KINDS } from '../../protocols/aliyun/kinds';
@@ -44,13 +44,11 @@ RED.nodes.registerType('aliyun-living-in', {
   },
   oneditprepare: function (this: AliyunLivingInEditorNode) {
     renderCheckboxes('#aliyun-living-in-kinds', LIVING_KINDS, (k) => `node-input-kind-${k}`, (k) => this._(`kind.${k}`),
-      { label: 'width:auto;margin-right:10px', input: 'width:auto;margin:0 4px 0 0' });
-    const selected = new Set<string>(this.kinds ?? LIVING_KINDS);
-    for (const k of LIVING_KINDS) $(`#node-input-kind-${k}`).prop('checked', selected.has(k));
+      { label: 'width:auto;margin-right:10px', input: 'width:auto;margin:0 4px 0 0' }, this.kinds ?? LIVING_KINDS);
     showFailures(this.failures, 'catch');
   },
   oneditsave: function (this: AliyunLivingInEditorNode) {
-    this.kinds = LIVING_KINDS.filter((k) => $(`#node-input-kind-${k}`).prop('checked'));
+    this.kinds = tickedValues(LIVING_KINDS, (k) => `node-input-kind-${k}`);
     this.outputs = outputsWithFailures(2);
   },
 });

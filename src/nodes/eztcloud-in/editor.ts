@@ -1,4 +1,4 @@
-import { renderCheckboxes } from '../../editor/checkbox-list';
+import { renderCheckboxes, tickedValues } from '../../editor/checkbox-list';
 import { translateStatuses } from '../../editor/status-i18n';
 import { KINDS } from '../../protocols/eztcloud/kinds';
 
@@ -38,9 +38,7 @@ RED.nodes.registerType('eztcloud-in', {
   },
   oneditprepare: function (this: EztcloudInEditorNode & { _: (k: string) => string }) {
     renderCheckboxes('#eztcloud-in-kinds', KINDS, (k) => `node-input-kind-${k}`, (k) => this._(`kind.${k}`),
-      { label: 'width:auto;margin-right:10px', input: 'width:auto;margin:0 4px 0 0' });
-    const selected = new Set<string>(this.kinds ?? KINDS);
-    for (const k of KINDS) $(`#node-input-kind-${k}`).prop('checked', selected.has(k));
+      { label: 'width:auto;margin-right:10px', input: 'width:auto;margin:0 4px 0 0' }, this.kinds ?? KINDS);
     const show = () => {
       $('.eztcloud-devices').toggle($('#node-input-devicesMode').val() === 'list');
       $('.eztcloud-data').toggle($('#node-input-kind-data').prop('checked') as boolean);
@@ -49,7 +47,7 @@ RED.nodes.registerType('eztcloud-in', {
     show();
   },
   oneditsave: function (this: EztcloudInEditorNode) {
-    this.kinds = KINDS.filter((k) => $(`#node-input-kind-${k}`).prop('checked'));
+    this.kinds = tickedValues(KINDS, (k) => `node-input-kind-${k}`);
     this.outputs = $('#node-input-split').val() === 'per-kind' ? KINDS.length : 1;
   },
 });

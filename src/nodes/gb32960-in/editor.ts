@@ -1,4 +1,4 @@
-import { renderCheckboxes } from '../../editor/checkbox-list';
+import { renderCheckboxes, tickedValues } from '../../editor/checkbox-list';
 import { intRange, live } from '../../editor/validators';
 import { BATCH_FIELDS, DEFAULT_KINDS, FRAME_KINDS } from './kinds';
 
@@ -51,9 +51,7 @@ RED.nodes.registerType('gb32960-in', {
   },
   oneditprepare: function (this: Gb32960InEditorNode) {
     renderCheckboxes('#gb32960-in-kinds', FRAME_KINDS, (k) => `gb32960-in-kind-${k}`, (k) => this._(`label.kind.${k}`),
-      { label: 'width:48%;display:inline-block', input: 'width:auto;margin:0 6px 0 0' });
-    const chosen = new Set((this.kinds ?? '').split(',').filter(Boolean));
-    for (const k of FRAME_KINDS) $(`#gb32960-in-kind-${k}`).prop('checked', chosen.has(k));
+      { label: 'width:48%;display:inline-block', input: 'width:auto;margin:0 6px 0 0' }, (this.kinds ?? '').split(',').filter(Boolean));
     const output = $('#node-input-output');
     const mark = () => {
       const on = output.val() === 'batch';
@@ -73,7 +71,7 @@ RED.nodes.registerType('gb32960-in', {
     mark();
   },
   oneditsave: function (this: Gb32960InEditorNode) {
-    this.kinds = FRAME_KINDS.filter((k) => $(`#gb32960-in-kind-${k}`).prop('checked')).join(',');
+    this.kinds = tickedValues(FRAME_KINDS, (k) => `gb32960-in-kind-${k}`).join(',');
     // Stored as numbers, as the runtime reads them; a value that is no number stays as typed and is marked.
     for (const name of Object.keys(BATCH_FIELDS) as BatchField[]) {
       const s = String(batchInput(name).val() ?? '').trim();

@@ -1,4 +1,4 @@
-import { renderCheckboxes } from '../../editor/checkbox-list';
+import { renderCheckboxes, tickedValues } from '../../editor/checkbox-list';
 import { translateStatuses } from '../../editor/status-i18n';
 import { check, intRange, live } from '../../editor/validators';
 import { DATA_TYPES } from '../../protocols/jointech/data-types';
@@ -85,11 +85,9 @@ RED.nodes.registerType('jointech-in', {
   },
   oneditprepare: function (this: JointechInEditorNode) {
     renderCheckboxes('#jointech-in-types', DATA_TYPES, (t) => `node-input-type-${t}`, (t) => this._(`type.${t}`),
-      { label: 'width:auto;margin-right:10px', lastLabel: 'width:auto', input: 'width:auto;margin:0 4px 0 0' });
+      { label: 'width:auto;margin-right:10px', lastLabel: 'width:auto', input: 'width:auto;margin:0 4px 0 0' }, this.types ?? DATA_TYPES);
     $('#node-input-readTimeout').attr({ min: READ_TIMEOUT.min, max: READ_TIMEOUT.max });
     rateLimitField().attr('min', RATE.min);
-    const selected = new Set<string>(this.types ?? DATA_TYPES);
-    for (const t of DATA_TYPES) $(`#node-input-type-${t}`).prop('checked', selected.has(t));
     const show = () => {
       const mode = $('#node-input-mode').val();
       $('.jointech-mqtt').toggle(mode === 'mqtt');
@@ -108,7 +106,7 @@ RED.nodes.registerType('jointech-in', {
     markRate();
   },
   oneditsave: function (this: JointechInEditorNode) {
-    this.types = DATA_TYPES.filter((t) => $(`#node-input-type-${t}`).prop('checked'));
+    this.types = tickedValues(DATA_TYPES, (t) => `node-input-type-${t}`);
     this.outputs = $('#node-input-split').val() === 'per-type' ? DATA_TYPES.length : 1;
     this.inputs = $('#node-input-mode').val() === 'webhook' ? 0 : 1;
     const rate = String(rateLimitField().val() ?? '').trim();
