@@ -78,7 +78,8 @@ const givenUpByNode = new Map<string, Array<GivenUp<unknown>>>();
 interface Open<K, W> {
   key: K;
   waiter: W;
-  timer?: NodeJS.Timeout;
+  /** When it is given up (performance.now(), which no change of the wall clock moves), and why. */
+  deadline?: { at: number; why: () => string };
 }
 
 /** Whether a publish failure left the request with the broker. */
@@ -87,12 +88,19 @@ export const sentDespite = (err: unknown): boolean => err instanceof PublishFail
 export class RequestExchange<K, W extends Waiter> {
   /** Counted since the node started. */
   readonly counts = { answered: 0, failed: 0, late: 0 };
-  private readonly open: Array<Open<K, W>> = [];
-  /** The keys of `open`, in the same order: what the picks search, without a copy per reply. */
-  private readonly openKeys: K[] = [];
+  /** The open requests, in the order they were sent. */
+  private readonly open = new Map<W, Open<K, W>>();
+  /** The keys of `open`, in the same order, as the picks search them; made again after a change. */
+  private openKeys: K[] | undefined;
   /** The open requests by key, each list in the order they were sent: exact matches without a search. */
   private readonly byKey = new Map<K, Array<Open<K, W>>>();
   private readonly givenUp: Array<GivenUp<K>> = [];
+  /**
+   * One timer for all deadlines, due at the earliest: a request answered in time costs no timer
+   * of its own to start and clear.
+   */
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
 
   constructor(private readonly o: ExchangeOptions<W>) {
     if (o.nodeId === undefined) return;
@@ -101,11 +109,11 @@ export class RequestExchange<K, W extends Waiter> {
   }
 
   get size(): number {
-    return this.open.length;
+    return this.open.size;
   }
 
   waiters(): W[] {
-    return this.open.map((e) => e.waiter);
+    return [...this.open.keys()];
   }
 
   /** Whether a request with `key` is waiting. */
@@ -120,16 +128,40 @@ export class RequestExchange<K, W extends Waiter> {
   wait(key: K, waiter: W, deadline?: { ms: number; why: () => string }): void {
     const entry: Open<K, W> = { key, waiter };
     if (deadline) {
-      entry.timer = setTimeout(() => {
-        if (this.remove(waiter)) this.giveUp(entry, 'timeout', deadline.why());
-      }, deadline.ms);
+      entry.deadline = { at: performance.now() + deadline.ms, why: deadline.why };
+      if (entry.deadline.at < this.timerAt) this.armTimer(entry.deadline.at);
     }
-    this.open.push(entry);
-    this.openKeys.push(key);
+    this.open.set(waiter, entry);
+    this.openKeys = undefined;
     const same = this.byKey.get(key);
     if (same) same.push(entry);
     else this.byKey.set(key, [entry]);
     this.o.changed?.();
+  }
+
+  private armTimer(at: number): void {
+    clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(() => this.expire(), Math.max(1, Math.ceil(at - performance.now())));
+  }
+
+  /** Gives up every request past its deadline, oldest first, and sets the timer for the next. */
+  private expire(): void {
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    const now = performance.now();
+    const due = [...this.open.values()].filter((e) => e.deadline && e.deadline.at <= now);
+    for (const entry of due) if (this.remove(entry.waiter)) this.giveUp(entry, 'timeout', entry.deadline!.why());
+    let next = Infinity;
+    for (const e of this.open.values()) if (e.deadline && e.deadline.at < next) next = e.deadline.at;
+    if (next === Infinity) this.stopTimer();
+    else if (next !== this.timerAt) this.armTimer(next);
+  }
+
+  private stopTimer(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
   }
 
   /**
@@ -153,9 +185,10 @@ export class RequestExchange<K, W extends Waiter> {
    */
   find(...picks: Array<Pick<K>>): Match<K, W> {
     this.forgetOld();
+    this.openKeys ??= [...this.open.values()].map((e) => e.key);
     for (const pick of picks) {
       const key = pick(this.openKeys);
-      const entry = key === undefined ? undefined : this.open[this.openKeys.indexOf(key)];
+      const entry = key === undefined ? undefined : this.byKey.get(key)?.[0];
       if (entry) return { waiter: entry.waiter, key: entry.key };
       const late = pick(this.givenUp.map((g) => g.key));
       if (late !== undefined) {
@@ -235,9 +268,11 @@ export class RequestExchange<K, W extends Waiter> {
    * are withdrawn (sent false), never published after their node stopped. Returns the errors.
    */
   close(why: (waiter: W, key: K) => string): ProtocolError[] {
-    const all = this.open.splice(0);
-    this.openKeys.length = 0;
+    const all = [...this.open.values()];
+    this.open.clear();
+    this.openKeys = undefined;
     this.byKey.clear();
+    this.stopTimer();
     this.o.changed?.();
     const errors = all.map((e) => this.giveUp(e, 'closed', why(e.waiter, e.key)));
     if (this.o.policy === 'output') for (const error of errors) this.o.logStopped?.(error);
@@ -251,7 +286,6 @@ export class RequestExchange<K, W extends Waiter> {
 
   /** Withdraws the request if it still waits to leave, remembers its key for late replies if it left, fails it. */
   private giveUp(entry: Open<K, W>, code: string, why: string): ProtocolError {
-    clearTimeout(entry.timer);
     const sent = !entry.waiter.outgoing?.withdraw();
     if (sent) this.givenUp.push({ key: entry.key, at: Date.now() });
     const partial = this.o.partial?.(entry.waiter);
@@ -261,15 +295,16 @@ export class RequestExchange<K, W extends Waiter> {
   }
 
   private remove(waiter: W): boolean {
-    const i = this.open.findIndex((e) => e.waiter === waiter);
-    if (i < 0) return false;
-    const entry = this.open[i]!;
-    clearTimeout(entry.timer);
-    this.open.splice(i, 1);
-    this.openKeys.splice(i, 1);
+    const entry = this.open.get(waiter);
+    if (!entry) return false;
+    this.open.delete(waiter);
+    this.openKeys = undefined;
     const same = this.byKey.get(entry.key)!;
     if (same.length === 1) this.byKey.delete(entry.key);
     else same.splice(same.indexOf(entry), 1);
+    // The timer stays set for a later deadline (a fire with nothing due only sets it again), but
+    // none is left running for a node with nothing waiting.
+    if (this.open.size === 0) this.stopTimer();
     this.o.changed?.();
     return true;
   }

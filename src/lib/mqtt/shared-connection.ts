@@ -551,6 +551,9 @@ export class SharedMqttConnection implements PlatformTransport {
       resubscribe: false,
       queueQoSZero: false,
       manualConnect: true,
+      // mqtt.js asks the debug module whether to log at each step of every packet it writes or
+      // reads; unless DEBUG asks for debug output, nobody reads those lines.
+      ...(process.env.DEBUG ? {} : { log: () => undefined }),
       ...(this.opts.username ? { username: this.opts.username } : {}),
       ...(this.opts.password ? { password: this.opts.password } : {}),
       ...(this.opts.tls ?? {}),
