@@ -117,14 +117,15 @@ describe('request nodes: each request given up at its own deadline', function ()
     it('the earliest command answered in time: a later one with another key still times out at its own deadline', async () => {
       const t = await loadOut();
       t.send(1, 0.3);
-      const laterAt = t.send(2, 0.8);
+      // Due soon after the first: not given up with it when the timer fires for the first.
+      const laterAt = t.send(2, 0.5);
       await waitFor(() => t.sent.length === 2, 'both commands at the device');
       await t.reply(1, 'early');
       await waitFor(() => t.replies.length === 1, 'the earliest answered');
       const later = await waitFor(() => t.failed[0], 'the later command given up', 3000);
       assert.equal(later.n, 2);
       assert.equal(later.error.code, 'timeout');
-      within(later.at - laterAt, 800, 1600, 'the 0.8 s command given up');
+      within(later.at - laterAt, 500, 1000, 'the 0.5 s command given up');
       assert.equal(t.replies[0]!.n, 1);
       await sleep(300);
       assert.equal(t.failed.length, 1, 'the answered command never fails');
@@ -152,9 +153,9 @@ describe('request nodes: each request given up at its own deadline', function ()
       const t = await loadOut();
       const offsets = [-20, -10, -5, 0, 5, 10, 20];
       const start = performance.now();
-      offsets.forEach((_, i) => { t.send(100 + i, 0.4); t.send(200 + i, 5); });
+      offsets.forEach((_, i) => { t.send(100 + i, 0.4); t.send(200 + i, 1); });
       await waitFor(() => t.sent.length === 2 * offsets.length, 'all commands at the device');
-      // Each reply to a 5 s command reaches the node around the deadline of the 0.4 s ones.
+      // Each reply to a 1 s command reaches the node around the deadline of the 0.4 s ones.
       await Promise.all(offsets.map(async (offset, i) => {
         await sleep(Math.max(0, start + 400 + offset - performance.now()));
         await t.reply(200 + i, `r${i}`);
@@ -165,15 +166,16 @@ describe('request nodes: each request given up at its own deadline', function ()
       await sleep(200);
       assert.equal(t.failed.length + t.replies.length, 2 * offsets.length, 'one answer each');
 
-      // Nothing waits now: a new command is timed, and another answered, as on a fresh node.
-      const nextAt = t.send(300, 0.3);
+      // Nothing waits now: a new command is timed, and another answered, as on a fresh node; its
+      // deadline comes after those of the 1 s commands, for which the timer was last set.
+      const nextAt = t.send(300, 1.2);
       t.send(301, 2);
       await waitFor(() => t.sent.length === 2 * offsets.length + 2, 'the next commands at the device');
       await t.reply(301, 'next');
       await waitFor(() => t.replies.length === offsets.length + 1, 'the next command answered');
-      const next = await waitFor(() => t.failed[offsets.length], 'the next command given up', 3000);
+      const next = await waitFor(() => t.failed[offsets.length], 'the next command given up', 4000);
       assert.equal(next.n, 300);
-      within(next.at - nextAt, 300, 900, 'the 0.3 s command given up');
+      within(next.at - nextAt, 1200, 2000, 'the 1.2 s command given up');
     });
 
     it('a redeploy answers the waiting commands as closed; their deadlines pass without a second answer, and the new node times its own', async () => {
@@ -239,7 +241,7 @@ describe('request nodes: each request given up at its own deadline', function ()
       await t.peer.subscribeAsync(`download/${AK}/+/cmd`, { qos: 1 });
       t.node.receive({ device: '8130630001', n: 1, timeout: 0.3 } as never);
       const laterAt = performance.now();
-      t.node.receive({ device: '8130630002', n: 2, timeout: 0.8 } as never);
+      t.node.receive({ device: '8130630002', n: 2, timeout: 0.5 } as never);
       await waitFor(() => frames.length === 2, 'both commands at the locks');
       const first = frames.find((f) => f.startsWith('(8130630001,'))!;
       const [id, , serial, word, index] = first.slice(1, -1).split(',') as [string, string, string, string, string];
@@ -249,7 +251,7 @@ describe('request nodes: each request given up at its own deadline', function ()
       assert.equal(t.outs[0]![0]!.n, 1);
       const later = await waitFor(() => t.failed[0], 'the later command given up', 3000);
       assert.deepEqual([later.n, later.error.code], [2, 'timeout']);
-      within(later.at - laterAt, 800, 1600, 'the 0.8 s command given up');
+      within(later.at - laterAt, 500, 1000, 'the 0.5 s command given up');
       await sleep(300);
       assert.equal(t.failed.length, 1);
     });
