@@ -259,6 +259,9 @@ function coreFlow(url: string, c: IngestCase): FlowNode[] {
 const GW = 171;
 const DEV = 401;
 const UP = `$IOTOS/device/platform/update/${GW}/${DEV}`;
+/** The core baseline's gateway: its uplinks and results are its own. */
+const CORE_GW = 172;
+const CORE_UP = `$IOTOS/device/platform/update/${CORE_GW}/${DEV}`;
 /** Round trips per run. Runs are short so that a raw and a node run compared are seconds apart. */
 const UPLINKS = Number(process.env.BENCH_UPLINKS) || 4000;
 /** Rounds of raw, node, node, raw (then the reverse); BENCH_ROUNDS for the other benches. */
@@ -363,6 +366,12 @@ interface RoundTripCase {
   flow(url: string): FlowNode[];
   credentials: Record<string, Record<string, string>>;
   input(n: number): Record<string, unknown>;
+  /**
+   * The same requests built with core nodes: a function node sends each input's request to
+   * `mqtt out` and keeps the msg until `mqtt in` brings its reply; under keys of its own (`order`),
+   * so that neither it nor the others read each other's replies.
+   */
+  core: { order: Record<string, unknown>; replyFilter: string; func: string };
 }
 
 async function rawSender(child: Child, c: RoundTripCase): Promise<TripSender> {
@@ -386,17 +395,43 @@ async function rawSender(child: Child, c: RoundTripCase): Promise<TripSender> {
   return { run: runs.run, close: () => client.endAsync() };
 }
 
-async function nodeSender(red: BenchRuntime, c: RoundTripCase): Promise<TripSender> {
-  await red.deploy(c.flow(''), c.credentials);
-  await new Promise((r) => setTimeout(r, 500));
-  const node = red.node('dev');
+/**
+ * The flow of the core baseline: one function node gets the bench's inputs (no topic) and the
+ * replies from `mqtt in` (a topic), with the waiting msgs in its context.
+ */
+function coreTripFlow(url: string, c: RoundTripCase): FlowNode[] {
+  return [
+    { id: 'coreBroker', type: 'mqtt-broker', broker: url, clientid: `bench-rt-core-${process.pid}`, autoConnect: true, protocolVersion: 4 },
+    { id: 'coreIn', type: 'mqtt in', broker: 'coreBroker', topic: c.core.replyFilter, qos: '1', datatype: 'utf8', wires: [['coreDev']] },
+    { id: 'coreDev', type: 'function', func: `let pending = context.get('pending');\nif (!pending) { pending = new Map(); context.set('pending', pending); }\n${c.core.func}`, outputs: 2, wires: [['coreOut'], ['coreSink']] },
+    { id: 'coreOut', type: 'mqtt out', broker: 'coreBroker', topic: '', qos: '', retain: '' },
+    { id: 'coreSink', type: 'junction', wires: [] },
+  ];
+}
+
+/** The node (`dev`, answering to `sink`) and the core flow (`coreDev`, to `coreSink`), deployed once for all runs. */
+async function deployTrips(red: BenchRuntime, c: RoundTripCase, url: string): Promise<void> {
+  await red.deploy([...c.flow(''), ...coreTripFlow(url, c)], c.credentials);
+  await new Promise((r) => setTimeout(r, 700));
+  // Core's broker node leaves Nagle's algorithm on: each QoS 1 publish then waits for the broker's
+  // delayed ACK (about 40 ms on Linux), and the core flow makes some 1,000 round trips/s. Its
+  // socket gets the same tuning as the raw client's and ours, unless BENCH_CORE_NAGLE=1 asks for it
+  // as deployed.
+  if (process.env.BENCH_CORE_NAGLE === '1') return;
+  const core = red.node('coreBroker') as unknown as { client?: { stream?: { setNoDelay?(on: boolean): void } } };
+  core.client?.stream?.setNoDelay?.(true);
+}
+
+/** Runs through Node-RED: inputs into `input`, answers (with the input's t0) out of `output`. */
+function flowSender(red: BenchRuntime, c: RoundTripCase, input: string, output: string): TripSender {
+  const node = red.node(input);
   const runs = tripRuns((n) => node.receive({ ...c.input(n), t0: performance.now() } as never));
-  red.node('sink').on('input', (input: unknown) => {
-    const msg = input as { t0: number; error?: unknown };
+  red.node(output).on('input', (received: unknown) => {
+    const msg = received as { t0: number; error?: unknown };
     if (msg.error) throw new Error(`${c.node} failed in the bench: ${JSON.stringify(msg.error)}`);
     runs.back(performance.now() - msg.t0);
   });
-  return { run: runs.run, close: () => red.deploy([]) };
+  return { run: runs.run, close: async () => undefined };
 }
 
 function roundTripCases(url: string): RoundTripCase[] {
@@ -419,6 +454,22 @@ function roundTripCases(url: string): RoundTripCase[] {
       ],
       credentials: { conn: { username: 'bench', password: 'bench' } },
       input: (n) => ({ payload: { '7be6': n } }),
+      core: {
+        order: { iotosPlatform: { gatewayId: CORE_GW, deviceId: DEV } },
+        replyFilter: `${CORE_UP}/+/result`,
+        func: `if (msg.topic === undefined) {
+  const requestId = Math.random().toString(16).slice(2) + Date.now().toString(16);
+  pending.set(requestId, msg);
+  const now = Date.now();
+  return [{ topic: '${CORE_UP}', qos: 1, payload: JSON.stringify({ requestId, requestTime: now, data: { '7be6': { name: 'temperature', id: 1963, oid: '7be6', ts: now / 1000, value: msg.payload['7be6'] } } }) }, null];
+}
+const r = JSON.parse(msg.payload);
+const sent = r.responseCode === 0 ? pending.get(r.requestId) : undefined;
+if (!sent) return null;
+pending.delete(r.requestId);
+sent.payload = r;
+return [null, sent];`,
+      },
     },
     {
       node: 'eztcloud-out', what: 'command_send: validation, reply matched by device and id',
@@ -435,6 +486,21 @@ function roundTripCases(url: string): RoundTripCase[] {
       ],
       credentials: { proj: { projectKey: 'PR_bench', projectSecret: 'bench' } },
       input: (n) => ({ payload: { n }, id: n + 1, device: ezDevice(n) }),
+      core: {
+        order: { eztcloudPlatform: { projectKey: 'PR_benchcore' } },
+        replyFilter: 'open/PR_benchcore/+/command_reply',
+        func: `if (msg.topic === undefined) {
+  pending.set(msg.device + '/' + msg.id, msg);
+  return [{ topic: 'open/PR_benchcore/' + msg.device + '/command_send', qos: 1, payload: JSON.stringify({ method: 'set', params: msg.payload, id: msg.id }) }, null];
+}
+const r = JSON.parse(msg.payload);
+const key = msg.topic.split('/')[2] + '/' + r.id;
+const sent = pending.get(key);
+if (!sent) return null;
+pending.delete(key);
+sent.payload = r;
+return [null, sent];`,
+      },
     },
     {
       node: 'lock-command', what: 'BASE1 frames: serials, reply parsed and matched per device',
@@ -452,6 +518,20 @@ function roundTripCases(url: string): RoundTripCase[] {
       ],
       credentials: { acc: { username: 'bench', password: 'fe01ce2a7fbac8fafaed7c982a04e229' } },
       input: (n) => ({ device: String(8_000_000_000 + n) }),
+      core: {
+        order: { jointechDevices: { accessKey: `${AK}core` } },
+        replyFilter: `upload/${AK}core/+/cmd`,
+        func: `if (msg.topic === undefined) {
+  pending.set(msg.device, msg);
+  return [{ topic: 'download/${AK}core/' + msg.device + '/cmd', qos: 1, payload: '(' + msg.device + ',1,001,BASE,1)' }, null];
+}
+const r = JSON.parse(msg.payload);
+const sent = pending.get(r.assetId);
+if (!sent) return null;
+pending.delete(r.assetId);
+sent.payload = r;
+return [null, sent];`,
+      },
     },
   ];
 }
@@ -467,9 +547,12 @@ async function main(): Promise<void> {
   const ingestCases = INGEST.filter((c) => selected(c.node));
   const ingest = ingestCases.map(() => ({ raw: [] as IngestResult[], node: [] as IngestResult[], core: [] as IngestResult[], bare: [] as IngestResult[] }));
   const rtCases = roundTripCases(child.url).filter((c) => selected(c.node));
-  const trips = rtCases.map(() => ({ raw: [] as RoundTrips[], node: [] as RoundTrips[] }));
+  const trips = rtCases.map(() => ({ raw: [] as RoundTrips[], node: [] as RoundTrips[], core: [] as RoundTrips[] }));
   const amqp = { raw: [] as IngestResult[], node: [] as IngestResult[] };
-  for (const c of rtCases) child.proc.send(c.order);
+  for (const c of rtCases) {
+    child.proc.send(c.order);
+    child.proc.send(c.core.order);
+  }
   for (let round = 0; round < ROUNDS; round++) {
     for (const [i, c] of ingestCases.entries()) {
       ingest[i]!.raw.push(await rawMqtt(child, c));
@@ -483,34 +566,42 @@ async function main(): Promise<void> {
     }
   }
   for (const [i, c] of rtCases.entries()) {
-    const senders = { raw: await rawSender(child, c), node: await nodeSender(red, c) };
-    await senders.raw.run(WARM_UP);
-    await senders.node.run(WARM_UP);
+    await deployTrips(red, c, child.url);
+    const senders = { raw: await rawSender(child, c), node: flowSender(red, c, 'dev', 'sink'), core: flowSender(red, c, 'coreDev', 'coreSink') };
+    const who3 = ['raw', 'node', 'core'] as const;
+    for (const who of who3) await senders[who].run(WARM_UP);
     for (let round = 0; round < TRIP_ROUNDS; round++) {
-      // raw, node, node, raw (then node, raw, raw, node): a machine speeding up or slowing down
-      // during the round favours neither.
-      const order = round % 2 === 0 ? (['raw', 'node', 'node', 'raw'] as const) : (['node', 'raw', 'raw', 'node'] as const);
-      const runs: Record<'raw' | 'node', RoundTrips[]> = { raw: [], node: [] };
+      // raw, node, core, core, node, raw, the next round the reverse: a machine speeding up or
+      // slowing down during the round favours none of them.
+      const forward = round % 2 === 0 ? who3 : ([...who3].reverse() as typeof who3[number][]);
+      const order = [...forward, ...[...forward].reverse()];
+      const runs: Record<typeof who3[number], RoundTrips[]> = { raw: [], node: [], core: [] };
       for (const who of order) runs[who].push(await withBrokerCpu(child, () => senders[who].run(UPLINKS)));
-      trips[i]!.raw.push(meanTrips(runs.raw));
-      trips[i]!.node.push(meanTrips(runs.node));
-      const [raw, node] = [trips[i]!.raw.at(-1)!, trips[i]!.node.at(-1)!];
-      console.error(`round trips round ${round + 1} ${c.node}: raw ${Math.round(raw.rate)}/s ${raw.cpuUs.toFixed(1)} µs CPU (broker ${raw.brokerUs.toFixed(1)}), node ${Math.round(node.rate)}/s ${node.cpuUs.toFixed(1)} µs CPU (broker ${node.brokerUs.toFixed(1)}) (${(node.rate / raw.rate).toFixed(2)}x)`);
+      for (const who of who3) trips[i]![who].push(meanTrips(runs[who]));
+      const line = (who: typeof who3[number]) => {
+        const x = trips[i]![who].at(-1)!;
+        return `${who} ${Math.round(x.rate)}/s ${x.cpuUs.toFixed(1)} µs CPU (broker ${x.brokerUs.toFixed(1)})`;
+      };
+      const ratio = (who: 'node' | 'core') => (trips[i]![who].at(-1)!.rate / trips[i]!.raw.at(-1)!.rate).toFixed(2);
+      console.error(`round trips round ${round + 1} ${c.node}: ${who3.map(line).join(', ')} (node ${ratio('node')}x, core ${ratio('core')}x)`);
     }
     await senders.raw.close();
-    await senders.node.close();
+    await red.deploy([]);
   }
   const gb = selected('gb32960') ? benchGb32960() : undefined;
   const gbServer = selected('gb32960-server') ? await benchGb32960Server(red, ROUNDS) : undefined;
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
   const tripRows = rtCases.flatMap((c, i) => {
-    const { raw, node } = trips[i]!;
-    const row = (label: string, xs: RoundTrips[], ratio: string) =>
-      `| ${label} | ${fmt(median(xs.map((x) => x.rate)))} | ${median(xs.map((x) => x.p50)).toFixed(1)} | ${median(xs.map((x) => x.p99)).toFixed(1)} | ${median(xs.map((x) => x.cpuUs)).toFixed(1)} | ${median(xs.map((x) => x.brokerUs)).toFixed(1)} | ${ratio} |`;
+    const { raw, node, core } = trips[i]!;
+    /** The median of same-round ratios of round trips/s. */
+    const vs = (xs: RoundTrips[], base: RoundTrips[]) => `${median(xs.map((x, j) => x.rate / base[j]!.rate)).toFixed(2)}x`;
+    const row = (label: string, xs: RoundTrips[], ratios: string) =>
+      `| ${label} | ${fmt(median(xs.map((x) => x.rate)))} | ${median(xs.map((x) => x.p50)).toFixed(1)} | ${median(xs.map((x) => x.p99)).toFixed(1)} | ${median(xs.map((x) => x.cpuUs)).toFixed(1)} | ${median(xs.map((x) => x.brokerUs)).toFixed(1)} | ${ratios} |`;
     return [
-      `| **${c.node}** | | | | | | |`,
-      row('raw mqtt.js client, same envelope and matching (baseline)', raw, '1.00x'),
-      row(`${c.node}: ${c.what}`, node, `${median(node.map((x, j) => x.rate / raw[j]!.rate)).toFixed(2)}x`),
+      `| **${c.node}** | | | | | | | |`,
+      row('raw mqtt.js client, same envelope and matching (baseline)', raw, `1.00x | ${vs(raw, core)}`),
+      row(`${c.node}: ${c.what}`, node, `${vs(node, raw)} | ${vs(node, core)}`),
+      row('core mqtt out + mqtt in + function (same envelope and matching, no checks, no deadline)', core, `${vs(core, raw)} | 1.00x`),
     ];
   });
   const ms = (n: number) => n.toFixed(2);
@@ -581,10 +672,10 @@ async function main(): Promise<void> {
     ]),
     ...section(amqpRows),
     ...section(tripRows.length === 0 ? [] : [
-      `## Request / reply round trips (${WINDOW} in flight, QoS 1, platform or devices answered from the child process; raw client and node both connected throughout; after a warm-up, ${TRIP_ROUNDS} rounds of raw, node, node, raw (then the reverse), ${UPLINKS} requests a run, each round's figures the mean of its two runs; medians, ratio the median of same-round ratios)`,
+      `## Request / reply round trips (${WINDOW} in flight, QoS 1, platform or devices answered from the child process; raw client, node and core flow all connected throughout; after a warm-up, ${TRIP_ROUNDS} rounds of raw, node, core, core, node, raw (then the reverse), ${UPLINKS} requests a run, each round's figures the mean of its two runs; medians, ratios the median of same-round ratios)`,
       '',
-      '| sender | round trips/s | p50 ms | p99 ms | CPU µs/trip | broker + platform CPU µs/trip | vs raw mqtt.js |',
-      '|---|---:|---:|---:|---:|---:|---:|',
+      '| sender | round trips/s | p50 ms | p99 ms | CPU µs/trip | broker + platform CPU µs/trip | vs raw mqtt.js | vs core flow |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|',
       ...tripRows,
     ]),
     ...section(gbRows),
