@@ -264,7 +264,7 @@ const CORE_GW = 172;
 const CORE_UP = `$IOTOS/device/platform/update/${CORE_GW}/${DEV}`;
 /** Round trips per run. Runs are short so that a raw and a node run compared are seconds apart. */
 const UPLINKS = Number(process.env.BENCH_UPLINKS) || 4000;
-/** Rounds of raw, node, node, raw (then the reverse); BENCH_ROUNDS for the other benches. */
+/** Rounds of raw, node, core, core, node, raw (then the reverse); BENCH_ROUNDS for the other benches. */
 const TRIP_ROUNDS = Number(process.env.BENCH_TRIP_ROUNDS) || 25;
 /** Round trips each sender makes once before the rounds, so that no round meets a cold JIT. */
 const WARM_UP = 5000;
@@ -330,8 +330,9 @@ function windowed(count: number, send: (n: number) => void): { back: (latencyMs:
 }
 
 /**
- * A sender that stays connected (the raw client) or deployed (the node) between its runs, so that
- * runs can alternate every fraction of a second. Request numbers go on across runs: no key repeats.
+ * A sender that stays connected (the raw client) or deployed (the node, the core flow) between its
+ * runs, so that runs can alternate every fraction of a second. Request numbers go on across runs:
+ * no key repeats.
  */
 interface TripSender {
   run(count: number): Promise<Omit<RoundTrips, 'brokerUs'>>;
