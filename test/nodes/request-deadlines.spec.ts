@@ -9,12 +9,11 @@ import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import type * as mqtt from 'mqtt';
 import type { Node } from 'node-red';
-import { startAedes } from '../../tools/broker';
 import { withRedAndTestBrokers } from '../support/suite';
-import { builtNode, helper, lastStatus, sleep, statuses, testClient, waitFor, type FlowNode } from '../support/red';
+import { requestNodeLoader, warned } from '../support/request-flow';
+import { builtNode, lastStatus, sleep, statuses, waitFor, type FlowNode } from '../support/red';
 
 type Msg = Record<string, any>;
-type Calls = { getCalls(): Array<{ thisValue: unknown; args: unknown[] }> };
 
 const nodes = ['eztcloud-project', 'eztcloud-out', 'iotos-connection', 'iotos-device', 'jointech-account', 'lock-command'].map(builtNode);
 const tag = Math.random().toString(36).slice(2, 8);
@@ -33,7 +32,6 @@ function arrivals(node: Node): Arrival[] {
   return got;
 }
 
-const warned = (node: Node, re: RegExp) => (node.warn as unknown as Calls).getCalls().filter((c) => c.thisValue === node && re.test(String(c.args[0]))).length;
 
 /** Asserts `ms` lies in [low, high). */
 function within(ms: number, low: number, high: number, what: string): void {
@@ -46,31 +44,7 @@ describe('request nodes: each request given up at its own deadline', function ()
   const clients: mqtt.MqttClient[] = [];
   afterEach(async () => { await Promise.all(clients.splice(0).map((c) => c.endAsync(true))); });
 
-  /** Loads `cfg` and `req` (failures on its last output, `others` outputs before it), waits until subscribed. */
-  async function load(cfg: (url: string) => FlowNode, creds: Record<string, string>, req: FlowNode, others: number, filters: number) {
-    const broker = await brokers.use(startAedes());
-    const outIds = Array.from({ length: others + 1 }, (_, i) => `out${i}`);
-    const flow: FlowNode[] = [
-      { id: 'f1', type: 'tab' },
-      cfg(broker.url),
-      { z: 'f1', failures: 'output', ...req, id: 'req', wires: outIds.map((id) => [id]) },
-      ...outIds.map((id) => ({ id, type: 'helper', z: 'f1' })),
-    ];
-    await helper.load(nodes, flow, { cfg: creds });
-    await waitFor(() => {
-      const c = (helper.getNode('cfg') as unknown as { connection?: { connected: boolean; filters: string[] } }).connection;
-      return !!c?.connected && c.filters.length >= filters;
-    }, 'connected and subscribed');
-    await sleep(100);
-    const peer = await testClient(broker.url);
-    clients.push(peer);
-    const outs = outIds.map((id) => arrivals(helper.getNode(id)));
-    const redeploy = async () => {
-      await helper.setFlows(flow.map((n) => (n.id === 'req' ? { ...n, name: 'changed' } : n)), 'nodes', { cfg: creds });
-      return helper.getNode('req');
-    };
-    return { node: helper.getNode('req'), peer, outs, failed: outs[others]!, redeploy };
-  }
+  const load = requestNodeLoader(nodes, brokers, clients, arrivals);
 
   describe('eztcloud-out', () => {
     const DEV = 'DU_dl';

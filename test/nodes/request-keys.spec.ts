@@ -8,9 +8,9 @@
 import assert from 'node:assert/strict';
 import type * as mqtt from 'mqtt';
 import type { Node } from 'node-red';
-import { startAedes } from '../../tools/broker';
 import { withRedAndTestBrokers } from '../support/suite';
-import { builtNode, collect, helper, sleep, testClient, waitFor, type FlowNode } from '../support/red';
+import { requestNodeLoader, warned } from '../support/request-flow';
+import { builtNode, sleep, waitFor, type FlowNode } from '../support/red';
 
 type Msg = Record<string, any>;
 type Calls = { getCalls(): Array<{ thisValue: unknown; args: unknown[] }> };
@@ -24,7 +24,6 @@ const LPK = `pk${tag}`;
 const CHANNEL = `app${tag}`;
 const POINTS = [{ name: 'temperature', id: 1963, oid: '7be6' }, { name: 'switch', id: 1964, oid: '179f' }];
 
-const warned = (node: Node, re: RegExp) => (node.warn as unknown as Calls).getCalls().filter((c) => c.thisValue === node && re.test(String(c.args[0]))).length;
 
 describe('request nodes: replies matched by their key', function () {
   this.timeout(30000);
@@ -32,31 +31,7 @@ describe('request nodes: replies matched by their key', function () {
   const clients: mqtt.MqttClient[] = [];
   afterEach(async () => { await Promise.all(clients.splice(0).map((c) => c.endAsync(true))); });
 
-  /** Loads `cfg` and `req` (failures on its last output, `others` outputs before it) and waits until subscribed. */
-  async function load(cfg: (url: string) => FlowNode, creds: Record<string, string>, req: FlowNode, others: number, filters: number) {
-    const broker = await brokers.use(startAedes());
-    const outIds = Array.from({ length: others + 1 }, (_, i) => `out${i}`);
-    const flow: FlowNode[] = [
-      { id: 'f1', type: 'tab' },
-      cfg(broker.url),
-      { z: 'f1', failures: 'output', ...req, id: 'req', wires: outIds.map((id) => [id]) },
-      ...outIds.map((id) => ({ id, type: 'helper', z: 'f1' })),
-    ];
-    await helper.load(nodes, flow, { cfg: creds });
-    await waitFor(() => {
-      const c = (helper.getNode('cfg') as unknown as { connection?: { connected: boolean; filters: string[] } }).connection;
-      return !!c?.connected && c.filters.length >= filters;
-    }, 'connected and subscribed');
-    await sleep(100);
-    const peer = await testClient(broker.url);
-    clients.push(peer);
-    const outs = outIds.map((id) => collect(helper.getNode(id)));
-    const redeploy = async () => {
-      await helper.setFlows(flow.map((n) => (n.id === 'req' ? { ...n, name: 'changed' } : n)), 'nodes', { cfg: creds });
-      return helper.getNode('req');
-    };
-    return { node: helper.getNode('req'), peer, outs, failed: outs[others]!, redeploy };
-  }
+  const load = requestNodeLoader<Msg>(nodes, brokers, clients);
 
   describe('eztcloud-out', () => {
     const DEV = 'DU_key1';
