@@ -256,16 +256,29 @@ function coreFlow(url: string, c: IngestCase): FlowNode[] {
 // IOTOS uplink round trips: publish an uplink, wait for the platform's result (answered by the
 // child process), with a fixed number of uplinks in flight.
 
-const GW = 171;
+type Sender = 'raw' | 'node' | 'core';
+const SENDERS: readonly Sender[] = ['raw', 'node', 'core'];
+/**
+ * Each sender's own keys (IOTOS gateway, EZtCloud project, Jointech access key), answered by the
+ * child under each: no connection receives another sender's replies.
+ */
+const KEYS: Record<Sender, { gateway: number; project: string; accessKey: string }> = {
+  raw: { gateway: 171, project: 'PR_benchR', accessKey: 'benchR' },
+  node: { gateway: 172, project: 'PR_benchN', accessKey: 'benchN' },
+  core: { gateway: 173, project: 'PR_benchC', accessKey: 'benchC' },
+};
 const DEV = 401;
-const UP = `$IOTOS/device/platform/update/${GW}/${DEV}`;
-/** The core baseline's gateway: its uplinks and results are its own. */
-const CORE_GW = 172;
-const CORE_UP = `$IOTOS/device/platform/update/${CORE_GW}/${DEV}`;
+const uplinkTopic = (who: Sender) => `$IOTOS/device/platform/update/${KEYS[who].gateway}/${DEV}`;
+const CORE_NAGLE = process.env.BENCH_CORE_NAGLE === '1';
 /** Round trips per run. Runs are short so that a raw and a node run compared are seconds apart. */
 const UPLINKS = Number(process.env.BENCH_UPLINKS) || 4000;
-/** Rounds of raw, node, core, core, node, raw (then the reverse); BENCH_ROUNDS for the other benches. */
-const TRIP_ROUNDS = Number(process.env.BENCH_TRIP_ROUNDS) || 25;
+/**
+ * Rounds of raw, node, core, core, node, raw, each round starting with the next sender (node, core,
+ * raw, raw, core, node; then core, raw, node, ...); BENCH_ROUNDS for the other benches.
+ */
+const TRIP_ROUNDS = Number(process.env.BENCH_TRIP_ROUNDS) || 24;
+/** A run that gets no reply for this long fails the bench, naming the sender. */
+const STALL_MS = 30_000;
 /** Round trips each sender makes once before the rounds, so that no round meets a cold JIT. */
 const WARM_UP = 5000;
 const WINDOW = 50;
@@ -309,21 +322,34 @@ function summarise(latencies: number[], startedAt: number, cpuAtStart: NodeJS.Cp
   return { count: latencies.length, rate: latencies.length / ((performance.now() - startedAt) / 1000), p50: at(0.5), p99: at(0.99), cpuUs: (cpu.user + cpu.system) / latencies.length };
 }
 
-/** Drives `send` with WINDOW uplinks in flight until `count` have come back through `back`. */
-function windowed(count: number, send: (n: number) => void): { back: (latencyMs: number) => void; result: Promise<Omit<RoundTrips, 'brokerUs'>> } {
+/**
+ * Drives `send` with WINDOW uplinks in flight until `count` have come back through `back`; fails
+ * when none comes back for STALL_MS (a request or reply lost).
+ */
+function windowed(who: string, count: number, send: (n: number) => void): { back: (latencyMs: number) => void; result: Promise<Omit<RoundTrips, 'brokerUs'>> } {
   const latencies: number[] = [];
   let sent = 0;
+  let lastBack = performance.now();
   let finish: (r: Omit<RoundTrips, 'brokerUs'>) => void = () => undefined;
-  const result = new Promise<Omit<RoundTrips, 'brokerUs'>>((r) => { finish = r; });
+  let fail: (err: Error) => void = () => undefined;
+  const result = new Promise<Omit<RoundTrips, 'brokerUs'>>((resolve, reject) => { finish = resolve; fail = reject; });
+  const stall = setInterval(() => {
+    if (performance.now() - lastBack < STALL_MS) return;
+    clearInterval(stall);
+    fail(new Error(`round trips: ${who} got no reply for ${STALL_MS / 1000} s, ${latencies.length} of ${count} back`));
+  }, 1000);
   const startedAt = performance.now();
   const cpuAtStart = process.cpuUsage();
   const next = () => { if (sent < count) send(sent++); };
   for (let i = 0; i < WINDOW; i++) next();
   return {
     back(latencyMs) {
+      lastBack = performance.now();
       latencies.push(latencyMs);
-      if (latencies.length === count) finish(summarise(latencies, startedAt, cpuAtStart));
-      else next();
+      if (latencies.length === count) {
+        clearInterval(stall);
+        finish(summarise(latencies, startedAt, cpuAtStart));
+      } else next();
     },
     result,
   };
@@ -340,14 +366,14 @@ interface TripSender {
 }
 
 /** Runs of `count` requests numbered on from the last run's, through `start` (which sends request `n`). */
-function tripRuns(start: (n: number) => void): { run: TripSender['run']; back: (latencyMs: number) => void } {
+function tripRuns(who: string, start: (n: number) => void): { run: TripSender['run']; back: (latencyMs: number) => void } {
   let numbered = 0;
   let current: ReturnType<typeof windowed> | undefined;
   return {
     run(count) {
       const first = numbered;
       numbered += count;
-      current = windowed(count, (n) => start(first + n));
+      current = windowed(who, count, (n) => start(first + n));
       return current.result;
     },
     back: (latencyMs) => current?.back(latencyMs),
@@ -358,8 +384,9 @@ function tripRuns(start: (n: number) => void): { run: TripSender['run']; back: (
 interface RoundTripCase {
   node: string;
   what: string;
-  /** Tells the child process to answer like the platform (or device). */
-  order: Record<string, unknown>;
+  /** Tells the child process to answer like the platform (or device), under a sender's keys. */
+  order(who: Sender): Record<string, unknown>;
+  /** What the raw client subscribes to, sends and matches. */
   replyFilter: string;
   request(n: number): { topic: string; body: string; key: string };
   /** The key a reply answers, or undefined when it is not a success. */
@@ -369,19 +396,19 @@ interface RoundTripCase {
   input(n: number): Record<string, unknown>;
   /**
    * The same requests built with core nodes: a function node sends each input's request to
-   * `mqtt out` and keeps the msg until `mqtt in` brings its reply; under keys of its own (`order`),
-   * so that neither it nor the others read each other's replies.
+   * `mqtt out` and keeps the msg until `mqtt in` (subscribed to `replyFilter`) brings its reply.
    */
-  core: { order: Record<string, unknown>; replyFilter: string; func: string };
+  core: { replyFilter: string; func: string };
 }
 
 async function rawSender(child: Child, c: RoundTripCase): Promise<TripSender> {
-  const client = await mqtt.connectAsync(child.url, { clientId: `bench-rt-raw-${process.pid}` });
-  // Same socket tuning as the package's shared connection, so that the baseline is not handicapped.
+  // The package's shared connection's tuning (no debug logger, Nagle off below), so that the
+  // baseline is not handicapped.
+  const client = await mqtt.connectAsync(child.url, { clientId: `bench-rt-raw-${process.pid}`, log: () => undefined });
   (client.stream as unknown as { setNoDelay(on: boolean): void }).setNoDelay(true);
   await client.subscribeAsync(c.replyFilter, { qos: 1 });
   const pending = new Map<string, number>();
-  const runs = tripRuns((n) => {
+  const runs = tripRuns('raw mqtt.js', (n) => {
     const r = c.request(n);
     pending.set(r.key, performance.now());
     client.publish(r.topic, r.body, { qos: 1 });
@@ -416,17 +443,24 @@ async function deployTrips(red: BenchRuntime, c: RoundTripCase, url: string): Pr
   await new Promise((r) => setTimeout(r, 700));
   // Core's broker node leaves Nagle's algorithm on: each QoS 1 publish then waits for the broker's
   // delayed ACK (about 40 ms on Linux), and the core flow makes some 1,000 round trips/s. Its
-  // socket gets the same tuning as the raw client's and ours, unless BENCH_CORE_NAGLE=1 asks for it
-  // as deployed.
-  if (process.env.BENCH_CORE_NAGLE === '1') return;
-  const core = red.node('coreBroker') as unknown as { client?: { stream?: { setNoDelay?(on: boolean): void } } };
-  core.client?.stream?.setNoDelay?.(true);
+  // client gets the raw client's tuning (Nagle off, no debug logger), on every connect, unless
+  // BENCH_CORE_NAGLE=1 asks for it as deployed.
+  if (CORE_NAGLE) return;
+  type Tunable = mqtt.MqttClient & { log: (...args: unknown[]) => void; stream?: { setNoDelay?(on: boolean): void } };
+  const client = (red.node('coreBroker') as unknown as { client?: Tunable }).client;
+  if (!client?.stream?.setNoDelay) throw new Error('round trips: core\'s mqtt-broker node has no mqtt.js client with a TCP socket to tune');
+  const tune = () => {
+    client.log = () => undefined;
+    client.stream!.setNoDelay!(true);
+  };
+  tune();
+  client.on('connect', tune);
 }
 
 /** Runs through Node-RED: inputs into `input`, answers (with the input's t0) out of `output`. */
 function flowSender(red: BenchRuntime, c: RoundTripCase, input: string, output: string): TripSender {
   const node = red.node(input);
-  const runs = tripRuns((n) => node.receive({ ...c.input(n), t0: performance.now() } as never));
+  const runs = tripRuns(input === 'dev' ? c.node : 'core flow', (n) => node.receive({ ...c.input(n), t0: performance.now() } as never));
   red.node(output).on('input', (received: unknown) => {
     const msg = received as { t0: number; error?: unknown };
     if (msg.error) throw new Error(`${c.node} failed in the bench: ${JSON.stringify(msg.error)}`);
@@ -438,31 +472,32 @@ function flowSender(red: BenchRuntime, c: RoundTripCase, input: string, output: 
 function roundTripCases(url: string): RoundTripCase[] {
   const now = () => Date.now();
   const ezDevice = (n: number) => `DU_bench${String(n % WINDOW).padStart(2, '0')}`;
+  const { raw, node, core } = KEYS;
   return [
     {
       node: 'iotos-device', what: 'uplinks: validation, requestId matching, per-point results',
-      order: { iotosPlatform: { gatewayId: GW, deviceId: DEV } },
-      replyFilter: `${UP}/+/result`,
+      order: (who) => ({ iotosPlatform: { gatewayId: KEYS[who].gateway, deviceId: DEV } }),
+      replyFilter: `${uplinkTopic('raw')}/+/result`,
       request: (n) => {
         const requestId = randomUUID().replace(/-/g, '');
-        return { key: requestId, topic: UP, body: JSON.stringify({ requestId, requestTime: now(), data: { '7be6': { name: 'temperature', id: 1963, oid: '7be6', ts: now() / 1000, value: n } } }) };
+        return { key: requestId, topic: uplinkTopic('raw'), body: JSON.stringify({ requestId, requestTime: now(), data: { '7be6': { name: 'temperature', id: 1963, oid: '7be6', ts: now() / 1000, value: n } } }) };
       },
       replyKey: (_t, body) => { const r = JSON.parse(body) as { requestId: string; responseCode: number }; return r.responseCode === 0 ? r.requestId : undefined; },
       flow: () => [
-        { id: 'conn', type: 'iotos-connection', gatewayId: String(GW), deviceId: String(DEV), connection: { url } },
+        { id: 'conn', type: 'iotos-connection', gatewayId: String(node.gateway), deviceId: String(DEV), connection: { url } },
         { id: 'dev', type: 'iotos-device', connection: 'conn', points: [{ name: 'temperature', id: 1963, oid: '7be6' }], timeout: 30, wires: [['sink'], [], ['sink']] },
         sink,
       ],
       credentials: { conn: { username: 'bench', password: 'bench' } },
       input: (n) => ({ payload: { '7be6': n } }),
       core: {
-        order: { iotosPlatform: { gatewayId: CORE_GW, deviceId: DEV } },
-        replyFilter: `${CORE_UP}/+/result`,
+        replyFilter: `${uplinkTopic('core')}/+/result`,
+        // 32 hex digits, as long as the others' requestIds.
         func: `if (msg.topic === undefined) {
-  const requestId = Math.random().toString(16).slice(2) + Date.now().toString(16);
+  const requestId = (Math.random().toString(16).slice(2) + Date.now().toString(16)).padEnd(32, '0').slice(0, 32);
   pending.set(requestId, msg);
   const now = Date.now();
-  return [{ topic: '${CORE_UP}', qos: 1, payload: JSON.stringify({ requestId, requestTime: now, data: { '7be6': { name: 'temperature', id: 1963, oid: '7be6', ts: now / 1000, value: msg.payload['7be6'] } } }) }, null];
+  return [{ topic: '${uplinkTopic('core')}', qos: 1, payload: JSON.stringify({ requestId, requestTime: now, data: { '7be6': { name: 'temperature', id: 1963, oid: '7be6', ts: now / 1000, value: msg.payload['7be6'] } } }) }, null];
 }
 const r = JSON.parse(msg.payload);
 const sent = r.responseCode === 0 ? pending.get(r.requestId) : undefined;
@@ -474,25 +509,24 @@ return [null, sent];`,
     },
     {
       node: 'eztcloud-out', what: 'command_send: validation, reply matched by device and id',
-      order: { eztcloudPlatform: { projectKey: 'PR_bench' } },
-      replyFilter: 'open/PR_bench/+/command_reply',
+      order: (who) => ({ eztcloudPlatform: { projectKey: KEYS[who].project } }),
+      replyFilter: `open/${raw.project}/+/command_reply`,
       // Spread over as many devices as there are requests in flight: commands to one device leave
       // one at a time (each after the broker acknowledged the one before).
-      request: (n) => ({ key: String(n + 1), topic: `open/PR_bench/${ezDevice(n)}/command_send`, body: JSON.stringify({ method: 'set', params: { n }, id: n + 1 }) }),
+      request: (n) => ({ key: String(n + 1), topic: `open/${raw.project}/${ezDevice(n)}/command_send`, body: JSON.stringify({ method: 'set', params: { n }, id: n + 1 }) }),
       replyKey: (_t, body) => String((JSON.parse(body) as { id: number }).id),
       flow: () => [
         { id: 'proj', type: 'eztcloud-project', localTest: true, connection: { url } },
         { id: 'dev', type: 'eztcloud-out', project: 'proj', action: 'command_send', device: 'DU_bench01', method: 'set', waitReply: true, timeout: 30, wires: [['sink']] },
         sink,
       ],
-      credentials: { proj: { projectKey: 'PR_bench', projectSecret: 'bench' } },
+      credentials: { proj: { projectKey: node.project, projectSecret: 'bench' } },
       input: (n) => ({ payload: { n }, id: n + 1, device: ezDevice(n) }),
       core: {
-        order: { eztcloudPlatform: { projectKey: 'PR_benchcore' } },
-        replyFilter: 'open/PR_benchcore/+/command_reply',
+        replyFilter: `open/${core.project}/+/command_reply`,
         func: `if (msg.topic === undefined) {
   pending.set(msg.device + '/' + msg.id, msg);
-  return [{ topic: 'open/PR_benchcore/' + msg.device + '/command_send', qos: 1, payload: JSON.stringify({ method: 'set', params: msg.payload, id: msg.id }) }, null];
+  return [{ topic: 'open/${core.project}/' + msg.device + '/command_send', qos: 1, payload: JSON.stringify({ method: 'set', params: msg.payload, id: msg.id }) }, null];
 }
 const r = JSON.parse(msg.payload);
 const key = msg.topic.split('/')[2] + '/' + r.id;
@@ -505,26 +539,25 @@ return [null, sent];`,
     },
     {
       node: 'lock-command', what: 'BASE1 frames: serials, reply parsed and matched per device',
-      order: { jointechDevices: { accessKey: AK } },
-      replyFilter: `upload/${AK}/+/cmd`,
+      order: (who) => ({ jointechDevices: { accessKey: KEYS[who].accessKey } }),
+      replyFilter: `upload/${raw.accessKey}/+/cmd`,
       request: (n) => {
         const device = String(8_000_000_000 + n);
-        return { key: device, topic: `download/${AK}/${device}/cmd`, body: `(${device},1,001,BASE,1)` };
+        return { key: device, topic: `download/${raw.accessKey}/${device}/cmd`, body: `(${device},1,001,BASE,1)` };
       },
       replyKey: (_t, body) => (JSON.parse(body) as { assetId: string }).assetId,
       flow: () => [
-        { id: 'acc', type: 'jointech-account', accessKey: AK, qos: 1, connection: { url } },
+        { id: 'acc', type: 'jointech-account', accessKey: node.accessKey, qos: 1, connection: { url } },
         { id: 'dev', type: 'lock-command', account: 'acc', command: 'BASE1', timeout: 30, wires: [['sink'], ['sink']] },
         sink,
       ],
       credentials: { acc: { username: 'bench', password: 'fe01ce2a7fbac8fafaed7c982a04e229' } },
       input: (n) => ({ device: String(8_000_000_000 + n) }),
       core: {
-        order: { jointechDevices: { accessKey: `${AK}core` } },
-        replyFilter: `upload/${AK}core/+/cmd`,
+        replyFilter: `upload/${core.accessKey}/+/cmd`,
         func: `if (msg.topic === undefined) {
   pending.set(msg.device, msg);
-  return [{ topic: 'download/${AK}core/' + msg.device + '/cmd', qos: 1, payload: '(' + msg.device + ',1,001,BASE,1)' }, null];
+  return [{ topic: 'download/${core.accessKey}/' + msg.device + '/cmd', qos: 1, payload: '(' + msg.device + ',1,001,BASE,1)' }, null];
 }
 const r = JSON.parse(msg.payload);
 const sent = pending.get(r.assetId);
@@ -550,10 +583,7 @@ async function main(): Promise<void> {
   const rtCases = roundTripCases(child.url).filter((c) => selected(c.node));
   const trips = rtCases.map(() => ({ raw: [] as RoundTrips[], node: [] as RoundTrips[], core: [] as RoundTrips[] }));
   const amqp = { raw: [] as IngestResult[], node: [] as IngestResult[] };
-  for (const c of rtCases) {
-    child.proc.send(c.order);
-    child.proc.send(c.core.order);
-  }
+  for (const c of rtCases) for (const who of SENDERS) child.proc.send(c.order(who));
   for (let round = 0; round < ROUNDS; round++) {
     for (const [i, c] of ingestCases.entries()) {
       ingest[i]!.raw.push(await rawMqtt(child, c));
@@ -569,22 +599,22 @@ async function main(): Promise<void> {
   for (const [i, c] of rtCases.entries()) {
     await deployTrips(red, c, child.url);
     const senders = { raw: await rawSender(child, c), node: flowSender(red, c, 'dev', 'sink'), core: flowSender(red, c, 'coreDev', 'coreSink') };
-    const who3 = ['raw', 'node', 'core'] as const;
-    for (const who of who3) await senders[who].run(WARM_UP);
+    for (const who of SENDERS) await senders[who].run(WARM_UP);
     for (let round = 0; round < TRIP_ROUNDS; round++) {
-      // raw, node, core, core, node, raw, the next round the reverse: a machine speeding up or
-      // slowing down during the round favours none of them.
-      const forward = round % 2 === 0 ? who3 : ([...who3].reverse() as typeof who3[number][]);
+      // raw, node, core, core, node, raw; the next round starts with node, the one after with
+      // core: a machine speeding up or slowing down during a round favours none of them, and each
+      // sender follows each other one, or itself, as often.
+      const forward = [...SENDERS.slice(round % 3), ...SENDERS.slice(0, round % 3)];
       const order = [...forward, ...[...forward].reverse()];
-      const runs: Record<typeof who3[number], RoundTrips[]> = { raw: [], node: [], core: [] };
+      const runs: Record<Sender, RoundTrips[]> = { raw: [], node: [], core: [] };
       for (const who of order) runs[who].push(await withBrokerCpu(child, () => senders[who].run(UPLINKS)));
-      for (const who of who3) trips[i]![who].push(meanTrips(runs[who]));
-      const line = (who: typeof who3[number]) => {
+      for (const who of SENDERS) trips[i]![who].push(meanTrips(runs[who]));
+      const line = (who: Sender) => {
         const x = trips[i]![who].at(-1)!;
         return `${who} ${Math.round(x.rate)}/s ${x.cpuUs.toFixed(1)} µs CPU (broker ${x.brokerUs.toFixed(1)})`;
       };
       const ratio = (who: 'node' | 'core') => (trips[i]![who].at(-1)!.rate / trips[i]!.raw.at(-1)!.rate).toFixed(2);
-      console.error(`round trips round ${round + 1} ${c.node}: ${who3.map(line).join(', ')} (node ${ratio('node')}x, core ${ratio('core')}x)`);
+      console.error(`round trips round ${round + 1} ${c.node}: ${SENDERS.map(line).join(', ')} (node ${ratio('node')}x, core ${ratio('core')}x)`);
     }
     await senders.raw.close();
     await red.deploy([]);
@@ -600,9 +630,9 @@ async function main(): Promise<void> {
       `| ${label} | ${fmt(median(xs.map((x) => x.rate)))} | ${median(xs.map((x) => x.p50)).toFixed(1)} | ${median(xs.map((x) => x.p99)).toFixed(1)} | ${median(xs.map((x) => x.cpuUs)).toFixed(1)} | ${median(xs.map((x) => x.brokerUs)).toFixed(1)} | ${ratios} |`;
     return [
       `| **${c.node}** | | | | | | | |`,
-      row('raw mqtt.js client, same envelope and matching (baseline)', raw, `1.00x | ${vs(raw, core)}`),
+      row('raw mqtt.js client, same envelope and matching, Nagle off, no debug logger (baseline)', raw, `1.00x | ${vs(raw, core)}`),
       row(`${c.node}: ${c.what}`, node, `${vs(node, raw)} | ${vs(node, core)}`),
-      row('core mqtt out + mqtt in + function (same envelope and matching, no checks, no deadline)', core, `${vs(core, raw)} | 1.00x`),
+      row(`core mqtt out + mqtt in + function (same envelope and matching, no checks, no deadline), ${CORE_NAGLE ? 'as deployed (Nagle on)' : 'tuned as the raw client'}`, core, `${vs(core, raw)} | 1.00x`),
     ];
   });
   const ms = (n: number) => n.toFixed(2);
@@ -673,7 +703,7 @@ async function main(): Promise<void> {
     ]),
     ...section(amqpRows),
     ...section(tripRows.length === 0 ? [] : [
-      `## Request / reply round trips (${WINDOW} in flight, QoS 1, platform or devices answered from the child process; raw client, node and core flow all connected throughout; after a warm-up, ${TRIP_ROUNDS} rounds of raw, node, core, core, node, raw (then the reverse), ${UPLINKS} requests a run, each round's figures the mean of its two runs; medians, ratios the median of same-round ratios)`,
+      `## Request / reply round trips (${WINDOW} in flight, QoS 1, platform or devices answered from the child process; each sender under keys of its own, all connected throughout; after a warm-up, ${TRIP_ROUNDS} rounds of raw, node, core, core, node, raw, each round starting with the next sender, ${UPLINKS} requests a run, each round's figures the mean of its two runs; medians, ratios the median of same-round ratios)`,
       '',
       '| sender | round trips/s | p50 ms | p99 ms | CPU µs/trip | broker + platform CPU µs/trip | vs raw mqtt.js | vs core flow |',
       '|---|---:|---:|---:|---:|---:|---:|---:|',
