@@ -362,7 +362,6 @@ function windowed(who: string, count: number, send: (n: number) => void): { back
  */
 interface TripSender {
   run(count: number): Promise<Omit<RoundTrips, 'brokerUs'>>;
-  close(): Promise<void>;
 }
 
 /** Runs of `count` requests numbered on from the last run's, through `start` (which sends request `n`). */
@@ -401,7 +400,8 @@ interface RoundTripCase {
   core: { replyFilter: string; func: string };
 }
 
-async function rawSender(child: Child, c: RoundTripCase): Promise<TripSender> {
+/** The raw client; `close` ends its connection (the flows leave with the next deploy). */
+async function rawSender(child: Child, c: RoundTripCase): Promise<TripSender & { close(): Promise<void> }> {
   // The package's shared connection's tuning (no debug logger, Nagle off below), so that the
   // baseline is not handicapped.
   const client = await mqtt.connectAsync(child.url, { clientId: `bench-rt-raw-${process.pid}`, log: () => undefined });
@@ -457,16 +457,16 @@ async function deployTrips(red: BenchRuntime, c: RoundTripCase, url: string): Pr
   client.on('connect', tune);
 }
 
-/** Runs through Node-RED: inputs into `input`, answers (with the input's t0) out of `output`. */
-function flowSender(red: BenchRuntime, c: RoundTripCase, input: string, output: string): TripSender {
+/** Runs through Node-RED, named `who`: inputs into `input`, answers (with the input's t0) out of `output`. */
+function flowSender(red: BenchRuntime, c: RoundTripCase, who: string, input: string, output: string): TripSender {
   const node = red.node(input);
-  const runs = tripRuns(input === 'dev' ? c.node : 'core flow', (n) => node.receive({ ...c.input(n), t0: performance.now() } as never));
+  const runs = tripRuns(who, (n) => node.receive({ ...c.input(n), t0: performance.now() } as never));
   red.node(output).on('input', (received: unknown) => {
     const msg = received as { t0: number; error?: unknown };
     if (msg.error) throw new Error(`${c.node} failed in the bench: ${JSON.stringify(msg.error)}`);
     runs.back(performance.now() - msg.t0);
   });
-  return { run: runs.run, close: async () => undefined };
+  return { run: runs.run };
 }
 
 function roundTripCases(url: string): RoundTripCase[] {
@@ -598,7 +598,7 @@ async function main(): Promise<void> {
   }
   for (const [i, c] of rtCases.entries()) {
     await deployTrips(red, c, child.url);
-    const senders = { raw: await rawSender(child, c), node: flowSender(red, c, 'dev', 'sink'), core: flowSender(red, c, 'coreDev', 'coreSink') };
+    const senders = { raw: await rawSender(child, c), node: flowSender(red, c, c.node, 'dev', 'sink'), core: flowSender(red, c, 'core flow', 'coreDev', 'coreSink') };
     for (const who of SENDERS) await senders[who].run(WARM_UP);
     for (let round = 0; round < TRIP_ROUNDS; round++) {
       // raw, node, core, core, node, raw; the next round starts with node, the one after with
